@@ -1,0 +1,36 @@
+// Runs the test suites with Node's own test runner (tsx strips the types).
+// Usage: node scripts/test.mjs [unit|webview|e2e ...]   (default: every suite)
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const suites = process.argv.slice(2);
+const wanted = suites.length > 0 ? suites : ['unit', 'webview', 'e2e'];
+
+function find(dir) {
+  let out = [];
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names.sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out = out.concat(find(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const files = wanted.flatMap((suite) => find(join('test', suite)));
+if (files.length === 0) {
+  console.error(`no test files found for: ${wanted.join(', ')}`);
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
