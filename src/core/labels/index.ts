@@ -1,0 +1,15 @@
+/** The label log: append-only events per dataset, replay into current labels, undo, export. */
+export { LOG_FORMAT_VERSION, RECORD_PREFIX, newEventId, completeEvent, serializeEvent, parseEventLine, undoOf } from './events';
+export type { LabelEvent, LabelEventInput, LabelEventType, AppendedEvent } from './events';
+export { LabelLogError } from './errors';
+export { LabelLog } from './labelLog';
+export { LabelState } from './state';
+export type { CurrentLabel } from './state';
+export { replay } from './replay';
+export type { ReplayResult, LogProblem, LogProblemKind } from './replay';
+export { datasetStoreDir, labelLogPath, STORE_DIR_NAME, LOG_FILE_NAME } from './storePath';
+export { exportJsonl, exportCsv, toExportRow, csvLine, CSV_COLUMNS } from './export';
+export type { ExportItem, ExportOptions, ExportRow, ExportSummary } from './export';
+export { importLabels } from './importLabels';
+export type { ImportOptions } from './importLabels';
+export { writeFileAtomic } from './atomicWrite';
