@@ -1,0 +1,140 @@
+/**
+ * `active-label embed`: load a dataset, embed every item (served from the per-dataset cache when
+ * possible) and report what happened. It is the CLI face of the same core loop the extension's
+ * worker runs.
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { loadDataset } from '../core/dataset';
+import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
+import { createEmbedder } from '../core/embedding/createEmbedder';
+import { embedDataset } from '../core/embedding/embedDataset';
+import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
+import { CancelledError } from '../core/errors';
+import type { Dataset } from '../core/types';
+import { type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+
+const MAX_PROBLEMS_SHOWN = 5;
+
+const help = `Usage: active-label embed --data FILE [options]
+
+Embeds every item of a dataset and caches the vectors, so the next run is served from the cache.
+
+Options:
+  --data FILE          dataset: .jsonl, .csv, .tsv or .txt (required)
+  --text-field F       field holding the text (default: detected; headerless CSV: column1..N)
+  --model M            Hugging Face id, local model folder, or "lexical" (default: ${DEFAULT_MODEL})
+  --cache-dir DIR      model downloads and embedding caches (default: $XDG_CACHE_HOME/active-label
+                       or ~/.cache/active-label)
+  --batch-size N       texts per model call (default: 32)
+  --offline            never download; use only the cache dir and local folders
+  --no-fallback        fail instead of falling back to lexical embeddings when the model cannot load
+  -h, --help           show this help
+
+A local model folder holds config.json, tokenizer.json, tokenizer_config.json and
+onnx/model.onnx (or onnx/model_quantized.onnx).`;
+
+const options = {
+  data: { type: 'string' },
+  'text-field': { type: 'string' },
+  model: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  'batch-size': { type: 'string' },
+  offline: { type: 'boolean' },
+  'no-fallback': { type: 'boolean' },
+} as const;
+
+/** Embedding caches live per dataset: `<cacheDir>/datasets/<name>-<hash of absolute path>/`. */
+function datasetStoreDir(cacheDir: string, file: string): string {
+  const absolute = path.resolve(file);
+  const name = path.basename(absolute).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48);
+  const digest = createHash('sha256').update(absolute).digest('hex').slice(0, 8);
+  return path.join(cacheDir, 'datasets', `${name}-${digest}`);
+}
+
+function reportDataset(dataset: Dataset, io: CliIO): void {
+  const s = dataset.summary;
+  io.out(
+    `Loaded ${dataset.file}: ${formatCount(s.rows)} rows, ${formatCount(dataset.items.length)} items ` +
+      `(text field "${dataset.textField}"), ${formatCount(s.skipped)} skipped` +
+      (s.duplicateRows > 0 ? `, ${formatCount(s.duplicateRows)} duplicate texts grouped` : '') +
+      '.',
+  );
+  const reasons = Object.entries(s.skippedByReason).filter(([, n]) => (n ?? 0) > 0);
+  if (reasons.length > 0) io.out(`  skipped by reason: ${reasons.map(([r, n]) => `${r} ${formatCount(n ?? 0)}`).join(', ')}`);
+  for (const problem of dataset.problems.slice(0, MAX_PROBLEMS_SHOWN)) io.out(`  ${problem.message}`);
+  if (dataset.problems.length > MAX_PROBLEMS_SHOWN) {
+    io.out(`  ... and ${formatCount(dataset.problems.length - MAX_PROBLEMS_SHOWN)} more`);
+  }
+}
+
+async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const values = parseOptions(argv, options);
+  if (!values.data) throw new UsageError('--data FILE is required');
+  const batchSize = positiveInteger('batch-size', values['batch-size'], 32);
+  const cacheDir = path.resolve(values['cache-dir'] ?? defaultCacheDir());
+  const model = values.model ?? DEFAULT_MODEL;
+
+  const dataset = await loadDataset(values.data, { textField: values['text-field'] });
+  reportDataset(dataset, io);
+  if (dataset.items.length === 0) {
+    io.out('Nothing to embed.');
+    return EXIT_OK;
+  }
+
+  io.progress(`Loading ${model} ...`);
+  const { embedder, warning } = await createEmbedder({
+    model,
+    cacheDir,
+    batchSize,
+    fallbackToLexical: !values['no-fallback'],
+    allowRemoteModels: !values.offline,
+    onLoadProgress: (p) => {
+      if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
+    },
+  });
+  if (warning) io.err(`Warning: ${warning}`);
+  const label = embedder.kind === 'lexical' ? 'lexical (built-in hashed n-gram TF-IDF, no model)' : `${embedder.id} (transformer)`;
+  io.out(`Embedder: ${label}, ${embedder.dimensions} dimensions${warning ? ', lexical fallback' : ''}.`);
+
+  const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
+  const cache = await EmbeddingCache.open(cacheFile);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await embedDataset(dataset.items, embedder, cache, {
+      batchSize,
+      signal: controller.signal,
+      onProgress: (p) => {
+        const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;
+        io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)} (${p.itemsPerSecond.toFixed(0)} items/s${eta})`);
+      },
+    });
+    if (result.cacheProblem) io.err(`Note: ${result.cacheProblem}`);
+    const total = dataset.items.length;
+    const rate = Math.round(total / Math.max(result.seconds, 1e-3));
+    io.out(
+      `Embedded ${formatCount(total)} items in ${result.seconds.toFixed(2)} s (${formatCount(rate)} items/s): ` +
+        `${formatCount(result.fromCache)} from cache, ${formatCount(result.computed)} computed.`,
+    );
+    io.out(`Cache: ${cacheFile}`);
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      io.err('Cancelled; the vectors computed so far are cached and the next run resumes from them.');
+      return EXIT_INTERRUPTED;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await embedder.dispose();
+  }
+}
+
+export const embedCommand: CliCommand = {
+  name: 'embed',
+  summary: 'embed a dataset (cached per dataset and model) and report items/s',
+  help,
+  run,
+};

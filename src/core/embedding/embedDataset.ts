@@ -1,0 +1,122 @@
+/**
+ * The embedding loop shared by the engine worker and the CLI: serve what the cache has, embed the
+ * rest in batches, report progress, stop promptly when cancelled. Pure of any UI; the worker turns
+ * `onProgress` into messages.
+ */
+import { CancelledError, throwIfCancelled } from '../errors';
+import type { DatasetItem, Matrix } from '../types';
+import type { EmbeddingCache } from './cache';
+import type { Embedder } from './embedder';
+
+export interface EmbedProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly fromCache: number;
+  /** Items computed per second so far (cache hits excluded); 0 before the first batch. */
+  readonly itemsPerSecond: number;
+  /** Seconds left at the current rate; null before there is a rate. */
+  readonly etaSeconds: number | null;
+}
+
+export interface EmbedDatasetOptions {
+  batchSize: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: EmbedProgress) => void;
+}
+
+export interface EmbedDatasetResult {
+  /** Row i is the vector of items[i]. */
+  readonly matrix: Matrix;
+  readonly fromCache: number;
+  readonly computed: number;
+  readonly seconds: number;
+  /** Why the cache file could not be used, if it could not (it was rebuilt). */
+  readonly cacheProblem?: string;
+}
+
+export const defaultEmbedDatasetOptions: Readonly<EmbedDatasetOptions> = { batchSize: 32 };
+
+export async function embedDataset(
+  items: readonly DatasetItem[],
+  embedder: Embedder,
+  cache: EmbeddingCache | undefined,
+  options: Partial<EmbedDatasetOptions> = {},
+): Promise<EmbedDatasetResult> {
+  const { batchSize, signal, onProgress } = { ...defaultEmbedDatasetOptions, ...options };
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const started = performance.now();
+  throwIfCancelled(signal);
+
+  // Corpus statistics first: they are part of what the cache must match.
+  embedder.fit?.(items.map((item) => item.text));
+  const dims = embedder.dimensions;
+  cache?.bind({ model: embedder.id, dimensions: dims, fingerprint: embedder.fingerprint?.() ?? '' });
+
+  const total = items.length;
+  const data = new Float32Array(total * dims);
+  const missing: number[] = [];
+  items.forEach((item, i) => {
+    const cached = cache?.get(item.textHash);
+    if (cached) data.set(cached, i * dims);
+    else missing.push(i);
+  });
+  const fromCache = total - missing.length;
+  // Similar lengths share a batch, so little compute goes to padding; stable for equal lengths.
+  missing.sort((a, b) => items[a].text.length - items[b].text.length || a - b);
+
+  let computed = 0;
+  const computeStart = performance.now();
+  const report = (): void => {
+    const elapsed = (performance.now() - computeStart) / 1000;
+    const itemsPerSecond = computed > 0 && elapsed > 0 ? computed / elapsed : 0;
+    const left = missing.length - computed;
+    onProgress?.({
+      done: fromCache + computed,
+      total,
+      fromCache,
+      itemsPerSecond,
+      etaSeconds: left === 0 ? 0 : itemsPerSecond > 0 ? left / itemsPerSecond : null,
+    });
+  };
+  report();
+
+  try {
+    for (let start = 0; start < missing.length; start += batchSize) {
+      // Let queued messages (a cancel request in a worker) run between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      throwIfCancelled(signal);
+      const indices = missing.slice(start, start + batchSize);
+      const batch = await embedder.embed(
+        indices.map((i) => items[i].text),
+        signal,
+      );
+      if (batch.rows !== indices.length || batch.cols !== dims) {
+        throw new Error(`embedder returned ${batch.rows}x${batch.cols}, expected ${indices.length}x${dims}`);
+      }
+      indices.forEach((itemIndex, row) => {
+        const vector = batch.data.subarray(row * dims, (row + 1) * dims);
+        data.set(vector, itemIndex * dims);
+        cache?.set(items[itemIndex].textHash, vector);
+      });
+      computed += indices.length;
+      report();
+    }
+  } catch (error) {
+    // Keep the work done so far: the next run resumes instead of starting over.
+    await cache?.save().catch(() => undefined);
+    if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
+    throw error;
+  }
+
+  if (cache) {
+    cache.retainOnly(items.map((item) => item.textHash));
+    await cache.save();
+  }
+  return {
+    matrix: { data, rows: total, cols: dims },
+    fromCache,
+    computed,
+    seconds: (performance.now() - started) / 1000,
+    ...(cache?.problem ? { cacheProblem: cache.problem } : {}),
+  };
+}

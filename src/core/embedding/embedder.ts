@@ -1,0 +1,58 @@
+/**
+ * The one interface every embedding backend implements. Vectors are L2-normalised, so a dot product
+ * is a cosine similarity everywhere downstream (sampling, clustering, similarity search).
+ */
+import { ActiveLabelError } from '../errors';
+import type { Matrix } from '../types';
+
+export type EmbedderKind = 'transformer' | 'lexical';
+
+export interface Embedder {
+  /** The model id or local folder for transformers; `'lexical'` for the built-in embedder. */
+  readonly id: string;
+  readonly kind: EmbedderKind;
+  readonly dimensions: number;
+  /** One row per text, in the order given; each row has unit norm (or is all zeros for no tokens). */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Matrix>;
+  dispose(): Promise<void>;
+  /** Corpus statistics (the lexical idf); `embedDataset` calls it with every text before embedding. */
+  fit?(corpus: readonly string[]): void;
+  /** Anything besides id and dimensions that changes the vectors; stored in the cache header. */
+  fingerprint?(): string;
+}
+
+/** The model could not be loaded; the message names the model, where we looked and how to fix it. */
+export class EmbedderLoadError extends ActiveLabelError {
+  constructor(
+    readonly model: string,
+    readonly lookedIn: readonly string[],
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Could not load the embedding model "${model}": ${reason}\n` +
+        `Looked in: ${lookedIn.join(', ')}.\n` +
+        'To use a model offline, download it once and point Active Label at the folder: set ' +
+        '`activeLabel.model` (or pass `--model PATH` to the CLI) to a folder holding config.json, ' +
+        'tokenizer.json, tokenizer_config.json and onnx/model.onnx or onnx/model_quantized.onnx. ' +
+        'Or choose the built-in `lexical` embedder, which needs no download.',
+      options,
+    );
+  }
+}
+
+/** An empty matrix with the right width, so callers never special-case zero texts. */
+export function emptyMatrix(cols: number): Matrix {
+  return { data: new Float32Array(0), rows: 0, cols };
+}
+
+/** Scales each row of `data` (length rows*cols) to unit L2 norm in place; zero rows stay zero. */
+export function normalizeRows(data: Float32Array, cols: number): void {
+  for (let start = 0; start < data.length; start += cols) {
+    let sum = 0;
+    for (let j = start; j < start + cols; j++) sum += data[j] * data[j];
+    if (sum === 0) continue;
+    const inv = 1 / Math.sqrt(sum);
+    for (let j = start; j < start + cols; j++) data[j] *= inv;
+  }
+}

@@ -1,0 +1,14 @@
+/** The embedding folder's public surface. */
+export { type Embedder, type EmbedderKind, EmbedderLoadError, normalizeRows } from './embedder';
+export { LexicalEmbedder, type LexicalOptions, defaultLexicalOptions } from './lexicalEmbedder';
+export {
+  TransformersEmbedder,
+  type TransformersOptions,
+  type ModelDtype,
+  DEFAULT_MODEL,
+  defaultCacheDir,
+  isLocalModelPath,
+} from './transformersEmbedder';
+export { createEmbedder, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
+export { EmbeddingCache, cacheFileFor, type CacheIdentity } from './cache';
+export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../../src/cli/main';
+import { ensureTinyModel } from '../../fixtures/tinyModel';
+
+const root = path.resolve(__dirname, '../../..');
+const cli = path.join(root, 'dist', 'cli.js');
+const headlinesCsv = path.resolve(root, '..', 'shared/datasets/disaster-headlines/evaluation_data-not_related.csv');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` builds first; a lone run of this file rebuilds when src/ is newer than the bundle. */
+function ensureBuilt(): void {
+  if (existsSync(cli) && statSync(cli).mtimeMs >= newestMtime(path.join(root, 'src'))) return;
+  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+}
+
+function runCli(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, XDG_CACHE_HOME: path.join(cwd, 'xdg') },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function capture(): { io: Parameters<typeof main>[1] & object; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l) => out.push(l), err: (l) => err.push(l), progress: () => undefined }, out, err };
+}
+
+describe('active-label embed (built CLI)', () => {
+  let dir: string;
+  let model: string;
+
+  before(async () => {
+    ensureBuilt();
+    model = ensureTinyModel();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'al-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('embeds the headlines with the tiny model, then serves every item from the cache', () => {
+    const args = ['embed', '--data', headlinesCsv, '--model', model, '--cache-dir', path.join(dir, 'cache'), '--no-fallback', '--offline'];
+    const first = runCli(args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    const items = Number(/(\d[\d,]*) items \(text field/.exec(first.stdout)?.[1].replace(/,/g, ''));
+    assert.ok(items > 1000, first.stdout);
+    assert.match(first.stdout, /Embedder: .*tiny-bert \(transformer\), 32 dimensions/);
+    assert.match(first.stdout, new RegExp(`0 from cache, ${items.toLocaleString('en-US')} computed`));
+    assert.match(first.stdout, /items\/s/);
+
+    const second = runCli(args, dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, new RegExp(`${items.toLocaleString('en-US')} from cache, 0 computed`));
+  });
+
+  it('runs the lexical embedder, labelled as such, and reports skipped rows with file:line', async () => {
+    const data = path.join(dir, 'mixed.jsonl');
+    await writeFile(data, '{"text":"flood hits town"}\nnot json\n{"text":""}\n{"text":"storm warning issued"}\n');
+    const run = runCli(['embed', '--data', data, '--model', 'lexical', '--cache-dir', path.join(dir, 'cache')], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /2 items .* 2 skipped/);
+    assert.match(run.stdout, /mixed\.jsonl:2/);
+    assert.match(run.stdout, /Embedder: lexical .*512 dimensions/);
+  });
+
+  it('falls back to lexical when the model is unavailable, and says why', () => {
+    const run = runCli(['embed', '--data', headlinesCsv, '--model', 'nobody/missing', '--offline'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /Warning: using lexical embeddings because could not load the embedding model "nobody\/missing"/);
+    assert.match(run.stdout, /lexical fallback/);
+    // The default cache dir follows XDG_CACHE_HOME.
+    assert.ok(existsSync(path.join(dir, 'xdg', 'active-label', 'datasets')));
+  });
+
+  it('exits 1 with the load error under --no-fallback', () => {
+    const run = runCli(['embed', '--data', headlinesCsv, '--model', 'nobody/missing', '--offline', '--no-fallback'], dir);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--model PATH/);
+  });
+});
+
+describe('active-label argument handling', () => {
+  it('prints help with exit 0, and usage errors with exit 2', async () => {
+    let c = capture();
+    assert.equal(await main(['--help'], c.io), 0);
+    assert.match(c.out.join('\n'), /embed/);
+    c = capture();
+    assert.equal(await main(['embed', '--help'], c.io), 0);
+    assert.match(c.out.join('\n'), /--data FILE/);
+    for (const argv of [[], ['frobnicate'], ['embed'], ['embed', '--data', 'x.csv', '--bogus'], ['embed', '--data', 'x', '--batch-size', 'many'], ['embed', 'stray']]) {
+      c = capture();
+      assert.equal(await main(argv, c.io), 2, argv.join(' '));
+      assert.ok(c.err.length > 0);
+    }
+  });
+
+  it('exits 1 on a runtime error such as a missing file', async () => {
+    const c = capture();
+    assert.equal(await main(['embed', '--data', path.join(os.tmpdir(), 'no-such-file.csv'), '--model', 'lexical'], c.io), 1);
+    assert.match(c.err.join('\n'), /no-such-file\.csv/);
+  });
+});
