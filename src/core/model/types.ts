@@ -20,6 +20,10 @@ export interface HeadOptions {
   /** Weight classes by inverse frequency, for imbalanced data. */
   readonly classWeighting: boolean;
   readonly seed: number;
+  /** Epochs when continuing from a compatible previous head and `epochs` is not given (default 8). */
+  readonly warmEpochs?: number;
+  /** Mini-batch size (default 256). */
+  readonly batchSize?: number;
 }
 
 export interface Prediction {
@@ -38,5 +42,7 @@ export interface ClassifierHead {
   readonly classes: readonly string[];
   readonly inputSize: number;
   readonly version: number;
+  /** MLP hidden width; for logistic heads, inputSize. */
+  readonly hiddenSize?: number;
   predict(x: Matrix): Prediction;
 }

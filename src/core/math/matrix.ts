@@ -1,0 +1,96 @@
+import type { Matrix } from '../types';
+
+/** A rows x cols matrix, zero-filled or wrapping `data` (not copied). */
+export function matrix(rows: number, cols: number, data?: Float32Array): Matrix {
+  const values = data ?? new Float32Array(rows * cols);
+  if (values.length !== rows * cols) {
+    throw new RangeError(`matrix data has ${values.length} values, expected ${rows} x ${cols}`);
+  }
+  return { data: values, rows, cols };
+}
+
+/** Builds a matrix from nested arrays (tests, small inputs). */
+export function fromRows(rows: readonly (readonly number[])[]): Matrix {
+  const cols = rows.length > 0 ? rows[0].length : 0;
+  const out = new Float32Array(rows.length * cols);
+  rows.forEach((r, i) => {
+    if (r.length !== cols) throw new RangeError(`row ${i} has ${r.length} values, expected ${cols}`);
+    out.set(r, i * cols);
+  });
+  return { data: out, rows: rows.length, cols };
+}
+
+/** A view of row i (no copy). */
+export function row(m: Matrix, i: number): Float32Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** Copies the given rows, in order, into a new matrix. */
+export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
+  const out = new Float32Array(indices.length * m.cols);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+  }
+  return { data: out, rows: indices.length, cols: m.cols };
+}
+
+/** Squared L2 norm of every row. */
+export function rowSquaredNorms(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  const { data, cols } = m;
+  for (let i = 0; i < m.rows; i++) {
+    let s = 0;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) s += data[o + j] * data[o + j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/** A copy with every row scaled to unit length (zero rows stay zero). */
+export function normalizeRows(m: Matrix): Matrix {
+  const out = new Float32Array(m.data);
+  const norms = rowSquaredNorms(m);
+  for (let i = 0; i < m.rows; i++) {
+    if (norms[i] <= 0) continue;
+    const inv = 1 / Math.sqrt(norms[i]);
+    const o = i * m.cols;
+    for (let j = 0; j < m.cols; j++) out[o + j] *= inv;
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}
+
+/** Mean of all rows (zeros for an empty matrix). */
+export function meanRow(m: Matrix): Float64Array {
+  const out = new Float64Array(m.cols);
+  const { data, cols } = m;
+  for (let i = 0; i < m.rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[j] += data[o + j];
+  }
+  if (m.rows > 0) for (let j = 0; j < m.cols; j++) out[j] /= m.rows;
+  return out;
+}
+
+/** Dot product of matrix row i with a vector. */
+export function rowDot(m: Matrix, i: number, v: ArrayLike<number>): number {
+  let s = 0;
+  const o = i * m.cols;
+  for (let j = 0; j < m.cols; j++) s += m.data[o + j] * v[j];
+  return s;
+}
+
+/** Vertical concatenation of matrices with the same column count. */
+export function stackRows(parts: readonly Matrix[], cols: number): Matrix {
+  const rows = parts.reduce((s, p) => s + p.rows, 0);
+  const out = new Float32Array(rows * cols);
+  let offset = 0;
+  for (const p of parts) {
+    if (p.rows === 0) continue;
+    if (p.cols !== cols) throw new RangeError(`cannot stack a ${p.cols}-column matrix onto ${cols} columns`);
+    out.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return { data: out, rows, cols };
+}

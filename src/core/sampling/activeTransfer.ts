@@ -1,0 +1,162 @@
+import { stackRows, takeRows } from '../math/matrix';
+import type { DenseHead } from '../model/head';
+import { trainHead } from '../model/train';
+import type { HeadOptions, Prediction, Targets } from '../model/types';
+import { createRng, type Rng } from '../random';
+import type { LabelMode, Matrix, RankedItem } from '../types';
+import { fmt, topIndices } from './rank';
+import { uncertaintyScores } from './uncertainty';
+
+/**
+ * Active transfer learning for uncertainty (Monarch, ch. 5): learn where the model is wrong, then
+ * ask for labels there.
+ *   1. Out-of-fold predictions for every labeled item (k-fold: no labels spent on a validation split).
+ *   2. Each one is marked correct or incorrect.
+ *   3. A small binary head on the main model's hidden layer learns to predict "incorrect".
+ *   4. Pool items are ranked by P(incorrect), highest first. (The reference ranks by P(correct)
+ *      through a string/int comparison bug; a unit test pins our direction.)
+ * The main model is an MLP trained on all labels, so the error head sees the same representation
+ * for labeled and pool items.
+ */
+export interface ActiveTransferInput {
+  readonly pool: Matrix;
+  readonly labeled: Matrix;
+  readonly targets: Targets;
+  readonly classes: readonly string[];
+  readonly mode: LabelMode;
+  readonly headOptions?: Partial<HeadOptions>;
+  readonly seed: number;
+  /** Folds for the out-of-fold predictions (default 5, fewer when labels are scarce). */
+  readonly folds?: number;
+}
+
+const ERROR_CLASSES = ['correct', 'incorrect'] as const;
+
+function targetsAt(targets: Targets, rows: readonly number[], classes: number): Targets {
+  if (targets.kind === 'single') return { kind: 'single', y: Int32Array.from(rows, (r) => targets.y[r]) };
+  const y = new Uint8Array(rows.length * classes);
+  rows.forEach((r, i) => y.set(targets.y.subarray(r * classes, (r + 1) * classes), i * classes));
+  return { kind: 'multi', y };
+}
+
+function isCorrect(pred: Prediction, row: number, targets: Targets, target: number, mode: LabelMode): boolean {
+  const c = pred.probs.cols;
+  const p = pred.probs.data.subarray(row * c, (row + 1) * c);
+  if (targets.kind === 'multi' || mode === 'multi') {
+    for (let k = 0; k < c; k++) if ((p[k] >= 0.5 ? 1 : 0) !== targets.y[target * c + k]) return false;
+    return true;
+  }
+  let best = 0;
+  for (let k = 1; k < c; k++) if (p[k] > p[best]) best = k;
+  return best === targets.y[target];
+}
+
+/** 1 where the out-of-fold prediction of a labeled item is wrong. */
+export function outOfFoldErrors(input: ActiveTransferInput, rng: Rng): Uint8Array {
+  const n = input.labeled.rows;
+  const errors = new Uint8Array(n);
+  const folds = Math.max(2, Math.min(input.folds ?? 5, n));
+  if (n < 2) return errors;
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const c = input.classes.length;
+  for (let f = 0; f < folds; f++) {
+    const held = order.filter((_, i) => i % folds === f);
+    const train = order.filter((_, i) => i % folds !== f);
+    const model = trainHead(takeRows(input.labeled, train), targetsAt(input.targets, train, c), input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed + f });
+    const pred = model.predict(takeRows(input.labeled, held));
+    held.forEach((row, i) => {
+      errors[row] = isCorrect(pred, i, input.targets, row, input.mode) ? 0 : 1;
+    });
+  }
+  return errors;
+}
+
+/** The main MLP plus what the error head trains on. */
+export interface TransferState {
+  readonly model: DenseHead;
+  readonly labeledHidden: Matrix;
+  readonly poolHidden: Matrix;
+  readonly poolPrediction: Prediction;
+  readonly errors: Uint8Array;
+}
+
+export function prepareTransfer(input: ActiveTransferInput): TransferState {
+  const rng = createRng(input.seed);
+  const errors = outOfFoldErrors(input, rng);
+  const model = trainHead(input.labeled, input.targets, input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed });
+  const poolPrediction = model.predict(input.pool);
+  return { model, labeledHidden: model.hidden(input.labeled), poolHidden: poolPrediction.hidden, poolPrediction, errors };
+}
+
+/** P(incorrect) for every pool item, from an error head trained on (hidden, error) pairs; null when one outcome is missing. */
+export function errorProbabilities(hidden: Matrix, errors: Uint8Array, poolHidden: Matrix, seed: number): Float32Array | null {
+  let wrong = 0;
+  for (const e of errors) wrong += e;
+  if (wrong === 0 || wrong === errors.length) return null;
+  // Class weighting plays the part of the reference's balanced 100 correct + 100 incorrect per epoch.
+  const head = trainHead(hidden, { kind: 'single', y: Int32Array.from(errors) }, ERROR_CLASSES, 'binary', {
+    kind: 'logistic',
+    epochs: 60,
+    learningRate: 0.05,
+    classWeighting: true,
+    seed,
+  });
+  const probs = head.predict(poolHidden).probs;
+  return Float32Array.from({ length: poolHidden.rows }, (_, i) => probs.data[i * 2 + 1]);
+}
+
+function fallback(state: TransferState, mode: LabelMode, batchSize: number, strategy: string, rng: Rng, exclude: ReadonlySet<number>): RankedItem[] {
+  const scores = uncertaintyScores(state.poolPrediction.probs, mode, 'least-confidence');
+  const allRight = state.errors.every((e) => e === 0);
+  const why = allRight ? 'no out-of-fold errors to learn from' : 'every out-of-fold prediction was wrong';
+  return topIndices(scores, batchSize, rng, exclude).map((index) => ({
+    index,
+    reason: { strategy, score: scores[index], detail: `Uncertain: least confidence ${fmt(scores[index])} (${why}, so no error model)` },
+  }));
+}
+
+/** Active transfer learning: pool items ranked by the predicted probability that the model is wrong. */
+export function activeTransferSampling(input: ActiveTransferInput, batchSize: number, rng: Rng, state = prepareTransfer(input)): RankedItem[] {
+  if (input.pool.rows === 0 || batchSize <= 0) return [];
+  const pWrong = errorProbabilities(state.labeledHidden, state.errors, state.poolHidden, input.seed);
+  if (!pWrong) return fallback(state, input.mode, batchSize, 'active-transfer', rng, new Set());
+  return topIndices(pWrong, batchSize, rng).map((index) => ({
+    index,
+    reason: { strategy: 'active-transfer', score: pWrong[index], detail: `Model likely wrong here: P(error) ${fmt(pWrong[index])}` },
+  }));
+}
+
+/**
+ * ATLAS: active transfer learning in steps (default 10 items). After each step the picked items
+ * join the error head's training data as "seen" (counted correct), so the next step looks elsewhere.
+ */
+export function atlasSampling(input: ActiveTransferInput, batchSize: number, rng: Rng, step = 10, state = prepareTransfer(input)): RankedItem[] {
+  if (input.pool.rows === 0 || batchSize <= 0) return [];
+  const picked = new Set<number>();
+  const out: RankedItem[] = [];
+  let hidden = state.labeledHidden;
+  let errors = state.errors;
+  const want = Math.min(batchSize, input.pool.rows);
+  for (let round = 1; out.length < want; round++) {
+    const pWrong = errorProbabilities(hidden, errors, state.poolHidden, input.seed + round);
+    const take = Math.min(step, want - out.length);
+    if (!pWrong) {
+      out.push(...fallback(state, input.mode, want - out.length, 'atlas', rng, picked));
+      break;
+    }
+    const chosen = topIndices(pWrong, take, rng, picked);
+    for (const index of chosen) {
+      picked.add(index);
+      out.push({ index, reason: { strategy: 'atlas', score: pWrong[index], detail: `Model likely wrong here: P(error) ${fmt(pWrong[index])} (ATLAS step ${round})` } });
+    }
+    hidden = stackRows([hidden, takeRows(state.poolHidden, chosen)], hidden.cols);
+    const grown = new Uint8Array(errors.length + chosen.length);
+    grown.set(errors);
+    errors = grown;
+  }
+  return out;
+}
