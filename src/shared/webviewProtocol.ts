@@ -1,0 +1,511 @@
+/**
+ * The messages between the extension host and the labeling webview, in both directions.
+ *
+ * Runtime data crossing `postMessage` is untyped, so each side validates on arrival with
+ * `parseHostToWebview` / `parseWebviewToHost` and switches on `type` with `assertUnreachable`.
+ *
+ * Handshake: the webview posts `ready` once its script runs (also after a hidden panel is restored);
+ * the host answers with `init`. The webview then asks for items with `needItems` whenever it holds
+ * fewer than 5 upcoming items; the host answers with `items`. The host may send `init` again at any
+ * time (labels reconfigured, strategy changed): the webview replaces its configuration and keeps its
+ * queue. The host may push `items` with `replace: true` after a retrain re-ranks the pool.
+ * Counts: the host sends `model` after every saved write too (cheap), so counts stay live.
+ *
+ * Writes: `label` and `undo` carry a `requestId`. The host answers each with exactly one `saved`
+ * (the event is on disk) or `saveFailed`. The webview shows a label as saved only after `saved`.
+ * A retry, and a webview restored from `setState` with labels still pending, resend the SAME
+ * requestId: the host must treat requestIds idempotently (answer `saved` again, never append twice).
+ */
+import type { LabelMode, LabelSource, SampleReason } from '../core/types';
+
+// Re-exported so the webview (which may import only src/shared) can name them.
+export type { LabelMode, SampleReason };
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+/** One label as the webview shows it. */
+export interface LabelDef {
+  /** The label's name, exactly as written to the label log. */
+  readonly name: string;
+  /** `KeyboardEvent.key` that picks it ('1'..'9', '0' by default; see `labelKeyForIndex`). */
+  readonly key: string;
+}
+
+/** Keys for the actions other than picking a label. Values are `KeyboardEvent.key` strings. */
+export interface Keymap {
+  /** Skip the current item without labeling it (default ' '). */
+  readonly skip: string;
+  /** Undo the most recent label and show that item again (default 'Backspace'). */
+  readonly undo: string;
+  /** Flag the current item for review and move on (default 'f'). */
+  readonly flag: string;
+  /** Toggle the shortcut overlay (default '?'). */
+  readonly help: string;
+  /** Move back through recent history (default 'ArrowLeft'). */
+  readonly back: string;
+  /** Move forward through history towards the current item (default 'ArrowRight'). */
+  readonly forward: string;
+  /** Confirm the model's predicted label; in multi mode, submit the toggled labels (default 'Enter'). */
+  readonly confirm: string;
+  /** Binary mode: accept the label asked about (default 'a'). */
+  readonly accept: string;
+  /** Binary mode: reject the label asked about (default 'x'). */
+  readonly reject: string;
+}
+
+export const DEFAULT_KEYMAP: Keymap = {
+  skip: ' ',
+  undo: 'Backspace',
+  flag: 'f',
+  help: '?',
+  back: 'ArrowLeft',
+  forward: 'ArrowRight',
+  confirm: 'Enter',
+  accept: 'a',
+  reject: 'x',
+};
+
+/** Default key of the i-th label (0-based): '1'..'9' then '0'; '' beyond the tenth label. */
+export function labelKeyForIndex(index: number): string {
+  if (index < 0 || index > 9) return '';
+  return index === 9 ? '0' : String(index + 1);
+}
+
+/** One item waiting in the webview's queue. Text is untrusted and always rendered as text. */
+export interface QueueItem {
+  /** The dataset item id (`DatasetItem.id`). */
+  readonly id: string;
+  readonly text: string;
+  /** The current model's top label and its probability in [0, 1]; absent before the first model. */
+  readonly prediction?: { readonly label: string; readonly confidence: number };
+  /** Why the sampler picked this item ("why this item" in the UI). */
+  readonly reason: SampleReason;
+  /** Binary mode only: the label being accepted or rejected; defaults to the first label. */
+  readonly question?: string;
+}
+
+/** One point of the learning curve, measured on the evaluation items. */
+export interface CurvePoint {
+  /** Number of labeled items the model was trained on. */
+  readonly labels: number;
+  /** Accuracy in [0, 1]. */
+  readonly accuracy: number;
+  /** Macro-averaged F1 in [0, 1]. */
+  readonly macroF1: number;
+}
+
+/** What the model and the label log look like now. */
+export interface ModelSnapshot {
+  /** Model version; 0 before the first model is trained. */
+  readonly version: number;
+  /** True while a retrain runs in the background. */
+  readonly training: boolean;
+  /** Latest accuracy on the evaluation items, when there is a model. */
+  readonly accuracy?: number;
+  /** Latest macro-F1 on the evaluation items, when there is a model. */
+  readonly macroF1?: number;
+  /** The learning curve so far, ordered by `labels`. */
+  readonly curve: readonly CurvePoint[];
+  /** The stopping hint, e.g. "Accuracy has been flat for 50 labels: consider stopping". */
+  readonly stopping?: string;
+  /** Labeled items per label name (the current state after undos, not the event count). */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Items with at least one label. */
+  readonly labeled: number;
+  /** Items in the dataset. */
+  readonly total: number;
+}
+
+export type ProgressPhase = 'loading-model' | 'embedding' | 'training' | 'sampling' | 'idle';
+
+/** A long-running engine step (embedding the dataset, retraining). */
+export interface ProgressSnapshot {
+  readonly phase: ProgressPhase;
+  readonly done: number;
+  readonly total: number;
+  /** Throughput; 0 when unknown. */
+  readonly itemsPerSecond: number;
+  /** Estimated seconds left; -1 when unknown. */
+  readonly etaSeconds: number;
+}
+
+/** A button on an error banner; clicking it posts `errorAction` with this id. */
+export interface ErrorAction {
+  /** Host-defined id, e.g. 'chooseModelFolder', 'useLexical', 'retry'. */
+  readonly id: string;
+  /** Button text. */
+  readonly title: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host -> webview
+
+export interface InitMessage {
+  readonly type: 'init';
+  readonly dataset: { readonly name: string; readonly total: number };
+  readonly labels: readonly LabelDef[];
+  readonly mode: LabelMode;
+  readonly keymap: Keymap;
+  /** The active sampling strategy's display name. */
+  readonly strategy: string;
+  /** Counts, model and curve so far, plus engine progress when a step is running. */
+  readonly state: ModelSnapshot & { readonly progress?: ProgressSnapshot };
+}
+
+/** More items for the queue, best first. The webview drops ids it already holds. */
+export interface ItemsMessage {
+  readonly type: 'items';
+  readonly items: readonly QueueItem[];
+  /** True when the pool is exhausted: no more items will come. */
+  readonly exhausted?: boolean;
+  /** Replace the upcoming items (never the one on screen) instead of appending, e.g. after a retrain. */
+  readonly replace?: boolean;
+}
+
+/** The `label` or `undo` with this requestId is on disk. */
+export interface SavedMessage {
+  readonly type: 'saved';
+  readonly requestId: string;
+  readonly itemId: string;
+}
+
+/** The `label` or `undo` with this requestId was NOT written. */
+export interface SaveFailedMessage {
+  readonly type: 'saveFailed';
+  readonly requestId: string;
+  readonly itemId: string;
+  /** Human-readable cause, e.g. "EACCES: permission denied, open 'labels.jsonl'". */
+  readonly message: string;
+}
+
+export interface ProgressMessage extends ProgressSnapshot {
+  readonly type: 'progress';
+}
+
+export interface ModelMessage extends ModelSnapshot {
+  readonly type: 'model';
+}
+
+/** Shown as a banner until dismissed or until the next `init`. */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+  readonly actions?: readonly ErrorAction[];
+}
+
+/** A transient, non-error message (e.g. "Imported 120 labels from the file"). */
+export interface NoticeMessage {
+  readonly type: 'notice';
+  readonly message: string;
+}
+
+export type HostToWebview =
+  | InitMessage
+  | ItemsMessage
+  | SavedMessage
+  | SaveFailedMessage
+  | ProgressMessage
+  | ModelMessage
+  | ErrorMessage
+  | NoticeMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Webview -> host
+
+/** The script is running; send `init`. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  /** True when the webview restored a queue from `setState` (the host need not resend it). */
+  readonly restored: boolean;
+}
+
+/** Write a label event. Answered by `saved` or `saveFailed` with the same requestId. */
+export interface LabelMessage {
+  readonly type: 'label';
+  /** Unique per write; reused only when the same write is retried. */
+  readonly requestId: string;
+  readonly itemId: string;
+  /** Label names. Single mode: one. Multi mode: zero or more. Binary mode: the label asked about. */
+  readonly labels: readonly string[];
+  /** 'queue' for a fresh item, 'edit' when relabeling an item from history. */
+  readonly source: Extract<LabelSource, 'queue' | 'edit'>;
+  /** Binary mode only: whether `labels[0]` was accepted or rejected. */
+  readonly answer?: 'accept' | 'reject';
+  /** The sample reason shown to the annotator, for the label log. */
+  readonly reason?: SampleReason;
+}
+
+/** Undo the item's latest label. Answered by `saved` or `saveFailed` with the same requestId. */
+export interface UndoMessage {
+  readonly type: 'undo';
+  readonly requestId: string;
+  readonly itemId: string;
+}
+
+export interface SkipMessage {
+  readonly type: 'skip';
+  readonly itemId: string;
+}
+
+/** Mark the item for later review (the webview moves on, like a skip). */
+export interface FlagMessage {
+  readonly type: 'flag';
+  readonly itemId: string;
+}
+
+/** The queue runs low: send up to `count` items, none of those in `exclude`. */
+export interface NeedItemsMessage {
+  readonly type: 'needItems';
+  readonly count: number;
+  /** Ids the webview holds (queue, current item, recent history). */
+  readonly exclude: readonly string[];
+}
+
+export interface OpenSettingsMessage {
+  readonly type: 'openSettings';
+}
+
+export interface ChooseStrategyMessage {
+  readonly type: 'chooseStrategy';
+}
+
+/** Retry the engine step that failed last (e.g. loading the model). */
+export interface RetryMessage {
+  readonly type: 'retry';
+}
+
+/** The user clicked an action button of an error banner. */
+export interface ErrorActionMessage {
+  readonly type: 'errorAction';
+  /** `ErrorAction.id` of the clicked button. */
+  readonly actionId: string;
+}
+
+export type WebviewToHost =
+  | ReadyMessage
+  | LabelMessage
+  | UndoMessage
+  | SkipMessage
+  | FlagMessage
+  | NeedItemsMessage
+  | OpenSettingsMessage
+  | ChooseStrategyMessage
+  | RetryMessage
+  | ErrorActionMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+export type ParseResult<T> = { readonly ok: true; readonly message: T } | { readonly ok: false; readonly error: string };
+
+/** For exhaustive switches: a new message type that is not handled fails to compile. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
+
+/** Thrown inside the validators; turned into `{ ok: false }` at the top. */
+class Invalid extends Error {}
+
+type Obj = Record<string, unknown>;
+
+function obj(value: unknown, where: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Invalid(`${where} must be an object`);
+  return value as Obj;
+}
+function str(o: Obj, key: string, where: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new Invalid(`${where}.${key} must be a string`);
+  return v;
+}
+function num(o: Obj, key: string, where: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new Invalid(`${where}.${key} must be a number`);
+  return v;
+}
+function bool(o: Obj, key: string, where: string): boolean {
+  const v = o[key];
+  if (typeof v !== 'boolean') throw new Invalid(`${where}.${key} must be a boolean`);
+  return v;
+}
+function optional<T>(o: Obj, key: string, read: (o: Obj, key: string, where: string) => T, where: string): void {
+  if (o[key] !== undefined) read(o, key, where);
+}
+function arr(o: Obj, key: string, where: string): unknown[] {
+  const v = o[key];
+  if (!Array.isArray(v)) throw new Invalid(`${where}.${key} must be an array`);
+  return v;
+}
+function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[], where: string): T {
+  const v = str(o, key, where);
+  if (!(allowed as readonly string[]).includes(v)) throw new Invalid(`${where}.${key} must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+function checkReason(value: unknown, where: string): void {
+  const o = obj(value, where);
+  str(o, 'strategy', where);
+  num(o, 'score', where);
+  optional(o, 'cluster', num, where);
+  optional(o, 'detail', str, where);
+}
+
+function checkQueueItem(value: unknown, where: string): void {
+  const o = obj(value, where);
+  str(o, 'id', where);
+  str(o, 'text', where);
+  if (o.prediction !== undefined) {
+    const p = obj(o.prediction, `${where}.prediction`);
+    str(p, 'label', `${where}.prediction`);
+    num(p, 'confidence', `${where}.prediction`);
+  }
+  checkReason(o.reason, `${where}.reason`);
+  optional(o, 'question', str, where);
+}
+
+function checkModel(o: Obj, where: string): void {
+  num(o, 'version', where);
+  bool(o, 'training', where);
+  optional(o, 'accuracy', num, where);
+  optional(o, 'macroF1', num, where);
+  arr(o, 'curve', where).forEach((point, i) => {
+    const p = obj(point, `${where}.curve[${i}]`);
+    for (const key of ['labels', 'accuracy', 'macroF1']) num(p, key, `${where}.curve[${i}]`);
+  });
+  optional(o, 'stopping', str, where);
+  const counts = obj(o.counts, `${where}.counts`);
+  for (const key of Object.keys(counts)) num(counts, key, `${where}.counts`);
+  num(o, 'labeled', where);
+  num(o, 'total', where);
+}
+
+const PHASES: readonly ProgressPhase[] = ['loading-model', 'embedding', 'training', 'sampling', 'idle'];
+
+function checkProgress(o: Obj, where: string): void {
+  oneOf(o, 'phase', PHASES, where);
+  for (const key of ['done', 'total', 'itemsPerSecond', 'etaSeconds']) num(o, key, where);
+}
+
+function checkHost(o: Obj): HostToWebview {
+  const type = str(o, 'type', 'message');
+  const w = type;
+  switch (type) {
+    case 'init': {
+      const dataset = obj(o.dataset, `${w}.dataset`);
+      str(dataset, 'name', `${w}.dataset`);
+      num(dataset, 'total', `${w}.dataset`);
+      arr(o, 'labels', w).forEach((label, i) => {
+        const l = obj(label, `${w}.labels[${i}]`);
+        str(l, 'name', `${w}.labels[${i}]`);
+        str(l, 'key', `${w}.labels[${i}]`);
+      });
+      oneOf(o, 'mode', ['single', 'multi', 'binary'], w);
+      const keymap = obj(o.keymap, `${w}.keymap`);
+      for (const key of Object.keys(DEFAULT_KEYMAP)) str(keymap, key, `${w}.keymap`);
+      str(o, 'strategy', w);
+      const state = obj(o.state, `${w}.state`);
+      checkModel(state, `${w}.state`);
+      if (state.progress !== undefined) checkProgress(obj(state.progress, `${w}.state.progress`), `${w}.state.progress`);
+      break;
+    }
+    case 'items':
+      arr(o, 'items', w).forEach((item, i) => checkQueueItem(item, `${w}.items[${i}]`));
+      optional(o, 'exhausted', bool, w);
+      optional(o, 'replace', bool, w);
+      break;
+    case 'saved':
+      str(o, 'requestId', w);
+      str(o, 'itemId', w);
+      break;
+    case 'saveFailed':
+      str(o, 'requestId', w);
+      str(o, 'itemId', w);
+      str(o, 'message', w);
+      break;
+    case 'progress':
+      checkProgress(o, w);
+      break;
+    case 'model':
+      checkModel(o, w);
+      break;
+    case 'error':
+      str(o, 'message', w);
+      if (o.actions !== undefined) {
+        arr(o, 'actions', w).forEach((action, i) => {
+          const a = obj(action, `${w}.actions[${i}]`);
+          str(a, 'id', `${w}.actions[${i}]`);
+          str(a, 'title', `${w}.actions[${i}]`);
+        });
+      }
+      break;
+    case 'notice':
+      str(o, 'message', w);
+      break;
+    default:
+      throw new Invalid(`unknown host message type '${type}'`);
+  }
+  return o as unknown as HostToWebview;
+}
+
+function checkWebview(o: Obj): WebviewToHost {
+  const type = str(o, 'type', 'message');
+  const w = type;
+  switch (type) {
+    case 'ready':
+      bool(o, 'restored', w);
+      break;
+    case 'label':
+      str(o, 'requestId', w);
+      str(o, 'itemId', w);
+      arr(o, 'labels', w).forEach((label, i) => {
+        if (typeof label !== 'string') throw new Invalid(`${w}.labels[${i}] must be a string`);
+      });
+      oneOf(o, 'source', ['queue', 'edit'], w);
+      if (o.answer !== undefined) oneOf(o, 'answer', ['accept', 'reject'], w);
+      if (o.reason !== undefined) checkReason(o.reason, `${w}.reason`);
+      break;
+    case 'undo':
+      str(o, 'requestId', w);
+      str(o, 'itemId', w);
+      break;
+    case 'skip':
+    case 'flag':
+      str(o, 'itemId', w);
+      break;
+    case 'needItems':
+      num(o, 'count', w);
+      arr(o, 'exclude', w).forEach((id, i) => {
+        if (typeof id !== 'string') throw new Invalid(`${w}.exclude[${i}] must be a string`);
+      });
+      break;
+    case 'openSettings':
+    case 'chooseStrategy':
+    case 'retry':
+      break;
+    case 'errorAction':
+      str(o, 'actionId', w);
+      break;
+    default:
+      throw new Invalid(`unknown webview message type '${type}'`);
+  }
+  return o as unknown as WebviewToHost;
+}
+
+function parse<T>(value: unknown, check: (o: Obj) => T): ParseResult<T> {
+  try {
+    return { ok: true, message: check(obj(value, 'message')) };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, error: error.message };
+    throw error;
+  }
+}
+
+/** Validates a message that arrived in the webview. */
+export function parseHostToWebview(value: unknown): ParseResult<HostToWebview> {
+  return parse(value, checkHost);
+}
+
+/** Validates a message that arrived in the extension host. */
+export function parseWebviewToHost(value: unknown): ParseResult<WebviewToHost> {
+  return parse(value, checkWebview);
+}

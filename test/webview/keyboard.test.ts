@@ -1,0 +1,236 @@
+/**
+ * The keyboard map, in a real browser against the fake host: every key, in single, binary and
+ * multi mode, plus the focus cases VS Code webviews get wrong (microsoft/vscode#85879).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { loadHeadlines, launch, openWebview, serveWebview, shownItem } from './harness';
+import type { Served } from './harness';
+import type { QueueItem } from '../../src/shared/webviewProtocol';
+
+let browser: Browser;
+let served: Served;
+let items: QueueItem[];
+
+before(async () => {
+  [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(40)]);
+});
+after(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('single mode keys', () => {
+  it('number keys label the item on screen and advance to the next one', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    const first = await shownItem(page);
+    assert.equal(first.id, items[0].id);
+    assert.equal(first.text, items[0].text);
+    await page.keyboard.press('2');
+    await host.waitFor(() => host.of('label').length === 1, 'label');
+    const [label] = host.of('label');
+    assert.deepEqual([label.itemId, label.labels, label.source], [items[0].id, ['not related'], 'queue']);
+    assert.deepEqual(label.reason, items[0].reason);
+    assert.equal((await shownItem(page)).id, items[1].id);
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.of('label').length === 2, 'second label');
+    assert.deepEqual(host.of('label')[1].labels, ['related']);
+    // '3' is not bound with two labels: nothing happens.
+    await page.keyboard.press('3');
+    await page.waitForTimeout(50);
+    assert.equal(host.of('label').length, 2);
+    assert.equal((await shownItem(page)).id, items[2].id);
+    assert.deepEqual(host.invalid, []);
+    await page.close();
+  });
+
+  it('Enter confirms the prediction; without one it labels nothing and says so', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    assert.ok(items[0].prediction && items[1].prediction && !items[2].prediction);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await host.waitFor(() => host.of('label').length === 2, 'two labels');
+    assert.deepEqual(host.of('label').map((m) => m.labels[0]), [items[0].prediction?.label, items[1].prediction?.label]);
+    assert.equal((await shownItem(page)).id, items[2].id);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid="notice"]');
+    assert.equal(host.of('label').length, 2);
+    assert.equal((await shownItem(page)).id, items[2].id);
+    await page.close();
+  });
+
+  it('space skips, f flags, backspace undoes the last label and shows that item again', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    await page.keyboard.press(' ');
+    await host.waitFor(() => host.of('skip').length === 1, 'skip');
+    assert.equal(host.of('skip')[0].itemId, items[0].id);
+    await page.keyboard.press('f');
+    await host.waitFor(() => host.of('flag').length === 1, 'flag');
+    assert.equal(host.of('flag')[0].itemId, items[1].id);
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.log.length === 1, 'label saved');
+    assert.equal((await shownItem(page)).id, items[3].id);
+    await page.keyboard.press('Backspace');
+    await host.waitFor(() => host.of('undo').length === 1, 'undo');
+    assert.equal(host.of('undo')[0].itemId, items[2].id);
+    assert.equal((await shownItem(page)).id, items[2].id);
+    // Relabel after undo, then the queue continues where it was.
+    await page.keyboard.press('2');
+    await host.waitFor(() => host.log.length === 3, 'relabel saved');
+    assert.deepEqual(host.log.map((e) => e.type), ['label', 'undo', 'label']);
+    assert.equal((await shownItem(page)).id, items[3].id);
+    // Undo of a skip brings the item back without a write.
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Backspace');
+    await page.waitForTimeout(50);
+    assert.equal((await shownItem(page)).id, items[3].id);
+    assert.equal(host.of('undo').length, 1);
+    await page.close();
+  });
+
+  it('? toggles the shortcut overlay listing the keymap; Escape closes it; keys are inert under it', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    await page.keyboard.press('?');
+    const overlay = page.locator('[data-testid="overlay"]');
+    await overlay.waitFor();
+    const text = await overlay.textContent();
+    for (const expected of ['Label “related”', 'Label “not related”', 'Skip this item', 'Undo the last action', 'Confirm the predicted label']) {
+      assert.ok(text?.includes(expected), `overlay lists ${expected}`);
+    }
+    await page.keyboard.press('1');
+    await page.waitForTimeout(50);
+    assert.equal(host.of('label').length, 0);
+    await page.keyboard.press('Escape');
+    await overlay.waitFor({ state: 'detached' });
+    await page.keyboard.press('?');
+    await overlay.waitFor();
+    await page.keyboard.press('?');
+    await overlay.waitFor({ state: 'detached' });
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.of('label').length === 1, 'label after overlay closed');
+    await page.close();
+  });
+
+  it('leaves modified keys to VS Code, ignores key repeat and typing in inputs', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    for (const combo of ['Control+1', 'Meta+1', 'Alt+1', 'Control+Enter', 'Control+Backspace']) await page.keyboard.press(combo);
+    await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '1', repeat: true, bubbles: true })));
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.id = 'probe';
+      document.body.appendChild(input);
+    });
+    await page.focus('#probe');
+    await page.keyboard.type('12 f');
+    assert.equal(await page.inputValue('#probe'), '12 f');
+    await page.waitForTimeout(50);
+    assert.equal(host.of('label').length + host.of('skip').length + host.of('flag').length + host.of('undo').length, 0);
+    assert.equal((await shownItem(page)).id, items[0].id);
+    await page.close();
+  });
+
+  it('clicking a label button works and does not leave focus on the button', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    await page.click('button.al-label[data-label="related"]');
+    await host.waitFor(() => host.of('label').length === 1, 'label by click');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'active-label-root');
+    await page.keyboard.press('Enter');
+    await host.waitFor(() => host.of('label').length === 2, 'label by Enter');
+    assert.equal(host.of('label')[1].itemId, items[1].id);
+    await page.close();
+  });
+});
+
+describe('history navigation', () => {
+  it('← and → move through recent items; a label key relabels with source edit', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    for (const key of ['1', '2', '1']) await page.keyboard.press(key);
+    await host.waitFor(() => host.log.length === 3, 'three labels');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await shownItem(page)).id, items[2].id);
+    assert.match((await page.textContent('[data-testid="item-meta"]')) ?? '', /History 3 of 3 · labeled related \(saved\)/);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await shownItem(page)).id, items[1].id);
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await shownItem(page)).id, items[2].id);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.log.length === 4, 'edit');
+    assert.deepEqual(host.log[3], { requestId: host.log[3].requestId, type: 'label', itemId: items[1].id, labels: ['related'], source: 'edit' });
+    // After the edit, the view moves forward one step (to item 2), then → returns to the queue.
+    assert.equal((await shownItem(page)).id, items[2].id);
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await shownItem(page)).id, items[3].id);
+    await page.keyboard.press('ArrowRight');
+    assert.equal((await shownItem(page)).id, items[3].id);
+    await page.close();
+  });
+});
+
+describe('binary and multi modes', () => {
+  it('binary: a accepts and x rejects the label asked about; number keys do nothing', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items, labels: ['related'], mode: 'binary' });
+    assert.match((await page.textContent('[data-testid="labels"]')) ?? '', /Is this "related"\?/);
+    await page.keyboard.press('1');
+    await page.keyboard.press('a');
+    await page.keyboard.press('x');
+    await page.keyboard.press('A');
+    await host.waitFor(() => host.of('label').length === 3, 'three answers');
+    assert.deepEqual(host.of('label').map((m) => [m.itemId, m.labels, m.answer]), [
+      [items[0].id, ['related'], 'accept'],
+      [items[1].id, ['related'], 'reject'],
+      [items[2].id, ['related'], 'accept'],
+    ]);
+    await page.close();
+  });
+
+  it('multi: number keys toggle, Enter submits the toggled labels', async () => {
+    const labels = ['flood', 'fire', 'war'];
+    const { page, host } = await openWebview(browser, served.url, { items, labels, mode: 'multi' });
+    await page.keyboard.press('1');
+    await page.keyboard.press('3');
+    await page.keyboard.press('2');
+    await page.keyboard.press('2');
+    assert.deepEqual(await page.$$eval('button.al-label.al-active', (nodes) => nodes.map((n) => n.getAttribute('data-label'))), ['flood', 'war']);
+    assert.equal(host.of('label').length, 0);
+    assert.equal((await shownItem(page)).id, items[0].id);
+    await page.keyboard.press('Enter');
+    await host.waitFor(() => host.of('label').length === 1, 'multi label');
+    assert.deepEqual(host.of('label')[0].labels, ['flood', 'war']);
+    assert.equal(await page.$$eval('button.al-label.al-active', (nodes) => nodes.length), 0);
+    await page.close();
+  });
+});
+
+describe('focus', () => {
+  it('keys work right after load, with no click', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'active-label-root');
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.of('label').length === 1, 'label right after load');
+    await page.close();
+  });
+
+  it('keys work after focus leaves the page and comes back', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    const other = await browser.newPage();
+    await other.bringToFront();
+    await page.evaluate(() => {
+      (document.activeElement as HTMLElement | null)?.blur();
+      window.dispatchEvent(new Event('blur'));
+    });
+    assert.notEqual(await page.evaluate(() => document.activeElement?.id), 'active-label-root');
+    await page.bringToFront();
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'active-label-root');
+    await page.keyboard.press('2');
+    await host.waitFor(() => host.of('label').length === 1, 'label after refocus');
+    // Focus parked on body (what VS Code leaves after a tab switch) still gets keys: we listen on window.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('1');
+    await host.waitFor(() => host.of('label').length === 2, 'label with focus on body');
+    await other.close();
+    await page.close();
+  });
+});

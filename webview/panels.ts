@@ -1,0 +1,171 @@
+/**
+ * Everything around the labeling card: the header (dataset, progress, model state), the banners
+ * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
+ * (per-label counts, recent labels with their saved/pending state, the stopping hint).
+ */
+import type { ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/webviewProtocol';
+import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
+import { describeOutcome } from './render';
+import type { HistoryEntry, WriteRecord } from './queue';
+
+export interface PanelCallbacks {
+  readonly openSettings: () => void;
+  readonly chooseStrategy: () => void;
+  readonly toggleHelp: () => void;
+  readonly errorAction: (actionId: string) => void;
+  readonly dismissError: (index: number) => void;
+  readonly retryWrite: (requestId: string) => void;
+}
+
+export class HeaderRenderer {
+  readonly element: HTMLElement;
+  private readonly title = el('div', { className: 'al-title', attrs: { 'data-testid': 'dataset' } });
+  private readonly progressText = el('span', { attrs: { 'data-testid': 'progress' } });
+  private readonly progressBar = el('progress', { className: 'al-progress-bar', attrs: { max: '1', value: '0' } });
+  private readonly modelState = el('div', { className: 'al-model', attrs: { 'data-testid': 'model-state' } });
+  private readonly strategy: HTMLButtonElement;
+
+  constructor(callbacks: PanelCallbacks) {
+    this.strategy = button('', callbacks.chooseStrategy, { className: 'al-secondary', title: 'Choose sampling strategy', attrs: { 'data-testid': 'strategy' } });
+    this.element = el('header', { className: 'al-header' }, [
+      this.title,
+      el('div', { className: 'al-progress' }, [this.progressText, this.progressBar]),
+      this.modelState,
+      el('div', { className: 'al-header-actions' }, [
+        this.strategy,
+        button('Settings', callbacks.openSettings, { className: 'al-secondary', attrs: { 'data-testid': 'settings' } }),
+        button('?', callbacks.toggleHelp, { className: 'al-secondary', title: 'Keyboard shortcuts (?)' }),
+      ]),
+    ]);
+  }
+
+  render(config: InitMessage | null, model: ModelSnapshot | null): void {
+    this.title.textContent = config ? config.dataset.name : 'Active Label';
+    this.strategy.textContent = config ? `Strategy: ${config.strategy}` : 'Strategy';
+    const total = model?.total ?? config?.dataset.total ?? 0;
+    const labeled = model?.labeled ?? 0;
+    this.progressText.textContent = `${formatInt(labeled)} / ${formatInt(total)} labeled`;
+    this.progressBar.value = total > 0 ? labeled / total : 0;
+    if (!model || (model.version === 0 && !model.training)) {
+      this.modelState.textContent = 'No model yet';
+    } else {
+      const parts = [model.training ? 'Training…' : 'Model', `v${model.version}`];
+      if (model.accuracy !== undefined) parts.push(`accuracy ${formatPercent(model.accuracy)}`);
+      if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
+      this.modelState.textContent = parts.join(' · ');
+    }
+    this.modelState.classList.toggle('al-training', Boolean(model?.training));
+  }
+}
+
+export interface BannerView {
+  readonly errors: readonly ErrorMessage[];
+  readonly failedWrites: readonly WriteRecord[];
+  readonly notice: string | null;
+  readonly progress: ProgressSnapshot | null;
+  /** A protocol violation from the host, shown so it is never silently dropped. */
+  readonly invalid: string | null;
+}
+
+export function renderBanners(container: HTMLElement, view: BannerView, callbacks: PanelCallbacks): void {
+  const nodes: HTMLElement[] = [];
+  view.errors.forEach((error, index) => {
+    const actions = (error.actions ?? []).map((action) =>
+      button(action.title, () => callbacks.errorAction(action.id), { attrs: { 'data-action': action.id } }),
+    );
+    actions.push(button('Dismiss', () => callbacks.dismissError(index), { className: 'al-secondary' }));
+    nodes.push(
+      el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'error-banner' } }, [
+        el('span', { className: 'al-banner-text', text: error.message }),
+        el('span', { className: 'al-banner-actions' }, actions),
+      ]),
+    );
+  });
+  for (const write of view.failedWrites) {
+    const what = write.message.type === 'undo' ? 'Undo' : `Label “${write.message.labels.join(', ')}”`;
+    nodes.push(
+      el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'save-failed', 'data-request-id': write.requestId } }, [
+        el('span', { className: 'al-banner-text', text: `${what} was NOT saved: ${write.error ?? 'unknown error'}. It stays pending.` }),
+        el('span', { className: 'al-banner-actions' }, [button('Retry', () => callbacks.retryWrite(write.requestId), { attrs: { 'data-action': 'retry-write' } })]),
+      ]),
+    );
+  }
+  if (view.invalid) nodes.push(el('div', { className: 'al-banner al-warning', attrs: { role: 'status' }, text: `Ignored an invalid message from the extension: ${view.invalid}` }));
+  if (view.progress && view.progress.phase !== 'idle') nodes.push(renderProgress(view.progress));
+  if (view.notice) nodes.push(el('div', { className: 'al-banner al-notice', attrs: { role: 'status', 'data-testid': 'notice' }, text: view.notice }));
+  replaceChildren(container, nodes);
+}
+
+const PHASE_NAMES: Record<ProgressSnapshot['phase'], string> = {
+  'loading-model': 'Loading model',
+  embedding: 'Embedding',
+  training: 'Training',
+  sampling: 'Sampling',
+  idle: 'Idle',
+};
+
+function renderProgress(progress: ProgressSnapshot): HTMLElement {
+  const parts = [`${PHASE_NAMES[progress.phase]} ${formatInt(progress.done)}/${formatInt(progress.total)}`];
+  if (progress.itemsPerSecond > 0) parts.push(`${formatInt(progress.itemsPerSecond)}/s`);
+  if (progress.etaSeconds >= 0) parts.push(`ETA ${formatDuration(progress.etaSeconds)}`);
+  const bar = el('progress', { attrs: { max: String(Math.max(1, progress.total)), value: String(progress.done) } });
+  return el('div', { className: 'al-banner al-info', attrs: { role: 'status', 'data-testid': 'engine-progress' } }, [
+    el('span', { className: 'al-banner-text', text: parts.join(' · ') }),
+    bar,
+  ]);
+}
+
+/** Per-label counts as small bars; the largest count fills the width. */
+export function renderCounts(container: HTMLElement, config: InitMessage | null, model: ModelSnapshot | null): void {
+  const names = config ? config.labels.map((l) => l.name) : Object.keys(model?.counts ?? {});
+  const counts = model?.counts ?? {};
+  const max = Math.max(1, ...names.map((name) => counts[name] ?? 0));
+  replaceChildren(container, [
+    el('h3', { text: 'Labels' }),
+    ...names.map((name) => {
+      const count = counts[name] ?? 0;
+      const bar = el('div', { className: 'al-count-bar' });
+      bar.style.width = `${(100 * count) / max}%`;
+      return el('div', { className: 'al-count', attrs: { 'data-label': name } }, [
+        el('span', { className: 'al-count-name', text: name }),
+        el('span', { className: 'al-count-value', text: formatInt(count) }),
+        el('div', { className: 'al-count-track' }, [bar]),
+      ]);
+    }),
+  ]);
+}
+
+const STATUS_TEXT = { pending: 'pending…', saved: 'saved', failed: 'NOT saved' } as const;
+
+/** The most recent history entries, newest first, each with its write status. */
+export function renderRecent(
+  container: HTMLElement,
+  history: readonly HistoryEntry[],
+  cursor: number | null,
+  statusOf: (requestId: string | undefined) => WriteRecord | undefined,
+  limit = 8,
+): void {
+  const rows: HTMLElement[] = [];
+  for (let i = history.length - 1; i >= 0 && rows.length < limit; i--) {
+    const entry = history[i];
+    const write = statusOf(entry.requestId);
+    const status = write?.status;
+    const snippet = entry.item.text.length > 60 ? `${entry.item.text.slice(0, 60)}…` : entry.item.text;
+    rows.push(
+      el('li', {
+        className: `al-recent-row${i === cursor ? ' al-current' : ''}${status ? ` al-${status}` : ''}`,
+        attrs: { 'data-item-id': entry.item.id, 'data-status': status ?? entry.outcome.kind },
+      }, [
+        el('span', { className: 'al-recent-outcome', text: describeOutcome(entry.outcome) }),
+        el('span', { className: 'al-recent-status', text: status ? STATUS_TEXT[status] : '' }),
+        el('span', { className: 'al-recent-text', text: snippet }),
+      ]),
+    );
+  }
+  replaceChildren(container, [el('h3', { text: 'Recent' }), rows.length ? el('ol', { className: 'al-recent', attrs: { 'data-testid': 'recent' } }, rows) : el('p', { className: 'al-muted', text: 'Nothing labeled yet in this session.' })]);
+}
+
+export function renderStopping(container: HTMLElement, model: ModelSnapshot | null): void {
+  container.textContent = model?.stopping ?? '';
+  container.hidden = !model?.stopping;
+}

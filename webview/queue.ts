@@ -1,0 +1,303 @@
+/**
+ * The webview's labeling queue: the item on screen, the prefetched upcoming items, recent history
+ * and the write requests (label/undo) with their pending/saved/failed status.
+ *
+ * Pure state, no DOM: every keypress is applied here locally (so the next item shows without a round
+ * trip) and returns the messages to post to the host. The whole state is plain data, so it goes
+ * into `vscode.setState` as is and a restored panel resumes exactly where it was.
+ */
+import type {
+  LabelMessage,
+  NeedItemsMessage,
+  QueueItem,
+  UndoMessage,
+  WebviewToHost,
+} from '../src/shared/webviewProtocol';
+
+/** Ask for more items when fewer than this many are upcoming. */
+export const PREFETCH_MIN = 5;
+/** How many upcoming items a request tops the queue up to. */
+export const PREFETCH_TARGET = 12;
+/** Recent items kept for ←/→ navigation and relabeling. */
+export const HISTORY_LIMIT = 50;
+/** A request for items that got no answer may be repeated after this long. */
+export const NEED_ITEMS_RETRY_MS = 3000;
+
+export type Outcome =
+  | { readonly kind: 'label'; readonly labels: readonly string[]; readonly answer?: 'accept' | 'reject' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'flag' };
+
+export type WriteStatus = 'pending' | 'saved' | 'failed';
+
+export interface WriteRecord {
+  readonly requestId: string;
+  readonly itemId: string;
+  /** The exact message posted; a retry resends it unchanged (same requestId). */
+  readonly message: LabelMessage | UndoMessage;
+  readonly status: WriteStatus;
+  /** The host's reason when status is 'failed'. */
+  readonly error?: string;
+}
+
+export interface HistoryEntry {
+  readonly item: QueueItem;
+  readonly outcome: Outcome;
+  /** The write behind a label outcome. */
+  readonly requestId?: string;
+}
+
+/** Everything the queue knows; plain data for `setState`. */
+export interface QueueSnapshot {
+  readonly current: QueueItem | null;
+  readonly upcoming: readonly QueueItem[];
+  /** Oldest first. */
+  readonly history: readonly HistoryEntry[];
+  /** Index into history while browsing with ←/→; null when the current item is shown. */
+  readonly cursor: number | null;
+  readonly exhausted: boolean;
+  /** Recent writes, oldest first; failed and pending ones are never dropped. */
+  readonly writes: readonly WriteRecord[];
+}
+
+export const EMPTY_QUEUE: QueueSnapshot = {
+  current: null,
+  upcoming: [],
+  history: [],
+  cursor: null,
+  exhausted: false,
+  writes: [],
+};
+
+/** What a user action did: messages to post, and whether a different item is now on screen. */
+export interface StepResult {
+  readonly messages: readonly WebviewToHost[];
+  readonly moved: boolean;
+}
+
+const NOTHING: StepResult = { messages: [], moved: false };
+
+export class LabelQueue {
+  private state: QueueSnapshot;
+  private lastNeedAt = -Infinity;
+  private awaitingItems = false;
+
+  constructor(
+    snapshot: QueueSnapshot = EMPTY_QUEUE,
+    private readonly newRequestId: () => string,
+  ) {
+    this.state = snapshot;
+  }
+
+  snapshot(): QueueSnapshot {
+    return this.state;
+  }
+
+  /** The item on screen: a history entry while browsing, else the current item. */
+  get shown(): QueueItem | null {
+    const { cursor, history, current } = this.state;
+    return cursor === null ? current : history[cursor].item;
+  }
+
+  /** The history entry on screen, or null when the current item is shown. */
+  get browsing(): HistoryEntry | null {
+    const { cursor, history } = this.state;
+    return cursor === null ? null : history[cursor];
+  }
+
+  get upcomingCount(): number {
+    return this.state.upcoming.length;
+  }
+
+  write(requestId: string | undefined): WriteRecord | undefined {
+    return requestId === undefined ? undefined : this.state.writes.find((w) => w.requestId === requestId);
+  }
+
+  /** Every item id the webview holds, so the host does not send them again. */
+  heldIds(): string[] {
+    const { current, upcoming, history } = this.state;
+    const ids = upcoming.map((item) => item.id).concat(history.map((entry) => entry.item.id));
+    if (current) ids.push(current.id);
+    return ids;
+  }
+
+  /** Adds items from the host, dropping ids already held. Returns true when the screen changed. */
+  receive(items: readonly QueueItem[], options: { replace?: boolean; exhausted?: boolean } = {}): boolean {
+    this.awaitingItems = false;
+    const held = new Set(options.replace ? this.heldIds().filter((id) => !this.state.upcoming.some((u) => u.id === id)) : this.heldIds());
+    const fresh: QueueItem[] = [];
+    for (const item of items) {
+      if (held.has(item.id)) continue;
+      held.add(item.id);
+      fresh.push(item);
+    }
+    let upcoming = options.replace ? fresh : this.state.upcoming.concat(fresh);
+    let current = this.state.current;
+    const filled = current === null && upcoming.length > 0;
+    if (filled) {
+      current = upcoming[0];
+      upcoming = upcoming.slice(1);
+    }
+    this.state = { ...this.state, current, upcoming, exhausted: options.exhausted ?? (items.length > 0 ? false : this.state.exhausted) };
+    return filled && this.state.cursor === null;
+  }
+
+  /** A request for more items when the queue runs low and none is in flight. */
+  needItems(now: number): NeedItemsMessage | null {
+    if (this.state.upcoming.length >= PREFETCH_MIN || this.state.exhausted) return null;
+    if (this.awaitingItems && now - this.lastNeedAt < NEED_ITEMS_RETRY_MS) return null;
+    this.awaitingItems = true;
+    this.lastNeedAt = now;
+    return { type: 'needItems', count: PREFETCH_TARGET - this.state.upcoming.length, exclude: this.heldIds() };
+  }
+
+  /** Labels the item on screen: a fresh item (source 'queue') or a history entry (source 'edit'). */
+  label(labels: readonly string[], answer?: 'accept' | 'reject'): StepResult {
+    const item = this.shown;
+    if (!item) return NOTHING;
+    const editing = this.state.cursor !== null;
+    const message: LabelMessage = {
+      type: 'label',
+      requestId: this.newRequestId(),
+      itemId: item.id,
+      labels: [...labels],
+      source: editing ? 'edit' : 'queue',
+      reason: item.reason,
+      ...(answer ? { answer } : {}),
+    };
+    const outcome: Outcome = answer ? { kind: 'label', labels: message.labels, answer } : { kind: 'label', labels: message.labels };
+    this.addWrite(message);
+    this.finish(item, outcome, message.requestId);
+    return { messages: [message], moved: true };
+  }
+
+  skip(): StepResult {
+    const item = this.shown;
+    if (!item) return NOTHING;
+    if (this.state.cursor !== null) return this.forward();
+    this.finish(item, { kind: 'skip' });
+    return { messages: [{ type: 'skip', itemId: item.id }], moved: true };
+  }
+
+  flag(): StepResult {
+    const item = this.shown;
+    if (!item) return NOTHING;
+    const entry = this.browsing;
+    // A labeled history entry keeps its label; the flag is an extra event for the host.
+    if (entry && entry.outcome.kind === 'label') return { messages: [{ type: 'flag', itemId: item.id }], moved: this.forward().moved };
+    this.finish(item, { kind: 'flag' });
+    return { messages: [{ type: 'flag', itemId: item.id }], moved: true };
+  }
+
+  /**
+   * Undoes the most recent action and puts its item back on screen. Only a label that may be on disk
+   * (pending or saved) needs an `undo` write; a failed label never reached the log.
+   */
+  undo(): StepResult {
+    const { history, current, upcoming } = this.state;
+    const last = history[history.length - 1];
+    if (!last) return NOTHING;
+    const messages: WebviewToHost[] = [];
+    let writes = this.state.writes;
+    const write = this.write(last.requestId);
+    if (write && write.status === 'failed') {
+      writes = writes.filter((w) => w.requestId !== write.requestId);
+    }
+    this.state = {
+      ...this.state,
+      writes,
+      history: history.slice(0, -1),
+      current: last.item,
+      upcoming: current ? [current, ...upcoming] : upcoming,
+      cursor: null,
+    };
+    if (last.outcome.kind === 'label' && write?.status !== 'failed') {
+      const message: UndoMessage = { type: 'undo', requestId: this.newRequestId(), itemId: last.item.id };
+      this.addWrite(message);
+      messages.push(message);
+    }
+    return { messages, moved: true };
+  }
+
+  back(): StepResult {
+    const { cursor, history } = this.state;
+    const target = (cursor ?? history.length) - 1;
+    if (target < 0) return NOTHING;
+    this.state = { ...this.state, cursor: target };
+    return { messages: [], moved: true };
+  }
+
+  forward(): StepResult {
+    const { cursor, history } = this.state;
+    if (cursor === null) return NOTHING;
+    this.state = { ...this.state, cursor: cursor + 1 >= history.length ? null : cursor + 1 };
+    return { messages: [], moved: true };
+  }
+
+  /** The host confirmed the write. Unknown ids (e.g. from before a reload) are ignored. */
+  saved(requestId: string): boolean {
+    return this.setStatus(requestId, 'saved');
+  }
+
+  failed(requestId: string, error: string): boolean {
+    return this.setStatus(requestId, 'failed', error);
+  }
+
+  /** Marks a failed write pending again and returns the identical message to resend. */
+  retry(requestId: string): LabelMessage | UndoMessage | undefined {
+    const write = this.write(requestId);
+    if (!write || write.status !== 'failed') return undefined;
+    this.setStatus(requestId, 'pending');
+    return write.message;
+  }
+
+  /** Writes still unconfirmed; a restored webview resends them (the host answers idempotently). */
+  pendingWrites(): WriteRecord[] {
+    return this.state.writes.filter((w) => w.status === 'pending');
+  }
+
+  failedWrites(): WriteRecord[] {
+    return this.state.writes.filter((w) => w.status === 'failed');
+  }
+
+  private setStatus(requestId: string, status: WriteStatus, error?: string): boolean {
+    let found = false;
+    const writes = this.state.writes.map((w) => {
+      if (w.requestId !== requestId) return w;
+      found = true;
+      return error === undefined ? { requestId: w.requestId, itemId: w.itemId, message: w.message, status } : { ...w, status, error };
+    });
+    if (found) this.state = { ...this.state, writes: trimWrites(writes) };
+    return found;
+  }
+
+  private addWrite(message: LabelMessage | UndoMessage): void {
+    const record: WriteRecord = { requestId: message.requestId, itemId: message.itemId, message, status: 'pending' };
+    this.state = { ...this.state, writes: trimWrites([...this.state.writes, record]) };
+  }
+
+  /** Records the outcome of the item on screen and moves on. */
+  private finish(item: QueueItem, outcome: Outcome, requestId?: string): void {
+    const entry: HistoryEntry = requestId === undefined ? { item, outcome } : { item, outcome, requestId };
+    const { cursor, history } = this.state;
+    if (cursor !== null) {
+      const updated = history.map((old, i) => (i === cursor ? entry : old));
+      this.state = { ...this.state, history: updated, cursor: cursor + 1 >= history.length ? null : cursor + 1 };
+      return;
+    }
+    const [next, ...rest] = this.state.upcoming;
+    this.state = {
+      ...this.state,
+      history: [...history, entry].slice(-HISTORY_LIMIT),
+      current: next ?? null,
+      upcoming: rest,
+    };
+  }
+}
+
+/** Keeps the last HISTORY_LIMIT settled writes and every unsettled one. */
+function trimWrites(writes: readonly WriteRecord[]): WriteRecord[] {
+  const saved = writes.filter((w) => w.status === 'saved');
+  const drop = new Set(saved.slice(0, Math.max(0, saved.length - HISTORY_LIMIT)).map((w) => w.requestId));
+  return writes.filter((w) => !drop.has(w.requestId));
+}

@@ -1,0 +1,197 @@
+/**
+ * The labeling card: the item on screen, the model's prediction, "why this item", the label buttons
+ * with their key hints, and the shortcut overlay. This is the part repainted on every keypress, so it
+ * touches only its own nodes. Item text goes in through textContent only (see dom.ts).
+ */
+import type { InitMessage, QueueItem } from '../src/shared/webviewProtocol';
+import { button, el, formatPercent, formatScore, kbd, replaceChildren } from './dom';
+import { keyLabel } from './keyboard';
+import type { KeyAction } from './keyboard';
+import type { Outcome, WriteStatus } from './queue';
+
+export interface CardView {
+  readonly config: InitMessage | null;
+  readonly item: QueueItem | null;
+  /** Set while an item from history is on screen. */
+  readonly browsing: { readonly position: number; readonly total: number; readonly outcome: Outcome; readonly status?: WriteStatus } | null;
+  /** Multi mode: labels toggled for the item on screen. */
+  readonly selection: ReadonlySet<string>;
+  readonly exhausted: boolean;
+}
+
+export class CardRenderer {
+  readonly element: HTMLElement;
+  private readonly meta = el('div', { className: 'al-item-meta', attrs: { 'data-testid': 'item-meta' } });
+  private readonly text = el('div', { className: 'al-text', attrs: { 'data-testid': 'item-text', role: 'document', tabindex: '-1' } });
+  private readonly prediction = el('div', { className: 'al-prediction', attrs: { 'data-testid': 'prediction' } });
+  private readonly why = el('div', { className: 'al-why', attrs: { 'data-testid': 'why' } });
+  private readonly labels = el('div', { className: 'al-labels', attrs: { 'data-testid': 'labels', role: 'toolbar' } });
+  private readonly hints = el('div', { className: 'al-hints', attrs: { 'data-testid': 'hints' } });
+  private shownId: string | null | undefined;
+
+  constructor(private readonly onAction: (action: KeyAction) => void) {
+    this.element = el('section', { className: 'al-card', attrs: { 'aria-live': 'polite' } }, [
+      this.meta,
+      this.text,
+      this.prediction,
+      this.why,
+      this.labels,
+      this.hints,
+    ]);
+  }
+
+  render(view: CardView): void {
+    const { item, config } = view;
+    this.renderMeta(view);
+    const id = item ? item.id : null;
+    if (id !== this.shownId) {
+      this.shownId = id;
+      this.text.textContent = item ? item.text : view.exhausted ? 'All items are labeled or skipped. Nothing left in the queue.' : config ? 'Loading items…' : 'Starting…';
+      this.text.classList.toggle('al-placeholder', !item);
+      this.text.scrollTop = 0;
+      this.element.setAttribute('data-item-id', id ?? '');
+    }
+    this.renderPrediction(item);
+    this.renderWhy(item);
+    this.renderLabels(view);
+    this.renderHints(config);
+  }
+
+  private renderMeta(view: CardView): void {
+    const { browsing } = view;
+    if (!browsing) {
+      this.meta.textContent = view.item ? 'Label this item' : '';
+      this.meta.classList.remove('al-browsing');
+      return;
+    }
+    this.meta.classList.add('al-browsing');
+    const status = browsing.status ? ` (${browsing.status === 'failed' ? 'not saved' : browsing.status})` : '';
+    this.meta.textContent = `History ${browsing.position} of ${browsing.total} · ${describeOutcome(browsing.outcome)}${status} · press a label to relabel, → to go forward`;
+  }
+
+  private renderPrediction(item: QueueItem | null): void {
+    if (!item?.prediction) {
+      this.prediction.textContent = item ? 'No model prediction yet' : '';
+      this.prediction.classList.add('al-muted');
+      return;
+    }
+    this.prediction.classList.remove('al-muted');
+    const { label, confidence } = item.prediction;
+    replaceChildren(this.prediction, [
+      el('span', { text: 'Model predicts ' }),
+      el('strong', { text: label }),
+      el('span', { text: ` (${formatPercent(confidence)})` }),
+      el('span', { className: 'al-hint', text: ' · ' }),
+      kbd(keyLabel('Enter')),
+      el('span', { className: 'al-hint', text: ' confirms' }),
+    ]);
+  }
+
+  private renderWhy(item: QueueItem | null): void {
+    if (!item) {
+      this.why.textContent = '';
+      return;
+    }
+    const { strategy, score, cluster, detail } = item.reason;
+    const parts = [`${strategy}`, `score ${formatScore(score)}`];
+    if (cluster !== undefined) parts.push(`cluster ${cluster}`);
+    replaceChildren(this.why, [
+      el('span', { className: 'al-why-title', text: 'Why this item: ' }),
+      el('span', { text: parts.join(' · ') }),
+      detail ? el('div', { className: 'al-why-detail', text: detail }) : null,
+    ]);
+  }
+
+  private renderLabels(view: CardView): void {
+    const { config, item, selection, browsing } = view;
+    if (!config) {
+      replaceChildren(this.labels, []);
+      return;
+    }
+    const chosen = browsing?.outcome.kind === 'label' ? new Set(browsing.outcome.labels) : new Set<string>();
+    if (config.mode === 'binary') {
+      const question = item?.question ?? config.labels[0]?.name ?? '';
+      replaceChildren(this.labels, [
+        el('div', { className: 'al-question', text: `Is this "${question}"?` }),
+        this.labelButton('Accept', config.keymap.accept, { kind: 'accept' }, browsing?.outcome.kind === 'label' && browsing.outcome.answer === 'accept'),
+        this.labelButton('Reject', config.keymap.reject, { kind: 'reject' }, browsing?.outcome.kind === 'label' && browsing.outcome.answer === 'reject'),
+      ]);
+      return;
+    }
+    const buttons = config.labels.map((label, index) =>
+      this.labelButton(label.name, label.key, { kind: 'label', index }, selection.has(label.name) || chosen.has(label.name)),
+    );
+    if (config.mode === 'multi') buttons.push(this.labelButton('Submit', config.keymap.confirm, { kind: 'confirm' }, false));
+    replaceChildren(this.labels, buttons);
+  }
+
+  private labelButton(name: string, key: string, action: KeyAction, active: boolean): HTMLButtonElement {
+    const node = button('', () => this.onAction(action), {
+      className: active ? 'al-label al-active' : 'al-label',
+      attrs: { 'data-label': name, 'aria-pressed': String(active), 'aria-keyshortcuts': key },
+    }, [kbd(keyLabel(key)), el('span', { className: 'al-label-name', text: name })]);
+    return node;
+  }
+
+  private renderHints(config: InitMessage | null): void {
+    if (!config) {
+      replaceChildren(this.hints, []);
+      return;
+    }
+    const { keymap } = config;
+    const hint = (key: string, text: string, action: KeyAction): HTMLElement =>
+      button('', () => this.onAction(action), { className: 'al-hint-button' }, [kbd(keyLabel(key)), el('span', { text: ` ${text}` })]);
+    replaceChildren(this.hints, [
+      hint(keymap.skip, 'skip', { kind: 'skip' }),
+      hint(keymap.undo, 'undo', { kind: 'undo' }),
+      hint(keymap.flag, 'flag', { kind: 'flag' }),
+      hint(keymap.back, 'history', { kind: 'back' }),
+      hint(keymap.help, 'shortcuts', { kind: 'help' }),
+    ]);
+  }
+}
+
+export function describeOutcome(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'label':
+      if (outcome.answer) return `${outcome.answer === 'accept' ? 'accepted' : 'rejected'} ${outcome.labels.join(', ')}`;
+      return outcome.labels.length > 0 ? `labeled ${outcome.labels.join(', ')}` : 'labeled (none)';
+    case 'skip':
+      return 'skipped';
+    case 'flag':
+      return 'flagged';
+  }
+}
+
+/** The `?` overlay: every shortcut, generated from the keymap actually in use. */
+export function renderOverlay(config: InitMessage | null, onClose: () => void): HTMLElement {
+  const rows: [string, string][] = [];
+  if (config) {
+    const { keymap } = config;
+    if (config.mode === 'binary') {
+      rows.push([keymap.accept, 'Accept the label asked about'], [keymap.reject, 'Reject it']);
+    } else {
+      for (const label of config.labels) if (label.key) rows.push([label.key, config.mode === 'multi' ? `Toggle “${label.name}”` : `Label “${label.name}”`]);
+    }
+    rows.push(
+      [keymap.confirm, config.mode === 'multi' ? 'Submit the toggled labels (or the prediction)' : 'Confirm the predicted label'],
+      [keymap.skip, 'Skip this item'],
+      [keymap.undo, 'Undo the last action'],
+      [keymap.flag, 'Flag for review and move on'],
+      [keymap.back, 'Back through recent items (relabel them)'],
+      [keymap.forward, 'Forward towards the current item'],
+      [keymap.help, 'Show or hide these shortcuts'],
+      ['Escape', 'Close this overlay'],
+    );
+  }
+  const table = el('table', { className: 'al-shortcuts' }, [
+    el('tbody', {}, rows.map(([key, text]) => el('tr', {}, [el('td', {}, [kbd(keyLabel(key))]), el('td', { text })]))),
+  ]);
+  return el('div', { className: 'al-overlay', attrs: { role: 'dialog', 'aria-label': 'Keyboard shortcuts', 'data-testid': 'overlay' } }, [
+    el('div', { className: 'al-overlay-panel' }, [
+      el('h2', { text: 'Keyboard shortcuts' }),
+      table,
+      button('Close', onClose, { className: 'al-secondary' }),
+    ]),
+  ]);
+}
