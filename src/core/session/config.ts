@@ -1,0 +1,55 @@
+/** The session's options, with defaults, so every caller (worker, CLI, tests) agrees on them. */
+import type { StoppingOptions } from '../evaluation/stopping';
+import type { HeadOptions } from '../model/types';
+import type { LabelMode } from '../types';
+
+export interface SessionConfig {
+  /** Label names, in key order. Binary mode: the one label being accepted or rejected. */
+  readonly labels: readonly string[];
+  readonly mode: LabelMode;
+  /** A sampling strategy name (see src/core/sampling). */
+  readonly strategy: string;
+  readonly batchSize: number;
+  /** Retrain after this many label changes. */
+  readonly retrainEvery: number;
+  /** Share of each batch picked at random, for an unbiased view of the data. */
+  readonly randomShare: number;
+  /** Share of items held out for evaluation; the same share of requested labels goes to them. */
+  readonly evalFraction: number;
+  readonly seed: number;
+  /** Until every label has this many examples, sampling favours centroids and random items. */
+  readonly minPerLabel: number;
+  /** Unlabeled items whose predictions are compared across versions for the stopping signal. */
+  readonly stopSetSize: number;
+  /** Rows scored per retrain step: a worker serves its messages between steps. */
+  readonly chunkRows: number;
+  readonly headOptions?: Partial<HeadOptions>;
+  readonly seedPatterns?: readonly string[];
+  readonly uncertainPercent?: number;
+  readonly stopping?: Partial<StoppingOptions>;
+}
+
+export type SessionConfigInput = Partial<SessionConfig> & Pick<SessionConfig, 'labels' | 'mode'>;
+
+export const defaultSessionConfig: Omit<SessionConfig, 'labels' | 'mode'> = {
+  strategy: 'clustered-uncertainty',
+  batchSize: 10,
+  retrainEvery: 10,
+  randomShare: 0.1,
+  evalFraction: 0.1,
+  seed: 1,
+  minPerLabel: 3,
+  stopSetSize: 1000,
+  chunkRows: 4096,
+};
+
+export function resolveConfig(input: SessionConfigInput): SessionConfig {
+  const c: SessionConfig = { ...defaultSessionConfig, ...input };
+  if (!(c.batchSize >= 1)) throw new RangeError(`batchSize must be at least 1, got ${c.batchSize}`);
+  if (!(c.retrainEvery >= 1)) throw new RangeError(`retrainEvery must be at least 1, got ${c.retrainEvery}`);
+  if (!(c.randomShare >= 0 && c.randomShare <= 1)) throw new RangeError(`randomShare must be in [0, 1]`);
+  if (c.mode === 'binary' && c.labels.length !== 1) {
+    throw new RangeError(`binary mode accepts or rejects exactly one label, got ${c.labels.length}`);
+  }
+  return c;
+}

@@ -1,0 +1,8 @@
+/** The labeling loop as a pure state machine, and its oracle-driven simulation. */
+export { LabelingSession, takeRowsOf } from './session';
+export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, SessionProgress } from './session';
+export { defaultSessionConfig, resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
+export { defaultEngine, type Engine, type SelectionInput, type SelectionRequest } from './engine';
+export { ClassMap, binaryRejectLabel } from './targets';
+export { runSimulation, fullPoolReference, defaultSimulationOptions } from './simulation';
+export type { SimulationData, SimulationOptions, SimulationRun } from './simulation';

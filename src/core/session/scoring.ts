@@ -1,0 +1,110 @@
+/**
+ * Scoring a new head: predictions over every item (in chunks, so a worker stays responsive),
+ * metrics on the labeled evaluation items, and the stop set's decisions for the stopping signal.
+ */
+import { multiLabelMetrics, singleLabelMetrics, type Metrics } from '../evaluation/metrics';
+import type { ClassifierHead, Prediction } from '../model/types';
+import type { LabelMode, Matrix } from '../types';
+import type { ClassMap } from './targets';
+
+/** Every item's probabilities and logits (rows x classes), and hidden activations for MLP heads. */
+export class PoolScores {
+  constructor(
+    readonly classes: number,
+    readonly probs: Float32Array,
+    readonly logits: Float32Array,
+    readonly hidden: Matrix,
+  ) {}
+
+  /** The prediction restricted to `rows`, in that order (what a strategy gets with its pool). */
+  slice(rows: readonly number[]): Prediction {
+    const pick = (src: Float32Array, cols: number): Matrix => {
+      const data = new Float32Array(rows.length * cols);
+      rows.forEach((r, i) => data.set(src.subarray(r * cols, (r + 1) * cols), i * cols));
+      return { data, rows: rows.length, cols };
+    };
+    return {
+      probs: pick(this.probs, this.classes),
+      logits: pick(this.logits, this.classes),
+      hidden: pick(this.hidden.data, this.hidden.cols),
+    };
+  }
+}
+
+/** Predicts all rows of `x`, yielding after each chunk. */
+export function* predictAll(head: ClassifierHead, x: Matrix, chunkRows: number): Generator<void, PoolScores> {
+  const k = head.classes.length;
+  const probs = new Float32Array(x.rows * k);
+  const logits = new Float32Array(x.rows * k);
+  let hidden: Float32Array | undefined;
+  let hiddenCols = x.cols;
+  for (let start = 0; start < x.rows; start += chunkRows) {
+    const end = Math.min(x.rows, start + chunkRows);
+    const chunk: Matrix = { data: x.data.subarray(start * x.cols, end * x.cols), rows: end - start, cols: x.cols };
+    const p = head.predict(chunk);
+    probs.set(p.probs.data, start * k);
+    logits.set(p.logits.data, start * k);
+    // A logistic head's "hidden" is its input: share the embeddings instead of copying them.
+    if (head.kind === 'mlp') {
+      hiddenCols = p.hidden.cols;
+      hidden ??= new Float32Array(x.rows * hiddenCols);
+      hidden.set(p.hidden.data, start * hiddenCols);
+    }
+    if (end < x.rows) yield;
+  }
+  const hiddenMatrix: Matrix = hidden === undefined ? x : { data: hidden, rows: x.rows, cols: hiddenCols };
+  return new PoolScores(k, probs, logits, hiddenMatrix);
+}
+
+/** Metrics on the labeled evaluation rows; null when none are labeled. */
+export function scoreVersion(
+  scores: PoolScores,
+  evalRows: readonly number[],
+  labelsOf: (row: number) => readonly string[],
+  classMap: ClassMap,
+): Metrics | null {
+  if (evalRows.length === 0) return null;
+  const k = scores.classes;
+  const classes = classMap.classes.slice(0, k);
+  if (classMap.mode === 'multi') {
+    const truth = new Uint8Array(evalRows.length * k);
+    const predicted = new Uint8Array(evalRows.length * k);
+    evalRows.forEach((row, i) => {
+      const t = new Uint8Array(classMap.classes.length);
+      classMap.fillRow(labelsOf(row), t, 0);
+      for (let c = 0; c < k; c++) {
+        truth[i * k + c] = t[c] as number;
+        predicted[i * k + c] = (scores.probs[row * k + c] as number) >= 0.5 ? 1 : 0;
+      }
+    });
+    return multiLabelMetrics(truth, predicted, classes);
+  }
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  for (const row of evalRows) {
+    const t = classMap.classOf(labelsOf(row));
+    // A label the model has no class for yet (added after training) cannot be scored.
+    if (t < 0 || t >= k) continue;
+    truth.push(t);
+    predicted.push(argmax(scores.probs, row * k, k));
+  }
+  if (truth.length === 0) return null;
+  return singleLabelMetrics(truth, predicted, classes);
+}
+
+/** The stop set's decisions: class indices, or flattened 0/1 decisions for multi-label. */
+export function stopSetDecisions(scores: PoolScores, rows: Int32Array, mode: LabelMode): Int32Array {
+  const k = scores.classes;
+  if (mode !== 'multi') return rows.map((row) => argmax(scores.probs, row * k, k));
+  const out = new Int32Array(rows.length * k);
+  rows.forEach((row, i) => {
+    for (let c = 0; c < k; c++) out[i * k + c] = (scores.probs[row * k + c] as number) >= 0.5 ? 1 : 0;
+  });
+  return out;
+}
+
+export function argmax(values: Float32Array, offset: number, k: number): number {
+  let best = 0;
+  for (let c = 1; c < k; c++) if ((values[offset + c] as number) > (values[offset + best] as number)) best = c;
+  return best;
+}

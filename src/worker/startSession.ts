@@ -1,0 +1,130 @@
+/**
+ * What `init` does, in order: load the dataset, replay the label log, import the file's labels,
+ * embed (with progress and cancellation), and build the session from all of it. Each failure is
+ * classified so the host can offer the right action.
+ */
+import { basename } from 'node:path';
+import { CancelledError } from '../core/errors';
+import { loadDataset } from '../core/dataset';
+import { createEmbedder, EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
+import { LabelLog, datasetStoreDir, importLabels, labelLogPath, replay } from '../core/labels';
+import type { LabelEvent } from '../core/labels';
+import { LabelingSession } from '../core/session';
+import type { Dataset } from '../core/types';
+import type { ErrorKind, InitMessage, ProgressMessage } from '../shared/workerProtocol';
+
+export interface StartedSession {
+  readonly dataset: Dataset;
+  readonly session: LabelingSession;
+  readonly log: LabelLog;
+  readonly embedder: string;
+  readonly logProblems: readonly string[];
+  readonly events: number;
+}
+
+/** A failure of `init`, with the kind that tells the host which actions to offer. */
+export class InitError extends Error {
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+    readonly actions?: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+export const MODEL_LOAD_ACTIONS = ['chooseLocalModel', 'useLexical', 'retry'] as const;
+
+export async function startSession(
+  init: InitMessage,
+  signal: AbortSignal,
+  progress: (p: Omit<ProgressMessage, 'type'>) => void,
+): Promise<StartedSession> {
+  let dataset: Dataset;
+  try {
+    const started = performance.now();
+    dataset = await loadDataset(init.datasetFile, {
+      textField: init.textField,
+      ...(init.labelField !== undefined ? { labelField: init.labelField } : {}),
+      signal,
+      onProgress: (done, total) => progress(rate('loading', done, total, started)),
+    });
+  } catch (error) {
+    throw classify(error, 'dataset');
+  }
+
+  const storeDir = datasetStoreDir(init.workspaceRoot, init.datasetFile);
+  const logFile = labelLogPath(init.workspaceRoot, init.datasetFile);
+  const replayed = await replay(logFile).catch((error: unknown) => {
+    throw classify(error, 'internal');
+  });
+  const log = await LabelLog.open(logFile);
+  try {
+    const imports = importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}` });
+    const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
+
+    let created;
+    try {
+      created = await createEmbedder({ model: init.model, cacheDir: init.cacheDir, fallbackToLexical: false });
+    } catch (error) {
+      if (error instanceof EmbedderLoadError) throw new InitError(error.message, 'model-load', MODEL_LOAD_ACTIONS);
+      throw classify(error, 'model-load');
+    }
+    const embedder = created.embedder;
+    let matrix;
+    try {
+      const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
+      const result = await embedDataset(dataset.items, embedder, cache, {
+        signal,
+        onProgress: (p) =>
+          progress({
+            phase: 'embedding',
+            done: p.done,
+            total: p.total,
+            itemsPerSecond: p.itemsPerSecond,
+            etaSeconds: p.etaSeconds ?? 0,
+          }),
+      });
+      matrix = result.matrix;
+    } finally {
+      await embedder.dispose().catch(() => undefined);
+    }
+
+    const session = new LabelingSession(dataset.items, matrix, {
+      labels: init.labels,
+      mode: init.mode,
+      strategy: init.strategy,
+      batchSize: init.batchSize,
+      retrainEvery: init.retrainEvery,
+      randomShare: init.randomShare,
+      evalFraction: init.evalFraction,
+      seed: init.seed,
+    });
+    for (const event of replayed.events) session.applyLabel(event);
+    for (const event of imported) session.applyLabel(event);
+    return {
+      dataset,
+      session,
+      log,
+      embedder: embedder.id,
+      logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
+      events: replayed.events.length + imported.length,
+    };
+  } catch (error) {
+    await log.close().catch(() => undefined);
+    throw error instanceof InitError ? error : classify(error, 'internal');
+  }
+}
+
+function rate(phase: ProgressMessage['phase'], done: number, total: number, started: number): Omit<ProgressMessage, 'type'> {
+  const seconds = (performance.now() - started) / 1000;
+  const itemsPerSecond = seconds > 0 ? done / seconds : 0;
+  return { phase, done, total, itemsPerSecond, etaSeconds: itemsPerSecond > 0 ? (total - done) / itemsPerSecond : 0 };
+}
+
+function classify(error: unknown, kind: ErrorKind): InitError {
+  if (error instanceof InitError) return error;
+  if (error instanceof CancelledError) return new InitError('Cancelled.', 'cancelled');
+  const message = error instanceof Error ? error.message : String(error);
+  return new InitError(message, kind);
+}

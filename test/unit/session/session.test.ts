@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { completeEvent } from '../../../src/core/labels/events';
+import { LabelingSession } from '../../../src/core/session/session';
+import { blobs, labelEvent } from './fixtures';
+
+const classes = ['red', 'green', 'blue'];
+
+function answerBatch(session: LabelingSession, truth: readonly string[], n = 10): string[] {
+  const picks = session.nextBatch(n);
+  for (const p of picks) session.applyLabel(labelEvent(p.itemId, [truth[p.row] as string]));
+  return picks.map((p) => p.itemId);
+}
+
+test('cold start: no model and no predictions until two classes have training labels', () => {
+  const { items, x, truth } = blobs(300, classes);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'margin', seed: 3 });
+  assert.equal(s.shouldRetrain(), false);
+  assert.equal(s.retrain(), null);
+  const batch = s.nextBatch(10);
+  assert.equal(batch.length, 10);
+  assert.equal(new Set(batch.map((b) => b.itemId)).size, 10);
+  assert.ok(batch.every((b) => b.prediction === undefined));
+  // Only "red" training labels: still no model.
+  const reds = items.filter((_, i) => truth[i] === 'red' && !s.evaluationIds.has(items[i]!.id)).slice(0, 12);
+  for (const item of reds) s.applyLabel(labelEvent(item.id, ['red']));
+  assert.equal(s.canTrain(), false);
+  assert.equal(s.shouldRetrain(), false);
+  assert.equal(s.model, undefined);
+});
+
+test('the loop: batches never repeat, retrain every N labels, metrics on held-out items, predictions', () => {
+  const { items, x, truth } = blobs(400, classes, 2);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'clustered-uncertainty', seed: 5, retrainEvery: 10, evalFraction: 0.2 });
+  const served = new Set<string>();
+  let updates = 0;
+  for (let round = 0; round < 8; round++) {
+    for (const id of answerBatch(s, truth)) {
+      assert.ok(!served.has(id), `${id} served twice`);
+      served.add(id);
+    }
+    if (s.shouldRetrain()) {
+      const update = s.retrain();
+      assert.ok(update !== null);
+      updates++;
+      assert.equal(update.version, updates);
+    }
+  }
+  assert.ok(updates >= 6, `${updates} retrains`);
+  const progress = s.progress();
+  assert.equal(progress.labeled, 80);
+  assert.equal(progress.training + progress.evaluationLabeled, 80);
+  // About evalFraction of the requested labels went to held-out items.
+  assert.ok(progress.evaluationLabeled >= 12 && progress.evaluationLabeled <= 20, `${progress.evaluationLabeled}`);
+  // Held-out items never train.
+  const training = s.trainingSet();
+  assert.ok(training.rows.every((r) => !s.evaluationIds.has(items[r]!.id)));
+  assert.equal(training.rows.length, progress.training);
+  const latest = s.latest!;
+  assert.ok(latest.metrics !== null && latest.metrics.accuracy > 0.9, `accuracy ${latest.metrics?.accuracy}`);
+  assert.equal(latest.curve.length, updates);
+  assert.ok(latest.curve.every((p, i) => i === 0 || p.labels >= latest.curve[i - 1]!.labels));
+  // Predictions follow the data.
+  let right = 0;
+  items.forEach((item, i) => {
+    if (s.prediction(item.id)?.label === truth[i]) right++;
+  });
+  assert.ok(right / items.length > 0.9);
+  const counts = s.counts();
+  assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 80);
+});
+
+test('undo and skip: an undone item can come back, a skipped one does not in this session', () => {
+  const { items, x, truth } = blobs(60, classes, 4);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', seed: 1, evalFraction: 0 });
+  const [first, second] = s.nextBatch(2);
+  s.applyLabel(labelEvent(first!.itemId, [truth[first!.row]!]));
+  s.applyLabel(completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }));
+  s.skip(second!.itemId);
+
+  const undoFlag = s.undoEvent('t');
+  assert.equal(undoFlag?.undoes !== undefined && undoFlag.itemId, second!.itemId);
+  s.applyLabel(completeEvent(undoFlag!));
+  const undoLabel = s.undoEvent('t');
+  assert.equal(undoLabel?.itemId, first!.itemId);
+  s.applyLabel(completeEvent(undoLabel!));
+  assert.equal(s.isLabeled(first!.itemId), false);
+  assert.equal(s.undoEvent('t'), undefined);
+  assert.equal(s.progress().labeled, 0);
+
+  const rest = s.nextBatch(100).map((p) => p.itemId);
+  assert.ok(rest.includes(first!.itemId), 'the undone item is served again');
+  assert.ok(!rest.includes(second!.itemId), 'the skipped item is not');
+  assert.equal(rest.length, 59);
+  assert.equal(s.nextBatch(5).length, 0, 'everything left is outstanding');
+});
+
+test('imports are applied but never undone by backspace', () => {
+  const { items, x } = blobs(30, classes, 6);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', evalFraction: 0 });
+  s.applyLabel(labelEvent(items[0]!.id, ['red'], 'import'));
+  assert.equal(s.isLabeled(items[0]!.id), true);
+  assert.equal(s.undoEvent('t'), undefined);
+});
+
+test('deterministic under a seed', () => {
+  const run = (seed: number): string[] => {
+    const { items, x, truth } = blobs(300, classes, 9);
+    const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'margin', seed });
+    const out: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      out.push(...answerBatch(s, truth));
+      if (s.shouldRetrain()) s.retrain();
+    }
+    return out;
+  };
+  assert.deepEqual(run(7), run(7));
+  assert.notDeepEqual(run(7), run(8));
+});
+
+test('binary mode: accept/reject for one label; a reject is stored as "not <label>"', () => {
+  const { items, x, truth } = blobs(200, ['spam', 'ham'], 3);
+  const s = new LabelingSession(items, x, { labels: ['spam'], mode: 'binary', strategy: 'least-confidence', seed: 2 });
+  assert.deepEqual(s.classMap.classes, ['spam', 'not spam']);
+  assert.deepEqual(s.classMap.normalize([]), ['not spam']);
+  assert.deepEqual(s.classMap.normalize(['spam']), ['spam']);
+  for (let i = 0; i < 4; i++) {
+    for (const p of s.nextBatch(10)) s.applyLabel(labelEvent(p.itemId, s.classMap.normalize(truth[p.row] === 'spam' ? ['spam'] : [])));
+    if (s.shouldRetrain()) s.retrain();
+  }
+  assert.ok(s.model !== undefined);
+  const counts = s.counts();
+  assert.equal(counts.spam! + counts['not spam']!, 40);
+  let right = 0;
+  items.forEach((item, i) => {
+    const p = s.prediction(item.id)!;
+    if ((p.label === 'spam') === (truth[i] === 'spam')) right++;
+  });
+  assert.ok(right / items.length > 0.9, `${right}`);
+  assert.throws(() => new LabelingSession(items, x, { labels: ['a', 'b'], mode: 'binary' }), RangeError);
+});
+
+test('multi-label mode: several labels per item, per-label sigmoid predictions, micro-F1', () => {
+  const { items, x, truth } = blobs(300, classes, 8, 0.3);
+  // Each item also carries "blue" when it is "red": a second label that co-occurs.
+  const labelsOf = (row: number): string[] => (truth[row] === 'red' ? ['red', 'blue'] : [truth[row]!]);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'multi', strategy: 'entropy', seed: 4, evalFraction: 0.2 });
+  for (let i = 0; i < 6; i++) {
+    for (const p of s.nextBatch(10)) s.applyLabel(labelEvent(p.itemId, labelsOf(p.row)));
+    if (s.shouldRetrain()) s.retrain();
+  }
+  const update = s.latest!;
+  assert.ok(update.metrics?.microF1 !== undefined);
+  assert.ok(update.metrics.microF1 > 0.8, `micro-F1 ${update.metrics.microF1}`);
+  const redRow = truth.indexOf('red');
+  const p = s.prediction(items[redRow]!.id)!;
+  assert.deepEqual([...(p.labels ?? [])].sort(), ['blue', 'red']);
+});
+
+test('retrainSteps yields between chunks and only swaps the model at the end', () => {
+  const { items, x, truth } = blobs(500, classes, 10);
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', chunkRows: 50, seed: 1 });
+  for (let i = 0; i < 3; i++) answerBatch(s, truth);
+  const steps = s.retrainSteps();
+  let yields = 0;
+  let result = steps.next();
+  while (!result.done) {
+    yields++;
+    assert.equal(s.model, undefined, 'no half-scored model is visible');
+    // A label arriving mid-retrain is applied at once and counts towards the next version.
+    if (yields === 3) answerBatch(s, truth, 1);
+    result = steps.next();
+  }
+  assert.ok(yields >= 10, `${yields} steps`);
+  assert.equal(result.value?.trainedOn, s.progress().training - 1);
+  assert.ok(s.model !== undefined);
+  assert.equal(s.shouldRetrain(), false);
+});

@@ -1,0 +1,243 @@
+/**
+ * The real engine worker in a real worker thread (TypeScript through tsx), on a real dataset file,
+ * with the lexical embedder and the real label log on disk.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { labelLogPath } from '../../../src/core/labels/storePath';
+import {
+  isWorkerToHost,
+  type BatchMessage,
+  type HostToWorker,
+  type InitMessage,
+  type WorkerToHost,
+} from '../../../src/shared/workerProtocol';
+
+const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
+const topics = {
+  sport: ['match', 'goal', 'team', 'coach', 'league', 'score', 'player', 'season'],
+  weather: ['rain', 'storm', 'forecast', 'wind', 'snow', 'sunny', 'cloud', 'temperature'],
+  money: ['bank', 'market', 'shares', 'profit', 'loan', 'price', 'investor', 'budget'],
+};
+
+let dir: string;
+let dataset: string;
+
+/** A host on the typed protocol: collects messages, lets a test wait for one. */
+class Host {
+  readonly worker: Worker;
+  readonly messages: WorkerToHost[] = [];
+  private waiters: { pred: (m: WorkerToHost) => boolean; resolve: (m: WorkerToHost) => void; reject: (e: Error) => void }[] = [];
+
+  constructor() {
+    // Node 20 workers do not take a .ts entry even with tsx preloaded; register tsx's CJS hook
+    // inside the thread, then load the real entry file.
+    this.worker = new Worker("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", {
+      eval: true,
+      workerData: { file: WORKER },
+    });
+    this.worker.on('error', (error) => {
+      for (const w of this.waiters) w.reject(error);
+      this.waiters = [];
+    });
+    this.worker.on('message', (m: unknown) => {
+      assert.ok(isWorkerToHost(m), `malformed message ${JSON.stringify(m)}`);
+      this.messages.push(m);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(m)) return true;
+        w.resolve(m);
+        return false;
+      });
+    });
+  }
+
+  send(m: HostToWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  wait<T extends WorkerToHost['type']>(type: T, pred: (m: Extract<WorkerToHost, { type: T }>) => boolean = () => true, ms = 20000): Promise<Extract<WorkerToHost, { type: T }>> {
+    const seen = this.messages.find((m) => m.type === type && pred(m as Extract<WorkerToHost, { type: T }>));
+    if (seen !== undefined) return Promise.resolve(seen as Extract<WorkerToHost, { type: T }>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}; got ${this.messages.map((m) => m.type).join(',')}`)), ms);
+      this.waiters.push({
+        pred: (m) => m.type === type && pred(m as Extract<WorkerToHost, { type: T }>),
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as Extract<WorkerToHost, { type: T }>);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.send({ type: 'dispose' });
+    const timer = setTimeout(() => void this.worker.terminate(), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function init(overrides: Partial<InitMessage> = {}): InitMessage {
+  return {
+    type: 'init',
+    datasetFile: dataset,
+    workspaceRoot: dir,
+    textField: 'text',
+    labels: ['sport', 'weather', 'money'],
+    mode: 'single',
+    strategy: 'margin',
+    batchSize: 10,
+    retrainEvery: 10,
+    randomShare: 0.1,
+    evalFraction: 0.1,
+    annotator: 'tester',
+    model: 'lexical',
+    cacheDir: path.join(dir, 'models'),
+    seed: 1,
+    ...overrides,
+  };
+}
+
+const truthOf = (text: string): string => text.split(' ')[0] as string;
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-worker-'));
+  dataset = path.join(dir, 'data.jsonl');
+  const lines: string[] = [];
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 150; i++) {
+    const topic = Object.keys(topics)[i % 3] as keyof typeof topics;
+    const words = Array.from({ length: 6 }, () => topics[topic][rand(8)]);
+    const row: Record<string, string> = { id: `r${i}`, text: `${topic} ${words.join(' ')} number ${i}` };
+    // Three rows already carry a label in the file: they are imported once.
+    if (i < 3) row.label = topic;
+    lines.push(JSON.stringify(row));
+  }
+  await fs.writeFile(dataset, lines.join('\n') + '\n');
+});
+
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+async function logLines(): Promise<Record<string, unknown>[]> {
+  const text = await fs.readFile(labelLogPath(dir, dataset), 'utf8').catch(() => '');
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+const labeledIds: string[] = [];
+
+test('labels 25 items: saved only once on disk, retrains in the background, undo', async () => {
+  const host = new Host();
+  try {
+    host.send(init());
+    const ready = await host.wait('ready');
+    assert.equal(ready.embedder, 'lexical');
+    assert.equal(ready.summary.loaded, 150);
+    assert.equal(ready.labelsState.labeled, 3, 'the three file labels were imported');
+    assert.ok(host.messages.some((m) => m.type === 'progress' && m.phase === 'embedding'));
+
+    host.send({ type: 'requestBatch', count: 30 });
+    const batch: BatchMessage = await host.wait('batch');
+    assert.equal(batch.items.length, 30);
+    assert.ok(batch.items.every((i) => !['r0', 'r1', 'r2'].includes(i.id)), 'imported items are not served');
+    for (const [k, item] of batch.items.slice(0, 25).entries()) {
+      const requestId = `q${k}`;
+      host.send({ type: 'label', requestId, itemId: item.id, labels: [truthOf(item.text)], source: 'queue' });
+      const saved = await host.wait('saved', (m) => m.requestId === requestId);
+      const onDisk = await logLines();
+      const line = onDisk.find((e) => e.eventId === saved.eventId);
+      assert.ok(line, 'the acknowledged event is in the log file');
+      assert.equal(line.itemId, item.id);
+      assert.deepEqual(line.labels, [truthOf(item.text)]);
+      assert.equal(line.annotator, 'tester');
+      labeledIds.push(item.id);
+    }
+    const model = await host.wait('model', (m) => m.labeled >= 20);
+    assert.ok(model.version >= 1);
+    assert.equal(model.total, 150);
+    assert.ok(model.stopping.message.length > 0);
+
+    host.send({ type: 'undo', requestId: 'u1' });
+    const undone = await host.wait('undone', (m) => m.requestId === 'u1');
+    assert.equal(undone.itemId, labeledIds[labeledIds.length - 1]);
+    assert.deepEqual(undone.labels, []);
+    const lines = await logLines();
+    const last = lines[lines.length - 1]!;
+    assert.equal(last.type, 'undo');
+    assert.equal(last.itemId, undone.itemId);
+    labeledIds.pop();
+
+    host.send({ type: 'label', requestId: 'bad', itemId: 'no-such-item', labels: ['sport'], source: 'queue' });
+    const failed = await host.wait('saveFailed', (m) => m.requestId === 'bad');
+    assert.match(failed.message, /Unknown item/);
+    assert.equal(lines.filter((e) => e.type === 'label').length, 28, '3 imports + 25 labels');
+  } finally {
+    await host.close();
+  }
+});
+
+test('restart: state comes back from the log and the queue never re-serves labeled items', async () => {
+  const host = new Host();
+  try {
+    host.send(init());
+    const ready = await host.wait('ready');
+    assert.equal(ready.labelsState.labeled, 3 + 24);
+    assert.equal(ready.logProblems.length, 0);
+    // A restored session retrains right away, so predictions are there from the first batch.
+    const model = await host.wait('model');
+    assert.equal(model.labeled, 27);
+    host.send({ type: 'requestBatch', count: 200 });
+    const batch = await host.wait('batch');
+    assert.equal(batch.items.length, 150 - 27);
+    assert.equal(batch.exhausted, true);
+    const served = new Set(batch.items.map((i) => i.id));
+    for (const id of [...labeledIds, 'r0', 'r1', 'r2']) assert.ok(!served.has(id), `${id} re-served`);
+    assert.ok(batch.items.every((i) => i.prediction !== undefined));
+    const lines = await logLines();
+    assert.equal(lines.filter((e) => e.source === 'import').length, 3, 'imports are not repeated');
+  } finally {
+    await host.close();
+  }
+});
+
+test('a model that cannot be loaded is reported as model-load with actions; lexical re-init works', async () => {
+  const host = new Host();
+  try {
+    host.send(init({ model: path.join(dir, 'no-such-model-folder') }));
+    const error = await host.wait('error');
+    assert.equal(error.kind, 'model-load');
+    assert.ok(error.actions?.includes('useLexical'));
+    host.send(init());
+    const ready = await host.wait('ready');
+    assert.equal(ready.labelsState.labeled, 27);
+  } finally {
+    await host.close();
+  }
+});
+
+test('malformed messages are refused with an error, not a crash', async () => {
+  const host = new Host();
+  try {
+    host.worker.postMessage({ type: 'label', requestId: 1 });
+    const error = await host.wait('error');
+    assert.equal(error.kind, 'internal');
+    assert.match(error.message, /Malformed/);
+  } finally {
+    await host.close();
+  }
+});
