@@ -1,0 +1,231 @@
+/**
+ * The three setup questions (text field, labels, mode), asked with quick picks and input boxes
+ * and remembered per dataset in workspaceState, so the second run of Start Labeling on the same
+ * file asks nothing unless the user runs Configure Labels.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LabelMode } from '../core/types';
+import { previewDataset } from '../core/dataset';
+
+/** The remembered answers for one dataset. */
+export interface SetupAnswers {
+  readonly textField: string;
+  readonly labelField?: string;
+  readonly labels: readonly string[];
+  readonly mode: LabelMode;
+  /** Chosen once per dataset so the evaluation split and every random step stay stable. */
+  readonly seed: number;
+}
+
+const STATE_PREFIX = 'activeLabel.setup:';
+const SETUP_FILE = 'setup.json';
+const PREVIEW_ROWS = 5;
+
+function parseAnswers(raw: unknown): SetupAnswers | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const labels = Array.isArray(r.labels) ? r.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [];
+  const mode = r.mode === 'single' || r.mode === 'multi' || r.mode === 'binary' ? r.mode : undefined;
+  if (typeof r.textField !== 'string' || labels.length === 0 || !mode) return undefined;
+  return {
+    textField: r.textField,
+    ...(typeof r.labelField === 'string' ? { labelField: r.labelField } : {}),
+    labels,
+    mode,
+    seed: typeof r.seed === 'number' && Number.isFinite(r.seed) ? r.seed : 1,
+  };
+}
+
+/**
+ * Remembers setup answers per dataset: in workspaceState, and in `setup.json` beside the label log.
+ * The file matters in VS Code for the web (code-server), where workspaceState lives in the
+ * browser's storage and a different browser would otherwise ask again; it also lets a team that
+ * commits `.activelabel/` share one label set.
+ */
+export class SetupMemory {
+  constructor(
+    private readonly state: vscode.Memento,
+    /** The dataset's folder under `.activelabel/` (datasetStoreDir). */
+    private readonly storeDir: (file: string) => string,
+  ) {}
+
+  async get(file: string): Promise<SetupAnswers | undefined> {
+    const fromState = parseAnswers(this.state.get<unknown>(STATE_PREFIX + path.resolve(file)));
+    if (fromState) return fromState;
+    try {
+      return parseAnswers(JSON.parse(await fs.readFile(path.join(this.storeDir(file), SETUP_FILE), 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(file: string, answers: SetupAnswers): Promise<void> {
+    await this.state.update(STATE_PREFIX + path.resolve(file), answers);
+    const dir = this.storeDir(file);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(path.join(dir, SETUP_FILE), JSON.stringify(answers, null, 2) + '\n');
+    } catch {
+      // Read-only workspace: workspaceState still remembers.
+    }
+  }
+}
+
+/** Splits "a, b,c" into unique, trimmed, non-empty labels, keeping their order. */
+export function parseLabelList(input: string): string[] {
+  const out: string[] = [];
+  for (const part of input.split(',')) {
+    const label = part.trim();
+    if (label && !out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
+function shorten(text: string, max = 70): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+function fieldValue(row: unknown, field: string): string {
+  if (typeof row === 'string') return row;
+  if (typeof row === 'object' && row !== null) {
+    const v = (row as Record<string, unknown>)[field];
+    if (typeof v === 'string') return v;
+    if (v !== undefined && v !== null) return JSON.stringify(v);
+  }
+  return '';
+}
+
+/** Wraps a quick pick so `Escape` resolves undefined, and a title shows the step. */
+async function pick<T extends vscode.QuickPickItem>(
+  items: T[],
+  options: { title: string; placeholder: string; active?: T },
+): Promise<T | undefined> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = options.title;
+  qp.placeholder = options.placeholder;
+  qp.items = items;
+  qp.ignoreFocusOut = true;
+  if (options.active) qp.activeItems = [options.active];
+  return new Promise<T | undefined>((resolve) => {
+    let done = false;
+    qp.onDidAccept(() => {
+      done = true;
+      resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      if (!done) resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+/**
+ * Asks the setup questions, pre-filled with the remembered answers. Returns undefined when the
+ * user cancels any step (nothing is remembered then).
+ */
+export async function runSetupFlow(memory: SetupMemory, file: string): Promise<SetupAnswers | undefined> {
+  const previous = await memory.get(file);
+  const name = path.basename(file);
+  // Streaming preview of the first rows only; a 1 GB file costs the same as a small one.
+  const preview = await previewDataset(file, PREVIEW_ROWS);
+  const rows: readonly unknown[] = preview.rows;
+
+  // 1. Text field
+  let textField = preview.detectedTextField;
+  const fields = preview.fields.length > 0 ? preview.fields : [textField];
+  if (preview.format !== 'txt' && fields.length > 1) {
+    const remembered = previous && fields.includes(previous.textField) ? previous.textField : textField;
+    const items = fields.map((field) => ({
+      label: field,
+      description: field === preview.detectedTextField ? 'detected text field' : undefined,
+      detail: rows
+        .slice(0, 3)
+        .map((row) => shorten(fieldValue(row, field), 40))
+        .filter((v) => v !== '')
+        .join('  ·  '),
+    }));
+    // The remembered (or detected) field goes first, so Enter accepts it.
+    items.sort((a, b) => Number(b.label === remembered) - Number(a.label === remembered));
+    const chosen = await pick(items, {
+      title: `Active Label: text field of ${name} (1/3)`,
+      placeholder: 'Which field holds the text to label? The first items are previewed below each field.',
+      active: items[0],
+    });
+    if (!chosen) return undefined;
+    textField = chosen.label;
+  }
+
+  // 2. Labels
+  const labelField = preview.detectedLabelField;
+  const fileLabels = preview.labelValues ?? [];
+  let labels: string[] | undefined;
+  if (labelField && fileLabels.length > 0) {
+    const fromFile = { label: `$(list-unordered) Use the labels in "${labelField}"`, detail: fileLabels.join(', ') };
+    const typed = { label: '$(edit) Type the labels', detail: previous ? previous.labels.join(', ') : 'comma-separated' };
+    const chosen = await pick([fromFile, typed], {
+      title: `Active Label: labels for ${name} (2/3)`,
+      placeholder: `The file already has a "${labelField}" field; its labels are imported as existing labels.`,
+    });
+    if (!chosen) return undefined;
+    if (chosen === fromFile) labels = [...fileLabels];
+  }
+  if (!labels) {
+    const input = await vscode.window.showInputBox({
+      title: `Active Label: labels for ${name} (2/3)`,
+      prompt: `Labels, comma-separated, in key order (key 1 = first). First item: "${shorten(fieldValue(rows[0], textField), 60)}"`,
+      placeHolder: 'e.g. disaster, not disaster',
+      value: previous ? previous.labels.join(', ') : fileLabels.join(', '),
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        const list = parseLabelList(value);
+        if (list.length === 0) return 'Type at least one label.';
+        if (list.length > 10) return 'At most 10 labels (keys 1-9 and 0).';
+        return undefined;
+      },
+    });
+    if (input === undefined) return undefined;
+    labels = parseLabelList(input);
+  }
+
+  // 3. Mode
+  const modes: (vscode.QuickPickItem & { mode: LabelMode })[] = [
+    { mode: 'single', label: 'Single label', description: 'one label per item', detail: 'Press 1-9 / 0 to pick the label.' },
+    { mode: 'multi', label: 'Multi-label', description: 'any number of labels per item', detail: 'Toggle labels with 1-9 / 0, confirm with Enter.' },
+    { mode: 'binary', label: 'Binary', description: 'accept or reject one label at a time', detail: 'Prodigy-style: a accepts, x rejects.' },
+  ];
+  if (labels.length === 1) modes.unshift(modes.splice(2, 1)[0]);
+  const rememberedMode = modes.find((m) => m.mode === previous?.mode);
+  if (rememberedMode) modes.unshift(modes.splice(modes.indexOf(rememberedMode), 1)[0]);
+  const mode = await pick(modes, { title: `Active Label: labeling mode (3/3)`, placeholder: 'How should items be labeled?', active: modes[0] });
+  if (!mode) return undefined;
+
+  if (mode.mode === 'single' && labels.length < 2) {
+    void vscode.window.showWarningMessage('Single-label mode needs at least two labels; using binary mode for one label.');
+  }
+  let finalLabels = labels;
+  let finalMode = mode.mode === 'single' && labels.length < 2 ? 'binary' : mode.mode;
+  if (finalMode === 'binary' && labels.length > 1) {
+    const which = await pick(
+      labels.map((l) => ({ label: l })),
+      { title: 'Active Label: binary mode asks about one label', placeholder: 'Which label should each item be accepted or rejected for?' },
+    );
+    if (!which) return undefined;
+    finalLabels = [which.label];
+  }
+  if (finalMode !== 'binary' && finalLabels.length === 0) finalMode = 'binary';
+
+  const answers: SetupAnswers = {
+    textField,
+    ...(labelField ? { labelField } : {}),
+    labels: finalLabels,
+    mode: finalMode,
+    seed: previous?.seed ?? 1 + Math.floor(Math.random() * 2 ** 31),
+  };
+  await memory.set(file, answers);
+  return answers;
+}

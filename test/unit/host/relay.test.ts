@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Relay, type RelayConfig } from '../../../src/host/relay';
+import { DEFAULT_KEYMAP, parseHostToWebview, type HostToWebview } from '../../../src/shared/webviewProtocol';
+import type { BatchItem, HostToWorker, WorkerToHost } from '../../../src/shared/workerProtocol';
+
+const config: RelayConfig = { datasetName: 'd.jsonl', labels: ['pos', 'neg'], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'margin' };
+
+function setup(cfg: RelayConfig = config) {
+  const toWorker: HostToWorker[] = [];
+  const toWebview: HostToWebview[] = [];
+  const logs: string[] = [];
+  const relay = new Relay(cfg, { post: (m) => void toWorker.push(m) }, (m) => void toWebview.push(m), {
+    openSettings: () => undefined,
+    chooseStrategy: () => undefined,
+    retry: () => undefined,
+    errorAction: () => undefined,
+    log: (m) => void logs.push(m),
+  });
+  const ready: WorkerToHost = {
+    type: 'ready',
+    summary: { rows: 3, loaded: 3, skipped: 0, skippedByReason: {}, duplicateRows: 0 },
+    problems: [],
+    embedder: 'lexical',
+    labelsState: { labeled: 0, total: 3, counts: {}, evaluation: 0, events: 0 },
+    logProblems: [],
+  };
+  return { relay, toWorker, toWebview, logs, ready };
+}
+
+const item = (id: string): BatchItem => ({ id, text: `text ${id}`, reason: 'why', strategy: 'margin', score: 0.5 });
+
+test('every message sent to the webview passes the webview protocol validator', () => {
+  const { relay, toWebview, ready } = setup();
+  relay.fromWebview({ type: 'ready', restored: false });
+  relay.fromWorker({ type: 'progress', phase: 'loading', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: 0 });
+  relay.fromWorker({ type: 'progress', phase: 'embedding', done: 5, total: 10, itemsPerSecond: 85, etaSeconds: 3 });
+  relay.fromWorker(ready);
+  relay.fromWorker({ type: 'batch', items: [item('a'), { ...item('b'), prediction: { label: 'pos', confidence: 0.7 }, cluster: 2 }], exhausted: false });
+  relay.fromWorker({
+    type: 'model', version: 1, labeled: 2, total: 3, counts: { pos: 1, neg: 1 },
+    metrics: { evaluated: 2, accuracy: 0.5, macroF1: 0.4, perClass: [], classes: ['pos', 'neg'] },
+    curve: [{ labels: 2, accuracy: 0.5, macroF1: 0.4, version: 1 }],
+    stopping: { stop: true, kappa: 0.99, message: 'stop now' },
+  });
+  relay.fromWorker({ type: 'progress', phase: 'training', done: 1, total: 1, itemsPerSecond: 0, etaSeconds: 0 });
+  assert.ok(toWebview.length >= 7);
+  for (const m of toWebview) assert.ok(parseHostToWebview(m).ok, `${m.type}: ${JSON.stringify(parseHostToWebview(m))}`);
+  const model = toWebview.find((m) => m.type === 'model');
+  assert.equal(model?.type === 'model' && model.stopping, 'stop now');
+  assert.equal(toWebview.at(-1)?.type === 'progress' && toWebview.at(-1)?.type, 'progress');
+});
+
+test('a label is confirmed only after the worker saved it, and a retried requestId is not written twice', () => {
+  const { relay, toWorker, toWebview, ready } = setup();
+  relay.fromWorker(ready);
+  relay.fromWorker({ type: 'batch', items: [item('a')], exhausted: false });
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  assert.equal(toWorker.filter((m) => m.type === 'label').length, 1);
+  assert.equal(toWebview.filter((m) => m.type === 'saved').length, 0, 'nothing confirmed before the worker answers');
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  assert.equal(toWorker.filter((m) => m.type === 'label').length, 1, 'in-flight retry not re-sent');
+  relay.fromWorker({ type: 'saved', requestId: 'r1', eventId: 'e1' });
+  assert.deepEqual(toWebview.at(-1), { type: 'saved', requestId: 'r1', itemId: 'a' });
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  assert.equal(toWorker.filter((m) => m.type === 'label').length, 1, 'saved retry answered from memory');
+  assert.equal(toWebview.filter((m) => m.type === 'saved').length, 2);
+});
+
+test('a failed write is reported and may be retried with the same requestId', () => {
+  const { relay, toWorker, toWebview } = setup();
+  relay.fromWebview({ type: 'label', requestId: 'r2', itemId: 'a', labels: ['neg'], source: 'queue' });
+  relay.fromWorker({ type: 'saveFailed', requestId: 'r2', message: 'EACCES' });
+  assert.deepEqual(toWebview.at(-1), { type: 'saveFailed', requestId: 'r2', itemId: 'a', message: 'EACCES' });
+  relay.fromWebview({ type: 'label', requestId: 'r2', itemId: 'a', labels: ['neg'], source: 'queue' });
+  assert.equal(toWorker.filter((m) => m.type === 'label').length, 2);
+});
+
+test('unknown labels and malformed messages never reach the worker', () => {
+  const { relay, toWorker, toWebview, logs } = setup();
+  relay.fromWebview({ type: 'label', requestId: 'r3', itemId: 'a', labels: ['<img onerror=x>'], source: 'queue' });
+  relay.fromWebview({ type: 'label', requestId: 'r4', itemId: 'a', labels: ['pos', 'neg'], source: 'queue' });
+  relay.fromWebview({ type: 'label', requestId: 5, itemId: 'a', labels: ['pos'] });
+  relay.fromWebview({ type: 'eval', code: 'x' });
+  relay.fromWebview(null);
+  assert.equal(toWorker.length, 0);
+  assert.equal(toWebview.filter((m) => m.type === 'saveFailed').length, 2);
+  assert.equal(logs.length, 3);
+});
+
+test('binary mode maps accept/reject onto the worker protocol', () => {
+  const { relay, toWorker } = setup({ ...config, labels: ['spam'], mode: 'binary' });
+  relay.fromWebview({ type: 'label', requestId: 'a1', itemId: 'x', labels: ['spam'], source: 'queue', answer: 'accept' });
+  relay.fromWebview({ type: 'label', requestId: 'a2', itemId: 'y', labels: ['spam'], source: 'queue', answer: 'reject' });
+  const labels = toWorker.flatMap((m) => (m.type === 'label' ? [m.labels] : []));
+  assert.deepEqual(labels, [['spam'], []]);
+});
+
+test('needItems asks the worker once at a time; a fresh webview gets back what it held', () => {
+  const { relay, toWorker, toWebview, ready } = setup();
+  relay.fromWebview({ type: 'needItems', count: 5, exclude: [] });
+  assert.equal(toWorker.length, 0, 'nothing asked before the engine is ready');
+  relay.fromWorker(ready);
+  assert.deepEqual(toWorker, [{ type: 'requestBatch', count: 5 }]);
+  relay.fromWebview({ type: 'needItems', count: 5, exclude: [] });
+  assert.equal(toWorker.length, 1, 'one batch in flight at a time');
+  relay.fromWorker({ type: 'batch', items: [item('a'), item('b')], exhausted: false });
+  relay.fromWebview({ type: 'skip', itemId: 'a' });
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'ready', restored: false });
+  const items = toWebview.find((m) => m.type === 'items');
+  assert.deepEqual(items?.type === 'items' && items.items.map((i) => i.id), ['b']);
+});
