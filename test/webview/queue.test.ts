@@ -62,6 +62,8 @@ describe('prefetch queue', () => {
     assert.equal(host.of('label').length, 9);
     assert.ok(host.of('needItems').length > needBefore, 'asked for more on the way');
     assert.equal(host.heldCount(), 9 + host.of('needItems').length - needBefore, 'every write and items request waits unanswered');
+    // Each sample is recorded in the frame that paints the item; the last frame may still be due.
+    await page.waitForFunction(() => (window.__activeLabelLatency ?? []).length >= 9, undefined, { timeout: 5000 });
     const latency = await page.evaluate(() => window.__activeLabelLatency ?? []);
     assert.equal(latency.length, 9);
     for (const ms of latency) assert.ok(ms > 0 && ms < 250, `latency ${ms} ms`);
