@@ -5,7 +5,7 @@
  * was hidden (and its page destroyed) comes back with the same item, queue and history.
  */
 import { assertUnreachable } from '../src/shared/webviewProtocol';
-import type { ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/webviewProtocol';
+import type { ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection } from '../src/shared/webviewProtocol';
 import { LearningCurveChart } from './chart';
 import { el, replaceChildren } from './dom';
 import { HostBridge } from './host';
@@ -141,10 +141,23 @@ export class App {
       case 'notice':
         this.showNotice(message.message);
         return;
+      case 'reveal':
+        this.reveal(message.section);
+        return;
       default:
         assertUnreachable(message);
     }
     this.schedulePersist();
+  }
+
+  private reveal(section: RevealSection): void {
+    switch (section) {
+      case 'chart':
+        this.chart.reveal();
+        return;
+      default:
+        assertUnreachable(section);
+    }
   }
 
   private onInvalid(error: string): void {
@@ -184,8 +197,10 @@ export class App {
     this.paintCard();
     if (result.moved) {
       this.latency.measure(startedAt);
+      // Asking for items is one cheap postMessage; doing it now (not after the paint) keeps the queue
+      // full even when frames are slow, so fast typing never runs it dry.
+      this.requestItemsIfLow();
       this.afterPaint(() => {
-        this.requestItemsIfLow();
         this.paintHistory();
         // Undoing a failed label removes its failure banner.
         if (this.failedShown !== this.queue.failedWrites().length) this.paintBanners();

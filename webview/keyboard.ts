@@ -6,6 +6,7 @@
  * and back. So we listen on `window` (not on an element that may not have focus), and focus the
  * main container on load, on window focus and when the panel becomes visible again.
  */
+import { SHIFT_CHORD_PREFIX } from '../src/shared/webviewProtocol';
 import type { Keymap, LabelDef, LabelMode } from '../src/shared/webviewProtocol';
 
 export type KeyAction =
@@ -35,11 +36,25 @@ export interface KeyLike {
   readonly altKey: boolean;
   readonly repeat: boolean;
   readonly isComposing?: boolean;
+  readonly shiftKey?: boolean;
+  /** The physical key ('Digit1'); Shift+digit chords are matched on it, whatever the layout types. */
+  readonly code?: string;
 }
 
 /** Single characters compare case-insensitively, so Caps Lock does not break 'a'/'x'/'f'. */
 function normalize(key: string): string {
   return key.length === 1 ? key.toLowerCase() : key;
+}
+
+/**
+ * 'shift+1' for Shift with the physical 1 key, so labels 11-20 work on any layout (Shift+1 types
+ * '!' on US, '+' on Swiss German). Where Shift is how a layout types digits (AZERTY), the key is a
+ * digit already and stays a plain label key.
+ */
+function shiftChord(event: KeyLike): string | null {
+  if (!event.shiftKey || /^[0-9]$/.test(event.key)) return null;
+  const digit = /^(?:Digit|Numpad)([0-9])$/.exec(event.code ?? '');
+  return digit ? `${SHIFT_CHORD_PREFIX}${digit[1]}` : null;
 }
 
 /** Actions that make sense when a key is held down; everything else fires once per press. */
@@ -55,17 +70,18 @@ export function actionForKey(event: KeyLike, config: KeyConfig | null): KeyActio
   if (key === 'Escape') return { kind: 'close' };
   if (!config) return null;
   const { keymap, labels, mode } = config;
-  const action = lookup(key, keymap, labels, mode);
+  const action = lookup(key, shiftChord(event), keymap, labels, mode);
   if (action && event.repeat && !REPEATABLE.has(action.kind)) return null;
   return action;
 }
 
-function lookup(key: string, keymap: Keymap, labels: readonly LabelDef[], mode: LabelMode): KeyAction | null {
+function lookup(key: string, chord: string | null, keymap: Keymap, labels: readonly LabelDef[], mode: LabelMode): KeyAction | null {
   if (mode === 'binary') {
     if (key === normalize(keymap.accept)) return { kind: 'accept' };
     if (key === normalize(keymap.reject)) return { kind: 'reject' };
   } else {
-    const index = labels.findIndex((label) => label.key !== '' && normalize(label.key) === key);
+    const byKey = (k: string): number => labels.findIndex((label) => label.key !== '' && normalize(label.key) === k);
+    const index = chord !== null && byKey(chord) >= 0 ? byKey(chord) : byKey(key);
     if (index >= 0) return { kind: 'label', index };
   }
   const simple: readonly (keyof Keymap & KeyAction['kind'])[] = ['skip', 'undo', 'flag', 'help', 'back', 'forward', 'confirm'];
@@ -75,8 +91,9 @@ function lookup(key: string, keymap: Keymap, labels: readonly LabelDef[], mode: 
   return null;
 }
 
-/** Human-readable name of a key for hints and the overlay. */
+/** Human-readable name of a key for hints and the overlay ('shift+1' shows as '⇧1'). */
 export function keyLabel(key: string): string {
+  if (key.startsWith(SHIFT_CHORD_PREFIX) && key.length > SHIFT_CHORD_PREFIX.length) return `⇧${keyLabel(key.slice(SHIFT_CHORD_PREFIX.length))}`;
   switch (key) {
     case ' ':
       return 'Space';
@@ -91,6 +108,12 @@ export function keyLabel(key: string): string {
     default:
       return key;
   }
+}
+
+/** The key in `aria-keyshortcuts` syntax ('Shift+1', 'Space'). */
+export function ariaKeyShortcut(key: string): string {
+  if (key.startsWith(SHIFT_CHORD_PREFIX)) return `Shift+${ariaKeyShortcut(key.slice(SHIFT_CHORD_PREFIX.length))}`;
+  return key === ' ' ? 'Space' : key;
 }
 
 function isTyping(target: EventTarget | null): boolean {

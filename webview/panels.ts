@@ -3,6 +3,7 @@
  * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
  * (per-label counts, recent labels with their saved/pending state, the stopping hint).
  */
+import { describeHeldOut, isEvaluationTrusted, TOO_FEW_EVALUATION_ITEMS } from '../src/shared/webviewProtocol';
 import type { ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/webviewProtocol';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
@@ -49,13 +50,32 @@ export class HeaderRenderer {
     if (!model || (model.version === 0 && !model.training)) {
       this.modelState.textContent = 'No model yet';
     } else {
-      const parts = [model.training ? 'Training…' : 'Model', `v${model.version}`];
-      if (model.accuracy !== undefined) parts.push(`accuracy ${formatPercent(model.accuracy)}`);
-      if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
-      this.modelState.textContent = parts.join(' · ');
+      const state = `${model.training ? 'Training…' : 'Model'} · v${model.version}`;
+      const metrics = renderMetrics(model);
+      replaceChildren(this.modelState, [document.createTextNode(metrics ? `${state} · ` : state), metrics]);
     }
     this.modelState.classList.toggle('al-training', Boolean(model?.training));
   }
+}
+
+/**
+ * "accuracy 83% · macro-F1 80% on 12 held-out items", greyed with a tooltip when the held-out set
+ * is too small for the figures to mean much (at 20 labels it is about 2 items: 0, 50 or 100%).
+ */
+function renderMetrics(model: ModelSnapshot): HTMLElement | null {
+  const parts: string[] = [];
+  if (model.accuracy !== undefined) parts.push(`accuracy ${formatPercent(model.accuracy)}`);
+  if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
+  if (parts.length === 0) return null;
+  const n = model.evaluated;
+  const on = n === undefined ? '' : ` ${describeHeldOut(n)}`;
+  const trusted = isEvaluationTrusted(n);
+  return el('span', {
+    className: trusted ? 'al-metrics' : 'al-metrics al-untrusted',
+    text: `${parts.join(' · ')}${on}`,
+    ...(trusted ? {} : { title: TOO_FEW_EVALUATION_ITEMS }),
+    attrs: { 'data-testid': 'metrics', 'data-trusted': String(trusted) },
+  });
 }
 
 export interface BannerView {

@@ -5,7 +5,7 @@
  */
 import type { InitMessage, QueueItem } from '../src/shared/webviewProtocol';
 import { button, el, formatPercent, formatScore, kbd, replaceChildren } from './dom';
-import { keyLabel } from './keyboard';
+import { ariaKeyShortcut, keyLabel } from './keyboard';
 import type { KeyAction } from './keyboard';
 import type { Outcome, WriteStatus } from './queue';
 
@@ -128,7 +128,7 @@ export class CardRenderer {
   private labelButton(name: string, key: string, action: KeyAction, active: boolean): HTMLButtonElement {
     const node = button('', () => this.onAction(action), {
       className: active ? 'al-label al-active' : 'al-label',
-      attrs: { 'data-label': name, 'aria-pressed': String(active), 'aria-keyshortcuts': key },
+      attrs: { 'data-label': name, 'aria-pressed': String(active), 'aria-keyshortcuts': ariaKeyShortcut(key) },
     }, [kbd(keyLabel(key)), el('span', { className: 'al-label-name', text: name })]);
     return node;
   }

@@ -83,7 +83,7 @@ function showLearningCurve(controller: Controller): void {
     return;
   }
   // The chart lives in the labeling panel, beside the queue.
-  session.reveal();
+  session.showLearningCurve();
 }
 
 /** Wraps a handler so an exception becomes an error message (and a log line), not a lost promise. */

@@ -76,6 +76,11 @@ export class LabelingPanel implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
+  /** False while the panel is in a background tab: its page is then destroyed and reloads on reveal. */
+  get visible(): boolean {
+    return !this.disposed && this.panel.visible;
+  }
+
   reveal(): void {
     if (!this.disposed) this.panel.reveal(undefined, false);
   }

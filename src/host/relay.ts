@@ -19,6 +19,7 @@ import {
   type ModelSnapshot,
   type ProgressSnapshot,
   type QueueItem,
+  type RevealSection,
   type WebviewToHost,
 } from '../shared/webviewProtocol';
 import {
@@ -74,8 +75,13 @@ export function toModelSnapshot(m: WorkerModel, training = false): ModelSnapshot
   return {
     version: m.version,
     training,
-    ...(m.metrics ? { accuracy: m.metrics.accuracy, macroF1: m.metrics.macroF1 } : {}),
-    curve: m.curve.map((p) => ({ labels: p.labels, accuracy: p.accuracy, macroF1: p.macroF1 })),
+    ...(m.metrics ? { accuracy: m.metrics.accuracy, macroF1: m.metrics.macroF1, evaluated: m.metrics.evaluated } : {}),
+    curve: m.curve.map((p) => ({
+      labels: p.labels,
+      accuracy: p.accuracy,
+      macroF1: p.macroF1,
+      ...(p.evaluated !== undefined ? { evaluated: p.evaluated } : {}),
+    })),
     ...(m.stopping.stop ? { stopping: m.stopping.message } : {}),
     counts: { ...m.counts },
     labeled: m.labeled,
@@ -112,6 +118,8 @@ export class Relay {
   private wanted = 0;
   private batchInFlight = false;
   private exhausted = false;
+  /** A `reveal` waiting for the page to come back (a hidden panel's page is destroyed). */
+  private pendingReveal: RevealSection | undefined;
 
   constructor(
     config: RelayConfig,
@@ -131,6 +139,19 @@ export class Relay {
   reconfigure(config: RelayConfig): void {
     this.config = config;
     this.post(this.initMessage());
+  }
+
+  /**
+   * Brings a section of the panel into view. `pageAlive` is false when the panel was hidden: its
+   * page is being reloaded and would drop the message, so it is sent after that page's `init`.
+   */
+  reveal(section: RevealSection, pageAlive: boolean): void {
+    if (pageAlive) {
+      this.pendingReveal = undefined;
+      this.post({ type: 'reveal', section });
+    } else {
+      this.pendingReveal = section;
+    }
   }
 
   /** The worker restarted its session (a new `init`): forget everything the webview held. */
@@ -168,6 +189,10 @@ export class Relay {
         // the worker considers outstanding.
         if (!m.restored && this.held.size > 0) this.post({ type: 'items', items: [...this.held.values()] });
         else if (this.engineReady && this.held.size === 0) this.requestItems(5);
+        if (this.pendingReveal !== undefined) {
+          this.post({ type: 'reveal', section: this.pendingReveal });
+          this.pendingReveal = undefined;
+        }
         return;
       case 'label':
         this.label(m.requestId, m.itemId, m.labels, m.source, m.answer, m.reason?.detail);

@@ -80,6 +80,13 @@ export class LabelingSession implements vscode.Disposable {
     this.panel.reveal();
   }
 
+  /** Brings the panel forward and scrolls its learning curve into view (expanded, highlighted). */
+  showLearningCurve(): void {
+    const pageAlive = this.panel.visible;
+    this.relay.reveal('chart', pageAlive);
+    this.panel.reveal();
+  }
+
   /** New setup answers (Configure Labels): restart the engine session with them. */
   reconfigure(answers: SetupAnswers): void {
     this.answers = answers;

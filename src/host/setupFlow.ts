@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
 import { previewDataset } from '../core/dataset';
+import { MAX_KEYED_LABELS } from '../shared/webviewProtocol';
 
 /** The remembered answers for one dataset. */
 export interface SetupAnswers {
@@ -184,7 +185,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
       validateInput: (value) => {
         const list = parseLabelList(value);
         if (list.length === 0) return 'Type at least one label.';
-        if (list.length > 10) return 'At most 10 labels (keys 1-9 and 0).';
+        if (list.length > MAX_KEYED_LABELS) return `At most ${MAX_KEYED_LABELS} labels (keys 1-9, 0, then Shift+1-9, Shift+0).`;
         return undefined;
       },
     });
@@ -194,8 +195,8 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
 
   // 3. Mode
   const modes: (vscode.QuickPickItem & { mode: LabelMode })[] = [
-    { mode: 'single', label: 'Single label', description: 'one label per item', detail: 'Press 1-9 / 0 to pick the label.' },
-    { mode: 'multi', label: 'Multi-label', description: 'any number of labels per item', detail: 'Toggle labels with 1-9 / 0, confirm with Enter.' },
+    { mode: 'single', label: 'Single label', description: 'one label per item', detail: 'Press 1-9 / 0 to pick the label (Shift+1-9 / 0 for labels 11-20).' },
+    { mode: 'multi', label: 'Multi-label', description: 'any number of labels per item', detail: 'Toggle labels with 1-9 / 0 (Shift+1-9 / 0 for 11-20), confirm with Enter.' },
     { mode: 'binary', label: 'Binary', description: 'accept or reject one label at a time', detail: 'Prodigy-style: a accepts, x rejects.' },
   ];
   if (labels.length === 1) modes.unshift(modes.splice(2, 1)[0]);

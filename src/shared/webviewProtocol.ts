@@ -10,6 +10,8 @@
  * time (labels reconfigured, strategy changed): the webview replaces its configuration and keeps its
  * queue. The host may push `items` with `replace: true` after a retrain re-ranks the pool.
  * Counts: the host sends `model` after every saved write too (cheap), so counts stay live.
+ * Reveal: `reveal` brings a section into view (Show Learning Curve). A panel that was hidden has
+ * lost its page, so the host sends `reveal` after the reloaded page's `ready` -> `init`.
  *
  * Writes: `label` and `undo` carry a `requestId`. The host answers each with exactly one `saved`
  * (the event is on disk) or `saveFailed`. The webview shows a label as saved only after `saved`.
@@ -28,7 +30,7 @@ export type { LabelMode, SampleReason };
 export interface LabelDef {
   /** The label's name, exactly as written to the label log. */
   readonly name: string;
-  /** `KeyboardEvent.key` that picks it ('1'..'9', '0' by default; see `labelKeyForIndex`). */
+  /** `KeyboardEvent.key` that picks it ('1'..'9', '0', then 'shift+1'..'shift+0'; see `labelKeyForIndex`). */
   readonly key: string;
 }
 
@@ -66,10 +68,21 @@ export const DEFAULT_KEYMAP: Keymap = {
   reject: 'x',
 };
 
-/** Default key of the i-th label (0-based): '1'..'9' then '0'; '' beyond the tenth label. */
+/** Prefix of a label key that needs Shift held (labels 11-20: `shift+1`..`shift+0`). */
+export const SHIFT_CHORD_PREFIX = 'shift+';
+
+/** Labels that get a default key: 1-9, 0, then Shift with 1-9, 0 (Prodigy's convention). */
+export const MAX_KEYED_LABELS = 20;
+
+/**
+ * Default key of the i-th label (0-based): '1'..'9', '0' for the first ten, then 'shift+1'..
+ * 'shift+0' for the next ten; '' beyond the twentieth label. A `shift+` key is matched on the
+ * physical digit key (`KeyboardEvent.code`), since Shift+1 types '!' on one layout and '1' on another.
+ */
 export function labelKeyForIndex(index: number): string {
-  if (index < 0 || index > 9) return '';
-  return index === 9 ? '0' : String(index + 1);
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_KEYED_LABELS) return '';
+  const digit = index % 10 === 9 ? '0' : String((index % 10) + 1);
+  return index < 10 ? digit : `${SHIFT_CHORD_PREFIX}${digit}`;
 }
 
 /** One item waiting in the webview's queue. Text is untrusted and always rendered as text. */
@@ -93,6 +106,25 @@ export interface CurvePoint {
   readonly accuracy: number;
   /** Macro-averaged F1 in [0, 1]. */
   readonly macroF1: number;
+  /** Held-out evaluation items the point was measured on, when known. */
+  readonly evaluated?: number;
+}
+
+/**
+ * Below this many held-out items an accuracy moves in steps of 10 points or more per item, so the
+ * UI shows it greyed with TOO_FEW_EVALUATION_ITEMS instead of as a figure to trust.
+ */
+export const MIN_TRUSTED_EVALUATION_ITEMS = 10;
+export const TOO_FEW_EVALUATION_ITEMS = 'too few held-out items to trust yet';
+
+/** "on 12 held-out items" (the panel, the chart tooltip and the status bar tooltip say it the same way). */
+export function describeHeldOut(evaluated: number): string {
+  return `on ${evaluated.toLocaleString('en-US')} held-out item${evaluated === 1 ? '' : 's'}`;
+}
+
+/** False when the metrics were measured on too few held-out items; true when the count is unknown. */
+export function isEvaluationTrusted(evaluated: number | undefined): boolean {
+  return evaluated === undefined || evaluated >= MIN_TRUSTED_EVALUATION_ITEMS;
 }
 
 /** What the model and the label log look like now. */
@@ -105,6 +137,8 @@ export interface ModelSnapshot {
   readonly accuracy?: number;
   /** Latest macro-F1 on the evaluation items, when there is a model. */
   readonly macroF1?: number;
+  /** Held-out evaluation items (those with a label) that `accuracy` and `macroF1` were measured on. */
+  readonly evaluated?: number;
   /** The learning curve so far, ordered by `labels`. */
   readonly curve: readonly CurvePoint[];
   /** The stopping hint, e.g. "Accuracy has been flat for 50 labels: consider stopping". */
@@ -194,6 +228,15 @@ export interface ErrorMessage {
   readonly actions?: readonly ErrorAction[];
 }
 
+/** Parts of the panel the host can bring into view (the Show Learning Curve command). */
+export type RevealSection = 'chart';
+
+/** Scroll to a section and highlight it briefly; a collapsed section is expanded first. */
+export interface RevealMessage {
+  readonly type: 'reveal';
+  readonly section: RevealSection;
+}
+
 /** A transient, non-error message (e.g. "Imported 120 labels from the file"). */
 export interface NoticeMessage {
   readonly type: 'notice';
@@ -208,6 +251,7 @@ export type HostToWebview =
   | ProgressMessage
   | ModelMessage
   | ErrorMessage
+  | RevealMessage
   | NoticeMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -368,9 +412,11 @@ function checkModel(o: Obj, where: string): void {
   bool(o, 'training', where);
   optional(o, 'accuracy', num, where);
   optional(o, 'macroF1', num, where);
+  optional(o, 'evaluated', num, where);
   arr(o, 'curve', where).forEach((point, i) => {
     const p = obj(point, `${where}.curve[${i}]`);
     for (const key of ['labels', 'accuracy', 'macroF1']) num(p, key, `${where}.curve[${i}]`);
+    optional(p, 'evaluated', num, `${where}.curve[${i}]`);
   });
   optional(o, 'stopping', str, where);
   const counts = obj(o.counts, `${where}.counts`);
@@ -379,6 +425,7 @@ function checkModel(o: Obj, where: string): void {
   num(o, 'total', where);
 }
 
+const REVEAL_SECTIONS: readonly RevealSection[] = ['chart'];
 const PHASES: readonly ProgressPhase[] = ['loading-model', 'embedding', 'training', 'sampling', 'idle'];
 
 function checkProgress(o: Obj, where: string): void {
@@ -437,6 +484,9 @@ function checkHost(o: Obj): HostToWebview {
           str(a, 'title', `${w}.actions[${i}]`);
         });
       }
+      break;
+    case 'reveal':
+      oneOf(o, 'section', REVEAL_SECTIONS, w);
       break;
     case 'notice':
       str(o, 'message', w);

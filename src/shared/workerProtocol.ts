@@ -8,27 +8,20 @@
  *
  * Webview-facing types live in webviewProtocol.ts; this file is the host <-> worker contract only.
  */
+import { STRATEGY_NAMES, type StrategyName } from '../core/sampling/types';
 import type { LabelMode, LabelSource, LoadSummary, RowProblem } from '../core/types';
 
 export { binaryRejectLabel } from '../core/session/targets';
 
 export type { LabelMode, LabelSource };
 
-/** Names accepted by `init.strategy` / `setStrategy` (see src/core/sampling). */
-export const STRATEGY_IDS = [
-  'random',
-  'least-confidence',
-  'margin',
-  'ratio',
-  'entropy',
-  'cluster',
-  'representative',
-  'model-outlier',
-  'clustered-uncertainty',
-  'active-transfer',
-  'atlas',
-] as const;
-export type StrategyId = (typeof STRATEGY_IDS)[number];
+/**
+ * Names accepted by `init.strategy` / `setStrategy`: the engine's own list (src/core/sampling), so a
+ * new strategy needs no edit here. Only the host and the worker import this file; the webview never
+ * does (it names the strategy with a display string), so no sampling code reaches its bundle.
+ */
+export const STRATEGY_IDS = STRATEGY_NAMES;
+export type StrategyId = StrategyName;
 
 // ---------------------------------------------------------------------------------------------
 // host -> worker
@@ -253,7 +246,10 @@ export interface ClassMetricsDto {
 }
 
 export interface MetricsDto {
-  /** Evaluation items scored (those with a label). */
+  /**
+   * Held-out evaluation items scored (those with a label). Small early on (evalFraction of the
+   * labels), so the UI says how many and greys the figures below MIN_TRUSTED_EVALUATION_ITEMS.
+   */
   readonly evaluated: number;
   readonly accuracy: number;
   readonly macroF1: number;
@@ -271,6 +267,8 @@ export interface CurvePointDto {
   readonly accuracy: number;
   readonly macroF1: number;
   readonly version: number;
+  /** Held-out items this point was measured on (known for the versions this worker trained). */
+  readonly evaluated?: number;
 }
 
 export interface StoppingDto {
@@ -396,7 +394,14 @@ const workerChecks: Record<WorkerToHost['type'], Check> = {
   saved: (m) => str(m.requestId) && str(m.eventId),
   saveFailed: (m) => str(m.requestId) && str(m.message),
   undone: (m) => str(m.requestId) && (m.itemId === null || str(m.itemId)) && strArr(m.labels),
-  model: (m) => num(m.version) && Array.isArray(m.curve) && isObj(m.stopping) && isObj(m.counts) && num(m.labeled) && num(m.total),
+  model: (m) =>
+    num(m.version) &&
+    (m.metrics === null || (isObj(m.metrics) && num(m.metrics.evaluated) && num(m.metrics.accuracy) && num(m.metrics.macroF1))) &&
+    Array.isArray(m.curve) &&
+    isObj(m.stopping) &&
+    isObj(m.counts) &&
+    num(m.labeled) &&
+    num(m.total),
   exported: (m) => str(m.requestId) && str(m.outFile) && num(m.count),
   error: (m) => str(m.message) && oneOf(['model-load', 'dataset', 'internal', 'cancelled'])(m.kind),
   log: (m) => oneOf(['debug', 'info', 'warn', 'error'])(m.level) && str(m.message),

@@ -40,6 +40,8 @@ export class EngineController {
   private disposed = false;
   /** Events in the log (replayed, imported and appended by this session). */
   private events = 0;
+  /** Held-out items each model version of this session was measured on (the curve lacks them). */
+  private readonly evaluatedByVersion = new Map<number, number>();
 
   constructor(
     private readonly post: Post,
@@ -69,7 +71,8 @@ export class EngineController {
     }
   }
 
-  private async handle(msg: HostToWorker): Promise<void> {
+  /** Everything but `cancel`, which `receive` handles at once instead of queueing. */
+  private async handle(msg: Exclude<HostToWorker, { type: 'cancel' }>): Promise<void> {
     if (this.disposed) return;
     switch (msg.type) {
       case 'init':
@@ -88,8 +91,6 @@ export class EngineController {
         return this.batch(msg.count);
       case 'setStrategy':
         this.current?.session.setStrategy(msg.strategy);
-        return;
-      case 'cancel':
         return;
       case 'export':
         return this.export(msg.requestId, msg.format, msg.outFile);
@@ -265,11 +266,15 @@ export class EngineController {
 
   private modelMessage(update: ModelUpdate): ModelMessage {
     const state = this.labelsState();
+    if (update.metrics !== null) this.evaluatedByVersion.set(update.version, update.metrics.evaluated);
     return {
       type: 'model',
       version: update.version,
       metrics: update.metrics,
-      curve: update.curve.map((p) => ({ labels: p.labels, accuracy: p.accuracy, macroF1: p.macroF1, version: p.version })),
+      curve: update.curve.map((p) => {
+        const evaluated = this.evaluatedByVersion.get(p.version);
+        return { labels: p.labels, accuracy: p.accuracy, macroF1: p.macroF1, version: p.version, ...(evaluated !== undefined ? { evaluated } : {}) };
+      }),
       stopping: { stop: update.stopping.stop, kappa: update.stopping.kappa, message: update.stopping.message },
       counts: state.counts,
       labeled: state.labeled,
@@ -306,6 +311,7 @@ export class EngineController {
     const started = this.current;
     this.current = undefined;
     this.served.clear();
+    this.evaluatedByVersion.clear();
     await started?.log.close();
   }
 

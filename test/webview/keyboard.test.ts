@@ -203,6 +203,58 @@ describe('binary and multi modes', () => {
   });
 });
 
+describe('labels 11-20', () => {
+  const labels = Array.from({ length: 14 }, (_, i) => `topic ${i + 1}`);
+
+  it('Shift+1..Shift+4 pick labels 11-14, on the physical key whatever it types; hints show ⇧1', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items, labels });
+    const hints = await page.$$eval('button.al-label', (nodes) => nodes.map((n) => [n.getAttribute('data-label'), n.querySelector('kbd')?.textContent, n.getAttribute('aria-keyshortcuts')]));
+    assert.deepEqual(hints.slice(8, 14), [
+      ['topic 9', '9', '9'],
+      ['topic 10', '0', '0'],
+      ['topic 11', '⇧1', 'Shift+1'],
+      ['topic 12', '⇧2', 'Shift+2'],
+      ['topic 13', '⇧3', 'Shift+3'],
+      ['topic 14', '⇧4', 'Shift+4'],
+    ]);
+    // Playwright types US layout: Shift+Digit1 arrives as key '!', code 'Digit1'.
+    await page.keyboard.press('Shift+Digit1');
+    await host.waitFor(() => host.of('label').length === 1, 'label 11');
+    await page.keyboard.press('Shift+Digit4');
+    await host.waitFor(() => host.of('label').length === 2, 'label 14');
+    // Another layout's Shift+2 ('"' on German QWERTZ) is still label 12: the physical key counts.
+    await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '"', code: 'Digit2', shiftKey: true, bubbles: true })));
+    await host.waitFor(() => host.of('label').length === 3, 'label 12');
+    // Plain digits are still labels 1-10, and a layout that types digits with Shift (AZERTY) gets those.
+    await page.keyboard.press('0');
+    await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', code: 'Digit3', shiftKey: true, bubbles: true })));
+    await host.waitFor(() => host.of('label').length === 5, 'labels 10 and 3');
+    assert.deepEqual(host.of('label').map((m) => m.labels[0]), ['topic 11', 'topic 14', 'topic 12', 'topic 10', 'topic 3']);
+    assert.deepEqual(host.of('label').map((m) => m.itemId), items.slice(0, 5).map((i) => i.id));
+    // Shift+5 is not bound with 14 labels, and '?' (Shift+/) still opens the overlay.
+    await page.keyboard.press('Shift+Digit5');
+    await page.waitForTimeout(50);
+    assert.equal(host.of('label').length, 5);
+    await page.keyboard.press('?');
+    const overlay = await page.locator('[data-testid="overlay"]').textContent();
+    assert.match(overlay ?? '', /⇧4Label “topic 14”/);
+    assert.doesNotMatch(overlay ?? '', /⇧5/);
+    await page.close();
+  });
+
+  it('multi mode: Shift chords toggle labels 11-20 like the digits do', async () => {
+    const twenty = Array.from({ length: 20 }, (_, i) => `tag ${i + 1}`);
+    const { page, host } = await openWebview(browser, served.url, { items, labels: twenty, mode: 'multi' });
+    await page.keyboard.press('Shift+Digit0');
+    await page.keyboard.press('2');
+    assert.deepEqual(await page.$$eval('button.al-label.al-active', (nodes) => nodes.map((n) => n.getAttribute('data-label'))), ['tag 2', 'tag 20']);
+    await page.keyboard.press('Enter');
+    await host.waitFor(() => host.of('label').length === 1, 'multi label');
+    assert.deepEqual(host.of('label')[0].labels, ['tag 2', 'tag 20']);
+    await page.close();
+  });
+});
+
 describe('focus', () => {
   it('keys work right after load, with no click', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });

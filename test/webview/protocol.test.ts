@@ -7,7 +7,10 @@ import { describe, it } from 'node:test';
 import {
   DEFAULT_KEYMAP,
   assertUnreachable,
+  describeHeldOut,
+  isEvaluationTrusted,
   labelKeyForIndex,
+  MIN_TRUSTED_EVALUATION_ITEMS,
   parseHostToWebview,
   parseWebviewToHost,
 } from '../../src/shared/webviewProtocol';
@@ -26,6 +29,8 @@ const validHost: HostToWebview[] = [
   { type: 'model', ...model, stopping: 'stop' },
   { type: 'error', message: 'm', actions: [{ id: 'retry', title: 'Retry' }] },
   { type: 'notice', message: 'n' },
+  { type: 'reveal', section: 'chart' },
+  { type: 'model', ...model, evaluated: 12, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7, evaluated: 2 }] },
 ];
 
 const validWebview: WebviewToHost[] = [
@@ -62,6 +67,10 @@ describe('parseHostToWebview / parseWebviewToHost', () => {
       [{ type: 'model', ...model, counts: { a: 'many' } }, /model\.counts\.a must be a number/],
       [{ type: 'progress', phase: 'dreaming', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: 0 }, /progress\.phase must be one of/],
       [{ type: 'error', message: 'm', actions: [{ id: 'x' }] }, /error\.actions\[0\]\.title must be a string/],
+      [{ type: 'reveal', section: 'settings' }, /reveal\.section must be one of chart/],
+      [{ type: 'reveal' }, /reveal\.section must be a string/],
+      [{ type: 'model', ...model, evaluated: '12' }, /model\.evaluated must be a number/],
+      [{ type: 'model', ...model, curve: [{ labels: 1, accuracy: 1, macroF1: 1, evaluated: null }] }, /model\.curve\[0\]\.evaluated must be a number/],
     ];
     for (const [value, error] of cases) {
       const result = parseHostToWebview(value);
@@ -87,8 +96,22 @@ describe('parseHostToWebview / parseWebviewToHost', () => {
     assert.throws(() => assertUnreachable('x' as never), /Unexpected value: "x"/);
   });
 
-  it('default label keys are 1-9 then 0', () => {
-    assert.deepEqual(Array.from({ length: 11 }, (_, i) => labelKeyForIndex(i)), ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '']);
+  it('default label keys are 1-9 then 0, then Shift with 1-9 and 0 for labels 11-20', () => {
+    const digits = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0'];
+    assert.deepEqual(Array.from({ length: 21 }, (_, i) => labelKeyForIndex(i)), [...digits, ...digits.map((d) => `shift+${d}`), '']);
+    assert.equal(labelKeyForIndex(-1), '');
+    assert.equal(labelKeyForIndex(1.5), '');
+  });
+});
+
+describe('held-out count', () => {
+  it('is phrased once for every place that shows it, and trusted from the minimum up', () => {
+    assert.equal(describeHeldOut(1), 'on 1 held-out item');
+    assert.equal(describeHeldOut(1234), 'on 1,234 held-out items');
+    assert.equal(isEvaluationTrusted(MIN_TRUSTED_EVALUATION_ITEMS - 1), false);
+    assert.equal(isEvaluationTrusted(MIN_TRUSTED_EVALUATION_ITEMS), true);
+    assert.equal(isEvaluationTrusted(0), false);
+    assert.equal(isEvaluationTrusted(undefined), true, 'an unknown count is shown without a claim either way');
   });
 });
 

@@ -112,3 +112,37 @@ test('needItems asks the worker once at a time; a fresh webview gets back what i
   const items = toWebview.find((m) => m.type === 'items');
   assert.deepEqual(items?.type === 'items' && items.items.map((i) => i.id), ['b']);
 });
+
+test('the held-out count travels from the worker metrics and curve into the webview model', () => {
+  const { relay, toWebview, ready } = setup();
+  relay.fromWorker(ready);
+  relay.fromWorker({
+    type: 'model', version: 2, labeled: 24, total: 3, counts: { pos: 12, neg: 12 },
+    metrics: { evaluated: 3, accuracy: 2 / 3, macroF1: 0.6, perClass: [], classes: ['pos', 'neg'] },
+    curve: [{ labels: 8, accuracy: 0.5, macroF1: 0.5, version: 1, evaluated: 2 }, { labels: 21, accuracy: 2 / 3, macroF1: 0.6, version: 2, evaluated: 3 }],
+    stopping: { stop: false, kappa: null, message: '' },
+  });
+  const model = toWebview.find((m) => m.type === 'model');
+  assert.ok(model?.type === 'model');
+  assert.equal(model.evaluated, 3);
+  assert.deepEqual(model.curve.map((p) => p.evaluated), [2, 3]);
+  assert.ok(parseHostToWebview(model).ok);
+  assert.equal(relay.snapshot.evaluated, 3, 'the status bar reads the same snapshot');
+  assert.equal(relay.initMessage().state.evaluated, 3, 'a reloaded page gets it in init');
+});
+
+test('reveal goes straight to a live page, and waits for the init of a page that was hidden', () => {
+  const { relay, toWebview } = setup();
+  relay.reveal('chart', true);
+  assert.deepEqual(toWebview, [{ type: 'reveal', section: 'chart' }]);
+  assert.ok(parseHostToWebview(toWebview[0]).ok);
+
+  toWebview.length = 0;
+  relay.reveal('chart', false);
+  assert.equal(toWebview.length, 0, 'a hidden page would drop it');
+  relay.fromWebview({ type: 'ready', restored: true });
+  assert.deepEqual(toWebview.map((m) => m.type), ['init', 'reveal'], 'after the reloaded page has its state');
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'ready', restored: true });
+  assert.deepEqual(toWebview.map((m) => m.type), ['init'], 'sent once, not on every later reload');
+});

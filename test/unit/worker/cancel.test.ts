@@ -1,0 +1,85 @@
+/**
+ * Cancelling a long embedding: the real worker, a 30,000-line file and the lexical embedder. The
+ * `cancel` must overtake the queue (the running `init` holds it) and stop the embedding between
+ * two batches, not after the whole file.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { InitMessage, ProgressMessage } from '../../../src/shared/workerProtocol';
+import { Host } from './workerHost';
+
+const LINES = 30_000;
+const WORDS = ['storm', 'flood', 'match', 'goal', 'bank', 'market', 'rain', 'wind', 'team', 'loan', 'quake', 'league'];
+
+let dir: string;
+let dataset: string;
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-cancel-'));
+  dataset = path.join(dir, 'big.txt');
+  const lines = Array.from({ length: LINES }, (_, i) => {
+    const w = (k: number): string => WORDS[(i * k + k) % WORDS.length] as string;
+    return `headline ${i}: ${w(1)} ${w(5)} ${w(7)} near ${w(11)} (${i * 37})`;
+  });
+  await fs.writeFile(dataset, lines.join('\n') + '\n');
+});
+
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+function init(): InitMessage {
+  return {
+    type: 'init',
+    datasetFile: dataset,
+    workspaceRoot: dir,
+    textField: 'text',
+    labels: ['related', 'not related'],
+    mode: 'single',
+    strategy: 'margin',
+    batchSize: 10,
+    retrainEvery: 10,
+    randomShare: 0.1,
+    evalFraction: 0.1,
+    annotator: 'tester',
+    model: 'lexical',
+    cacheDir: path.join(dir, 'models'),
+    seed: 1,
+  };
+}
+
+const embedding = (m: ProgressMessage): boolean => m.phase === 'embedding';
+
+test('cancel during embedding stops it promptly with a cancelled error; the next init works', async () => {
+  const host = new Host();
+  try {
+    host.send(init());
+    await host.wait('progress', embedding, 60_000);
+    const cancelledAt = performance.now();
+    host.send({ type: 'cancel' });
+    const error = await host.wait('error', () => true, 30_000);
+    const stoppedAfterMs = performance.now() - cancelledAt;
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(stoppedAfterMs < 2000, `took ${Math.round(stoppedAfterMs)} ms to stop`);
+    const progress = host.messages.filter((m): m is ProgressMessage => m.type === 'progress' && embedding(m));
+    const furthest = Math.max(...progress.map((m) => m.done));
+    assert.ok(furthest < LINES, `embedding ran to the end (${furthest}/${LINES}) before the cancel took effect`);
+    assert.ok(!host.messages.some((m) => m.type === 'ready'), 'a cancelled init must not report ready');
+
+    // The same worker starts over on the same file (its partial embedding cache included).
+    const before = host.messages.length;
+    host.send(init());
+    const ready = await host.wait('ready', () => true, 120_000);
+    assert.equal(ready.summary.loaded, LINES);
+    assert.equal(ready.labelsState.total, LINES);
+    assert.ok(!host.messages.slice(before).some((m) => m.type === 'error'), 'no error after the restart');
+    host.send({ type: 'requestBatch', count: 5 });
+    const batch = await host.wait('batch');
+    assert.equal(batch.items.length, 5);
+  } finally {
+    await host.close();
+  }
+});
