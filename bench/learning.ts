@@ -89,7 +89,9 @@ function section(runs: readonly Run[], seconds: number): string {
     lines.push(
       `${r.items.toLocaleString('en-US')} labeled items, labels ${r.labels.join(' / ')}; full pool ` +
         `(${Math.round(r.fullPool.trainedOn).toLocaleString('en-US')} labels): accuracy ` +
-        `${(100 * r.fullPool.accuracy).toFixed(1)}%, macro-F1 ${(100 * r.fullPool.macroF1).toFixed(1)}%.`,
+        `${(100 * r.fullPool.accuracy).toFixed(1)}%, macro-F1 ${(100 * r.fullPool.macroF1).toFixed(1)}%; the most common ` +
+        `label is ${(100 * r.majorityShare).toFixed(1)}% of the items, so the headline metric is ` +
+        `${r.primary === 'macroF1' ? 'macro-F1' : 'accuracy'}.`,
       '',
       `\`${run.command}\``,
       '',
@@ -100,16 +102,23 @@ function section(runs: readonly Run[], seconds: number): string {
     );
   }
   lines.push('### Against the target', '');
-  lines.push(`Target: ${STARS.join(' and ')} need at most ${TARGET_RATIO}x random's labels on both datasets.`, '');
-  lines.push('| dataset | strategy | x random (accuracy) | x random (macro-F1) | met |', '|---|---|---|---|---|');
+  lines.push(
+    `Target: ${STARS.join(' and ')} need at most ${TARGET_RATIO}x random's labels on both datasets. ` +
+      'The headline metric is accuracy unless predicting the most common label already reaches 95% of the ' +
+      'full-pool accuracy (a constant predictor would "meet" it at 10 labels); then it is macro-F1.',
+    '',
+  );
+  lines.push('| dataset | strategy | x random (accuracy) | x random (macro-F1) | headline metric | met |', '|---|---|---|---|---|---|');
   for (const run of runs) {
     for (const name of STARS) {
       const s = run.result.strategies.find((x) => x.strategy === name);
       if (s === undefined) continue;
       const fmt = (t: typeof s.accuracy): string =>
         t.ratioToRandom === null ? (t.labels === null ? 'not reached' : 'n/a') : `${t.bound ? '<=' : ''}${t.ratioToRandom.toFixed(2)}`;
-      const met = s.accuracy.ratioToRandom !== null && s.accuracy.ratioToRandom <= TARGET_RATIO;
-      lines.push(`| ${run.title} | ${name} | ${fmt(s.accuracy)} | ${fmt(s.macroF1)} | ${met ? 'yes' : 'no'} |`);
+      const headline = run.result.primary === 'macroF1' ? s.macroF1 : s.accuracy;
+      const met = headline.ratioToRandom !== null && headline.ratioToRandom <= TARGET_RATIO;
+      const metric = run.result.primary === 'macroF1' ? 'macro-F1' : 'accuracy';
+      lines.push(`| ${run.slug} | ${name} | ${fmt(s.accuracy)} | ${fmt(s.macroF1)} | ${metric} | ${met ? 'yes' : 'no'} |`);
     }
   }
   lines.push('', END);

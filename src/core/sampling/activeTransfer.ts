@@ -51,12 +51,20 @@ function isCorrect(pred: Prediction, row: number, targets: Targets, target: numb
   return best === targets.y[target];
 }
 
-/** 1 where the out-of-fold prediction of a labeled item is wrong. */
-export function outOfFoldErrors(input: ActiveTransferInput, rng: Rng): Uint8Array {
+/** Out-of-fold outcomes of the labeled items: 1 where the prediction is wrong, and its uncertainty. */
+export interface OutOfFold {
+  readonly errors: Uint8Array;
+  /** Least-confidence uncertainty of each out-of-fold prediction (0 when n < 2). */
+  readonly uncertainty: Float32Array;
+}
+
+/** k-fold predictions of every labeled item by a model that did not train on it. */
+export function outOfFold(input: ActiveTransferInput, rng: Rng): OutOfFold {
   const n = input.labeled.rows;
   const errors = new Uint8Array(n);
+  const uncertainty = new Float32Array(n);
   const folds = Math.max(2, Math.min(input.folds ?? 5, n));
-  if (n < 2) return errors;
+  if (n < 2) return { errors, uncertainty };
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -68,16 +76,46 @@ export function outOfFoldErrors(input: ActiveTransferInput, rng: Rng): Uint8Arra
     const train = order.filter((_, i) => i % folds !== f);
     const model = trainHead(takeRows(input.labeled, train), targetsAt(input.targets, train, c), input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed + f });
     const pred = model.predict(takeRows(input.labeled, held));
+    const u = uncertaintyScores(pred.probs, input.mode, 'least-confidence');
     held.forEach((row, i) => {
       errors[row] = isCorrect(pred, i, input.targets, row, input.mode) ? 0 : 1;
+      uncertainty[row] = u[i];
     });
   }
-  return errors;
+  return { errors, uncertainty };
+}
+
+/** 1 where the out-of-fold prediction of a labeled item is wrong. */
+export function outOfFoldErrors(input: ActiveTransferInput, rng: Rng): Uint8Array {
+  return outOfFold(input, rng).errors;
+}
+
+/**
+ * What the error head reads: the hidden vector scaled to unit length, plus the model's own
+ * uncertainty as one more column. Unit length keeps items with large activations (long emails)
+ * from getting extreme P(error) just by their norm; the uncertainty column lets the head learn
+ * "wrong where unsure, in this region" instead of "wrong = looks like the class that was missed".
+ * Labeled rows take their out-of-fold uncertainty, pool rows the full model's, so both are
+ * predictions on items the model did not train on.
+ */
+export function errorFeatures(hidden: Matrix, uncertainty: ArrayLike<number>): Matrix {
+  const d = hidden.cols;
+  const cols = d + 1;
+  const out = new Float32Array(hidden.rows * cols);
+  for (let i = 0; i < hidden.rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) sum += hidden.data[i * d + j] * hidden.data[i * d + j];
+    const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    for (let j = 0; j < d; j++) out[i * cols + j] = hidden.data[i * d + j] * inv;
+    out[i * cols + d] = uncertainty[i];
+  }
+  return { data: out, rows: hidden.rows, cols };
 }
 
 /** The main MLP plus what the error head trains on. */
 export interface TransferState {
   readonly model: DenseHead;
+  /** Error-head inputs (see `errorFeatures`) of the labeled items and of the pool. */
   readonly labeledHidden: Matrix;
   readonly poolHidden: Matrix;
   readonly poolPrediction: Prediction;
@@ -86,10 +124,17 @@ export interface TransferState {
 
 export function prepareTransfer(input: ActiveTransferInput): TransferState {
   const rng = createRng(input.seed);
-  const errors = outOfFoldErrors(input, rng);
+  const oof = outOfFold(input, rng);
   const model = trainHead(input.labeled, input.targets, input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed });
   const poolPrediction = model.predict(input.pool);
-  return { model, labeledHidden: model.hidden(input.labeled), poolHidden: poolPrediction.hidden, poolPrediction, errors };
+  const poolUncertainty = uncertaintyScores(poolPrediction.probs, input.mode, 'least-confidence');
+  return {
+    model,
+    labeledHidden: errorFeatures(model.hidden(input.labeled), oof.uncertainty),
+    poolHidden: errorFeatures(poolPrediction.hidden, poolUncertainty),
+    poolPrediction,
+    errors: oof.errors,
+  };
 }
 
 /** P(incorrect) for every pool item, from an error head trained on (hidden, error) pairs; null when one outcome is missing. */

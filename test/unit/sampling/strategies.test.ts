@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { trainHead } from '../../../src/core/model/train';
 import { createRng } from '../../../src/core/random';
-import { activeTransferSampling, atlasSampling } from '../../../src/core/sampling/activeTransfer';
+import { activeTransferSampling, atlasSampling, errorFeatures } from '../../../src/core/sampling/activeTransfer';
 import { clusteredUncertaintySampling } from '../../../src/core/sampling/clusteredUncertainty';
 import { pickFromClusters } from '../../../src/core/sampling/clusterSampling';
 import { selectBatch } from '../../../src/core/sampling/selectBatch';
@@ -142,4 +142,42 @@ test('active transfer ranks items where the model is systematically wrong first 
   assert.equal(new Set(atlas.map((a) => a.index)).size, 20);
   assert.ok(atlas.slice(0, 10).filter((t) => inRegion[t.index]).length >= 8);
   assert.ok(atlas.some((a) => /ATLAS step 2/.test(a.reason.detail ?? '')));
+});
+
+test('the error head reads unit-length hidden vectors plus the model uncertainty', () => {
+  const hidden = { data: Float32Array.from([3, 4, 0, 0, 0, 0]), rows: 3, cols: 2 };
+  const features = errorFeatures(hidden, [0.2, 0.9, 0.5]);
+  assert.equal(features.cols, 3);
+  assert.deepEqual(Array.from(features.data.subarray(0, 3)).map((v) => +v.toFixed(6)), [0.6, 0.8, 0.2]);
+  // An all-zero hidden vector (every ReLU off) stays zero instead of becoming NaN.
+  assert.deepEqual(Array.from(features.data.subarray(3, 6)).map((v) => +v.toFixed(6)), [0, 0, 0.9]);
+});
+
+test('active transfer does not rank confidently right items first just because they lie far out', () => {
+  const rng = createRng(5);
+  const d = 8;
+  const centre = (k: number, scale = 6): number[] => Array.from({ length: d }, (_, j) => (j === k ? scale : 0));
+  const rows: number[][] = [];
+  const y: number[] = [];
+  const add = (c: number[], label: number): void => {
+    rows.push(c.map((v) => v + rng.normal() * 0.6));
+    y.push(label);
+  };
+  for (let i = 0; i < 60; i++) add(centre(0), 0);
+  for (let i = 0; i < 60; i++) add(centre(1), 1);
+  for (let i = 0; i < 40; i++) add(centre(2), i % 2);
+  const labeled = { data: Float32Array.from(rows.flat()), rows: rows.length, cols: d };
+  // Pool: items of the mixed region, and class-b items five times further out than any label.
+  const poolRows: number[][] = [];
+  const inRegion: boolean[] = [];
+  for (let i = 0; i < 60; i++) {
+    const mixed = i % 2 === 0;
+    poolRows.push((mixed ? centre(2) : centre(1, 30)).map((v) => v + rng.normal() * 0.6));
+    inRegion.push(mixed);
+  }
+  const pool = { data: Float32Array.from(poolRows.flat()), rows: poolRows.length, cols: d };
+  const input = { pool, labeled, targets: { kind: 'single' as const, y: Int32Array.from(y) }, classes: ['a', 'b'], mode: 'single' as const, seed: 3, headOptions: { hidden: 16 } };
+  const top = activeTransferSampling(input, 10, createRng(1));
+  const hits = top.filter((t) => inRegion[t.index]).length;
+  assert.ok(hits >= 9, `${hits} of 10 top picks in the error region, not among the far-out items`);
 });
