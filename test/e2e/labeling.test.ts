@@ -235,6 +235,10 @@ describe('Active Label in code-server', { timeout: 900_000 }, () => {
   test('after a restart the session resumes: labeled items are not served again', async (t) => {
     assert.ok(shown.length > 0, 'the first test labeled items');
     const previous = wb!;
+    // The log exactly as it was before the restart: it must survive byte for byte.
+    const logBefore = readLog(previous.folder);
+    assert.ok(logBefore.file, 'a label log exists before the restart');
+    const bytesBefore = fs.readFileSync(logBefore.file);
     await previous.close();
     wb = await launchWorkbench({ files: [], reuse: { folder: previous.folder, tmp: previous.tmp }, log: (line) => diagnostics.push(line) });
     const { page, folder } = wb;
@@ -250,6 +254,9 @@ describe('Active Label in code-server', { timeout: 900_000 }, () => {
       }
       const labeled = new Set(expected.filter((e) => e.type === 'label').map((e) => e.itemId));
       let current = await waitFor('the first item after restart', async () => (await shownId(frame!)) || undefined, 120_000);
+      // The queue resumes where it was: the panel counts every label made before the restart.
+      const counted = new RegExp(`\\b${labeled.size} / \\d+ labeled`);
+      await waitFor(`the panel to count ${labeled.size} labeled items`, async () => (counted.test(await frame!.evaluate(() => document.body.innerText)) ? true : undefined), 30_000);
       const counts = await frame.locator('[data-testid="counts"]').innerText().catch(() => '');
       t.diagnostic(`counts after restart: ${counts.replace(/\s+/g, ' ')}`);
       for (let i = 0; i < 5; i++) {
@@ -262,6 +269,8 @@ describe('Active Label in code-server', { timeout: 900_000 }, () => {
         return n >= before + 5 ? n : undefined;
       }, 30_000);
       assert.equal(after, before + 5, 'earlier events are kept, five appended');
+      const bytesAfter = fs.readFileSync(logBefore.file!);
+      assert.ok(bytesAfter.subarray(0, bytesBefore.length).equals(bytesBefore), 'the log before the restart is an exact prefix of the log after it');
     } catch (error) {
       await screenshot(page, 'e2e-failure-restart.png').catch(() => undefined);
       t.diagnostic(`code-server output:\n${wb.server.output().slice(-4000)}`);
