@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDebianPackages } from './system-deps.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,7 +50,10 @@ export async function ensureCodeServer({ installDir = defaultInstallDir, log = c
   const marker = join(installDir, '.installed');
   if (existsSync(bin) && existsSync(marker)) return bin;
   log(`Installing code-server ${CODE_SERVER_VERSION} into ${installDir} (first run only, 2-4 minutes)...`);
-  if (process.platform === 'linux') seedRipgrepCache(log);
+  if (process.platform === 'linux') {
+    ensureDebianPackages(['ripgrep', 'libkrb5-dev'], 'installing code-server', log);
+    seedRipgrepCache(log);
+  }
   mkdirSync(installDir, { recursive: true });
   writeFileSync(join(installDir, 'package.json'), '{ "name": "code-server-host", "private": true }\n');
   const started = Date.now();

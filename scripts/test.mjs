@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDebianPackages } from './system-deps.mjs';
 
 const suites = process.argv.slice(2);
 const wanted = suites.length > 0 ? suites : ['unit', 'webview', 'e2e'];
@@ -22,6 +23,12 @@ function find(dir) {
   }
   return out;
 }
+
+// The webview and E2E suites drive Debian's Chromium; code-server's offline install needs the rest.
+const system = [];
+if (wanted.includes('webview') || wanted.includes('e2e')) system.push('chromium');
+if (wanted.includes('e2e')) system.push('ripgrep', 'libkrb5-dev');
+if (system.length > 0) ensureDebianPackages(system, `the ${wanted.join(' and ')} tests`);
 
 const files = wanted.flatMap((suite) => find(join('test', suite)));
 if (files.length === 0) {
