@@ -11,6 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { LexicalEmbedder } from '../src/core/embedding/lexicalEmbedder';
 import { TransformersEmbedder } from '../src/core/embedding/transformersEmbedder';
 import { ensureTinyModel } from '../test/fixtures/tinyModel';
+import { report, writeDoc } from './common';
 
 const HEADLINES = path.resolve(__dirname, '..', '..', 'shared/datasets/disaster-headlines');
 
@@ -93,6 +94,22 @@ async function main(): Promise<void> {
   console.log(`tiny-bert via onnxruntime-node     : ${rate(reference.seconds)} (${reference.seconds.toFixed(3)} s, reference, pre-tokenised)`);
   console.log(`  max |difference| between the two : ${maxDiff.toExponential(2)}`);
   console.log(`lexical (fit + embed)              : ${rate(lex.seconds)} (${lex.seconds.toFixed(3)} s)`);
+  const perSecond = (s: number): number => n / s;
+  writeDoc('embed', 'npm run bench:embed', [
+    report({
+      name: `tiny BERT, ${n.toLocaleString('en-US')} headlines, batch ${batchSize}`,
+      value: perSecond(ours.seconds),
+      unit: 'items/s',
+      reference: { name: 'raw onnxruntime-node, pre-tokenised', value: perSecond(reference.seconds), unit: 'items/s' },
+      note: `tokenisation + mean pooling + L2 included in ours; max |difference| ${maxDiff.toExponential(1)}`,
+    }),
+    report({
+      name: `lexical (fit + embed), ${n.toLocaleString('en-US')} headlines`,
+      value: perSecond(lex.seconds),
+      unit: 'items/s',
+      note: 'built-in hashed n-gram TF-IDF, 512 dims; no model',
+    }),
+  ]);
   await embedder.dispose();
   await session.release();
 }
