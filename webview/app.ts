@@ -22,6 +22,8 @@ import { restoreState } from './state';
 import type { PersistedState } from './state';
 
 const NOTICE_MS = 6000;
+/** The model side before the first `init` or `model`, for counts that arrive first. */
+const NO_MODEL: ModelSnapshot = { version: 0, training: false, curve: [], counts: {}, labeled: 0, total: 0 };
 
 export class App {
   private readonly bridge: HostBridge;
@@ -115,6 +117,9 @@ export class App {
       case 'items': {
         const changed = this.queue.receive(message.items, { replace: message.replace, exhausted: message.exhausted });
         if (changed || !this.queue.shown) this.paintCard();
+        // The host caps a message by text size, so it may bring fewer than asked: top up again.
+        // An empty answer does not re-ask at once (that could loop); the next keypress will.
+        if (message.items.length > 0) this.requestItemsIfLow();
         break;
       }
       case 'saved':
@@ -134,6 +139,12 @@ export class App {
         this.model = message;
         this.paintStats();
         break;
+      case 'counts': {
+        const { type: _counts, ...counts } = message;
+        this.model = { ...(this.model ?? NO_MODEL), ...counts };
+        this.paintCounts();
+        break;
+      }
       case 'error':
         this.errors = [...this.errors.filter((e) => e.message !== message.message), message];
         this.paintBanners();
@@ -329,10 +340,15 @@ export class App {
   }
 
   private paintStats(): void {
-    this.header.render(this.config, this.model);
-    renderCounts(this.counts, this.config, this.model);
+    this.paintCounts();
     renderStopping(this.stopping, this.model);
     this.chart.update(this.model?.curve ?? []);
+  }
+
+  /** The header's progress and the per-label bars: all a saved write changes. */
+  private paintCounts(): void {
+    this.header.render(this.config, this.model);
+    renderCounts(this.counts, this.config, this.model);
   }
 
   private paintHistory(): void {

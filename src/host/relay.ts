@@ -7,11 +7,15 @@
  * - the webview hears `saved` only after the worker's `saved` (the event is fsynced);
  * - requestIds are idempotent: a retried label that is already on disk is answered `saved` again,
  *   never appended twice; one still in flight is not sent twice;
- * - an item handed to the webview is not handed out again while the webview holds it.
+ * - an item handed to the webview is not handed out again while the webview holds it;
+ * - no `items` message carries more than MAX_ITEMS_MESSAGE_CHARS of text (but at least one item):
+ *   the rest of a worker batch waits here until the webview asks again;
+ * - every saved write updates the counts snapshot and posts `counts`, so they never wait for a retrain.
  */
 import type { LabelMode } from '../core/types';
 import {
   labelKeyForIndex,
+  MAX_ITEMS_MESSAGE_CHARS,
   parseWebviewToHost,
   type HostToWebview,
   type InitMessage as WebviewInit,
@@ -26,6 +30,7 @@ import {
   assertUnreachable,
   type BatchItem,
   type HostToWorker,
+  type LabelsState,
   type ModelMessage as WorkerModel,
   type ProgressMessage as WorkerProgress,
   type WorkerToHost,
@@ -115,6 +120,8 @@ export class Relay {
    * it is outstanding, so a webview that lost its queue (reloaded without state) gets these back.
    */
   private readonly held = new Map<string, QueueItem>();
+  /** Served by the worker, not sent to the webview yet (over one message's size cap), in order. */
+  private backlog: QueueItem[] = [];
   private wanted = 0;
   private batchInFlight = false;
   private exhausted = false;
@@ -133,6 +140,11 @@ export class Relay {
 
   get snapshot(): ModelSnapshot {
     return this.model;
+  }
+
+  /** True while the engine is ready and not loading or embedding: the status bar may show counts. */
+  get showsCounts(): boolean {
+    return this.engineReady && (this.progress === undefined || this.progress.phase === 'training');
   }
 
   /** New labels, mode, keymap or strategy: re-send init; the webview keeps its queue. */
@@ -158,6 +170,7 @@ export class Relay {
   resetEngine(): void {
     this.engineReady = false;
     this.held.clear();
+    this.backlog = [];
     this.exhausted = false;
     this.batchInFlight = false;
   }
@@ -187,7 +200,11 @@ export class Relay {
         this.post(this.initMessage());
         // A restored webview still holds its queue; a fresh one starts empty and gets back what
         // the worker considers outstanding.
-        if (!m.restored && this.held.size > 0) this.post({ type: 'items', items: [...this.held.values()] });
+        if (!m.restored && this.held.size > 0) {
+          this.backlog = [...this.held.values(), ...this.backlog];
+          this.held.clear();
+          this.deliver(Infinity);
+        } else if (this.backlog.length > 0 && this.held.size === 0) this.deliver(Infinity);
         else if (this.engineReady && this.held.size === 0) this.requestItems(5);
         if (this.pendingReveal !== undefined) {
           this.post({ type: 'reveal', section: this.pendingReveal });
@@ -209,7 +226,8 @@ export class Relay {
         this.worker.post({ type: 'flag', requestId: `flag-${m.itemId}-${Date.now()}`, itemId: m.itemId });
         return;
       case 'needItems':
-        this.requestItems(m.count);
+        if (this.backlog.length > 0) this.deliver(m.count);
+        else this.requestItems(m.count);
         return;
       case 'openSettings':
         this.commands.openSettings();
@@ -262,9 +280,11 @@ export class Relay {
         return;
       case 'saved': {
         const write = this.writes.get(m.requestId);
-        if (!write) return; // a flag's reply: nothing to confirm in the UI
-        this.writes.set(m.requestId, { status: 'saved', itemId: write.itemId });
-        this.post({ type: 'saved', requestId: m.requestId, itemId: write.itemId });
+        if (write) {
+          this.writes.set(m.requestId, { status: 'saved', itemId: write.itemId });
+          this.post({ type: 'saved', requestId: m.requestId, itemId: write.itemId });
+        } // else a flag's reply: nothing to confirm in the UI, but its counts still apply
+        if (m.labelsState) this.updateCounts(m.labelsState);
         return;
       }
       case 'saveFailed': {
@@ -279,6 +299,7 @@ export class Relay {
         return;
       }
       case 'undone':
+        if (m.labelsState) this.updateCounts(m.labelsState);
         return;
       case 'model':
         this.progress = undefined;
@@ -340,6 +361,18 @@ export class Relay {
     this.worker.post({ type: 'undo', requestId });
   }
 
+  /** Counts from a saved write: the snapshot (status bar, a reloaded page's init) and the webview. */
+  private updateCounts(state: LabelsState): void {
+    const same =
+      state.labeled === this.model.labeled &&
+      state.total === this.model.total &&
+      Object.keys(state.counts).length === Object.keys(this.model.counts).length &&
+      Object.entries(state.counts).every(([k, v]) => this.model.counts[k] === v);
+    if (same) return;
+    this.model = { ...this.model, counts: { ...state.counts }, labeled: state.labeled, total: state.total };
+    this.post({ type: 'counts', counts: this.model.counts, labeled: state.labeled, total: state.total });
+  }
+
   private requestItems(count: number): void {
     this.wanted = Math.max(this.wanted, Math.max(1, Math.min(200, Math.round(count))));
     if (!this.engineReady || this.batchInFlight || this.exhausted) return;
@@ -349,10 +382,39 @@ export class Relay {
 
   private receiveBatch(items: readonly BatchItem[], exhausted: boolean): void {
     this.batchInFlight = false;
-    const fresh = items.filter((item) => !this.held.has(item.id)).map((item) => toQueueItem(item, this.config.mode, this.config.labels));
-    for (const item of fresh) this.held.set(item.id, item);
+    const queued = new Set(this.backlog.map((item) => item.id));
+    const fresh = items
+      .filter((item) => !this.held.has(item.id) && !queued.has(item.id))
+      .map((item) => toQueueItem(item, this.config.mode, this.config.labels));
+    this.backlog.push(...fresh);
     this.wanted = 0;
     this.exhausted = exhausted;
-    this.post({ type: 'items', items: fresh, ...(exhausted ? { exhausted: true } : {}) });
+    this.deliver(Infinity);
   }
+
+  /**
+   * Sends up to `count` backlog items in one `items` message, stopping before the text would pass
+   * MAX_ITEMS_MESSAGE_CHARS (the first item always goes). Sends an empty message when there is
+   * nothing, so the webview learns the pool is exhausted or its request was answered.
+   */
+  private deliver(count: number): void {
+    const n = takeWithinBudget(this.backlog, Math.max(1, count), MAX_ITEMS_MESSAGE_CHARS);
+    const batch = this.backlog.slice(0, n);
+    this.backlog = this.backlog.slice(n);
+    for (const item of batch) this.held.set(item.id, item);
+    const exhausted = this.exhausted && this.backlog.length === 0;
+    this.post({ type: 'items', items: batch, ...(exhausted ? { exhausted: true } : {}) });
+  }
+}
+
+/** How many of the first items fit in `budget` text characters: at least one, at most `count`. */
+export function takeWithinBudget(items: readonly QueueItem[], count: number, budget: number): number {
+  let chars = 0;
+  let n = 0;
+  while (n < items.length && n < count) {
+    chars += (items[n] as QueueItem).text.length;
+    if (n > 0 && chars > budget) break;
+    n++;
+  }
+  return n;
 }

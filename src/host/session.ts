@@ -205,6 +205,11 @@ export class LabelingSession implements vscode.Disposable {
       case 'model':
         this.options.statusBar.showModel(toModelSnapshot(m));
         break;
+      case 'saved':
+      case 'undone':
+        // The relay has taken the new counts into its snapshot; the status bar follows each label.
+        if (m.labelsState !== undefined && this.relay.showsCounts) this.options.statusBar.showModel(this.relay.snapshot);
+        break;
       case 'error':
         this.endProgress();
         void this.showError(m);

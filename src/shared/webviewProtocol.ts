@@ -9,7 +9,10 @@
  * fewer than 5 upcoming items; the host answers with `items`. The host may send `init` again at any
  * time (labels reconfigured, strategy changed): the webview replaces its configuration and keeps its
  * queue. The host may push `items` with `replace: true` after a retrain re-ranks the pool.
- * Counts: the host sends `model` after every saved write too (cheap), so counts stay live.
+ * Counts: the host sends `counts` after every saved write (label, undo, flag), so the progress and
+ * the per-label counts stay live between retrains; `model` carries them too.
+ * Items: each `items` message is capped by total text size (MAX_ITEMS_MESSAGE_CHARS, at least one
+ * item), so it may bring fewer than asked; the webview asks again while it holds fewer than 5.
  * Reveal: `reveal` brings a section into view (Show Learning Curve). A panel that was hidden has
  * lost its page, so the host sends `reveal` after the reloaded page's `ready` -> `init`.
  *
@@ -221,6 +224,24 @@ export interface ModelMessage extends ModelSnapshot {
   readonly type: 'model';
 }
 
+/** The label counts changed (a write was saved); everything else in the model stays as it was. */
+export interface CountsMessage {
+  readonly type: 'counts';
+  /** Labeled items per label name, as in `ModelSnapshot.counts`. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Items with at least one label. */
+  readonly labeled: number;
+  /** Items in the dataset. */
+  readonly total: number;
+}
+
+/**
+ * Most item text characters one `items` message carries (always at least one item, however long).
+ * A message is serialized on the extension host's thread; 200 items of 200 KB in one message
+ * blocked it for about 60 ms, over the 50 ms budget.
+ */
+export const MAX_ITEMS_MESSAGE_CHARS = 2_000_000;
+
 /** Shown as a banner until dismissed or until the next `init`. */
 export interface ErrorMessage {
   readonly type: 'error';
@@ -250,6 +271,7 @@ export type HostToWebview =
   | SaveFailedMessage
   | ProgressMessage
   | ModelMessage
+  | CountsMessage
   | ErrorMessage
   | RevealMessage
   | NoticeMessage;
@@ -419,6 +441,10 @@ function checkModel(o: Obj, where: string): void {
     optional(p, 'evaluated', num, `${where}.curve[${i}]`);
   });
   optional(o, 'stopping', str, where);
+  checkCounts(o, where);
+}
+
+function checkCounts(o: Obj, where: string): void {
   const counts = obj(o.counts, `${where}.counts`);
   for (const key of Object.keys(counts)) num(counts, key, `${where}.counts`);
   num(o, 'labeled', where);
@@ -474,6 +500,9 @@ function checkHost(o: Obj): HostToWebview {
       break;
     case 'model':
       checkModel(o, w);
+      break;
+    case 'counts':
+      checkCounts(o, w);
       break;
     case 'error':
       str(o, 'message', w);

@@ -218,6 +218,8 @@ export interface SavedMessage {
   readonly type: 'saved';
   readonly requestId: string;
   readonly eventId: string;
+  /** The counts with this event applied, so the UI never waits for a retrain to show them. */
+  readonly labelsState?: LabelsState;
 }
 
 /** The event for `requestId` could not be written; the host keeps the label pending. */
@@ -235,6 +237,8 @@ export interface UndoneMessage {
   readonly itemId: string | null;
   /** The item's labels after the undo (empty when it is unlabeled again). */
   readonly labels: readonly string[];
+  /** The counts after the undo; absent when there was nothing to undo. */
+  readonly labelsState?: LabelsState;
 }
 
 export interface ClassMetricsDto {
@@ -353,6 +357,10 @@ const oneOf =
 const isMode = oneOf(['single', 'multi', 'binary']);
 const isSource = oneOf(['queue', 'review', 'import', 'edit']);
 const isStrategy = oneOf(STRATEGY_IDS);
+const isCounts = (v: unknown): boolean => isObj(v) && Object.values(v).every(num);
+const isLabelsState = (v: unknown): boolean =>
+  isObj(v) && num(v.labeled) && num(v.total) && isCounts(v.counts) && num(v.evaluation) && num(v.events);
+const optLabelsState = (v: unknown): boolean => v === undefined || isLabelsState(v);
 
 const hostChecks: Record<HostToWorker['type'], Check> = {
   init: (m) =>
@@ -391,9 +399,9 @@ const workerChecks: Record<WorkerToHost['type'], Check> = {
     num(m.etaSeconds),
   ready: (m) => isObj(m.summary) && Array.isArray(m.problems) && str(m.embedder) && isObj(m.labelsState),
   batch: (m) => Array.isArray(m.items) && m.items.every((i) => isObj(i) && str(i.id) && str(i.text) && str(i.reason)),
-  saved: (m) => str(m.requestId) && str(m.eventId),
+  saved: (m) => str(m.requestId) && str(m.eventId) && optLabelsState(m.labelsState),
   saveFailed: (m) => str(m.requestId) && str(m.message),
-  undone: (m) => str(m.requestId) && (m.itemId === null || str(m.itemId)) && strArr(m.labels),
+  undone: (m) => str(m.requestId) && (m.itemId === null || str(m.itemId)) && strArr(m.labels) && optLabelsState(m.labelsState),
   model: (m) =>
     num(m.version) &&
     (m.metrics === null || (isObj(m.metrics) && num(m.metrics.evaluated) && num(m.metrics.accuracy) && num(m.metrics.macroF1))) &&

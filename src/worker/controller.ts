@@ -20,6 +20,7 @@ import type {
   WorkerToHost,
 } from '../shared/workerProtocol';
 import { assertUnreachable, isHostToWorker } from '../shared/workerProtocol';
+import { LabelTally } from './labelTally';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -38,8 +39,8 @@ export class EngineController {
   /** Why each served item was picked, written into its label event. */
   private readonly served = new Map<string, BatchPick>();
   private disposed = false;
-  /** Events in the log (replayed, imported and appended by this session). */
-  private events = 0;
+  /** Counts of the current session, kept per event (never rescanned on the label path). */
+  private tally: LabelTally | undefined;
   /** Held-out items each model version of this session was measured on (the curve lacks them). */
   private readonly evaluatedByVersion = new Map<number, number>();
 
@@ -120,7 +121,7 @@ export class EngineController {
         return;
       }
       this.current = started;
-      this.events = started.events;
+      this.tally = new LabelTally(started.session, started.events);
       this.post({
         type: 'ready',
         summary: started.dataset.summary,
@@ -167,7 +168,13 @@ export class EngineController {
       return;
     }
     if (await this.append(requestId, event)) {
-      this.post({ type: 'undone', requestId, itemId: event.itemId, labels: started.session.labelsOf(event.itemId) });
+      this.post({
+        type: 'undone',
+        requestId,
+        itemId: event.itemId,
+        labels: started.session.labelsOf(event.itemId),
+        labelsState: this.labelsState(),
+      });
     }
   }
 
@@ -186,10 +193,12 @@ export class EngineController {
       return false;
     }
     if (written === undefined) return false;
-    this.events++;
+    const before = this.tally?.before(written.itemId);
     started.session.applyLabel(written);
+    if (before !== undefined) this.tally?.after(written.itemId, before);
     this.served.delete(written.itemId);
-    this.post({ type: 'saved', requestId, eventId: written.eventId });
+    // The counts ride along, so the panel and the status bar follow every label, not every retrain.
+    this.post({ type: 'saved', requestId, eventId: written.eventId, labelsState: this.labelsState() });
     this.maybeRetrain(false);
     return true;
   }
@@ -235,6 +244,9 @@ export class EngineController {
   private maybeRetrain(force: boolean): void {
     const s = this.current?.session;
     if (s === undefined || this.retraining !== undefined) return;
+    // Before the first model, `shouldRetrain` builds the whole training set on every label; with
+    // fewer than two labels in use the answer is no, known without that scan.
+    if (s.model === undefined && (this.tally?.labelsInUse ?? 0) < 2) return;
     if (!(s.shouldRetrain() || (force && s.canTrain()))) return;
     const generation = this.generation;
     this.retraining = this.retrainInSteps(generation).finally(() => {
@@ -283,16 +295,7 @@ export class EngineController {
   }
 
   private labelsState(): LabelsState {
-    const started = this.current;
-    if (started === undefined) return { labeled: 0, total: 0, counts: {}, evaluation: 0, events: 0 };
-    const progress = started.session.progress();
-    return {
-      labeled: progress.labeled,
-      total: progress.total,
-      counts: started.session.counts(),
-      evaluation: progress.evaluation,
-      events: this.events,
-    };
+    return this.tally?.state() ?? { labeled: 0, total: 0, counts: {}, evaluation: 0, events: 0 };
   }
 
   private failed(requestId: string, message: string): void {
@@ -310,6 +313,7 @@ export class EngineController {
     await this.retraining;
     const started = this.current;
     this.current = undefined;
+    this.tally = undefined;
     this.served.clear();
     this.evaluatedByVersion.clear();
     await started?.log.close();

@@ -154,6 +154,8 @@ export interface FakeHostOptions {
   saves?: SaveMode;
   /** When false, needItems requests are recorded but not answered until `release()`. */
   answerItems?: boolean;
+  /** Answer each needItems with at most this many items, as the real host does for long texts. */
+  readonly itemsPerReply?: number;
 }
 
 /**
@@ -247,8 +249,9 @@ export class FakeHost {
         const reply = async (): Promise<void> => {
           const exclude = new Set(message.exclude);
           const pool = this.options.items.filter((item) => !exclude.has(item.id) && !this.log.some((e) => e.itemId === item.id && e.type === 'label'));
-          const items = pool.slice(0, message.count);
-          await this.send({ type: 'items', items, exhausted: pool.length <= message.count });
+          const count = Math.min(message.count, this.options.itemsPerReply ?? Infinity);
+          const items = pool.slice(0, count);
+          await this.send({ type: 'items', items, exhausted: pool.length <= count });
         };
         if (this.options.answerItems) await reply();
         else this.held.push(reply);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Relay, type RelayConfig } from '../../../src/host/relay';
-import { DEFAULT_KEYMAP, parseHostToWebview, type HostToWebview } from '../../../src/shared/webviewProtocol';
+import { DEFAULT_KEYMAP, MAX_ITEMS_MESSAGE_CHARS, parseHostToWebview, type HostToWebview } from '../../../src/shared/webviewProtocol';
 import type { BatchItem, HostToWorker, WorkerToHost } from '../../../src/shared/workerProtocol';
 
 const config: RelayConfig = { datasetName: 'd.jsonl', labels: ['pos', 'neg'], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'margin' };
@@ -145,4 +145,72 @@ test('reveal goes straight to a live page, and waits for the init of a page that
   toWebview.length = 0;
   relay.fromWebview({ type: 'ready', restored: true });
   assert.deepEqual(toWebview.map((m) => m.type), ['init'], 'sent once, not on every later reload');
+});
+
+test('every saved write updates the counts: snapshot, a counts message after saved, and the next init', () => {
+  const { relay, toWebview, ready } = setup();
+  relay.fromWorker(ready);
+  relay.fromWorker({ type: 'batch', items: [item('a'), item('b'), item('c')], exhausted: false });
+  const state = (labeled: number, pos: number, neg: number) => ({ labeled, total: 3, counts: { pos, neg }, evaluation: 0, events: labeled });
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  relay.fromWorker({ type: 'saved', requestId: 'r1', eventId: 'e1', labelsState: state(1, 1, 0) });
+  assert.deepEqual(toWebview.map((m) => m.type), ['saved', 'counts'], 'confirmed first, then the counts');
+  assert.deepEqual(toWebview[1], { type: 'counts', counts: { pos: 1, neg: 0 }, labeled: 1, total: 3 });
+  assert.ok(parseHostToWebview(toWebview[1]).ok);
+  assert.equal(relay.snapshot.labeled, 1, 'the status bar reads the same snapshot');
+  assert.equal(relay.snapshot.version, 0, 'nothing but the counts changed');
+  assert.deepEqual(relay.initMessage().state.counts, { pos: 1, neg: 0 }, 'a reloaded page gets them in init');
+
+  // A flag's saved confirms nothing in the UI, but its counts still apply.
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'flag', itemId: 'b' });
+  relay.fromWorker({ type: 'saved', requestId: 'flag-b-1', eventId: 'e2', labelsState: { ...state(1, 1, 0), events: 2 } });
+  assert.equal(toWebview.length, 0, 'unchanged counts are not re-sent');
+  relay.fromWebview({ type: 'undo', requestId: 'u1', itemId: 'a' });
+  relay.fromWorker({ type: 'saved', requestId: 'u1', eventId: 'e3', labelsState: state(0, 0, 0) });
+  relay.fromWorker({ type: 'undone', requestId: 'u1', itemId: 'a', labels: [], labelsState: state(0, 0, 0) });
+  assert.deepEqual(toWebview.filter((m) => m.type === 'counts'), [{ type: 'counts', counts: { pos: 0, neg: 0 }, labeled: 0, total: 3 }]);
+  relay.fromWorker({ type: 'undone', requestId: 'u2', itemId: 'c', labels: [], labelsState: state(2, 1, 1) });
+  assert.equal(relay.snapshot.labeled, 2, 'undone carries counts too');
+  assert.equal(toWebview.at(-1)?.type, 'counts');
+});
+
+test('items messages are capped by text size; the rest waits in the relay until the webview asks again', () => {
+  const { relay, toWorker, toWebview, ready } = setup();
+  relay.fromWorker(ready);
+  relay.fromWebview({ type: 'needItems', count: 200, exclude: [] });
+  const text = 'storm warning '.repeat(15_000).slice(0, 200_000);
+  const big: BatchItem[] = Array.from({ length: 200 }, (_, i) => ({ ...item(`i${i}`), text: `${i} ${text}` }));
+  // One item larger than the whole budget still goes, alone.
+  big[150] = { ...item('huge'), text: 'x'.repeat(MAX_ITEMS_MESSAGE_CHARS + 1) };
+  toWebview.length = 0;
+  relay.fromWorker({ type: 'batch', items: big, exhausted: true });
+  const asked = toWorker.length;
+  const messages: HostToWebview[] = [...toWebview];
+  for (let guard = 0; guard < 300 && !messages.some((m) => m.type === 'items' && m.exhausted); guard++) {
+    toWebview.length = 0;
+    relay.fromWebview({ type: 'needItems', count: 12, exclude: [] });
+    messages.push(...toWebview);
+  }
+  assert.equal(toWorker.length, asked, 'served from the relay, the worker was not asked again');
+  const batches = messages.flatMap((m) => (m.type === 'items' ? [m] : []));
+  for (const b of batches) {
+    const chars = b.items.reduce((sum, i) => sum + i.text.length, 0);
+    assert.ok(b.items.length >= 1, 'never an empty answer while items wait');
+    assert.ok(b.items.length === 1 || chars <= MAX_ITEMS_MESSAGE_CHARS, `${b.items.length} items, ${chars} chars`);
+    assert.ok(b.items.length <= 12 || b === batches[0]);
+    assert.ok(parseHostToWebview(b).ok);
+  }
+  assert.ok(batches[0]!.items.length >= 5, `the first message alone tops up the queue (${batches[0]!.items.length})`);
+  assert.ok(batches.some((b) => b.items.length === 1 && b.items[0]!.id === 'huge'));
+  assert.deepEqual(batches.flatMap((b) => b.items.map((i) => i.id)), big.map((i) => i.id), 'every item, in order, once');
+  assert.deepEqual(batches.map((b) => b.exhausted === true), batches.map((_, i) => i === batches.length - 1), 'exhausted only with the last');
+
+  // A fresh page (its queue lost) gets back what it held, under the same cap.
+  toWebview.length = 0;
+  relay.fromWebview({ type: 'ready', restored: false });
+  const resent = toWebview.flatMap((m) => (m.type === 'items' ? [m] : []));
+  assert.equal(resent.length, 1);
+  assert.ok(resent[0]!.items.reduce((sum, i) => sum + i.text.length, 0) <= MAX_ITEMS_MESSAGE_CHARS);
 });
