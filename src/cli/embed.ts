@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { loadDataset } from '../core/dataset';
+import { formatSummary, loadDataset } from '../core/dataset';
 import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
 import { createEmbedder } from '../core/embedding/createEmbedder';
 import { embedDataset } from '../core/embedding/embedDataset';
@@ -78,7 +78,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dataset = await loadDataset(values.data, { textField: values['text-field'] });
   reportDataset(dataset, io);
   if (dataset.items.length === 0) {
-    io.out('Nothing to embed.');
+    // The same words as the dataset summary everywhere else: what is wrong and how to fix it.
+    io.out(dataset.summary.rows === 0 ? formatSummary(dataset) : `Nothing to embed: every row of ${dataset.file} was skipped. Fix: correct the rows reported above and run again.`);
     return EXIT_OK;
   }
 
@@ -118,6 +119,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       `Embedded ${formatCount(total)} items in ${result.seconds.toFixed(2)} s (${formatCount(rate)} items/s): ` +
         `${formatCount(result.fromCache)} from cache, ${formatCount(result.computed)} computed.`,
     );
+    if (result.fit !== 'none') {
+      io.out(`Corpus statistics (idf): ${result.fit === 'cached' ? 'from cache, not refitted' : `fitted on ${formatCount(total)} items`}.`);
+    }
     io.out(`Cache: ${cacheFile}`);
     return EXIT_OK;
   } catch (error) {

@@ -17,7 +17,7 @@ const reasonWords: Readonly<Record<RowProblemReason, string>> = {
  */
 export function formatSummary(dataset: Dataset): string {
   const s = dataset.summary;
-  if (s.rows === 0) return `${dataset.file} is empty: no rows to load. Add one item per line (or per CSV row) and reload.`;
+  if (s.rows === 0) return `${dataset.file} is empty: no rows to load. Fix: add one item per line (or per CSV row), then load it again.`;
   const n = (x: number): string => x.toLocaleString('en-US');
   let out = `${dataset.file}: ${n(s.rows)} rows, ${n(s.loaded)} loaded as ${n(dataset.items.length)} items`;
   if (s.duplicateRows > 0) out += ` (${n(s.duplicateRows)} duplicate texts grouped)`;

@@ -5,7 +5,7 @@
  */
 import { CancelledError, throwIfCancelled } from '../errors';
 import type { DatasetItem, Matrix } from '../types';
-import type { EmbeddingCache } from './cache';
+import { corpusKey, type EmbeddingCache } from './cache';
 import type { Embedder } from './embedder';
 
 export interface EmbedProgress {
@@ -30,6 +30,11 @@ export interface EmbedDatasetResult {
   readonly fromCache: number;
   readonly computed: number;
   readonly seconds: number;
+  /**
+   * The embedder's corpus statistics (the lexical idf): 'cached' when restored from the cache file
+   * for this exact corpus, 'computed' when fitted on this run, 'none' when the embedder has none.
+   */
+  readonly fit: 'cached' | 'computed' | 'none';
   /** Why the cache file could not be used, if it could not (it was rebuilt). */
   readonly cacheProblem?: string;
 }
@@ -48,7 +53,7 @@ export async function embedDataset(
   throwIfCancelled(signal);
 
   // Corpus statistics first: they are part of what the cache must match.
-  embedder.fit?.(items.map((item) => item.text));
+  const fit = fitCorpus(items, embedder, cache);
   const dims = embedder.dimensions;
   cache?.bind({ model: embedder.id, dimensions: dims, fingerprint: embedder.fingerprint?.() ?? '' });
 
@@ -117,6 +122,23 @@ export async function embedDataset(
     fromCache,
     computed,
     seconds: (performance.now() - started) / 1000,
+    fit,
     ...(cache?.problem ? { cacheProblem: cache.problem } : {}),
   };
+}
+
+/**
+ * Fits the embedder's corpus statistics, or restores them from the cache when they were fitted on
+ * exactly this corpus (same multiset of text hashes): fitting tokenizes every text, which would
+ * otherwise dominate a run whose vectors all come from the cache.
+ */
+function fitCorpus(items: readonly DatasetItem[], embedder: Embedder, cache: EmbeddingCache | undefined): EmbedDatasetResult['fit'] {
+  if (!embedder.fit) return 'none';
+  const key = cache && embedder.fitState && embedder.restoreFit ? corpusKey(items.map((item) => item.textHash)) : undefined;
+  const stored = key !== undefined ? cache?.fitFor(key, embedder.id) : undefined;
+  if (stored !== undefined && embedder.restoreFit?.(stored) === true) return 'cached';
+  embedder.fit(items.map((item) => item.text));
+  const state = embedder.fitState?.();
+  if (key !== undefined && state !== undefined) cache?.setFit(key, embedder.id, state);
+  return 'computed';
 }

@@ -17,6 +17,13 @@ export interface Embedder {
   dispose(): Promise<void>;
   /** Corpus statistics (the lexical idf); `embedDataset` calls it with every text before embedding. */
   fit?(corpus: readonly string[]): void;
+  /**
+   * What `fit` computed, as floats to persist beside the cached vectors; undefined before a fit.
+   * With `restoreFit`, a later run over the same corpus skips the fit (it tokenizes every text).
+   */
+  fitState?(): Float32Array | undefined;
+  /** Restores a `fitState` of the same corpus; false (and no change) when it does not fit this embedder. */
+  restoreFit?(state: Float32Array): boolean;
   /** Anything besides id and dimensions that changes the vectors; stored in the cache header. */
   fingerprint?(): string;
 }

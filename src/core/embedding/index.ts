@@ -10,5 +10,5 @@ export {
   isLocalModelPath,
 } from './transformersEmbedder';
 export { createEmbedder, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
-export { EmbeddingCache, cacheFileFor, type CacheIdentity } from './cache';
+export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
 export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';

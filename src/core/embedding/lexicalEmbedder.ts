@@ -140,6 +140,23 @@ export class LexicalEmbedder implements Embedder {
     const n = corpus.length;
     const idf = new Float32Array(df.length);
     for (let i = 0; i < df.length; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1;
+    this.setIdf(idf);
+  }
+
+  /** The idf table (one float per hash bucket), or undefined before `fit`. */
+  fitState(): Float32Array | undefined {
+    return this.idf ?? undefined;
+  }
+
+  /** Adopts an idf table saved by `fitState`; a table of the wrong size or with non-finite values is refused. */
+  restoreFit(state: Float32Array): boolean {
+    if (state.length !== IDF_MASK + 1) return false;
+    for (let i = 0; i < state.length; i++) if (!Number.isFinite(state[i])) return false;
+    this.setIdf(state.slice());
+    return true;
+  }
+
+  private setIdf(idf: Float32Array): void {
     this.idf = idf;
     this.idfFingerprint = createHash('sha256').update(idf).digest('hex').slice(0, 16);
   }

@@ -1,7 +1,7 @@
 import type { Targets } from '../model/types';
 import type { Rng } from '../random';
 import type { Matrix, RankedItem } from '../types';
-import { pickFromClusters } from './clusterSampling';
+import { MAX_CLUSTERED_ROWS, pickFromClusters } from './clusterSampling';
 import { randomSampling } from './randomSampling';
 
 /** Labels per class (positives per class for multi-label targets). */
@@ -47,11 +47,14 @@ export interface ColdStartOptions {
   readonly randomShare: number;
   readonly seedPatterns?: readonly string[];
   readonly texts?: readonly string[];
+  /** Rows clustered at most (a seeded sample of the pool); default MAX_CLUSTERED_ROWS. */
+  readonly maxClusteredRows?: number;
 }
 
 /**
  * Cold start: items matching the seed patterns first (at most half the batch), then cluster
- * centroids for coverage, plus the random share. Every reason starts with "cold start".
+ * centroids for coverage (fitted on a seeded sample of at most MAX_CLUSTERED_ROWS rows, so a large pool
+ * answers as fast as a small one), plus the random share. Every reason starts with "cold start".
  */
 export function coldStartSampling(pool: Matrix, batchSize: number, options: ColdStartOptions, rng: Rng): RankedItem[] {
   const want = Math.min(batchSize, pool.rows);
@@ -80,7 +83,13 @@ export function coldStartSampling(pool: Matrix, batchSize: number, options: Cold
   const clusterCount = want - out.length - randomCount;
   if (clusterCount > 0) {
     const rest = Array.from({ length: pool.rows }, (_, i) => i).filter((i) => !picked.has(i));
-    const picks = pickFromClusters(pool, rest, clusterCount, { clusters: clusterCount, seed: options.seed, strategy: 'cold-start', context: `Cold start (${options.why})` }, rng);
+    const picks = pickFromClusters(pool, rest, clusterCount, {
+      clusters: clusterCount,
+      seed: options.seed,
+      strategy: 'cold-start',
+      context: `Cold start (${options.why})`,
+      maxRows: options.maxClusteredRows ?? MAX_CLUSTERED_ROWS,
+    }, rng);
     for (const p of picks) picked.add(p.index);
     out.push(...picks);
   }

@@ -4,7 +4,7 @@ export { kmeans, defaultKMeansOptions, type KMeansOptions, type KMeansResult } f
 export { uncertainty, uncertaintyScores, leastConfidence, margin, ratio, entropy, UNCERTAINTY_METHODS, type UncertaintyMethod } from './uncertainty';
 export { activeTransferSampling, atlasSampling, outOfFold, outOfFoldErrors, errorFeatures, prepareTransfer, errorProbabilities } from './activeTransfer';
 export { clusteredUncertaintySampling } from './clusteredUncertainty';
-export { clusterSampling, pickFromClusters } from './clusterSampling';
+export { clusterSampling, MAX_CLUSTERED_ROWS, pickFromClusters, subsampleCandidates } from './clusterSampling';
 export { representativeSampling } from './representative';
 export { modelOutlierSampling } from './modelOutliers';
 export { randomSampling } from './randomSampling';

@@ -16,17 +16,26 @@ export class PoolScores {
     readonly hidden: Matrix,
   ) {}
 
-  /** The prediction restricted to `rows`, in that order (what a strategy gets with its pool). */
-  slice(rows: readonly number[]): Prediction {
+  /**
+   * The prediction restricted to `rows`, in that order (what a strategy gets with its pool). When
+   * the hidden activations are the model's input (a logistic head) and the caller already holds
+   * those rows packed (`input.of` taken at `rows` is `input.taken`), that matrix is shared rather
+   * than copying the embeddings once more.
+   */
+  slice(rows: readonly number[], input?: { readonly of: Matrix; readonly taken: Matrix }): Prediction {
     const pick = (src: Float32Array, cols: number): Matrix => {
       const data = new Float32Array(rows.length * cols);
-      rows.forEach((r, i) => data.set(src.subarray(r * cols, (r + 1) * cols), i * cols));
+      for (let i = 0; i < rows.length; i++) {
+        const from = (rows[i] as number) * cols;
+        for (let c = 0; c < cols; c++) data[i * cols + c] = src[from + c] as number;
+      }
       return { data, rows: rows.length, cols };
     };
+    const shared = input !== undefined && input.of === this.hidden && input.taken.rows === rows.length;
     return {
       probs: pick(this.probs, this.classes),
       logits: pick(this.logits, this.classes),
-      hidden: pick(this.hidden.data, this.hidden.cols),
+      hidden: shared ? input.taken : pick(this.hidden.data, this.hidden.cols),
     };
   }
 }

@@ -18,6 +18,7 @@ import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
+import { PoolRows } from './poolRows';
 import { predictAll, scoreVersion, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, type TrainingSet } from './training';
@@ -91,6 +92,8 @@ export class LabelingSession {
   private versions = 0;
   private evalDebt = 0;
   private lastUpdate: ModelUpdate | undefined;
+  /** The pool's embeddings packed, kept between batches (see PoolRows). */
+  private readonly poolRows: PoolRows;
 
   constructor(
     readonly items: readonly DatasetItem[],
@@ -102,6 +105,7 @@ export class LabelingSession {
       throw new RangeError(`${items.length} items but ${embeddings.rows} embedding rows`);
     }
     this.config = resolveConfig(config);
+    this.poolRows = new PoolRows(embeddings);
     this.strategy = this.config.strategy;
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
     items.forEach((item, row) => this.rowOf.set(item.id, row));
@@ -214,16 +218,17 @@ export class LabelingSession {
   private selectFromPool(pool: readonly number[], want: number, seed: number): BatchPick[] {
     const training = this.trainingSet();
     const scores = this.scores;
+    const poolMatrix = this.poolRows.update(pool);
     const ranked = this.engine.select(
       {
-        pool: takeRowsOf(this.embeddings, pool),
+        pool: poolMatrix,
         poolTexts: pool.map((r) => (this.items[r] as DatasetItem).text),
         labeled: training.x,
         targets: training.targets,
         classes: this.classMap.classes,
         mode: this.config.mode,
         ...(this.head !== undefined && scores !== undefined && scores.classes === this.classMap.classes.length
-          ? { model: this.head, poolPrediction: scores.slice(pool) }
+          ? { model: this.head, poolPrediction: scores.slice(pool, { of: this.embeddings, taken: poolMatrix }) }
           : {}),
         ...(training.validation !== undefined ? { validation: training.validation } : {}),
       },

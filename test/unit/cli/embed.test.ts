@@ -82,6 +82,31 @@ describe('active-label embed (built CLI)', () => {
     assert.match(run.stdout, /Embedder: lexical .*512 dimensions/);
   });
 
+  it('a second lexical run serves every vector and the idf table from the cache (no refit)', () => {
+    const args = ['embed', '--data', headlinesCsv, '--model', 'lexical', '--cache-dir', path.join(dir, 'lexical-cache')];
+    const first = runCli(args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    const items = Number(/(\d[\d,]*) items \(text field/.exec(first.stdout)?.[1].replace(/,/g, ''));
+    assert.ok(items > 1000, first.stdout);
+    assert.match(first.stdout, new RegExp(`0 from cache, ${items.toLocaleString('en-US')} computed`));
+    assert.match(first.stdout, new RegExp(`Corpus statistics \\(idf\\): fitted on ${items.toLocaleString('en-US')} items`));
+
+    const second = runCli(args, dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, new RegExp(`${items.toLocaleString('en-US')} from cache, 0 computed`));
+    assert.match(second.stdout, /Corpus statistics \(idf\): from cache, not refitted/);
+    assert.doesNotMatch(second.stdout, /fitted on/);
+  });
+
+  it('an empty file says it is empty and how to fix it', async () => {
+    const data = path.join(dir, 'empty.jsonl');
+    await writeFile(data, '');
+    const run = runCli(['embed', '--data', data, '--model', 'lexical', '--cache-dir', path.join(dir, 'cache')], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes(`${data} is empty: no rows to load. Fix: `), run.stdout);
+    assert.doesNotMatch(run.stdout, /Embedder:/, 'nothing is embedded');
+  });
+
   it('falls back to lexical when the model is unavailable, and says why', () => {
     const run = runCli(['embed', '--data', headlinesCsv, '--model', 'nobody/missing', '--offline'], dir);
     assert.equal(run.code, 0, run.stderr);
