@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       value: perSecond(ours.seconds),
       unit: 'items/s',
       reference: { name: 'raw onnxruntime-node, pre-tokenised', value: perSecond(reference.seconds), unit: 'items/s' },
-      note: `tokenisation + mean pooling + L2 included in ours; max |difference| ${maxDiff.toExponential(1)}`,
+      note: `tokenisation + mean pooling + L2 included in ours; max abs difference ${maxDiff.toExponential(1)}`,
     }),
     report({
       name: `lexical (fit + embed), ${n.toLocaleString('en-US')} headlines`,
