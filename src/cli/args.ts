@@ -37,17 +37,20 @@ export class UsageError extends Error {
   }
 }
 
-type OptionSpec = { type: 'string' | 'boolean'; short?: string };
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
+
+type OptionValue<S extends OptionSpec> = (S['type'] extends 'boolean' ? boolean : string) extends infer V
+  ? S['multiple'] extends true
+    ? V[]
+    : V
+  : never;
 
 /** parseArgs in strict mode, with positionals refused and its errors reworded as UsageError. */
-export function parseOptions<T extends Record<string, OptionSpec>>(
-  argv: readonly string[],
-  options: T,
-): { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string } {
+export function parseOptions<T extends Record<string, OptionSpec>>(argv: readonly string[], options: T): { [K in keyof T]?: OptionValue<T[K]> } {
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
     if (positionals.length > 0) throw new UsageError(`unexpected argument: ${positionals[0]}`);
-    return values as { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : string };
+    return values as { [K in keyof T]?: OptionValue<T[K]> };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     // parseArgs messages are already clear ("Unknown option '--x'"); drop its suggestion to use "--".

@@ -5,7 +5,6 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadDataset } from '../core/dataset';
 import { createEmbedder, DEFAULT_MODEL, defaultCacheDir, embedDataset } from '../core/embedding';
 import { SIMULATION_LEXICAL_DIMENSIONS } from '../core/embedding/lexicalEmbedder';
@@ -14,7 +13,7 @@ import type { CurveMetric, CurvePoint } from '../core/evaluation/curve';
 import { STRATEGY_NAMES, isStrategyName } from '../core/sampling';
 import { fullPoolReference, runSimulation, type SimulationData } from '../core/session/simulation';
 import type { DatasetItem, LabelMode } from '../core/types';
-import { type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount } from './args';
+import { type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
 
 const help = `Usage: active-label simulate --data FILE --label-field F --strategy NAME [options]
 
@@ -74,32 +73,24 @@ export interface SimulateResult {
   readonly seconds: number;
 }
 
+const options = {
+  data: { type: 'string', multiple: true },
+  'text-field': { type: 'string' },
+  'label-field': { type: 'string' },
+  strategy: { type: 'string' },
+  budget: { type: 'string' },
+  batch: { type: 'string' },
+  seeds: { type: 'string' },
+  'eval-fraction': { type: 'string' },
+  model: { type: 'string' },
+  'cache-dir': { type: 'string' },
+  mode: { type: 'string' },
+  'label-separator': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
 function parse(argv: readonly string[]): SimulateSettings {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        data: { type: 'string', multiple: true },
-        'text-field': { type: 'string' },
-        'label-field': { type: 'string' },
-        strategy: { type: 'string' },
-        budget: { type: 'string' },
-        batch: { type: 'string' },
-        seeds: { type: 'string' },
-        'eval-fraction': { type: 'string' },
-        model: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        mode: { type: 'string' },
-        'label-separator': { type: 'string' },
-        out: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
-  }
+  const values = parseOptions(argv, options);
   if (!values.data || values.data.length === 0) throw new UsageError('--data FILE is required');
   if (!values['label-field']) throw new UsageError('--label-field F is required (the oracle reads it)');
   const strategy = values.strategy;
@@ -107,15 +98,10 @@ function parse(argv: readonly string[]): SimulateSettings {
   if (strategy !== 'all' && !isStrategyName(strategy)) {
     throw new UsageError(`unknown strategy "${strategy}"; choose one of ${STRATEGY_NAMES.join(', ')} or all`);
   }
-  const int = (name: string, v: string | undefined, fallback: number): number => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
   const seeds = (values.seeds ?? '1,2,3').split(',').map((s) => {
     const n = Number(s.trim());
-    if (!Number.isInteger(n)) throw new UsageError(`--seeds must be comma-separated integers, got "${values.seeds}"`);
+    // Number('') is 0: "1,,2" must be refused, not read as seed 0.
+    if (!/^-?\d+$/.test(s.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--seeds must be comma-separated integers, got "${values.seeds}"`);
     return n;
   });
   const evalFraction = Number(values['eval-fraction'] ?? '0.2');
@@ -127,8 +113,8 @@ function parse(argv: readonly string[]): SimulateSettings {
     ...(values['text-field'] !== undefined ? { textField: values['text-field'] } : {}),
     labelField: values['label-field'],
     strategies: strategy === 'all' ? [...STRATEGY_NAMES] : [strategy],
-    budget: int('budget', values.budget, 300),
-    batch: int('batch', values.batch, 10),
+    budget: positiveInteger('budget', values.budget, 300),
+    batch: positiveInteger('batch', values.batch, 10),
     seeds,
     evalFraction,
     model: values.model ?? DEFAULT_MODEL,

@@ -48,14 +48,20 @@ export function rowSquaredNorms(m: Matrix): Float64Array {
   return out;
 }
 
-/** A copy with every row scaled to unit length (zero rows stay zero). */
+/**
+ * A copy with every row scaled to unit length. Zero rows stay zero, and so do rows holding NaN or
+ * Infinity: one such row would otherwise turn a cosine centroid, and every distance to it, into NaN.
+ */
 export function normalizeRows(m: Matrix): Matrix {
   const out = new Float32Array(m.data);
   const norms = rowSquaredNorms(m);
   for (let i = 0; i < m.rows; i++) {
-    if (norms[i] <= 0) continue;
-    const inv = 1 / Math.sqrt(norms[i]);
     const o = i * m.cols;
+    if (!(norms[i] > 0 && norms[i] < Infinity)) {
+      if (norms[i] !== 0) out.fill(0, o, o + m.cols);
+      continue;
+    }
+    const inv = 1 / Math.sqrt(norms[i]);
     for (let j = 0; j < m.cols; j++) out[o + j] *= inv;
   }
   return { data: out, rows: m.rows, cols: m.cols };

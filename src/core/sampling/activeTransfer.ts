@@ -85,11 +85,6 @@ export function outOfFold(input: ActiveTransferInput, rng: Rng): OutOfFold {
   return { errors, uncertainty };
 }
 
-/** 1 where the out-of-fold prediction of a labeled item is wrong. */
-export function outOfFoldErrors(input: ActiveTransferInput, rng: Rng): Uint8Array {
-  return outOfFold(input, rng).errors;
-}
-
 /**
  * What the error head reads: the hidden vector scaled to unit length, plus the model's own
  * uncertainty as one more column. Unit length keeps items with large activations (long emails)
@@ -154,10 +149,10 @@ export function errorProbabilities(hidden: Matrix, errors: Uint8Array, poolHidde
   return Float32Array.from({ length: poolHidden.rows }, (_, i) => probs.data[i * 2 + 1]);
 }
 
-function fallback(state: TransferState, mode: LabelMode, batchSize: number, strategy: string, rng: Rng, exclude: ReadonlySet<number>): RankedItem[] {
+function fallback(state: TransferState, mode: LabelMode, batchSize: number, strategy: string, rng: Rng, exclude: ReadonlySet<number>, reason?: string): RankedItem[] {
   const scores = uncertaintyScores(state.poolPrediction.probs, mode, 'least-confidence');
   const allRight = state.errors.every((e) => e === 0);
-  const why = allRight ? 'no out-of-fold errors to learn from' : 'every out-of-fold prediction was wrong';
+  const why = reason ?? (allRight ? 'no out-of-fold errors to learn from' : 'every out-of-fold prediction was wrong');
   return topIndices(scores, batchSize, rng, exclude).map((index) => ({
     index,
     reason: { strategy, score: scores[index], detail: `Uncertain: least confidence ${fmt(scores[index])} (${why}, so no error model)` },
@@ -194,6 +189,11 @@ export function atlasSampling(input: ActiveTransferInput, batchSize: number, rng
       break;
     }
     const chosen = topIndices(pWrong, take, rng, picked);
+    // NaN P(error) (non-finite embeddings) ranks nothing; without this the loop would never end.
+    if (chosen.length === 0) {
+      out.push(...fallback(state, input.mode, want - out.length, 'atlas', rng, picked, 'the error model gave no usable P(error)'));
+      break;
+    }
     for (const index of chosen) {
       picked.add(index);
       out.push({ index, reason: { strategy: 'atlas', score: pWrong[index], detail: `Model likely wrong here: P(error) ${fmt(pWrong[index])} (ATLAS step ${round})` } });

@@ -1,8 +1,8 @@
 export { selectBatch, defaultBatchRequest } from './selectBatch';
 export { STRATEGY_NAMES, isStrategyName, type BatchRequest, type SamplingInput, type StrategyName } from './types';
 export { kmeans, defaultKMeansOptions, type KMeansOptions, type KMeansResult } from './kmeans';
-export { uncertainty, uncertaintyScores, leastConfidence, margin, ratio, entropy, UNCERTAINTY_METHODS, type UncertaintyMethod } from './uncertainty';
-export { activeTransferSampling, atlasSampling, outOfFold, outOfFoldErrors, errorFeatures, prepareTransfer, errorProbabilities } from './activeTransfer';
+export { uncertaintyScores, leastConfidence, margin, ratio, entropy, UNCERTAINTY_METHODS, type UncertaintyMethod } from './uncertainty';
+export { activeTransferSampling, atlasSampling, outOfFold, errorFeatures, prepareTransfer, errorProbabilities } from './activeTransfer';
 export { clusteredUncertaintySampling } from './clusteredUncertainty';
 export { clusterSampling, MAX_CLUSTERED_ROWS, pickFromClusters, subsampleCandidates } from './clusterSampling';
 export { representativeSampling } from './representative';

@@ -67,11 +67,6 @@ const SCORERS: Record<UncertaintyMethod, (p: ArrayLike<number>, from: number, n:
   entropy,
 };
 
-/** Score for one probability vector. */
-export function uncertainty(method: UncertaintyMethod, p: ArrayLike<number>): number {
-  return SCORERS[method](p, 0, p.length);
-}
-
 /**
  * One score per row of `probs`. Multi-label rows hold independent sigmoids, so each label is scored
  * as its own binary distribution (p, 1 - p) and the item's score is the mean over labels: an item is

@@ -4,32 +4,16 @@
  * (src/core/sampling). `defaultEngine` wires the real ones.
  */
 import { trainHead } from '../model';
-import type { ClassifierHead, HeadOptions, Prediction, Targets } from '../model/types';
-import { isStrategyName, selectBatch } from '../sampling';
+import type { ClassifierHead, HeadOptions, Targets } from '../model/types';
+import { isStrategyName, selectBatch, type BatchRequest, type SamplingInput } from '../sampling';
 import type { LabelMode, Matrix, RankedItem } from '../types';
 
-export interface SelectionInput {
-  readonly pool: Matrix;
-  readonly poolTexts?: readonly string[];
-  readonly labeled: Matrix;
-  readonly targets: Targets;
-  readonly classes: readonly string[];
-  readonly mode: LabelMode;
-  readonly model?: ClassifierHead;
-  readonly poolPrediction?: Prediction;
-  readonly validation?: { readonly x: Matrix; readonly targets: Targets };
-}
-
-export interface SelectionRequest {
+/** The batch request as the session holds it: the strategy name is checked when a batch is selected. */
+export type SelectionRequest = Omit<BatchRequest, 'strategy' | 'randomShare' | 'minPerLabel'> & {
   readonly strategy: string;
-  readonly batchSize: number;
   readonly randomShare: number;
-  readonly seed: number;
   readonly minPerLabel: number;
-  readonly seedPatterns?: readonly string[];
-  readonly uncertainPercent?: number;
-  readonly headOptions?: Partial<HeadOptions>;
-}
+};
 
 export interface Engine {
   train(
@@ -40,7 +24,7 @@ export interface Engine {
     options?: Partial<HeadOptions>,
     previous?: ClassifierHead,
   ): ClassifierHead;
-  select(input: SelectionInput, request: SelectionRequest): RankedItem[];
+  select(input: SamplingInput, request: SelectionRequest): RankedItem[];
 }
 
 export const defaultEngine: Engine = {

@@ -2,7 +2,7 @@
 export { LabelingSession, takeRowsOf } from './session';
 export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, SessionProgress } from './session';
 export { defaultSessionConfig, resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
-export { defaultEngine, type Engine, type SelectionInput, type SelectionRequest } from './engine';
+export { defaultEngine, type Engine, type SelectionRequest } from './engine';
 export { ClassMap, binaryRejectLabel } from './targets';
 export { runSimulation, fullPoolReference, defaultSimulationOptions } from './simulation';
 export type { SimulationData, SimulationOptions, SimulationRun } from './simulation';

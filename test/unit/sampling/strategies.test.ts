@@ -5,6 +5,8 @@ import { createRng } from '../../../src/core/random';
 import { activeTransferSampling, atlasSampling, errorFeatures } from '../../../src/core/sampling/activeTransfer';
 import { clusteredUncertaintySampling } from '../../../src/core/sampling/clusteredUncertainty';
 import { pickFromClusters } from '../../../src/core/sampling/clusterSampling';
+import { modelOutlierSampling } from '../../../src/core/sampling/modelOutliers';
+import { representativeSampling } from '../../../src/core/sampling/representative';
 import { selectBatch } from '../../../src/core/sampling/selectBatch';
 import { STRATEGY_NAMES, type SamplingInput } from '../../../src/core/sampling/types';
 import type { Matrix } from '../../../src/core/types';
@@ -180,4 +182,60 @@ test('active transfer does not rank confidently right items first just because t
   const top = activeTransferSampling(input, 10, createRng(1));
   const hits = top.filter((t) => inRegion[t.index]).length;
   assert.ok(hits >= 9, `${hits} of 10 top picks in the error region, not among the far-out items`);
+});
+
+test('pool rows holding NaN do not poison cluster scores (cold start, cluster, clustered uncertainty)', () => {
+  const input = scenario(60);
+  const data = input.pool.data.slice();
+  data.fill(Number.NaN, 0, 3 * 16);
+  const pool = { ...input.pool, data };
+  for (const strategy of ['cluster', 'clustered-uncertainty'] as const) {
+    const batch = selectBatch({ ...input, pool, poolPrediction: input.model!.predict(pool) }, { strategy, batchSize: 20, seed: 2 });
+    assert.equal(batch.length, 20);
+    assertValid(batch, 60);
+  }
+  const cold = selectBatch({ ...input, pool, model: undefined }, { strategy: 'margin', batchSize: 20, seed: 2 });
+  assert.equal(cold.length, 20);
+  assertValid(cold, 60);
+});
+
+test('representative: cos(item, unlabeled) - cos(item, labeled) puts what the labels miss first', () => {
+  // Half the pool lies along x, half along y; every label lies along x.
+  const pool = { data: Float32Array.from([1, 0, 2, 0.1, 3, 0, 0, 1, 0.1, 2, 0, 3]), rows: 6, cols: 2 };
+  const labeled = { data: Float32Array.from([1, 0, 5, 0]), rows: 2, cols: 2 };
+  const picks = representativeSampling(pool, labeled, 6, createRng(1));
+  assert.deepEqual(picks.slice(0, 3).map((p) => p.index).sort(), [3, 4, 5], 'the y items, unlike any label, come first');
+  // Item 5 is (0, 1) as a direction: the pool's mean direction is (1, 1)/sqrt(2), the labels' is (1, 0).
+  const unit = (v: number[]): number[] => v.map((x) => x / Math.hypot(...v));
+  const rows = [[1, 0], [2, 0.1], [3, 0], [0, 1], [0.1, 2], [0, 3]].map(unit);
+  const poolDir = unit([0, 1].map((j) => rows.reduce((s, r) => s + r[j], 0)));
+  const expected = rows[5][0] * poolDir[0] + rows[5][1] * poolDir[1] - rows[5][0];
+  const five = picks.find((p) => p.index === 5)!;
+  assert.ok(Math.abs(five.reason.score - expected) < 1e-5, `${five.reason.score} vs ${expected}`);
+});
+
+test('model outliers: 1 - mean percentile rank of the logits against validation, lowest rank first', () => {
+  const validation = { data: Float32Array.from([1, 10, 2, 20, 3, 30, 4, 40]), rows: 4, cols: 2 };
+  // Item 0 activates below every validation item, item 1 halfway, item 2 above all; item 3 ties one.
+  const pool = { data: Float32Array.from([0, 0, 2.5, 25, 5, 50, 2, 20]), rows: 4, cols: 2 };
+  const picks = modelOutlierSampling(pool, validation, 4, createRng(1));
+  assert.deepEqual(picks.map((p) => p.index), [0, 3, 1, 2]);
+  const score = new Map(picks.map((p) => [p.index, p.reason.score]));
+  assert.equal(score.get(0), 1);
+  assert.equal(score.get(1), 0.5);
+  assert.equal(score.get(2), 0);
+  assert.equal(score.get(3), 1 - 1.5 / 4, 'a tie counts half: one below, one equal');
+});
+
+test('ATLAS ends with a full batch when the error model gives NaN (a labeled row holding NaN)', () => {
+  const input = scenario(60);
+  const data = input.labeled.data.slice();
+  data.fill(Number.NaN, 0, 16);
+  const labeled = { ...input.labeled, data };
+  const model = trainHead(labeled, input.targets, input.classes, 'single', { seed: 1 });
+  // Before the guard this loop spun forever: every P(error) was NaN, so no step picked anything.
+  const batch = atlasSampling({ pool: input.pool, labeled, targets: input.targets, classes: input.classes, mode: 'single', seed: 1 }, 20, createRng(1));
+  assert.equal(batch.length, 20);
+  assertValid(batch, 60);
+  assert.ok(model.predict(input.pool).probs.data.every(Number.isNaN), 'the case really is NaN throughout');
 });

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRng } from '../../../src/core/random';
-import { defaultEngine, type Engine, type SelectionInput } from '../../../src/core/session/engine';
+import { defaultEngine, type Engine } from '../../../src/core/session/engine';
+import type { SamplingInput } from '../../../src/core/sampling';
 import { PoolRows } from '../../../src/core/session/poolRows';
 import { LabelingSession, takeRowsOf } from '../../../src/core/session/session';
 import type { Matrix } from '../../../src/core/types';
@@ -52,7 +53,7 @@ test('the session hands strategies packed pool rows, and a logistic head shares 
   const holder: { session?: LabelingSession } = {};
   const engine: Engine = {
     train: defaultEngine.train,
-    select: (input: SelectionInput, request) => {
+    select: (input: SamplingInput, request) => {
       const s = holder.session as LabelingSession;
       // The rows a fresh copy would hold: unlabeled, not outstanding, not held out.
       const rows = items.flatMap((item, row) => (!s.isLabeled(item.id) && !s.evaluationIds.has(item.id) && !outstanding.has(item.id) ? [row] : []));

@@ -108,3 +108,19 @@ test('simulate refuses bad arguments with a usage error', async () => {
   assert.equal(await main(['simulate', '--data', HEADLINES, '--label-field', 'column3', '--strategy', 'nope'], io), 2);
   assert.match(io.errors.join('\n'), /unknown strategy "nope"/);
 });
+
+test('simulate refuses malformed numbers: empty seeds, fractional batch, stray positionals', async () => {
+  const base = ['simulate', '--data', HEADLINES, '--label-field', 'column3', '--strategy', 'random'];
+  const cases: [string[], RegExp][] = [
+    [['--seeds', '1,,2'], /--seeds must be comma-separated integers/],
+    [['--seeds', ''], /--seeds must be comma-separated integers/],
+    [['--batch', '2.5'], /--batch must be a positive integer/],
+    [['--budget', '0'], /--budget must be a positive integer/],
+    [['extra'], /unexpected argument: extra/],
+  ];
+  for (const [extra, message] of cases) {
+    const io = capture();
+    assert.equal(await main([...base, ...extra], io), 2, extra.join(' '));
+    assert.match(io.errors.join('\n'), message);
+  }
+});
