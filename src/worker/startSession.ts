@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
 import { createEmbedder, EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
-import { LabelLog, datasetStoreDir, importLabels, labelLogPath, replay } from '../core/labels';
+import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, replay } from '../core/labels';
 import type { LabelEvent } from '../core/labels';
 import { LabelingSession } from '../core/session';
 import type { Dataset } from '../core/types';
@@ -53,6 +53,9 @@ export async function startSession(
     throw classify(error, 'dataset');
   }
 
+  await ensureStoreRoot(init.workspaceRoot).catch((error: unknown) => {
+    throw classify(error, 'internal');
+  });
   const storeDir = datasetStoreDir(init.workspaceRoot, init.datasetFile);
   const logFile = labelLogPath(init.workspaceRoot, init.datasetFile);
   const replayed = await replay(logFile).catch((error: unknown) => {

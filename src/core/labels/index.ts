@@ -7,7 +7,7 @@ export { LabelState } from './state';
 export type { CurrentLabel } from './state';
 export { replay } from './replay';
 export type { ReplayResult, LogProblem, LogProblemKind } from './replay';
-export { datasetStoreDir, labelLogPath, STORE_DIR_NAME, LOG_FILE_NAME } from './storePath';
+export { datasetStoreDir, labelLogPath, ensureStoreRoot, STORE_DIR_NAME, STORE_GITIGNORE, LOG_FILE_NAME } from './storePath';
 export { exportJsonl, exportCsv, toExportRow, csvLine, CSV_COLUMNS } from './export';
 export type { ExportItem, ExportOptions, ExportRow, ExportSummary } from './export';
 export { importLabels } from './importLabels';

@@ -4,6 +4,7 @@
  * hash of the path relative to the workspace, with '/' separators so it is the same on every OS).
  */
 import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 
 export const STORE_DIR_NAME = '.activelabel';
@@ -34,4 +35,26 @@ function sanitizeName(name: string): string {
     .slice(0, MAX_NAME_LENGTH)
     .replace(/[-._]+$/, '');
   return safe === '' ? 'dataset' : safe;
+}
+
+/** What `.activelabel/.gitignore` keeps out of git: the embedding caches, which are large and derived. */
+export const STORE_GITIGNORE = [
+  '# Written by Active Label. Label logs (labels.jsonl) and setup.json belong in git;',
+  '# embedding caches are large and can be rebuilt from the data.',
+  '*.bin',
+  '*.tmp',
+  '',
+].join('\n');
+
+/**
+ * Creates `<workspace>/.activelabel/` with its `.gitignore`, unless one exists: a user's own edits to
+ * that file win. Call before writing anything into a dataset's store directory.
+ */
+export async function ensureStoreRoot(workspaceRoot: string): Promise<string> {
+  const dir = join(resolve(workspaceRoot), STORE_DIR_NAME);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, '.gitignore'), STORE_GITIGNORE, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return dir;
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { join, resolve, sep } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { datasetStoreDir, importLabels, labelLogPath, LabelLog, replay, undoOf } from '../../../src/core/labels';
+import { datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, LabelLog, replay, undoOf } from '../../../src/core/labels';
 import { labelInput, tempDir } from './helpers';
 
 describe('datasetStoreDir', () => {
@@ -26,6 +28,29 @@ describe('datasetStoreDir', () => {
     assert.match(key('Überschrift.tsv'), /^Uberschrift\.tsv-[0-9a-f]{8}$/);
     assert.match(key('日本語'), /^dataset-[0-9a-f]{8}$/);
     assert.ok(key(`${'x'.repeat(300)}.csv`).length <= 48 + 9);
+  });
+});
+
+describe('ensureStoreRoot', () => {
+  it('keeps embedding caches out of git but not the label log, and never overwrites a user edit', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const store = await ensureStoreRoot(dir);
+      assert.equal(store, join(dir, '.activelabel'));
+      const git = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+      if (git('init', '-q').status === 0) {
+        // Ask git itself, so the test checks the ignore rules as git reads them.
+        const ignored = (rel: string): boolean => git('check-ignore', '-q', rel).status === 0;
+        assert.ok(ignored('.activelabel/data.csv-0123abcd/embeddings-lexical-1a2b3c4d.bin'));
+        assert.ok(!ignored('.activelabel/data.csv-0123abcd/labels.jsonl'));
+        assert.ok(!ignored('.activelabel/data.csv-0123abcd/setup.json'));
+      }
+      await writeFile(join(store, '.gitignore'), '# mine\n');
+      await ensureStoreRoot(dir);
+      assert.equal(await readFile(join(store, '.gitignore'), 'utf8'), '# mine\n');
+    } finally {
+      await cleanup();
+    }
   });
 });
 
