@@ -3,7 +3,7 @@
  * Incoming messages are validated before anyone sees them; outgoing messages (other than `ready`)
  * wait until the host has sent `init`, so nothing is lost while the host is still starting up.
  */
-import { parseHostToWebview } from '../src/shared/webviewProtocol';
+import { parseHostToWebview } from '../src/shared/webviewValidation';
 import type { HostToWebview, WebviewToHost } from '../src/shared/webviewProtocol';
 
 /** The part of VS Code's webview API we use (`acquireVsCodeApi` is injected by VS Code). */

@@ -3,7 +3,7 @@
  * The saved state comes from an earlier version of this very script, but it still crosses a
  * boundary, so it is checked before use and dropped (with a fresh start) when it does not fit.
  */
-import { parseHostToWebview } from '../src/shared/webviewProtocol';
+import { parseHostToWebview } from '../src/shared/webviewValidation';
 import type { InitMessage, ModelSnapshot, QueueItem } from '../src/shared/webviewProtocol';
 import type { QueueSnapshot } from './queue';
 

@@ -16,7 +16,6 @@ import type { LabelMode } from '../core/types';
 import {
   labelKeyForIndex,
   MAX_ITEMS_MESSAGE_CHARS,
-  parseWebviewToHost,
   type HostToWebview,
   type InitMessage as WebviewInit,
   type Keymap,
@@ -26,6 +25,7 @@ import {
   type RevealSection,
   type WebviewToHost,
 } from '../shared/webviewProtocol';
+import { parseWebviewToHost } from '../shared/webviewValidation';
 import {
   assertUnreachable,
   type BatchItem,
@@ -130,7 +130,7 @@ export class Relay {
 
   constructor(
     config: RelayConfig,
-    private readonly worker: WorkerPort,
+    private worker: WorkerPort,
     private readonly post: (message: HostToWebview) => void,
     private readonly commands: RelayCommands,
   ) {
@@ -166,8 +166,25 @@ export class Relay {
     }
   }
 
-  /** The worker restarted its session (a new `init`): forget everything the webview held. */
-  resetEngine(): void {
+  /**
+   * The engine session restarts (a new `init`): forget everything the webview held. `worker` is the
+   * port to use from now on; when it is a new one (the old worker died), writes the old worker never
+   * answered are reported failed, so the webview keeps them pending and its retry is sent again.
+   */
+  resetEngine(worker: WorkerPort): void {
+    if (worker !== this.worker) {
+      for (const [requestId, write] of this.writes) {
+        if (write.status !== 'pending') continue;
+        this.writes.delete(requestId);
+        this.post({
+          type: 'saveFailed',
+          requestId,
+          itemId: write.itemId,
+          message: 'The engine stopped before confirming this write; retry to save it.',
+        });
+      }
+      this.worker = worker;
+    }
     this.engineReady = false;
     this.held.clear();
     this.backlog = [];

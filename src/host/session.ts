@@ -169,7 +169,7 @@ export class LabelingSession implements vscode.Disposable {
     if (this.disposed) return;
     this.endProgress();
     if (!this.worker.isAlive) this.worker = this.spawnWorker();
-    this.relay.resetEngine();
+    this.relay.resetEngine(this.worker);
     this.startEngine();
   }
 

@@ -12,6 +12,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../core/sampling/types';
 import type { LabelMode, LabelSource, LoadSummary, RowProblem } from '../core/types';
 
 export { binaryRejectLabel } from '../core/session/targets';
+export { assertUnreachable } from './assert';
 
 export type { LabelMode, LabelSource };
 
@@ -361,6 +362,24 @@ const isCounts = (v: unknown): boolean => isObj(v) && Object.values(v).every(num
 const isLabelsState = (v: unknown): boolean =>
   isObj(v) && num(v.labeled) && num(v.total) && isCounts(v.counts) && num(v.evaluation) && num(v.events);
 const optLabelsState = (v: unknown): boolean => v === undefined || isLabelsState(v);
+const optNum = (v: unknown): boolean => v === undefined || num(v);
+const optStrArr = (v: unknown): boolean => v === undefined || strArr(v);
+const isPrediction = (v: unknown): boolean => isObj(v) && str(v.label) && num(v.confidence);
+const isBatchItem = (v: unknown): boolean =>
+  isObj(v) &&
+  str(v.id) &&
+  str(v.text) &&
+  str(v.reason) &&
+  str(v.strategy) &&
+  num(v.score) &&
+  optNum(v.cluster) &&
+  (v.prediction === undefined || isPrediction(v.prediction));
+const isCurvePoint = (v: unknown): boolean =>
+  isObj(v) && num(v.labels) && num(v.accuracy) && num(v.macroF1) && num(v.version) && optNum(v.evaluated);
+const isStopping = (v: unknown): boolean =>
+  isObj(v) && typeof v.stop === 'boolean' && (v.kappa === null || typeof v.kappa === 'number') && str(v.message);
+const isMetrics = (v: unknown): boolean =>
+  isObj(v) && num(v.evaluated) && num(v.accuracy) && num(v.macroF1) && Array.isArray(v.perClass) && strArr(v.classes);
 
 const hostChecks: Record<HostToWorker['type'], Check> = {
   init: (m) =>
@@ -397,21 +416,32 @@ const workerChecks: Record<WorkerToHost['type'], Check> = {
     num(m.total) &&
     num(m.itemsPerSecond) &&
     num(m.etaSeconds),
-  ready: (m) => isObj(m.summary) && Array.isArray(m.problems) && str(m.embedder) && isObj(m.labelsState),
-  batch: (m) => Array.isArray(m.items) && m.items.every((i) => isObj(i) && str(i.id) && str(i.text) && str(i.reason)),
+  ready: (m) =>
+    isObj(m.summary) &&
+    num(m.summary.loaded) &&
+    num(m.summary.skipped) &&
+    num(m.summary.rows) &&
+    Array.isArray(m.problems) &&
+    m.problems.every((p) => isObj(p) && str(p.message)) &&
+    str(m.embedder) &&
+    isLabelsState(m.labelsState) &&
+    strArr(m.logProblems),
+  batch: (m) => Array.isArray(m.items) && m.items.every(isBatchItem) && typeof m.exhausted === 'boolean',
   saved: (m) => str(m.requestId) && str(m.eventId) && optLabelsState(m.labelsState),
   saveFailed: (m) => str(m.requestId) && str(m.message),
   undone: (m) => str(m.requestId) && (m.itemId === null || str(m.itemId)) && strArr(m.labels) && optLabelsState(m.labelsState),
   model: (m) =>
     num(m.version) &&
-    (m.metrics === null || (isObj(m.metrics) && num(m.metrics.evaluated) && num(m.metrics.accuracy) && num(m.metrics.macroF1))) &&
+    (m.metrics === null || isMetrics(m.metrics)) &&
     Array.isArray(m.curve) &&
-    isObj(m.stopping) &&
-    isObj(m.counts) &&
+    m.curve.every(isCurvePoint) &&
+    isStopping(m.stopping) &&
+    isCounts(m.counts) &&
     num(m.labeled) &&
     num(m.total),
   exported: (m) => str(m.requestId) && str(m.outFile) && num(m.count),
-  error: (m) => str(m.message) && oneOf(['model-load', 'dataset', 'internal', 'cancelled'])(m.kind),
+  error: (m) =>
+    str(m.message) && oneOf(['model-load', 'dataset', 'internal', 'cancelled'])(m.kind) && optStrArr(m.actions) && optStr(m.requestId),
   log: (m) => oneOf(['debug', 'info', 'warn', 'error'])(m.level) && str(m.message),
 };
 
@@ -425,9 +455,4 @@ export function isHostToWorker(msg: unknown): msg is HostToWorker {
 export function isWorkerToHost(msg: unknown): msg is WorkerToHost {
   if (!isObj(msg) || typeof msg.type !== 'string' || !Object.hasOwn(workerChecks, msg.type)) return false;
   return workerChecks[msg.type as WorkerToHost['type']](msg);
-}
-
-/** For exhaustive switches: a compile error when a case is missing, a throw if reached at runtime. */
-export function assertUnreachable(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
 }

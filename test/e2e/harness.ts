@@ -8,28 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 import type { CodeServer } from '../../scripts/code-server.mjs' with { 'resolution-mode': 'import' };
 
 /** scripts/code-server.mjs is ESM (npm start uses it too); this test file is CJS, so import lazily. */
 const codeServerModule = (): Promise<typeof import('../../scripts/code-server.mjs', { with: { 'resolution-mode': 'import' } })> => import('../../scripts/code-server.mjs');
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-export function chromiumPath(): string {
-  for (const candidate of [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome']) {
-    if (candidate && fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error('No Chromium found: install Debian\'s `chromium` (apt-get install -y chromium) or set CHROMIUM_PATH.');
-}
 
 /** Builds dist/ once per process (the test runner may already have done it; esbuild is fast). */
 export function buildExtension(): void {

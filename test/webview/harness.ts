@@ -19,21 +19,15 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_KEYMAP, labelKeyForIndex, parseWebviewToHost } from '../../src/shared/webviewProtocol';
+import { DEFAULT_KEYMAP, labelKeyForIndex } from '../../src/shared/webviewProtocol';
+import { parseWebviewToHost } from '../../src/shared/webviewValidation';
 import type { HostToWebview, InitMessage, LabelMode, QueueItem, WebviewToHost } from '../../src/shared/webviewProtocol';
 import { makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 
 const repo = path.resolve(__dirname, '../..');
 const datasets = path.resolve(repo, '..', 'shared/datasets/disaster-headlines');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Real headlines from the shared disaster-headlines data set, as queue items with reasons. */
 export async function loadHeadlines(limit = 60): Promise<QueueItem[]> {
@@ -98,7 +92,7 @@ export async function serveWebview(): Promise<Served> {
 }
 
 export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
 }
 
 /** VS Code's Dark Modern values for the variables the stylesheet uses. */

@@ -11,9 +11,8 @@ import {
   isEvaluationTrusted,
   labelKeyForIndex,
   MIN_TRUSTED_EVALUATION_ITEMS,
-  parseHostToWebview,
-  parseWebviewToHost,
 } from '../../src/shared/webviewProtocol';
+import { parseHostToWebview, parseWebviewToHost } from '../../src/shared/webviewValidation';
 import type { HostToWebview, WebviewToHost } from '../../src/shared/webviewProtocol';
 import { WEBVIEW_ROOT_ID, makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 
@@ -69,6 +68,7 @@ describe('parseHostToWebview / parseWebviewToHost', () => {
       [{ type: 'error', message: 'm', actions: [{ id: 'x' }] }, /error\.actions\[0\]\.title must be a string/],
       [{ type: 'reveal', section: 'settings' }, /reveal\.section must be one of chart/],
       [{ type: 'reveal' }, /reveal\.section must be a string/],
+      [{ type: 'progress', phase: 'embedding', done: 1, total: Infinity, itemsPerSecond: 0, etaSeconds: 0 }, /progress\.total must be a number/],
       [{ type: 'model', ...model, evaluated: '12' }, /model\.evaluated must be a number/],
       [{ type: 'model', ...model, curve: [{ labels: 1, accuracy: 1, macroF1: 1, evaluated: null }] }, /model\.curve\[0\]\.evaluated must be a number/],
     ];
@@ -84,6 +84,10 @@ describe('parseHostToWebview / parseWebviewToHost', () => {
       [{ type: 'ready' }, /ready\.restored must be a boolean/],
       [{ type: 'needItems', count: '5', exclude: [] }, /needItems\.count must be a number/],
       [{ type: 'init' }, /unknown webview message type 'init'/],
+      [{ type: 'needItems', count: Infinity, exclude: [] }, /needItems\.count must be a number/],
+      [{ type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue', reason: { strategy: 's', score: -Infinity } }, /label\.reason\.score must be a number/],
+      [{ type: 'undo', requestId: 'r' }, /undo\.itemId must be a string/],
+      [{ type: 'errorAction', actionId: 7 }, /errorAction\.actionId must be a string/],
     ];
     for (const [value, error] of webviewCases) {
       const result = parseWebviewToHost(value);

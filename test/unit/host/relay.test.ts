@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Relay, type RelayConfig } from '../../../src/host/relay';
-import { DEFAULT_KEYMAP, MAX_ITEMS_MESSAGE_CHARS, parseHostToWebview, type HostToWebview } from '../../../src/shared/webviewProtocol';
+import { DEFAULT_KEYMAP, MAX_ITEMS_MESSAGE_CHARS, type HostToWebview } from '../../../src/shared/webviewProtocol';
+import { parseHostToWebview } from '../../../src/shared/webviewValidation';
 import type { BatchItem, HostToWorker, WorkerToHost } from '../../../src/shared/workerProtocol';
 
 const config: RelayConfig = { datasetName: 'd.jsonl', labels: ['pos', 'neg'], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'margin' };
@@ -213,4 +214,41 @@ test('items messages are capped by text size; the rest waits in the relay until 
   const resent = toWebview.flatMap((m) => (m.type === 'items' ? [m] : []));
   assert.equal(resent.length, 1);
   assert.ok(resent[0]!.items.reduce((sum, i) => sum + i.text.length, 0) <= MAX_ITEMS_MESSAGE_CHARS);
+});
+
+test('after the worker is replaced, writes go to the new worker and unanswered ones are reported failed', () => {
+  const { relay, toWorker, toWebview, ready } = setup();
+  relay.fromWorker(ready);
+  relay.fromWorker({ type: 'batch', items: [item('a'), item('b')], exhausted: false });
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  toWebview.length = 0;
+  // The old worker died with r1 in flight; the session spawns a new one and restarts the engine.
+  const toNewWorker: HostToWorker[] = [];
+  relay.resetEngine({ post: (m) => void toNewWorker.push(m) });
+  const failed = toWebview.find((m) => m.type === 'saveFailed');
+  assert.ok(failed?.type === 'saveFailed' && failed.requestId === 'r1' && failed.itemId === 'a', 'r1 is not left pending forever');
+  assert.equal(toWebview.filter((m) => m.type === 'saved').length, 0, 'nothing is claimed saved');
+  const before = toWorker.length;
+  relay.fromWorker(ready);
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  relay.fromWebview({ type: 'skip', itemId: 'b' });
+  assert.equal(toWorker.length, before, 'the dead worker gets nothing more');
+  assert.deepEqual(
+    toNewWorker.filter((m) => m.type === 'label' || m.type === 'skip').map((m) => m.type),
+    ['label', 'skip'],
+    'the retry and the skip reach the new worker',
+  );
+});
+
+test('restarting on the same worker (Configure Labels) keeps in-flight writes pending', () => {
+  const { relay, toWorker, toWebview, ready } = setup();
+  const port = { post: (m: HostToWorker) => void toWorker.push(m) };
+  relay.resetEngine(port);
+  relay.fromWorker(ready);
+  relay.fromWorker({ type: 'batch', items: [item('a')], exhausted: false });
+  relay.fromWebview({ type: 'label', requestId: 'r1', itemId: 'a', labels: ['pos'], source: 'queue' });
+  relay.resetEngine(port);
+  assert.equal(toWebview.filter((m) => m.type === 'saveFailed').length, 0);
+  relay.fromWorker({ type: 'saved', requestId: 'r1', eventId: 'e1' });
+  assert.ok(toWebview.some((m) => m.type === 'saved' && m.requestId === 'r1'));
 });
