@@ -162,6 +162,13 @@ export class EngineController {
   private async undo(requestId: string): Promise<void> {
     const started = this.current;
     if (started === undefined) return this.failed(requestId, 'No labeling session is running.');
+    const resent = started.eventItems.get(eventIdOf(requestId));
+    if (resent !== undefined) {
+      // A resent undo (a reloaded panel) must not undo a second label: answer it as the first time.
+      this.alreadyWritten(requestId);
+      this.post({ type: 'undone', requestId, itemId: resent, labels: started.session.labelsOf(resent), labelsState: this.labelsState() });
+      return;
+    }
     const event = started.session.undoEvent(this.init?.annotator ?? '');
     if (event === undefined) {
       this.post({ type: 'undone', requestId, itemId: null, labels: [] });
@@ -185,14 +192,16 @@ export class EngineController {
       this.failed(requestId, 'No labeling session is running.');
       return false;
     }
+    if (this.alreadyWritten(requestId)) return false;
     let written;
     try {
-      [written] = await started.log.append({ annotator: this.init?.annotator ?? '', ...input });
+      [written] = await started.log.append({ annotator: this.init?.annotator ?? '', ...input, eventId: eventIdOf(requestId) });
     } catch (error) {
       this.failed(requestId, error instanceof Error ? error.message : String(error));
       return false;
     }
     if (written === undefined) return false;
+    started.eventItems.set(written.eventId, written.itemId);
     const before = this.tally?.before(written.itemId);
     started.session.applyLabel(written);
     if (before !== undefined) this.tally?.after(written.itemId, before);
@@ -200,6 +209,18 @@ export class EngineController {
     // The counts ride along, so the panel and the status bar follow every label, not every retrain.
     this.post({ type: 'saved', requestId, eventId: written.eventId, labelsState: this.labelsState() });
     this.maybeRetrain(false);
+    return true;
+  }
+
+  /**
+   * A request whose event is already in the log (a panel restored after a reload resends what it
+   * had pending) is acknowledged again instead of written twice.
+   */
+  private alreadyWritten(requestId: string): boolean {
+    const started = this.current;
+    const eventId = eventIdOf(requestId);
+    if (started === undefined || !started.eventItems.has(eventId)) return false;
+    this.post({ type: 'saved', requestId, eventId, labelsState: this.labelsState() });
     return true;
   }
 
@@ -336,4 +357,12 @@ function preview(raw: unknown): string {
   } catch {
     return String(raw);
   }
+}
+
+/**
+ * The log's eventId for a host request. Request ids are unique per write (the webview's are a random
+ * page id plus a counter), so the log itself remembers which requests are done, across restarts.
+ */
+function eventIdOf(requestId: string): string {
+  return `req-${requestId}`;
 }

@@ -20,6 +20,8 @@ export interface StartedSession {
   readonly embedder: string;
   readonly logProblems: readonly string[];
   readonly events: number;
+  /** Every eventId in the log -> its item, so a resent request is answered, never written twice. */
+  readonly eventItems: Map<string, string>;
 }
 
 /** A failure of `init`, with the kind that tells the host which actions to offer. */
@@ -112,6 +114,7 @@ export async function startSession(
       embedder: embedder.id,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: replayed.events.length + imported.length,
+      eventItems: new Map([...replayed.events, ...imported].map((e) => [e.eventId, e.itemId])),
     };
   } catch (error) {
     await log.close().catch(() => undefined);
