@@ -57,7 +57,12 @@ export function python(script: string, files: Record<string, Float32Array | Int3
   const dir = mkdtempSync(join(tmpdir(), 'active-label-bench-'));
   try {
     for (const [name, arr] of Object.entries(files)) writeFileSync(join(dir, name), Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength));
-    const r = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24 });
+    // Some machines pin OpenBLAS to an older kernel (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) for safety;
+    // the reference runs without the pin so it gets the fastest kernel this CPU has.
+    const env = { ...process.env };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const r = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 24, env });
     if (r.status !== 0) {
       console.error(`python reference failed: ${r.stderr.trim().split('\n').pop() ?? ''}`);
       return null;
