@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { labelLogPath } from '../../../src/core/labels/storePath';
 import type { InitMessage } from '../../../src/shared/workerProtocol';
 import { writeBigJsonl, type BigFile } from './bigData';
-import { WorkerHost } from './workerHost';
+import { Host } from '../worker/workerHost';
 
 const LINES = 50_000;
 const TARGET_LABELS = 500;
@@ -67,7 +67,7 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:line, ${TARGET_LABELS} labels acknowledged, nothing served twice`, { timeout: 600_000 }, async (t) => {
-  const host = new WorkerHost();
+  const host = new Host();
   try {
     const t0 = performance.now();
     host.send(init());
@@ -100,8 +100,8 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
     const batchMs: number[] = [firstBatchMs];
     // Training is in progress when the last training progress seen opened a phase (done 0).
     const trainingPhase = (): boolean => {
-      const last = [...host.messages].reverse().find((e) => e.message.type === 'progress' && e.message.phase === 'training');
-      return last?.message.type === 'progress' && last.message.done === 0;
+      const last = [...host.messages].reverse().find((m) => m.type === 'progress' && m.phase === 'training');
+      return last?.type === 'progress' && last.done === 0;
     };
     let labeled = 0;
     let requests = 0;
@@ -138,18 +138,18 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
     for (let waited = 0; trainingPhase() && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     assert.ok(!trainingPhase(), 'the background retrain finished');
     const entries = host.messages;
-    const modelAt = entries.map((e) => e.message.type).lastIndexOf('model');
-    const model = entries[modelAt]?.message;
+    const modelAt = entries.map((m) => m.type).lastIndexOf('model');
+    const model = entries[modelAt];
     assert.ok(model?.type === 'model', 'a model was trained');
     assert.ok(model.version >= 2, 'retrained in the background while labeling');
     assert.ok(model.labeled >= TARGET_LABELS - 10, `the last model covers the labels up to its retrain: ${model.labeled}`);
     let startAt = modelAt;
     while (startAt > 0) {
-      const m = entries[startAt]!.message;
+      const m = entries[startAt]!;
       if (m.type === 'progress' && m.phase === 'training' && m.done === 0) break;
       startAt--;
     }
-    const retrainMs = entries[modelAt]!.at - entries[startAt]!.at;
+    const retrainMs = host.arrivedAt[modelAt]! - host.arrivedAt[startAt]!;
 
     // Every acknowledged label is a line in the log on disk.
     const log = (await fs.readFile(labelLogPath(dir, big.file), 'utf8')).split('\n').filter((l) => l.trim() !== '');

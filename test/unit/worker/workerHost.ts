@@ -1,6 +1,7 @@
 /**
  * A host on the typed protocol for tests: runs the real engine worker (TypeScript through tsx) in a
- * real worker thread, validates every message it sends back, and lets a test wait for one.
+ * real worker thread, validates and timestamps every message it sends back, and lets a test wait
+ * for one. Shared by the worker tests and the QA tests.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -9,11 +10,21 @@ import { isWorkerToHost, type HostToWorker, type WorkerToHost } from '../../../s
 
 const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
 
-/** A host on the typed protocol: collects messages, lets a test wait for one. */
+export type Of<T extends WorkerToHost['type']> = Extract<WorkerToHost, { type: T }>;
+
+interface Waiter {
+  pred: (m: WorkerToHost) => boolean;
+  resolve: (m: WorkerToHost) => void;
+  reject: (e: Error) => void;
+}
+
 export class Host {
   readonly worker: Worker;
+  /** Every message, in order of arrival. */
   readonly messages: WorkerToHost[] = [];
-  private waiters: { pred: (m: WorkerToHost) => boolean; resolve: (m: WorkerToHost) => void; reject: (e: Error) => void }[] = [];
+  /** performance.now() at the arrival of messages[i]. */
+  readonly arrivedAt: number[] = [];
+  private waiters: Waiter[] = [];
 
   constructor() {
     // Node 20 workers do not take a .ts entry even with tsx preloaded; register tsx's CJS hook
@@ -27,8 +38,9 @@ export class Host {
       this.waiters = [];
     });
     this.worker.on('message', (m: unknown) => {
-      assert.ok(isWorkerToHost(m), `malformed message ${JSON.stringify(m)}`);
+      assert.ok(isWorkerToHost(m), `malformed message ${JSON.stringify(m).slice(0, 300)}`);
       this.messages.push(m);
+      this.arrivedAt.push(performance.now());
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(m)) return true;
         w.resolve(m);
@@ -41,16 +53,31 @@ export class Host {
     this.worker.postMessage(m);
   }
 
-  wait<T extends WorkerToHost['type']>(type: T, pred: (m: Extract<WorkerToHost, { type: T }>) => boolean = () => true, ms = 20000): Promise<Extract<WorkerToHost, { type: T }>> {
-    const seen = this.messages.find((m) => m.type === type && pred(m as Extract<WorkerToHost, { type: T }>));
-    if (seen !== undefined) return Promise.resolve(seen as Extract<WorkerToHost, { type: T }>);
+  /** The first message of `type` matching `pred` among those after the first `since` messages. */
+  wait<T extends WorkerToHost['type']>(type: T, pred: (m: Of<T>) => boolean = () => true, ms = 20_000, since = 0): Promise<Of<T>> {
+    return this.waitAny((m) => m.type === type && pred(m as Of<T>), ms, since, type) as Promise<Of<T>>;
+  }
+
+  /** The reply (`saved` or `saveFailed`) to `requestId`, seen after `since` messages. */
+  reply(requestId: string, ms = 60_000, since = 0): Promise<Of<'saved'> | Of<'saveFailed'>> {
+    return this.waitAny((m) => (m.type === 'saved' || m.type === 'saveFailed') && m.requestId === requestId, ms, since, `reply to ${requestId}`) as Promise<
+      Of<'saved'> | Of<'saveFailed'>
+    >;
+  }
+
+  private waitAny(match: (m: WorkerToHost) => boolean, ms: number, since: number, what: string): Promise<WorkerToHost> {
+    const seen = this.messages.slice(since).find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}; got ${this.messages.map((m) => m.type).join(',')}`)), ms);
+      const timer = setTimeout(() => {
+        const errors = this.messages.filter((m) => m.type === 'error').map((m) => JSON.stringify(m).slice(0, 400));
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}; got ${this.messages.map((m) => m.type).join(',')}; errors: ${errors.join(' | ') || 'none'}`));
+      }, ms);
       this.waiters.push({
-        pred: (m) => m.type === type && pred(m as Extract<WorkerToHost, { type: T }>),
+        pred: match,
         resolve: (m) => {
           clearTimeout(timer);
-          resolve(m as Extract<WorkerToHost, { type: T }>);
+          resolve(m);
         },
         reject: (e) => {
           clearTimeout(timer);
