@@ -94,6 +94,8 @@ async function main(): Promise<void> {
     await page.keyboard.press('Enter');
     await quickInputVisible(page, 'labeling mode');
     await page.keyboard.press('Enter');
+    await quickInputVisible(page, 'seed terms');
+    await page.keyboard.press('Enter');
     const frame = await labelingFrame(page);
     let current = await until(async () => (await shownId(frame)) || undefined, 120_000, 'the first item');
     // Let the queue fill before measuring (the webview keeps >= 5 items ahead).

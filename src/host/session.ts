@@ -155,6 +155,7 @@ export class LabelingSession implements vscode.Disposable {
       model: this.modelOverride ?? s.model,
       cacheDir: this.options.cacheDir,
       seed: this.answers.seed,
+      ...(this.answers.seedPatterns.length > 0 ? { seedPatterns: this.answers.seedPatterns } : {}),
     };
   }
 

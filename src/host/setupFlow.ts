@@ -1,14 +1,16 @@
 /**
- * The three setup questions (text field, labels, mode), asked with quick picks and input boxes
- * and remembered per dataset in workspaceState, so the second run of Start Labeling on the same
- * file asks nothing unless the user runs Configure Labels.
+ * The setup questions (text field, labels, mode, optional seed terms), asked with quick picks and
+ * input boxes and remembered per dataset in workspaceState, so the second run of Start Labeling on
+ * the same file asks nothing unless the user runs Configure Labels.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
 import { previewDataset } from '../core/dataset';
+import { defaultSessionConfig } from '../core/session/config';
 import { MAX_KEYED_LABELS } from '../shared/webviewProtocol';
+import { formatSeedTerms, parseSeedTerms, validateSeedTerms } from './seedTerms';
 
 /** The remembered answers for one dataset. */
 export interface SetupAnswers {
@@ -16,6 +18,8 @@ export interface SetupAnswers {
   readonly labelField?: string;
   readonly labels: readonly string[];
   readonly mode: LabelMode;
+  /** Keywords or `/regex/` whose matches are served first during cold start; empty = none. */
+  readonly seedPatterns: readonly string[];
   /** Chosen once per dataset so the evaluation split and every random step stay stable. */
   readonly seed: number;
 }
@@ -35,6 +39,8 @@ function parseAnswers(raw: unknown): SetupAnswers | undefined {
     ...(typeof r.labelField === 'string' ? { labelField: r.labelField } : {}),
     labels,
     mode,
+    // Answers remembered before seed terms existed have none; a hand-edited setup.json may hold junk.
+    seedPatterns: Array.isArray(r.seedPatterns) ? r.seedPatterns.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [],
     seed: typeof r.seed === 'number' && Number.isFinite(r.seed) ? r.seed : 1,
   };
 }
@@ -153,7 +159,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
     // The remembered (or detected) field goes first, so Enter accepts it.
     items.sort((a, b) => Number(b.label === remembered) - Number(a.label === remembered));
     const chosen = await pick(items, {
-      title: `Active Label: text field of ${name} (1/3)`,
+      title: `Active Label: text field of ${name} (1/4)`,
       placeholder: 'Which field holds the text to label? The first items are previewed below each field.',
       active: items[0],
     });
@@ -169,7 +175,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
     const fromFile = { label: `$(list-unordered) Use the labels in "${labelField}"`, detail: fileLabels.join(', ') };
     const typed = { label: '$(edit) Type the labels', detail: previous ? previous.labels.join(', ') : 'comma-separated' };
     const chosen = await pick([fromFile, typed], {
-      title: `Active Label: labels for ${name} (2/3)`,
+      title: `Active Label: labels for ${name} (2/4)`,
       placeholder: `The file already has a "${labelField}" field; its labels are imported as existing labels.`,
     });
     if (!chosen) return undefined;
@@ -177,7 +183,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   }
   if (!labels) {
     const input = await vscode.window.showInputBox({
-      title: `Active Label: labels for ${name} (2/3)`,
+      title: `Active Label: labels for ${name} (2/4)`,
       prompt: `Labels, comma-separated, in key order (key 1 = first). First item: "${shorten(fieldValue(rows[0], textField), 60)}"`,
       placeHolder: 'e.g. disaster, not disaster',
       value: previous ? previous.labels.join(', ') : fileLabels.join(', '),
@@ -202,7 +208,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   if (labels.length === 1) modes.unshift(modes.splice(2, 1)[0]);
   const rememberedMode = modes.find((m) => m.mode === previous?.mode);
   if (rememberedMode) modes.unshift(modes.splice(modes.indexOf(rememberedMode), 1)[0]);
-  const mode = await pick(modes, { title: `Active Label: labeling mode (3/3)`, placeholder: 'How should items be labeled?', active: modes[0] });
+  const mode = await pick(modes, { title: `Active Label: labeling mode (3/4)`, placeholder: 'How should items be labeled?', active: modes[0] });
   if (!mode) return undefined;
 
   if (mode.mode === 'single' && labels.length < 2) {
@@ -220,11 +226,25 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   }
   if (finalMode !== 'binary' && finalLabels.length === 0) finalMode = 'binary';
 
+  // 4. Seed terms (optional)
+  const seedInput = await vscode.window.showInputBox({
+    title: `Active Label: seed terms for ${name} (4/4, optional)`,
+    prompt:
+      'Seed terms (optional): comma-separated keywords or /regex/ that find examples of rare labels; ' +
+      `matching items come first until every label has ${defaultSessionConfig.minPerLabel} examples. Leave empty to skip.`,
+    placeHolder: 'e.g. flood, /quake|tsunami/i',
+    value: formatSeedTerms(previous?.seedPatterns ?? []),
+    ignoreFocusOut: true,
+    validateInput: validateSeedTerms,
+  });
+  if (seedInput === undefined) return undefined;
+
   const answers: SetupAnswers = {
     textField,
     ...(labelField ? { labelField } : {}),
     labels: finalLabels,
     mode: finalMode,
+    seedPatterns: parseSeedTerms(seedInput),
     seed: previous?.seed ?? 1 + Math.floor(Math.random() * 2 ** 31),
   };
   await memory.set(file, answers);

@@ -60,6 +60,11 @@ export interface InitMessage {
   readonly cacheDir: string;
   /** Seed for every random step, so a session is reproducible. */
   readonly seed: number;
+  /**
+   * Keywords (case-insensitive substrings) or `/regex/flags`: during cold start (until every label
+   * has a few examples) items matching one come first, so rare labels get examples early.
+   */
+  readonly seedPatterns?: readonly string[];
 }
 
 /**
@@ -397,7 +402,8 @@ const hostChecks: Record<HostToWorker['type'], Check> = {
     str(m.annotator) &&
     str(m.model) &&
     str(m.cacheDir) &&
-    num(m.seed),
+    num(m.seed) &&
+    optStrArr(m.seedPatterns),
   label: (m) => str(m.requestId) && str(m.itemId) && strArr(m.labels) && isSource(m.source) && optStr(m.reason),
   undo: (m) => str(m.requestId),
   skip: (m) => str(m.itemId),

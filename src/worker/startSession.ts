@@ -104,6 +104,7 @@ export async function startSession(
       randomShare: init.randomShare,
       evalFraction: init.evalFraction,
       seed: init.seed,
+      ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
     });
     for (const event of replayed.events) session.applyLabel(event);
     for (const event of imported) session.applyLabel(event);

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, type Workbench } from './harness';
+import { buildExtension, labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, type Workbench } from './harness';
 
 const FLAG = '__alPwned';
 const run = (n: number): string => `window.${FLAG}=${n};try{parent.${FLAG}=${n};top.${FLAG}=${n}}catch(e){}`;
@@ -31,6 +31,8 @@ const HOSTILE: readonly string[] = [
   // 200 KB: long texts scroll; nothing truncates or chokes.
   `A 200 KB text <i>still literal</i> ${'lorem ipsum dolor sit amet '.repeat(Math.ceil(200_000 / 27))}`.slice(0, 200_000),
 ];
+/** Typed at the optional seed-terms step: exactly one item (a filler) contains it. */
+const SEED_TERM = 'flood';
 const FILLER = ['flood waters rise in the north', 'council approves new library budget', 'storm cuts power to thousands'];
 const LABELS = ['<b>safe</b>', `<img src=x onerror=${run(12)}>`];
 /** The file name is shown in the panel title and the webview too. */
@@ -76,6 +78,8 @@ describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
     const file = path.join(dataDir, FILE_NAME);
     const rows = [...HOSTILE, ...FILLER].map((text, i) => JSON.stringify({ id: `h${i}`, text }));
     fs.writeFileSync(file, rows.join('\n') + '\n');
+    // This suite installs the unpacked dist/: build it, so a stale build is never what is tested.
+    buildExtension();
     wb = await launchWorkbench({
       files: [file],
       settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'e2e-hostile', 'activeLabel.evaluationFraction': 0 },
@@ -109,10 +113,23 @@ describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
       await quickInputVisible(page, 'labeling mode');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Single label' }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
+      // Seed terms: an invalid regex is refused as it is typed, then a keyword brings its match first.
+      await quickInputVisible(page, 'seed terms');
+      const seedBox = page.locator('.quick-input-widget .quick-input-box input');
+      await seedBox.fill('/flood(/');
+      await page.locator('.quick-input-widget .quick-input-message', { hasText: 'not a valid regex' }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await quickInputVisible(page, 'seed terms', 5_000);
+      await seedBox.fill(SEED_TERM);
+      await page.keyboard.press('Enter');
 
       const frame = await labelingFrame(page);
       const seen = new Set<string>();
       let current = await until('the first item', async () => ((await shown(frame)).id || undefined), 120_000);
+      const first = await shown(frame);
+      assert.ok(first.text.includes(SEED_TERM), `the first item matches the seed term: ${JSON.stringify(first.text.slice(0, 80))}`);
+      const why = await frame.locator('[data-testid="why"]').innerText();
+      assert.ok(why.includes(`seed term "${SEED_TERM}"`), `"why this item" names the seed term: ${JSON.stringify(why)}`);
       const buttons = await frame.locator('[data-testid="labels"] button').allInnerTexts();
       for (const label of LABELS) {
         assert.ok(buttons.some((b) => b.includes(label)), `label ${label} shows literally on its button: ${JSON.stringify(buttons)}`);

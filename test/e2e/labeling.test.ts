@@ -96,7 +96,7 @@ async function openFileByQuickOpen(page: Page, name: string): Promise<void> {
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
 }
 
-/** Answers the three setup questions: detected text field, typed labels, single-label mode. */
+/** Answers the setup questions: detected text field, typed labels, single-label mode, no seed terms. */
 async function answerSetup(page: Page): Promise<void> {
   await quickInputVisible(page, 'text field');
   await screenshot(page, 'setup-quickpick.png');
@@ -111,6 +111,9 @@ async function answerSetup(page: Page): Promise<void> {
   await page.keyboard.press('Enter');
   await quickInputVisible(page, 'labeling mode');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Single label' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  // The optional seed terms: Enter skips (hostile.test.ts types one).
+  await quickInputVisible(page, 'seed terms');
   await page.keyboard.press('Enter');
 }
 

@@ -26,19 +26,57 @@ export function coldStartReason(targets: Targets, classes: readonly string[], mi
   return null;
 }
 
-/** Compiles `/regex/flags` or a keyword (case-insensitive substring). Invalid regexes become keywords. */
-export function compilePattern(pattern: string): (text: string) => boolean {
-  const m = /^\/(.+)\/([a-z]*)$/.exec(pattern);
-  if (m) {
-    try {
-      const re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
-      return (text) => re.test(text);
-    } catch {
-      // fall through: treat as a keyword
-    }
+const REGEX_PATTERN = /^\/(.+)\/([a-z]*)$/;
+
+/**
+ * The RegExp that a `/source/flags` seed pattern stands for, or undefined for a keyword. Throws a
+ * SyntaxError when the pattern has the regex shape but does not compile, so the host can say why
+ * while the user types. `g` and `y` are dropped: they make `test` stateful across items.
+ */
+export function seedRegex(pattern: string): RegExp | undefined {
+  const m = REGEX_PATTERN.exec(pattern);
+  return m ? new RegExp(m[1], m[2].replace(/[gy]/g, '')) : undefined;
+}
+
+/**
+ * Compiles `/regex/flags` or a keyword (case-insensitive substring) into a matcher that returns the
+ * text it matched (for the reason shown to the annotator), or null. Invalid regexes become keywords.
+ */
+export function matchPattern(pattern: string): (text: string) => string | null {
+  let re: RegExp | undefined;
+  try {
+    re = seedRegex(pattern);
+  } catch {
+    // fall through: treat as a keyword
+  }
+  if (re) {
+    const regex = re;
+    return (text) => regex.exec(text)?.[0] ?? null;
   }
   const needle = pattern.toLowerCase();
-  return (text) => text.toLowerCase().includes(needle);
+  return (text) => {
+    const at = text.toLowerCase().indexOf(needle);
+    return at < 0 ? null : text.slice(at, at + needle.length);
+  };
+}
+
+/** Compiles `/regex/flags` or a keyword (case-insensitive substring). Invalid regexes become keywords. */
+export function compilePattern(pattern: string): (text: string) => boolean {
+  const match = matchPattern(pattern);
+  return (text) => match(text) !== null;
+}
+
+/** The reason's wording for a seed match: the term as typed, and for a regex the text it found. */
+export function seedMatchDetail(pattern: string, matched: string): string {
+  let regex = false;
+  try {
+    regex = seedRegex(pattern) !== undefined;
+  } catch {
+    // an invalid regex was matched as a keyword
+  }
+  if (!regex) return `matches seed term "${pattern}"`;
+  const shown = matched.length > 40 ? `${matched.slice(0, 39)}…` : matched;
+  return `matches seed pattern ${pattern} ("${shown}")`;
 }
 
 export interface ColdStartOptions {
@@ -63,12 +101,16 @@ export function coldStartSampling(pool: Matrix, batchSize: number, options: Cold
   const picked = new Set<number>();
   const patterns = (options.seedPatterns ?? []).filter((p) => p.trim().length > 0);
   if (patterns.length > 0 && options.texts) {
-    const tests = patterns.map((p) => ({ p, test: compilePattern(p) }));
-    const matches: { index: number; pattern: string }[] = [];
+    const tests = patterns.map((p) => ({ p, match: matchPattern(p) }));
+    const matches: { index: number; pattern: string; matched: string }[] = [];
     options.texts.forEach((text, index) => {
       if (index >= pool.rows) return;
-      const hit = tests.find((t) => t.test(text));
-      if (hit) matches.push({ index, pattern: hit.p });
+      for (const t of tests) {
+        const matched = t.match(text);
+        if (matched === null) continue;
+        matches.push({ index, pattern: t.p, matched });
+        return;
+      }
     });
     for (let i = matches.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -76,7 +118,7 @@ export function coldStartSampling(pool: Matrix, batchSize: number, options: Cold
     }
     for (const m of matches.slice(0, Math.ceil(want / 2))) {
       picked.add(m.index);
-      out.push({ index: m.index, reason: { strategy: 'seed-pattern', score: 1, detail: `Cold start (${options.why}): matches seed pattern "${m.pattern}"` } });
+      out.push({ index: m.index, reason: { strategy: 'seed-pattern', score: 1, detail: `Cold start (${options.why}): ${seedMatchDetail(m.pattern, m.matched)}` } });
     }
   }
   const randomCount = Math.min(want - out.length, Math.round(want * options.randomShare));

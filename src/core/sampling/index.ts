@@ -9,4 +9,4 @@ export { representativeSampling } from './representative';
 export { modelOutlierSampling } from './modelOutliers';
 export { randomSampling } from './randomSampling';
 export { uncertaintySampling } from './uncertaintySampling';
-export { coldStartSampling, coldStartReason, compilePattern, labelCounts } from './coldStart';
+export { coldStartSampling, coldStartReason, compilePattern, labelCounts, matchPattern, seedMatchDetail, seedRegex } from './coldStart';

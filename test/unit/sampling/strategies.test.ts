@@ -77,6 +77,9 @@ test('cold start surfaces seed-pattern matches first, keywords and regexes', () 
   const batch = selectBatch({ ...input, poolTexts: texts, model: undefined }, { strategy: 'margin', batchSize: 6, seed: 1, seedPatterns: ['flood', '/earth\\w+/i'] });
   assert.deepEqual(batch.slice(0, 2).map((b) => b.index).sort((a, b) => a - b), [13, 27]);
   assert.ok(batch.every((b) => b.reason.detail?.startsWith('Cold start')));
+  const detailOf = (index: number): string => batch.find((b) => b.index === index)?.reason.detail ?? '';
+  assert.match(detailOf(13), /matches seed term "flood"$/, 'the keyword that matched is named');
+  assert.match(detailOf(27), /matches seed pattern \/earth\\w\+\/i \("earthquake"\)$/, 'a regex is named with the text it found');
 });
 
 test('a label below minPerLabel keeps the loop in cold start', () => {
