@@ -1,5 +1,5 @@
 /**
- * `npm run bench:learning`: `simulate --strategy all --model lexical` on the disaster headlines
+ * `npm run bench:learning [-- --model ID|PATH]`: `simulate --strategy all` (lexical unless told) on the disaster headlines
  * and on a SpamAssassin sample, over 3 seeds. Writes the comparison tables and learning-curve plots
  * (vega-lite, rendered to SVG in Node) into docs/benchmarks.md between the bench:learning markers,
  * leaving the rest of the file alone.
@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleIO } from '../src/cli/main';
 import { comparisonTable, simulate, type SimulateResult, type SimulateSettings } from '../src/cli/simulate';
+import { defaultCacheDir } from '../src/core/embedding';
 import { STRATEGY_NAMES } from '../src/core/sampling';
 import { HEADLINES_DIR, writeSpamSample } from './learningData';
 
@@ -67,14 +68,14 @@ async function renderSvg(result: SimulateResult, title: string): Promise<string>
   return svg;
 }
 
-function section(runs: readonly Run[], seconds: number): string {
+function section(runs: readonly Run[], seconds: number, model: string): string {
   const lines: string[] = [
     START,
     '## Learning: labels saved against random sampling',
     '',
     `Command: \`npm run bench:learning\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
       `${os.cpus().length} cores, ${seconds.toFixed(0)} s in all). Each dataset runs \`active-label simulate ` +
-      `--strategy all --model lexical\` over ${runs[0]?.result.seeds.length ?? 0} seeds; the exact commands are below each table.`,
+      `--strategy all --model ${model}\` over ${runs[0]?.result.seeds.length ?? 0} seeds (embedder: \`${runs[0]?.result.embedder ?? model}\`); the exact commands are below each table.`,
     '',
     'Reading the tables: the oracle answers batches of 10 (90% strategy, 10% random), the head ' +
       'retrains after each batch, and a random 20% of the items is held out for scoring. "labels to ' +
@@ -138,28 +139,31 @@ async function writeDoc(body: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string' }, budget: { type: 'string' }, 'spam-size': { type: 'string' } },
+    options: { seeds: { type: 'string' }, budget: { type: 'string' }, 'spam-size': { type: 'string' }, model: { type: 'string' } },
   });
   const seeds = (values.seeds ?? '1,2,3').split(',').map(Number);
   const budget = Number(values.budget ?? 300);
   const spamSize = Number(values['spam-size'] ?? 2000);
+  // lexical needs no download, so it runs anywhere; on a machine with the weights (or a network),
+  // `npm run bench:learning -- --model Xenova/all-MiniLM-L6-v2` measures the real embeddings.
+  const model = values.model ?? 'lexical';
   const io = consoleIO();
   const started = performance.now();
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'al-bench-learning-'));
   try {
     const spamFile = await writeSpamSample(tmp, spamSize);
-    const base = { strategies: [...STRATEGY_NAMES], budget, batch: 10, seeds, evalFraction: 0.2, model: 'lexical', cacheDir: tmp, mode: 'single', labelSeparator: '|' } as const;
+    const base = { strategies: [...STRATEGY_NAMES], budget, batch: 10, seeds, evalFraction: 0.2, model, cacheDir: model === 'lexical' ? tmp : defaultCacheDir(), mode: 'single', labelSeparator: '|' } as const;
     const plans: { slug: string; title: string; command: string; settings: SimulateSettings }[] = [
       {
         slug: 'headlines',
         title: 'Disaster headlines',
-        command: `active-label simulate --data ../shared/datasets/disaster-headlines --text-field column2 --label-field column3 --strategy all --model lexical --budget ${budget} --seeds ${seeds.join(',')}`,
+        command: `active-label simulate --data ../shared/datasets/disaster-headlines --text-field column2 --label-field column3 --strategy all --model ${model} --budget ${budget} --seeds ${seeds.join(',')}`,
         settings: { ...base, data: [HEADLINES_DIR], textField: 'column2', labelField: 'column3' },
       },
       {
         slug: 'spam',
         title: `SpamAssassin (stratified sample of ${spamSize.toLocaleString('en-US')} messages, subject + body)`,
-        command: `active-label simulate --data spam-assassin.jsonl --label-field label --strategy all --model lexical --budget ${budget} --seeds ${seeds.join(',')}  # file written by bench/learningData.ts`,
+        command: `active-label simulate --data spam-assassin.jsonl --label-field label --strategy all --model ${model} --budget ${budget} --seeds ${seeds.join(',')}  # file written by bench/learningData.ts`,
         settings: { ...base, data: [spamFile], labelField: 'label' },
       },
     ];
@@ -171,7 +175,7 @@ async function main(): Promise<void> {
       await fs.writeFile(path.join(ROOT, 'docs', `learning-curve-${plan.slug}.svg`), await renderSvg(result, plan.title));
       runs.push({ slug: plan.slug, title: plan.title, command: plan.command, result });
     }
-    await writeDoc(section(runs, (performance.now() - started) / 1000));
+    await writeDoc(section(runs, (performance.now() - started) / 1000, model));
     io.out(`Wrote ${path.relative(ROOT, DOC)} and docs/learning-curve-*.svg.`);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
