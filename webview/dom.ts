@@ -1,7 +1,7 @@
 /**
  * The one way the webview builds DOM: createElement + textContent. Dataset text is untrusted, so
- * nothing here (or anywhere in webview/) parses strings as HTML: no innerHTML, insertAdjacentHTML
- * or document.write. Attribute names are always literals in our code, never data.
+ * nothing here (or anywhere in webview/) parses strings as HTML: no API that turns a string into
+ * markup is used. Attribute names are always literals in our code, never data.
  */
 
 export interface ElementProps {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { LabelLog, LabelLogError, parseEventLine, replay, undoOf } from '../../../src/core/labels';
-import { labelInput, tempDir } from './helpers';
+import { eachTempLog, labelInput, tempDir } from './helpers';
 
 describe('LabelLog append and replay', () => {
   let dir: string;
@@ -103,14 +103,8 @@ describe('LabelLog append and replay', () => {
 });
 
 describe('undo, redo, skip and flag', () => {
-  let cleanup: () => Promise<void>;
   let file: string;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = join(dir, 'labels.jsonl');
-  });
-  afterEach(() => cleanup());
+  eachTempLog((path) => (file = path));
 
   it('undo reverts the item to what it was before, and undo twice goes back two steps', async () => {
     const log = await LabelLog.open(file);

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LabelLog, parseEventLine, replay } from '../../../src/core/labels';
 import { createRng } from '../../../src/core/random';
-import { exited, forkChild, labelInput, nextMessage, tempDir } from './helpers';
+import { eachTempLog, exited, forkChild, labelInput, nextMessage } from './helpers';
 
 describe('the label log across real processes', () => {
-  let cleanup: () => Promise<void>;
   let file: string;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = join(dir, 'labels.jsonl');
-  });
-  afterEach(() => cleanup());
+  eachTempLog((path) => (file = path));
 
   it('two writers appending at once never interleave partial lines (writes up to 260 KB)', { timeout: 60_000 }, async () => {
     const writers = ['a', 'b'];

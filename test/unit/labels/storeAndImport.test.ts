@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join, resolve, sep } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, LabelLog, replay, undoOf } from '../../../src/core/labels';
-import { labelInput, tempDir } from './helpers';
+import { eachTempLog, labelInput, tempDir } from './helpers';
 
 describe('datasetStoreDir', () => {
   const root = resolve('/work/space');
@@ -55,14 +55,8 @@ describe('ensureStoreRoot', () => {
 });
 
 describe('importLabels', () => {
-  let cleanup: () => Promise<void>;
   let file: string;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = join(dir, 'labels.jsonl');
-  });
-  afterEach(() => cleanup());
+  eachTempLog((path) => (file = path));
 
   const items = [
     { id: 'a', importedLabels: ['pos'] },

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { completeEvent, LabelLog, parseEventLine, replay, serializeEvent } from '../../../src/core/labels';
-import { labelInput, tempDir } from './helpers';
+import { eachTempLog, labelInput } from './helpers';
 
 describe('crash tolerance of replay', () => {
-  let cleanup: () => Promise<void>;
   let file: string;
-  beforeEach(async () => {
-    let dir: string;
-    ({ dir, cleanup } = await tempDir());
-    file = join(dir, 'labels.jsonl');
-  });
-  afterEach(() => cleanup());
+  eachTempLog((path) => (file = path));
 
   async function writeThree(): Promise<string[]> {
     const log = await LabelLog.open(file);
