@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { labelLogPath } from '../../../src/core/labels/storePath';
 import type { InitMessage } from '../../../src/shared/workerProtocol';
 import { writeBigJsonl, type BigFile } from './bigData';
-import { Host } from '../worker/workerHost';
+import { Host, initMessage } from '../worker/workerHost';
 
 const LINES = 50_000;
 const TARGET_LABELS = 500;
@@ -40,23 +40,7 @@ after(async () => {
 });
 
 function init(): InitMessage {
-  return {
-    type: 'init',
-    datasetFile: big.file,
-    workspaceRoot: dir,
-    textField: 'text',
-    labels: LABELS,
-    mode: 'single',
-    strategy: 'clustered-uncertainty',
-    batchSize: 10,
-    retrainEvery: 10,
-    randomShare: 0.1,
-    evalFraction: 0.1,
-    annotator: 'qa',
-    model: MODEL,
-    cacheDir: path.join(dir, 'models'),
-    seed: 3,
-  };
+  return initMessage(big.file, dir, LABELS, { strategy: 'clustered-uncertainty', annotator: 'qa', model: MODEL, seed: 3 });
 }
 
 const ms = (n: number): string => `${Math.round(n)} ms`;

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { InitMessage, ProgressMessage } from '../../../src/shared/workerProtocol';
-import { Host } from './workerHost';
+import { Host, initMessage } from './workerHost';
 
 const LINES = 30_000;
 const WORDS = ['storm', 'flood', 'match', 'goal', 'bank', 'market', 'rain', 'wind', 'team', 'loan', 'quake', 'league'];
@@ -32,23 +32,7 @@ after(async () => {
 });
 
 function init(): InitMessage {
-  return {
-    type: 'init',
-    datasetFile: dataset,
-    workspaceRoot: dir,
-    textField: 'text',
-    labels: ['related', 'not related'],
-    mode: 'single',
-    strategy: 'margin',
-    batchSize: 10,
-    retrainEvery: 10,
-    randomShare: 0.1,
-    evalFraction: 0.1,
-    annotator: 'tester',
-    model: 'lexical',
-    cacheDir: path.join(dir, 'models'),
-    seed: 1,
-  };
+  return initMessage(dataset, dir, ['related', 'not related']);
 }
 
 const embedding = (m: ProgressMessage): boolean => m.phase === 'embedding';

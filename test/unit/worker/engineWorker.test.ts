@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { labelLogPath } from '../../../src/core/labels/storePath';
 import type { BatchMessage, InitMessage } from '../../../src/shared/workerProtocol';
-import { Host } from './workerHost';
+import { Host, initMessage } from './workerHost';
 
 const topics = {
   sport: ['match', 'goal', 'team', 'coach', 'league', 'score', 'player', 'season'],
@@ -21,24 +21,7 @@ let dir: string;
 let dataset: string;
 
 function init(overrides: Partial<InitMessage> = {}): InitMessage {
-  return {
-    type: 'init',
-    datasetFile: dataset,
-    workspaceRoot: dir,
-    textField: 'text',
-    labels: ['sport', 'weather', 'money'],
-    mode: 'single',
-    strategy: 'margin',
-    batchSize: 10,
-    retrainEvery: 10,
-    randomShare: 0.1,
-    evalFraction: 0.1,
-    annotator: 'tester',
-    model: 'lexical',
-    cacheDir: path.join(dir, 'models'),
-    seed: 1,
-    ...overrides,
-  };
+  return initMessage(dataset, dir, ['sport', 'weather', 'money'], overrides);
 }
 
 const truthOf = (text: string): string => text.split(' ')[0] as string;

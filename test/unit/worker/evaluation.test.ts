@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isWorkerToHost, type InitMessage, type ModelMessage } from '../../../src/shared/workerProtocol';
-import { Host } from './workerHost';
+import { Host, initMessage } from './workerHost';
 
 const topics = {
   sport: ['match', 'goal', 'team', 'coach', 'league', 'score', 'player', 'season'],
@@ -35,23 +35,7 @@ after(async () => {
 });
 
 function init(): InitMessage {
-  return {
-    type: 'init',
-    datasetFile: dataset,
-    workspaceRoot: dir,
-    textField: 'text',
-    labels: ['sport', 'weather'],
-    mode: 'single',
-    strategy: 'margin',
-    batchSize: 10,
-    retrainEvery: 10,
-    randomShare: 0.1,
-    evalFraction: 0.25,
-    annotator: 'tester',
-    model: 'lexical',
-    cacheDir: path.join(dir, 'models'),
-    seed: 3,
-  };
+  return initMessage(dataset, dir, ['sport', 'weather'], { evalFraction: 0.25, seed: 3 });
 }
 
 test('every model message says how many held-out items its metrics and curve points were measured on', async () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { isHostToWorker, type InitMessage } from '../../../src/shared/workerProtocol';
-import { Host } from './workerHost';
+import { Host, initMessage } from './workerHost';
 
 const headlinesDir = path.resolve(__dirname, '../../../..', 'shared/datasets/disaster-headlines');
 const SOURCES = ['evaluation_data-related.csv', 'evaluation_data-not_related.csv'];
@@ -22,25 +22,8 @@ let dataset: string;
 let texts: string[];
 
 function init(overrides: Partial<InitMessage> = {}): InitMessage {
-  return {
-    type: 'init',
-    datasetFile: dataset,
-    workspaceRoot: dir,
-    textField: 'column2',
-    labels: ['disaster', 'other'],
-    mode: 'single',
-    strategy: 'margin',
-    batchSize: 10,
-    retrainEvery: 10,
-    randomShare: 0.1,
-    // No held-out items mixed into the batch: the order served is the sampler's order.
-    evalFraction: 0,
-    annotator: 'tester',
-    model: 'lexical',
-    cacheDir: path.join(dir, 'models'),
-    seed: 3,
-    ...overrides,
-  };
+  // No held-out items mixed into the batch: the order served is the sampler's order.
+  return initMessage(dataset, dir, ['disaster', 'other'], { textField: 'column2', evalFraction: 0, seed: 3, ...overrides });
 }
 
 /** The seed term that should claim a text: the first one that matches, as typed. */

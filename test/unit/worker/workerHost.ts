@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { isWorkerToHost, type HostToWorker, type WorkerToHost } from '../../../src/shared/workerProtocol';
+import { isWorkerToHost, type HostToWorker, type InitMessage, type WorkerToHost } from '../../../src/shared/workerProtocol';
 
 const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
 
@@ -94,4 +94,34 @@ export class Host {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * An `init` for a dataset in a test workspace: lexical embeddings (no download), the engine's
+ * usual defaults, models cached inside the workspace. Tests override what they are about.
+ */
+export function initMessage(
+  datasetFile: string,
+  workspaceRoot: string,
+  labels: readonly string[],
+  overrides: Partial<InitMessage> = {},
+): InitMessage {
+  return {
+    type: 'init',
+    datasetFile,
+    workspaceRoot,
+    textField: 'text',
+    labels: [...labels],
+    mode: 'single',
+    strategy: 'margin',
+    batchSize: 10,
+    retrainEvery: 10,
+    randomShare: 0.1,
+    evalFraction: 0.1,
+    annotator: 'tester',
+    model: 'lexical',
+    cacheDir: path.join(workspaceRoot, 'models'),
+    seed: 1,
+    ...overrides,
+  };
 }
