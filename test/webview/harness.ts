@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_KEYMAP, labelKeyForIndex } from '../../src/shared/webviewProtocol';
@@ -292,4 +293,24 @@ export async function shownItem(page: Page): Promise<{ id: string; text: string 
     id: document.querySelector('.al-card')?.getAttribute('data-item-id') ?? '',
     text: document.querySelector('[data-testid="item-text"]')?.textContent ?? '',
   }));
+}
+
+export interface Suite {
+  readonly browser: Browser;
+  readonly served: Served;
+  readonly items: QueueItem[];
+}
+
+/** Starts Chromium, the page server and `count` real headlines once per test file; stops them after. */
+export function webviewSuite(count: number, use: (suite: Suite) => void): void {
+  let suite: Suite | undefined;
+  before(async () => {
+    const [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(count)]);
+    suite = { browser, served, items };
+    use(suite);
+  });
+  after(async () => {
+    await suite?.browser.close();
+    await suite?.served.close();
+  });
 }

@@ -3,9 +3,9 @@
  * multi mode, plus the focus cases VS Code webviews get wrong (microsoft/vscode#85879).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { loadHeadlines, launch, openWebview, serveWebview, shownItem } from './harness';
+import { openWebview, shownItem, webviewSuite } from './harness';
 import type { Served } from './harness';
 import type { QueueItem } from '../../src/shared/webviewProtocol';
 
@@ -13,13 +13,7 @@ let browser: Browser;
 let served: Served;
 let items: QueueItem[];
 
-before(async () => {
-  [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(40)]);
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+webviewSuite(40, (suite) => ({ browser, served, items } = suite));
 
 describe('single mode keys', () => {
   it('number keys label the item on screen and advance to the next one', async () => {

@@ -3,9 +3,9 @@
  * up when the host answers with fewer items than asked (it caps each message by text size).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { loadHeadlines, launch, openWebview, serveWebview } from './harness';
+import { openWebview, webviewSuite } from './harness';
 import type { Served } from './harness';
 import type { QueueItem } from '../../src/shared/webviewProtocol';
 import { PREFETCH_MIN } from '../../webview/queue';
@@ -14,13 +14,7 @@ let browser: Browser;
 let served: Served;
 let items: QueueItem[];
 
-before(async () => {
-  [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(60)]);
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+webviewSuite(60, (suite) => ({ browser, served, items } = suite));
 
 function countBar(page: Page, label: string): Promise<{ value: string; width: string }> {
   return page.$eval(`.al-count[data-label="${label}"]`, (node) => ({

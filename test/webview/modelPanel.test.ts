@@ -3,9 +3,9 @@
  * highlight) and accuracy figures that say how many held-out items they rest on.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { loadHeadlines, launch, openWebview, serveWebview } from './harness';
+import { openWebview, webviewSuite } from './harness';
 import type { Served } from './harness';
 import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/webviewProtocol';
 
@@ -13,13 +13,7 @@ let browser: Browser;
 let served: Served;
 let items: QueueItem[];
 
-before(async () => {
-  [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(40)]);
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+webviewSuite(40, (suite) => ({ browser, served, items } = suite));
 
 const curve = [
   { labels: 10, accuracy: 0.5, macroF1: 0.33, evaluated: 1 },

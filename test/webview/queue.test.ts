@@ -3,9 +3,9 @@
  * progress display, and state restore after the page is destroyed (a hidden panel in VS Code).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { loadHeadlines, launch, openWebview, serveWebview, shownItem } from './harness';
+import { openWebview, shownItem, webviewSuite } from './harness';
 import type { Served } from './harness';
 import type { QueueItem } from '../../src/shared/webviewProtocol';
 import { PREFETCH_MIN } from '../../webview/queue';
@@ -14,13 +14,7 @@ let browser: Browser;
 let served: Served;
 let items: QueueItem[];
 
-before(async () => {
-  [browser, served, items] = await Promise.all([launch(), serveWebview(), loadHeadlines(60)]);
-});
-after(async () => {
-  await browser?.close();
-  await served?.close();
-});
+webviewSuite(60, (suite) => ({ browser, served, items } = suite));
 
 function statusOf(page: Page, itemId: string): Promise<string | null> {
   return page.getAttribute(`.al-recent-row[data-item-id="${itemId}"]`, 'data-status');
