@@ -9,6 +9,7 @@
  * Webview-facing types live in webviewProtocol.ts; this file is the host <-> worker contract only.
  */
 import { STRATEGY_NAMES, type StrategyName } from '../core/sampling/types';
+import type { ClassMetrics, Metrics } from '../core/evaluation/metrics';
 import type { LabelMode, LabelSource, LoadSummary, RowProblem } from '../core/types';
 
 export { binaryRejectLabel } from '../core/session/targets';
@@ -247,29 +248,13 @@ export interface UndoneMessage {
   readonly labelsState?: LabelsState;
 }
 
-export interface ClassMetricsDto {
-  readonly label: string;
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  readonly support: number;
-}
-
-export interface MetricsDto {
-  /**
-   * Held-out evaluation items scored (those with a label). Small early on (evalFraction of the
-   * labels), so the UI says how many and greys the figures below MIN_TRUSTED_EVALUATION_ITEMS.
-   */
-  readonly evaluated: number;
-  readonly accuracy: number;
-  readonly macroF1: number;
-  /** Multi-label only: micro-averaged F1 over labels. */
-  readonly microF1?: number;
-  readonly perClass: readonly ClassMetricsDto[];
-  /** Single-label: confusion[true][predicted], rows/cols in `classes` order. */
-  readonly confusion?: readonly (readonly number[])[];
-  readonly classes: readonly string[];
-}
+/**
+ * Metrics cross the boundary as the core computes them (plain numbers, strings and arrays).
+ * `evaluated` is the number of held-out items scored: small early on (evalFraction of the labels),
+ * so the UI says how many and greys the figures below MIN_TRUSTED_EVALUATION_ITEMS.
+ */
+export type ClassMetricsDto = ClassMetrics;
+export type MetricsDto = Metrics;
 
 export interface CurvePointDto {
   /** Training labels at this version. */

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { buildExtension, labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, type Workbench } from './harness';
+import { buildExtension, labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, waitFor, type Workbench } from './harness';
 
 const FLAG = '__alPwned';
 const run = (n: number): string => `window.${FLAG}=${n};try{parent.${FLAG}=${n};top.${FLAG}=${n}}catch(e){}`;
@@ -59,15 +59,6 @@ function shown(frame: Frame): Promise<{ id: string; text: string; children: numb
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
   let wb: Workbench | undefined;
@@ -125,7 +116,7 @@ describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
 
       const frame = await labelingFrame(page);
       const seen = new Set<string>();
-      let current = await until('the first item', async () => ((await shown(frame)).id || undefined), 120_000);
+      let current = await waitFor('the first item', async () => ((await shown(frame)).id || undefined), 120_000);
       const first = await shown(frame);
       assert.ok(first.text.includes(SEED_TERM), `the first item matches the seed term: ${JSON.stringify(first.text.slice(0, 80))}`);
       const why = await frame.locator('[data-testid="why"]').innerText();
@@ -150,7 +141,7 @@ describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
         assert.deepEqual(await flagsInFrames(page), [], `no payload ran after showing ${current}`);
         if (current === 'h0') await screenshot(page, 'hostile-texts.png');
         await page.keyboard.press('1');
-        const next = await until(
+        const next = await waitFor(
           'the next item or the end of the queue',
           async () => {
             const v = await shown(frame);

@@ -22,6 +22,7 @@ import {
   repoRoot,
   runCommand,
   screenshot,
+  waitFor,
   type Workbench,
 } from './harness';
 
@@ -61,15 +62,6 @@ function readLog(folder: string): { file: string | undefined; events: LogEvent[]
   return { file: undefined, events: [] };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The id of the item the webview shows now ('' while loading). */
 function shownId(frame: Frame): Promise<string> {

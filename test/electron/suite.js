@@ -5,15 +5,8 @@ const assert = require('node:assert/strict');
 const vscode = require('vscode');
 
 const EXTENSION_ID = 'active-label.active-label';
-const COMMANDS = [
-  'activeLabel.startLabeling',
-  'activeLabel.configureLabels',
-  'activeLabel.chooseStrategy',
-  'activeLabel.exportLabels',
-  'activeLabel.showLearningCurve',
-  'activeLabel.openSettings',
-  'activeLabel.openSample',
-];
+// The manifest is the one list of commands (test/unit/host/manifest.test.ts ties it to the code).
+const COMMANDS = require('../../package.json').contributes.commands.map((c) => c.command);
 
 const tests = [
   ['the extension activates', async () => {
