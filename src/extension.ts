@@ -4,14 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './host/commands';
-import { Controller } from './host/controller';
+import { SessionManager } from './host/sessionManager';
 
 export function activate(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel('Active Label', { log: true });
-  const controller = new Controller(context, output);
-  context.subscriptions.push(output, controller, ...registerCommands(context, controller));
+  const sessions = new SessionManager(context, output);
+  context.subscriptions.push(output, sessions, ...registerCommands(context, sessions));
 }
 
 export function deactivate(): void {
-  // The controller is disposed through context.subscriptions; its session stops the worker.
+  // The session manager is disposed through context.subscriptions; its session stops the worker.
 }

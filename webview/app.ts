@@ -4,8 +4,8 @@
  * repainted from that state. The state is saved with `setState` after every change, so a panel that
  * was hidden (and its page destroyed) comes back with the same item, queue and history.
  */
-import { assertUnreachable } from '../src/shared/webviewProtocol';
-import type { ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection } from '../src/shared/webviewProtocol';
+import { assertUnreachable, EMPTY_MODEL } from '../src/shared/protocol';
+import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection } from '../src/shared/protocol';
 import { LearningCurveChart } from './chart';
 import { el, replaceChildren } from './dom';
 import { HostBridge } from './host';
@@ -22,8 +22,6 @@ import { restoreState } from './state';
 import type { PersistedState } from './state';
 
 const NOTICE_MS = 6000;
-/** The model side before the first `init` or `model`, for counts that arrive first. */
-const NO_MODEL: ModelSnapshot = { version: 0, training: false, curve: [], counts: {}, labeled: 0, total: 0 };
 
 export class App {
   private readonly bridge: HostBridge;
@@ -90,9 +88,6 @@ export class App {
       if (document.visibilityState === 'hidden') this.flushAfterPaint();
     });
     installKeyboard(root, () => this.keyConfig(), (action, startedAt) => this.onAction(action, startedAt));
-    // Writes that were in flight when the page went away: resend them (same requestId; the host
-    // answers idempotently). They wait in the bridge's outbox until `init`.
-    for (const write of this.queue.pendingWrites()) this.bridge.post(write.message);
     this.bridge.ready(restored !== null);
   }
 
@@ -112,10 +107,13 @@ export class App {
         this.errors = [];
         this.invalid = null;
         this.paintAll();
+        // Writes still unconfirmed (the page was restored, or the engine restarted): resend them with
+        // the same request id; the engine answers a write already in its log without writing again.
+        for (const write of this.queue.pendingWrites()) this.bridge.post(write.message);
         this.requestItemsIfLow();
         break;
       case 'items': {
-        const changed = this.queue.receive(message.items, { replace: message.replace, exhausted: message.exhausted });
+        const changed = this.queue.receive(message.items, { exhausted: message.exhausted });
         if (changed || !this.queue.shown) this.paintCard();
         // The host caps a message by text size, so it may bring fewer than asked: top up again.
         // An empty answer does not re-ask at once (that could loop); the next keypress will.
@@ -133,6 +131,10 @@ export class App {
         break;
       case 'progress':
         this.progress = message.phase === 'idle' ? null : message;
+        if (this.model && this.model.training !== (message.phase === 'training')) {
+          this.model = { ...this.model, training: message.phase === 'training' };
+          this.paintCounts();
+        }
         this.paintBanners();
         return;
       case 'model':
@@ -141,7 +143,7 @@ export class App {
         break;
       case 'counts': {
         const { type: _counts, ...counts } = message;
-        this.model = { ...(this.model ?? NO_MODEL), ...counts };
+        this.model = { ...(this.model ?? EMPTY_MODEL), ...counts };
         this.paintCounts();
         break;
       }
@@ -176,8 +178,8 @@ export class App {
     this.paintBanners();
   }
 
-  private onErrorAction(actionId: string): void {
-    this.bridge.post(actionId === 'retry' ? { type: 'retry' } : { type: 'errorAction', actionId });
+  private onErrorAction(actionId: ErrorActionId): void {
+    this.bridge.post({ type: 'errorAction', actionId });
   }
 
   private retryWrite(requestId: string): void {
@@ -374,7 +376,7 @@ export class App {
     this.persistPending = true;
     this.afterPaint(() => {
       this.persistPending = false;
-      const state: PersistedState = { version: 1, queue: this.queue.snapshot(), config: this.config, model: this.model };
+      const state: PersistedState = { version: 2, queue: this.queue.snapshot(), config: this.config, model: this.model };
       this.bridge.setState(state);
     });
   }

@@ -11,7 +11,7 @@
 // CommonJS, where an ESM-only package's import is flagged (TS1479). The types still resolve.
 // @ts-expect-error TS1479: chart.js is ESM; esbuild bundles it, nothing here runs as CommonJS.
 import { Chart, Legend, LineController, LineElement, LinearScale, PointElement, Tooltip } from 'chart.js';
-import { describeHeldOut, isEvaluationTrusted, TOO_FEW_EVALUATION_ITEMS, type CurvePoint } from '../src/shared/webviewProtocol';
+import { describeHeldOut, isEvaluationTrusted, TOO_FEW_EVALUATION_ITEMS, type CurvePoint } from '../src/shared/protocol';
 import { el } from './dom';
 
 /** Same breakpoint as the single-column layout in styles.css. */

@@ -3,8 +3,7 @@
  * Incoming messages are validated before anyone sees them; outgoing messages (other than `ready`)
  * wait until the host has sent `init`, so nothing is lost while the host is still starting up.
  */
-import { parseHostToWebview } from '../src/shared/webviewValidation';
-import type { HostToWebview, WebviewToHost } from '../src/shared/webviewProtocol';
+import { HostToWebview, parseWith, type WebviewToHost } from '../src/shared/protocol';
 
 /** The part of VS Code's webview API we use (`acquireVsCodeApi` is injected by VS Code). */
 export interface VsCodeApi {
@@ -51,17 +50,15 @@ export class HostBridge {
   }
 
   private receive(data: unknown): void {
-    const parsed = parseHostToWebview(data);
+    const parsed = parseWith(HostToWebview, data);
     if (!parsed.ok) {
       this.onInvalid(parsed.error);
       return;
     }
-    if (parsed.message.type === 'init' && !this.connected) {
+    if (parsed.value.type === 'init' && !this.connected) {
       this.connected = true;
-      this.onMessage(parsed.message);
       for (const message of this.outbox.splice(0)) this.api.postMessage(message);
-      return;
     }
-    this.onMessage(parsed.message);
+    this.onMessage(parsed.value);
   }
 }

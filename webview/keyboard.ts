@@ -6,8 +6,8 @@
  * and back. So we listen on `window` (not on an element that may not have focus), and focus the
  * main container on load, on window focus and when the panel becomes visible again.
  */
-import { SHIFT_CHORD_PREFIX } from '../src/shared/webviewProtocol';
-import type { Keymap, LabelDef, LabelMode } from '../src/shared/webviewProtocol';
+import { SHIFT_CHORD_PREFIX } from '../src/shared/protocol';
+import type { Keymap, LabelDef, LabelMode } from '../src/shared/protocol';
 
 export type KeyAction =
   | { readonly kind: 'label'; readonly index: number }

@@ -3,8 +3,8 @@
  * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
  * (per-label counts, recent labels with their saved/pending state, the stopping hint).
  */
-import { describeHeldOut, isEvaluationTrusted, TOO_FEW_EVALUATION_ITEMS } from '../src/shared/webviewProtocol';
-import type { ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/webviewProtocol';
+import { describeHeldOut, ERROR_ACTIONS, isEvaluationTrusted, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS } from '../src/shared/protocol';
+import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/protocol';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
 import type { HistoryEntry, WriteRecord } from './queue';
@@ -13,7 +13,7 @@ export interface PanelCallbacks {
   readonly openSettings: () => void;
   readonly chooseStrategy: () => void;
   readonly toggleHelp: () => void;
-  readonly errorAction: (actionId: string) => void;
+  readonly errorAction: (actionId: ErrorActionId) => void;
   readonly dismissError: (index: number) => void;
   readonly retryWrite: (requestId: string) => void;
 }
@@ -90,9 +90,7 @@ export interface BannerView {
 export function renderBanners(container: HTMLElement, view: BannerView, callbacks: PanelCallbacks): void {
   const nodes: HTMLElement[] = [];
   view.errors.forEach((error, index) => {
-    const actions = (error.actions ?? []).map((action) =>
-      button(action.title, () => callbacks.errorAction(action.id), { attrs: { 'data-action': action.id } }),
-    );
+    const actions = error.actions.map((id) => button(ERROR_ACTIONS[id], () => callbacks.errorAction(id), { attrs: { 'data-action': id } }));
     actions.push(button('Dismiss', () => callbacks.dismissError(index), { className: 'al-secondary' }));
     nodes.push(
       el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'error-banner' } }, [
@@ -102,7 +100,7 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
     );
   });
   for (const write of view.failedWrites) {
-    const what = write.message.type === 'undo' ? 'Undo' : `Label “${write.message.labels.join(', ')}”`;
+    const what = write.message.type === 'undo' ? 'Undo' : write.message.type === 'flag' ? 'Flag' : `Label “${write.message.labels.join(', ')}”`;
     nodes.push(
       el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'save-failed', 'data-request-id': write.requestId } }, [
         el('span', { className: 'al-banner-text', text: `${what} was NOT saved: ${write.error ?? 'unknown error'}. It stays pending.` }),
@@ -116,16 +114,8 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
   replaceChildren(container, nodes);
 }
 
-const PHASE_NAMES: Record<ProgressSnapshot['phase'], string> = {
-  'loading-model': 'Loading model',
-  embedding: 'Embedding',
-  training: 'Training',
-  sampling: 'Sampling',
-  idle: 'Idle',
-};
-
 function renderProgress(progress: ProgressSnapshot): HTMLElement {
-  const parts = [`${PHASE_NAMES[progress.phase]} ${formatInt(progress.done)}/${formatInt(progress.total)}`];
+  const parts = [`${PHASE_TITLES[progress.phase]} ${formatInt(progress.done)}/${formatInt(progress.total)}`];
   if (progress.itemsPerSecond > 0) parts.push(`${formatInt(progress.itemsPerSecond)}/s`);
   if (progress.etaSeconds >= 0) parts.push(`ETA ${formatDuration(progress.etaSeconds)}`);
   const bar = el('progress', { attrs: { max: String(Math.max(1, progress.total)), value: String(progress.done) } });

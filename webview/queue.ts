@@ -6,13 +6,10 @@
  * trip) and returns the messages to post to the host. The whole state is plain data, so it goes
  * into `vscode.setState` as is and a restored panel resumes exactly where it was.
  */
-import type {
-  LabelMessage,
-  NeedItemsMessage,
-  QueueItem,
-  UndoMessage,
-  WebviewToHost,
-} from '../src/shared/webviewProtocol';
+import type { FlagMessage, LabelMessage, NeedItemsMessage, QueueItem, UndoMessage, WebviewToHost } from '../src/shared/protocol';
+
+/** The writes the page tracks until the engine answers: each carries its request id. */
+export type WriteMessage = LabelMessage | UndoMessage | FlagMessage;
 
 /** Ask for more items when fewer than this many are upcoming. */
 export const PREFETCH_MIN = 5;
@@ -34,7 +31,7 @@ export interface WriteRecord {
   readonly requestId: string;
   readonly itemId: string;
   /** The exact message posted; a retry resends it unchanged (same requestId). */
-  readonly message: LabelMessage | UndoMessage;
+  readonly message: WriteMessage;
   readonly status: WriteStatus;
   /** The host's reason when status is 'failed'. */
   readonly error?: string;
@@ -113,7 +110,7 @@ export class LabelQueue {
     return requestId === undefined ? undefined : this.state.writes.find((w) => w.requestId === requestId);
   }
 
-  /** Every item id the webview holds, so the host does not send them again. */
+  /** Every item id the webview holds: an item it already holds is not taken twice. */
   heldIds(): string[] {
     const { current, upcoming, history } = this.state;
     const ids = upcoming.map((item) => item.id).concat(history.map((entry) => entry.item.id));
@@ -122,16 +119,16 @@ export class LabelQueue {
   }
 
   /** Adds items from the host, dropping ids already held. Returns true when the screen changed. */
-  receive(items: readonly QueueItem[], options: { replace?: boolean; exhausted?: boolean } = {}): boolean {
+  receive(items: readonly QueueItem[], options: { exhausted?: boolean } = {}): boolean {
     this.awaitingItems = false;
-    const held = new Set(options.replace ? this.heldIds().filter((id) => !this.state.upcoming.some((u) => u.id === id)) : this.heldIds());
+    const held = new Set(this.heldIds());
     const fresh: QueueItem[] = [];
     for (const item of items) {
       if (held.has(item.id)) continue;
       held.add(item.id);
       fresh.push(item);
     }
-    let upcoming = options.replace ? fresh : this.state.upcoming.concat(fresh);
+    let upcoming = this.state.upcoming.concat(fresh);
     let current = this.state.current;
     const filled = current === null && upcoming.length > 0;
     if (filled) {
@@ -148,7 +145,7 @@ export class LabelQueue {
     if (this.awaitingItems && now - this.lastNeedAt < NEED_ITEMS_RETRY_MS) return null;
     this.awaitingItems = true;
     this.lastNeedAt = now;
-    return { type: 'needItems', count: PREFETCH_TARGET - this.state.upcoming.length, exclude: this.heldIds() };
+    return { type: 'needItems', count: PREFETCH_TARGET - this.state.upcoming.length };
   }
 
   /** Labels the item on screen: a fresh item (source 'queue') or a history entry (source 'edit'). */
@@ -162,7 +159,6 @@ export class LabelQueue {
       itemId: item.id,
       labels: [...labels],
       source: editing ? 'edit' : 'queue',
-      reason: item.reason,
       ...(answer ? { answer } : {}),
     };
     const outcome: Outcome = answer ? { kind: 'label', labels: message.labels, answer } : { kind: 'label', labels: message.labels };
@@ -183,15 +179,17 @@ export class LabelQueue {
     const item = this.shown;
     if (!item) return NOTHING;
     const entry = this.browsing;
-    // A labeled history entry keeps its label; the flag is an extra event for the host.
-    if (entry && entry.outcome.kind === 'label') return { messages: [{ type: 'flag', itemId: item.id }], moved: this.forward().moved };
-    this.finish(item, { kind: 'flag' });
-    return { messages: [{ type: 'flag', itemId: item.id }], moved: true };
+    const message: FlagMessage = { type: 'flag', requestId: this.newRequestId(), itemId: item.id };
+    this.addWrite(message);
+    // A labeled history entry keeps its label; the flag is an extra event in the log.
+    if (entry && entry.outcome.kind === 'label') return { messages: [message], moved: this.forward().moved };
+    this.finish(item, { kind: 'flag' }, message.requestId);
+    return { messages: [message], moved: true };
   }
 
   /**
-   * Undoes the most recent action and puts its item back on screen. Only a label that may be on disk
-   * (pending or saved) needs an `undo` write; a failed label never reached the log.
+   * Undoes the most recent action and puts its item back on screen. Only a label or flag that may be
+   * on disk (pending or saved) needs an `undo` write; a failed one never reached the log.
    */
   undo(): StepResult {
     const { history, current, upcoming } = this.state;
@@ -211,7 +209,7 @@ export class LabelQueue {
       upcoming: current ? [current, ...upcoming] : upcoming,
       cursor: null,
     };
-    if (last.outcome.kind === 'label' && write?.status !== 'failed') {
+    if ((last.outcome.kind === 'label' || last.outcome.kind === 'flag') && write !== undefined && write.status !== 'failed') {
       const message: UndoMessage = { type: 'undo', requestId: this.newRequestId(), itemId: last.item.id };
       this.addWrite(message);
       messages.push(message);
@@ -244,7 +242,7 @@ export class LabelQueue {
   }
 
   /** Marks a failed write pending again and returns the identical message to resend. */
-  retry(requestId: string): LabelMessage | UndoMessage | undefined {
+  retry(requestId: string): WriteMessage | undefined {
     const write = this.write(requestId);
     if (!write || write.status !== 'failed') return undefined;
     this.setStatus(requestId, 'pending');
@@ -271,7 +269,7 @@ export class LabelQueue {
     return found;
   }
 
-  private addWrite(message: LabelMessage | UndoMessage): void {
+  private addWrite(message: WriteMessage): void {
     const record: WriteRecord = { requestId: message.requestId, itemId: message.itemId, message, status: 'pending' };
     this.state = { ...this.state, writes: trimWrites([...this.state.writes, record]) };
   }

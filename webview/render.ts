@@ -3,7 +3,7 @@
  * with their key hints, and the shortcut overlay. This is the part repainted on every keypress, so it
  * touches only its own nodes. Item text goes in through textContent only (see dom.ts).
  */
-import type { InitMessage, QueueItem } from '../src/shared/webviewProtocol';
+import type { InitMessage, QueueItem } from '../src/shared/protocol';
 import { button, el, formatPercent, formatScore, kbd, replaceChildren } from './dom';
 import { ariaKeyShortcut, keyLabel } from './keyboard';
 import type { KeyAction } from './keyboard';

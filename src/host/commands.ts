@@ -1,12 +1,13 @@
 /**
- * The `activeLabel.*` commands. Each is a thin adapter onto the controller or the active session;
+ * The `activeLabel.*` commands. Each is a thin adapter onto the session manager or the active session;
  * every failure ends in a message, never in a silent rejection.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, SettingKey } from './config';
-import type { Controller } from './controller';
-import { STRATEGY_IDS, type StrategyId } from '../shared/workerProtocol';
+import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
+import { plainText } from '../shared/plainText';
+import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
+import type { SessionManager } from './sessionManager';
 
 export const COMMAND_IDS = [
   'activeLabel.startLabeling',
@@ -19,24 +20,16 @@ export const COMMAND_IDS = [
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
-/** Strategy descriptions come from package.json's enumDescriptions: one source of truth. */
-function strategyDescriptions(context: vscode.ExtensionContext): Map<string, string> {
-  const prop = (context.extension.packageJSON as { contributes?: { configuration?: { properties?: Record<string, unknown> } } })
-    .contributes?.configuration?.properties?.[`${CONFIG_SECTION}.${SettingKey.strategy}`] as
-    | { enum?: string[]; enumDescriptions?: string[] }
-    | undefined;
-  const out = new Map<string, string>();
-  prop?.enum?.forEach((id, i) => out.set(id, prop.enumDescriptions?.[i] ?? ''));
-  return out;
-}
-
-async function chooseStrategy(context: vscode.ExtensionContext, controller: Controller): Promise<void> {
-  const current = controller.settings().strategy;
-  const descriptions = strategyDescriptions(context);
-  const items = STRATEGY_IDS.map((id) => ({
-    label: id,
-    description: id === current ? '(current)' : undefined,
-    detail: descriptions.get(id),
+/**
+ * The quick pick lists the registry's strategies. It only writes the setting: the configuration
+ * listener is the one path by which a change reaches a running session.
+ */
+async function chooseStrategy(sessions: SessionManager): Promise<void> {
+  const current = sessions.settings().strategy;
+  const items = STRATEGY_NAMES.map((id) => ({
+    label: STRATEGIES[id].title,
+    description: id === current ? `${id} (current)` : id,
+    detail: STRATEGIES[id].description,
     id,
   }));
   const chosen = await vscode.window.showQuickPick(items, {
@@ -47,13 +40,11 @@ async function chooseStrategy(context: vscode.ExtensionContext, controller: Cont
   if (!chosen) return;
   const strategy: StrategyId = chosen.id;
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  // The configuration listener forwards the change to a running session.
-  await vscode.workspace.getConfiguration(CONFIG_SECTION).update(SettingKey.strategy, strategy, target);
-  controller.activeSession?.setStrategy(strategy);
+  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('strategy', strategy, target);
 }
 
-async function exportLabels(controller: Controller): Promise<void> {
-  const session = controller.activeSession;
+async function exportLabels(sessions: SessionManager): Promise<void> {
+  const session = sessions.activeSession;
   if (!session) {
     void vscode.window.showInformationMessage('Start labeling a dataset first: Active Label exports the labels of the open session.');
     return;
@@ -70,12 +61,12 @@ async function exportLabels(controller: Controller): Promise<void> {
     { location: vscode.ProgressLocation.Notification, title: `Exporting labels to ${path.basename(uri.fsPath)}…` },
     () => session.exportLabels(uri.fsPath, format),
   );
-  const open = await vscode.window.showInformationMessage(`Exported ${count} labeled items to ${path.basename(uri.fsPath)}.`, 'Open');
+  const open = await vscode.window.showInformationMessage(`Exported ${count} labeled items to ${plainText(path.basename(uri.fsPath))}.`, 'Open');
   if (open) await vscode.window.showTextDocument(uri);
 }
 
-function showLearningCurve(controller: Controller): void {
-  const session = controller.activeSession;
+function showLearningCurve(sessions: SessionManager): void {
+  const session = sessions.activeSession;
   if (!session) {
     void vscode.window.showInformationMessage('The learning curve appears in the labeling panel once you start labeling.', 'Start Labeling').then(
       (choice) => choice && vscode.commands.executeCommand('activeLabel.startLabeling'),
@@ -87,27 +78,27 @@ function showLearningCurve(controller: Controller): void {
 }
 
 /** Wraps a handler so an exception becomes an error message (and a log line), not a lost promise. */
-function guarded(controller: Controller, id: string, run: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<void> {
+function guarded(sessions: SessionManager, id: string, run: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<void> {
   return async (...args) => {
     try {
       await run(...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      controller.output.error(`${id} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Active Label: ${message}`);
+      sessions.output.error(`${id} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Active Label: ${plainText(message)}`);
     }
   };
 }
 
-export function registerCommands(context: vscode.ExtensionContext, controller: Controller): vscode.Disposable[] {
+export function registerCommands(context: vscode.ExtensionContext, sessions: SessionManager): vscode.Disposable[] {
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
-    'activeLabel.startLabeling': (uri) => controller.start(uri),
-    'activeLabel.configureLabels': (uri) => controller.configure(uri),
-    'activeLabel.chooseStrategy': () => chooseStrategy(context, controller),
-    'activeLabel.exportLabels': () => exportLabels(controller),
-    'activeLabel.showLearningCurve': () => showLearningCurve(controller),
+    'activeLabel.startLabeling': (uri) => sessions.start(uri),
+    'activeLabel.configureLabels': (uri) => sessions.configure(uri),
+    'activeLabel.chooseStrategy': () => chooseStrategy(sessions),
+    'activeLabel.exportLabels': () => exportLabels(sessions),
+    'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
-    'activeLabel.openSample': () => controller.openSample(),
+    'activeLabel.openSample': () => sessions.openSample(),
   };
-  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(controller, id, handlers[id])));
+  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])));
 }

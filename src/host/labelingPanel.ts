@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { makeNonce, renderWebviewHtml } from '../shared/webviewHtml';
-import type { HostToWebview } from '../shared/webviewProtocol';
+import type { HostToWebview } from '../shared/protocol';
 
 export const LABELING_VIEW_TYPE = 'activeLabel.labeling';
 

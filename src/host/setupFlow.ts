@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
 import { previewDataset } from '../core/dataset';
 import { defaultSessionConfig } from '../core/session/config';
-import { MAX_KEYED_LABELS } from '../shared/webviewProtocol';
+import { MAX_KEYED_LABELS } from '../shared/protocol';
 import { formatSeedTerms, parseSeedTerms, validateSeedTerms } from './seedTerms';
 
 /** The remembered answers for one dataset. */

@@ -4,7 +4,7 @@
  * The text is built by the pure functions in statusText.ts; this class only owns the VS Code item.
  */
 import * as vscode from 'vscode';
-import type { ModelSnapshot, ProgressSnapshot } from '../shared/webviewProtocol';
+import type { ModelSnapshot, ProgressSnapshot } from '../shared/protocol';
 import { formatModel, formatProgress, modelTooltip } from './statusText';
 
 export { formatEta, formatModel, formatProgress, modelTooltip } from './statusText';

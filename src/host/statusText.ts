@@ -2,7 +2,7 @@
  * The status bar's text and tooltip, as pure functions of the snapshots (no `vscode` import, so the
  * unit tests run in plain Node). statusBar.ts owns the VS Code item and re-exports these.
  */
-import { describeHeldOut, isEvaluationTrusted, TOO_FEW_EVALUATION_ITEMS, type ModelSnapshot, type ProgressSnapshot } from '../shared/webviewProtocol';
+import { describeHeldOut, isEvaluationTrusted, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS, type ModelSnapshot, type ProgressSnapshot } from '../shared/protocol';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -17,7 +17,7 @@ export function formatEta(seconds: number): string {
 
 /** `Embedding 4,210/10,000 · 85/s · ETA 1m` (rate and ETA only once known). */
 export function formatProgress(p: ProgressSnapshot): string {
-  const verb = p.phase === 'loading-model' ? 'Loading model' : p.phase === 'training' ? 'Training' : 'Embedding';
+  const verb = PHASE_TITLES[p.phase];
   const parts = [p.total > 0 ? `${verb} ${count.format(p.done)}/${count.format(p.total)}` : `${verb}…`];
   if (p.itemsPerSecond > 0) parts.push(`${count.format(Math.round(p.itemsPerSecond))}/s`);
   if (p.etaSeconds > 0) parts.push(`ETA ${formatEta(p.etaSeconds)}`);

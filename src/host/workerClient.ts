@@ -1,35 +1,20 @@
 /**
  * The extension host's side of the engine worker (dist/worker.js). Everything heavy (parsing,
  * embedding, training, fsync) runs in that thread, so the host only posts and receives messages
- * and never blocks for more than a few milliseconds.
+ * and never blocks for more than a few milliseconds. What arrives is validated once, here, with the
+ * protocol's schema; a malformed message is logged with its reason, never passed on.
  *
  * Free of the `vscode` module so it can be tested with a real worker in plain Node.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import {
-  isWorkerToHost,
-  type ExportMessage,
-  type FlagMessage,
-  type HostToWorker,
-  type LabelMessage,
-  type UndoMessage,
-  type WorkerToHost,
-} from '../shared/workerProtocol';
+import { WorkerToHost, type HostToWorker } from '../shared/protocol/engine';
+import type { Message } from '../shared/protocol/page';
+import { parseWith } from '../shared/protocol/parse';
 
 export type WorkerListener = (message: WorkerToHost) => void;
 
-/** Messages that answer a request carry its requestId. */
-type Reply = Extract<WorkerToHost, { requestId?: string }>;
-
-interface Pending {
-  resolve(reply: Reply): void;
-  reject(error: Error): void;
-}
-
-/** Distributive Omit, so each member of a union keeps its own fields. */
-type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
-export type RequestMessage = WithoutRequestId<LabelMessage | UndoMessage | FlagMessage | ExportMessage>;
+type ExportReply = Message<WorkerToHost, 'exported' | 'error'>;
 
 export class WorkerExitedError extends Error {
   constructor(readonly exitCode: number | null, detail: string) {
@@ -41,15 +26,15 @@ export class WorkerExitedError extends Error {
 export class WorkerClient {
   private readonly worker: Worker;
   private readonly listeners = new Set<WorkerListener>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly exports = new Map<string, { resolve(reply: ExportReply): void; reject(error: Error): void }>();
   private exited = false;
   private lastError: Error | undefined;
 
   /**
    * @param workerFile absolute path of the bundled worker (dist/worker.js)
-   * @param onInvalid called with messages that fail validation (logged, never thrown)
+   * @param onInvalid called with the reason a message failed validation (logged, never thrown)
    */
-  constructor(workerFile: string, private readonly onInvalid: (raw: unknown) => void = () => undefined) {
+  constructor(workerFile: string, private readonly onInvalid: (reason: string) => void = () => undefined) {
     // resourceLimits are left at Node's defaults: embedding models need the heap they need.
     this.worker = new Worker(workerFile, { stdout: false, stderr: false });
     this.worker.on('message', (raw: unknown) => this.receive(raw));
@@ -59,11 +44,9 @@ export class WorkerClient {
     this.worker.on('exit', (code) => {
       this.exited = true;
       const reason = new WorkerExitedError(code, this.lastError ? this.lastError.message : `exit code ${code}`);
-      for (const [, p] of this.pending) p.reject(reason);
-      this.pending.clear();
-      if (code !== 0 || this.lastError) {
-        this.emit({ type: 'error', kind: 'internal', message: reason.message });
-      }
+      for (const [, p] of this.exports) p.reject(reason);
+      this.exports.clear();
+      if (code !== 0 || this.lastError) this.emit({ type: 'error', kind: 'internal', message: reason.message, actions: ['retry'] });
     });
   }
 
@@ -77,30 +60,23 @@ export class WorkerClient {
     return () => this.listeners.delete(listener);
   }
 
-  /** Fire-and-forget messages (init, skip, requestBatch, setStrategy, cancel, dispose). */
+  /** Sends a message; throws WorkerExitedError when the worker has exited. */
   post(message: HostToWorker): void {
     if (this.exited) throw new WorkerExitedError(null, 'it has already exited');
     this.worker.postMessage(message);
   }
 
-  /**
-   * Sends a message that the worker answers with the same requestId (`saved`, `saveFailed`,
-   * `undone`, `exported`, `error`). Resolves with the first reply whose type is in `until`.
-   * For `undo` the worker sends `undone` then `saved`: wait for `saved`, and read `undone` from
-   * the listeners.
-   */
-  request(message: RequestMessage, requestId: string = randomUUID()): { requestId: string; reply: Promise<Reply> } {
-    const full = { ...message, requestId } as HostToWorker;
-    const reply = new Promise<Reply>((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject });
-    });
+  /** Exports the labels; resolves with the worker's `exported` or `error` reply. */
+  exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<ExportReply> {
+    const requestId = randomUUID();
+    const reply = new Promise<ExportReply>((resolve, reject) => this.exports.set(requestId, { resolve, reject }));
     try {
-      this.post(full);
+      this.post({ type: 'export', requestId, format, outFile });
     } catch (error) {
-      this.pending.delete(requestId);
-      return { requestId, reply: Promise.reject(error instanceof Error ? error : new Error(String(error))) };
+      this.exports.delete(requestId);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return { requestId, reply };
+    return reply;
   }
 
   /** Asks the worker to close its log and exit; terminates it if it has not gone after `graceMs`. */
@@ -119,19 +95,21 @@ export class WorkerClient {
   }
 
   private receive(raw: unknown): void {
-    if (!isWorkerToHost(raw)) {
-      this.onInvalid(raw);
+    const parsed = parseWith(WorkerToHost, raw);
+    if (!parsed.ok) {
+      this.onInvalid(parsed.error);
       return;
     }
-    this.emit(raw);
-    const requestId = 'requestId' in raw ? raw.requestId : undefined;
-    if (typeof requestId !== 'string') return;
-    const waiting = this.pending.get(requestId);
-    if (!waiting) return;
-    // `undone` is an intermediate reply; the request completes with `saved` or `saveFailed`.
-    if (raw.type === 'undone') return;
-    this.pending.delete(requestId);
-    waiting.resolve(raw as Reply);
+    const m = parsed.value;
+    if ((m.type === 'exported' || m.type === 'error') && m.requestId !== undefined) {
+      const waiting = this.exports.get(m.requestId);
+      if (waiting) {
+        this.exports.delete(m.requestId);
+        waiting.resolve(m);
+        return;
+      }
+    }
+    this.emit(m);
   }
 
   private emit(message: WorkerToHost): void {

@@ -5,7 +5,7 @@
  * event then adjusts the figures by what changed for its one item.
  */
 import type { LabelingSession } from '../core/session';
-import type { LabelsState } from '../shared/workerProtocol';
+import type { Counts } from '../shared/protocol/domain';
 
 /** What one item contributes to the counts. */
 interface Contribution {
@@ -17,20 +17,23 @@ interface Contribution {
 const NOTHING: Contribution = { labeled: false, keys: [] };
 
 export class LabelTally {
-  private readonly counts: Record<string, number>;
+  private readonly tallies: Record<string, number>;
   private labeled: number;
   private readonly total: number;
-  private readonly evaluation: number;
 
   constructor(
     private readonly session: LabelingSession,
+    /** Events in the log, kept for diagnostics. */
     private events: number,
   ) {
     const progress = session.progress();
-    this.counts = session.counts();
+    this.tallies = session.counts();
     this.labeled = progress.labeled;
     this.total = progress.total;
-    this.evaluation = progress.evaluation;
+  }
+
+  get eventCount(): number {
+    return this.events;
   }
 
   /** Call before applying an event to `itemId`; pass the result to `after` once it is applied. */
@@ -44,10 +47,10 @@ export class LabelTally {
     const next = this.contribution(itemId);
     if (previous.labeled) this.labeled--;
     if (next.labeled) this.labeled++;
-    for (const key of previous.keys) this.counts[key] = (this.counts[key] ?? 0) - 1;
-    for (const key of next.keys) this.counts[key] = (this.counts[key] ?? 0) + 1;
+    for (const key of previous.keys) this.tallies[key] = (this.tallies[key] ?? 0) - 1;
+    for (const key of next.keys) this.tallies[key] = (this.tallies[key] ?? 0) + 1;
     // `counts()` lists every known class, with 0 for those not used yet; a new label adds one.
-    for (const c of this.session.classMap.classes) this.counts[c] ??= 0;
+    for (const c of this.session.classMap.classes) this.tallies[c] ??= 0;
   }
 
   /**
@@ -56,12 +59,12 @@ export class LabelTally {
    */
   get labelsInUse(): number {
     let n = 0;
-    for (const key in this.counts) if ((this.counts[key] ?? 0) > 0) n++;
+    for (const key in this.tallies) if ((this.tallies[key] ?? 0) > 0) n++;
     return n;
   }
 
-  state(): LabelsState {
-    return { labeled: this.labeled, total: this.total, counts: { ...this.counts }, evaluation: this.evaluation, events: this.events };
+  counts(): Counts {
+    return { labeled: this.labeled, total: this.total, counts: { ...this.tallies } };
   }
 
   /** The same rule as `LabelingSession.counts()` / `progress()`, for one item. */

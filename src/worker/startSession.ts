@@ -11,7 +11,8 @@ import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath,
 import type { LabelEvent } from '../core/labels';
 import { LabelingSession } from '../core/session';
 import type { Dataset } from '../core/types';
-import type { ErrorKind, InitMessage, ProgressMessage } from '../shared/workerProtocol';
+import type { ErrorKind, ProgressSnapshot } from '../shared/protocol/domain';
+import type { SessionInit } from '../shared/protocol/sessionInit';
 
 export interface StartedSession {
   readonly dataset: Dataset;
@@ -19,28 +20,26 @@ export interface StartedSession {
   readonly log: LabelLog;
   readonly embedder: string;
   readonly logProblems: readonly string[];
-  readonly events: number;
-  /** Every eventId in the log -> its item, so a resent request is answered, never written twice. */
-  readonly eventItems: Map<string, string>;
+  /** Every event in the log (replayed and just imported), oldest first. */
+  readonly events: readonly LabelEvent[];
 }
 
-/** A failure of `init`, with the kind that tells the host which actions to offer. */
+/** A failure of `start`, with the kind that tells the host which actions to offer. */
 export class InitError extends Error {
   constructor(
     message: string,
     readonly kind: ErrorKind,
-    readonly actions?: readonly string[],
   ) {
     super(message);
   }
 }
 
-export const MODEL_LOAD_ACTIONS = ['chooseLocalModel', 'useLexical', 'retry'] as const;
+type Progress = Omit<ProgressSnapshot, 'phase'> & { phase: Exclude<ProgressSnapshot['phase'], 'idle' | 'training'> };
 
 export async function startSession(
-  init: InitMessage,
+  init: SessionInit,
   signal: AbortSignal,
-  progress: (p: Omit<ProgressMessage, 'type'>) => void,
+  progress: (p: Progress) => void,
 ): Promise<StartedSession> {
   let dataset: Dataset;
   try {
@@ -69,10 +68,11 @@ export async function startSession(
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
 
     let created;
+    progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
     try {
       created = await createEmbedder({ model: init.model, cacheDir: init.cacheDir, fallbackToLexical: false });
     } catch (error) {
-      if (error instanceof EmbedderLoadError) throw new InitError(error.message, 'model-load', MODEL_LOAD_ACTIONS);
+      if (error instanceof EmbedderLoadError) throw new InitError(error.message, 'model-load');
       throw classify(error, 'model-load');
     }
     const embedder = created.embedder;
@@ -87,7 +87,7 @@ export async function startSession(
             done: p.done,
             total: p.total,
             itemsPerSecond: p.itemsPerSecond,
-            etaSeconds: p.etaSeconds ?? 0,
+            etaSeconds: p.etaSeconds ?? -1,
           }),
       });
       matrix = result.matrix;
@@ -102,7 +102,7 @@ export async function startSession(
       batchSize: init.batchSize,
       retrainEvery: init.retrainEvery,
       randomShare: init.randomShare,
-      evalFraction: init.evalFraction,
+      evalFraction: init.evaluationFraction,
       seed: init.seed,
       ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
     });
@@ -114,8 +114,7 @@ export async function startSession(
       log,
       embedder: embedder.id,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
-      events: replayed.events.length + imported.length,
-      eventItems: new Map([...replayed.events, ...imported].map((e) => [e.eventId, e.itemId])),
+      events: [...replayed.events, ...imported],
     };
   } catch (error) {
     await log.close().catch(() => undefined);
@@ -123,10 +122,10 @@ export async function startSession(
   }
 }
 
-function rate(phase: ProgressMessage['phase'], done: number, total: number, started: number): Omit<ProgressMessage, 'type'> {
+function rate(phase: Progress['phase'], done: number, total: number, started: number): Progress {
   const seconds = (performance.now() - started) / 1000;
   const itemsPerSecond = seconds > 0 ? done / seconds : 0;
-  return { phase, done, total, itemsPerSecond, etaSeconds: itemsPerSecond > 0 ? (total - done) / itemsPerSecond : 0 };
+  return { phase, done, total, itemsPerSecond, etaSeconds: itemsPerSecond > 0 ? (total - done) / itemsPerSecond : -1 };
 }
 
 function classify(error: unknown, kind: ErrorKind): InitError {

@@ -79,7 +79,8 @@ export function pickFromClusters(pool: Matrix, allCandidates: readonly number[],
       reason: {
         strategy: options.strategy,
         score,
-        cluster,
+        // One-based, as every UI shows it ("cluster 5 of 6"); the log stores the same number.
+        cluster: cluster + 1,
         detail: `${context}cluster ${cluster + 1} of ${members.length}: ${role} (similarity to centre ${similarity(local).toFixed(2)})`,
       },
     });

@@ -1,5 +1,6 @@
 export { selectBatch, defaultBatchRequest } from './selectBatch';
-export { STRATEGY_NAMES, isStrategyName, type BatchRequest, type SamplingInput, type StrategyName } from './types';
+export { STRATEGIES, STRATEGY_NAMES, isStrategyName, strategyEntry, type StrategyEntry, type StrategyName } from './registry';
+export type { BatchRequest, SamplingInput } from './types';
 export { kmeans, defaultKMeansOptions, type KMeansOptions, type KMeansResult } from './kmeans';
 export { uncertaintyScores, leastConfidence, margin, ratio, entropy, UNCERTAINTY_METHODS, type UncertaintyMethod } from './uncertainty';
 export { activeTransferSampling, atlasSampling, outOfFold, errorFeatures, prepareTransfer, errorProbabilities } from './activeTransfer';

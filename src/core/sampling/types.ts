@@ -1,25 +1,7 @@
 import type { ClassifierHead, HeadOptions, Prediction, Targets } from '../model/types';
 import type { LabelMode, Matrix } from '../types';
 
-export const STRATEGY_NAMES = [
-  'random',
-  'least-confidence',
-  'margin',
-  'ratio',
-  'entropy',
-  'cluster',
-  'representative',
-  'model-outlier',
-  'clustered-uncertainty',
-  'active-transfer',
-  'atlas',
-] as const;
-
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
-
-export function isStrategyName(value: string): value is StrategyName {
-  return (STRATEGY_NAMES as readonly string[]).includes(value);
-}
+import type { StrategyName } from './registry';
 
 /** Everything a strategy may look at. Indices in results are rows of `pool`. */
 export interface SamplingInput {

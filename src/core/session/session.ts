@@ -77,8 +77,8 @@ export class LabelingSession {
   private readonly state = new LabelState();
   private readonly rowOf = new Map<string, number>();
   private readonly sessionSkipped = new Set<string>();
-  /** Served by nextBatch and not yet answered: never served twice. */
-  private readonly outstanding = new Set<string>();
+  /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
+  private readonly outstanding = new Map<string, SampleReason>();
   /** Label/flag events that backspace may undo, oldest first (imports are not undoable here). */
   private readonly undoable: LabelEvent[] = [];
   private readonly stopRows: Int32Array;
@@ -151,9 +151,14 @@ export class LabelingSession {
     this.sessionSkipped.add(itemId);
   }
 
-  /** Forget what was served but not answered, e.g. when the UI reloads its queue. */
+  /** Forget what was served but not answered: the page that held those items lost its queue. */
   releaseOutstanding(): void {
     this.outstanding.clear();
+  }
+
+  /** Why a served, unanswered item was picked (written into its label event). */
+  servedReason(itemId: string): SampleReason | undefined {
+    return this.outstanding.get(itemId);
   }
 
   setStrategy(strategy: string): void {
@@ -211,7 +216,7 @@ export class LabelingSession {
       const at = rng.int(out.length + 1);
       out.splice(at, 0, this.pick(row, EVAL_REASON, true));
     }
-    for (const p of out) this.outstanding.add(p.itemId);
+    for (const p of out) this.outstanding.set(p.itemId, p.reason);
     return out;
   }
 

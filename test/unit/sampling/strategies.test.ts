@@ -8,7 +8,7 @@ import { pickFromClusters } from '../../../src/core/sampling/clusterSampling';
 import { modelOutlierSampling } from '../../../src/core/sampling/modelOutliers';
 import { representativeSampling } from '../../../src/core/sampling/representative';
 import { selectBatch } from '../../../src/core/sampling/selectBatch';
-import { STRATEGY_NAMES, type SamplingInput } from '../../../src/core/sampling/types';
+import { STRATEGY_NAMES, type SamplingInput } from '../../../src/core/sampling';
 import type { Matrix } from '../../../src/core/types';
 import { blobs } from './helpers';
 

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { labelLogPath } from '../../../src/core/labels/storePath';
-import type { BatchMessage, InitMessage } from '../../../src/shared/workerProtocol';
+import type { ItemsMessage, StartMessage } from '../../../src/shared/protocol/engine';
 import { Host, initMessage } from './workerHost';
 
 const topics = {
@@ -20,7 +20,7 @@ const topics = {
 let dir: string;
 let dataset: string;
 
-function init(overrides: Partial<InitMessage> = {}): InitMessage {
+function init(overrides: Partial<StartMessage> = {}): StartMessage {
   return initMessage(dataset, dir, ['sport', 'weather', 'money'], overrides);
 }
 
@@ -61,14 +61,14 @@ test('labels 25 items: saved only once on disk, retrains in the background, undo
   const host = new Host();
   try {
     host.send(init());
-    const ready = await host.wait('ready');
+    const ready = await host.wait('engineReady');
     assert.equal(ready.embedder, 'lexical');
     assert.equal(ready.summary.loaded, 150);
-    assert.equal(ready.labelsState.labeled, 3, 'the three file labels were imported');
+    assert.equal(ready.counts.labeled, 3, 'the three file labels were imported');
     assert.ok(host.messages.some((m) => m.type === 'progress' && m.phase === 'embedding'));
 
-    host.send({ type: 'requestBatch', count: 30 });
-    const batch: BatchMessage = await host.wait('batch');
+    host.send({ type: 'needItems', count: 30 });
+    const batch: ItemsMessage = await host.wait('items');
     assert.equal(batch.items.length, 30);
     assert.ok(batch.items.every((i) => !['r0', 'r1', 'r2'].includes(i.id)), 'imported items are not served');
     for (const [k, item] of batch.items.slice(0, 25).entries()) {
@@ -76,7 +76,8 @@ test('labels 25 items: saved only once on disk, retrains in the background, undo
       host.send({ type: 'label', requestId, itemId: item.id, labels: [truthOf(item.text)], source: 'queue' });
       const saved = await host.wait('saved', (m) => m.requestId === requestId);
       const onDisk = await logLines();
-      const line = onDisk.find((e) => e.eventId === saved.eventId);
+      assert.equal(saved.itemId, item.id);
+      const line = onDisk.find((e) => e.eventId === `req-${requestId}`);
       assert.ok(line, 'the acknowledged event is in the log file');
       assert.equal(line.itemId, item.id);
       assert.deepEqual(line.labels, [truthOf(item.text)]);
@@ -86,16 +87,18 @@ test('labels 25 items: saved only once on disk, retrains in the background, undo
     const model = await host.wait('model', (m) => m.labeled >= 20);
     assert.ok(model.version >= 1);
     assert.equal(model.total, 150);
-    assert.ok(model.stopping.message.length > 0);
+    assert.ok(model.curve.length >= 1);
 
-    host.send({ type: 'undo', requestId: 'u1' });
-    const undone = await host.wait('undone', (m) => m.requestId === 'u1');
-    assert.equal(undone.itemId, labeledIds[labeledIds.length - 1]);
-    assert.deepEqual(undone.labels, []);
+    const lastId = labeledIds[labeledIds.length - 1] as string;
+    host.send({ type: 'undo', requestId: 'u1', itemId: lastId });
+    const undone = await host.wait('saved', (m) => m.requestId === 'u1');
+    assert.equal(undone.itemId, lastId);
+    const counts = await host.wait('counts', (m) => m.labeled === 3 + 24);
+    assert.equal(counts.labeled, 3 + 24, 'the undo is counted at once');
     const lines = await logLines();
     const last = lines[lines.length - 1]!;
     assert.equal(last.type, 'undo');
-    assert.equal(last.itemId, undone.itemId);
+    assert.equal(last.itemId, lastId);
     labeledIds.pop();
 
     host.send({ type: 'label', requestId: 'bad', itemId: 'no-such-item', labels: ['sport'], source: 'queue' });
@@ -111,14 +114,14 @@ test('restart: state comes back from the log and the queue never re-serves label
   const host = new Host();
   try {
     host.send(init());
-    const ready = await host.wait('ready');
-    assert.equal(ready.labelsState.labeled, 3 + 24);
+    const ready = await host.wait('engineReady');
+    assert.equal(ready.counts.labeled, 3 + 24);
     assert.equal(ready.logProblems.length, 0);
     // A restored session retrains right away, so predictions are there from the first batch.
     const model = await host.wait('model');
     assert.equal(model.labeled, 27);
-    host.send({ type: 'requestBatch', count: 200 });
-    const batch = await host.wait('batch');
+    host.send({ type: 'needItems', count: 200 });
+    const batch = await host.wait('items');
     assert.equal(batch.items.length, 150 - 27);
     assert.equal(batch.exhausted, true);
     const served = new Set(batch.items.map((i) => i.id));
@@ -137,10 +140,10 @@ test('a model that cannot be loaded is reported as model-load with actions; lexi
     host.send(init({ model: path.join(dir, 'no-such-model-folder') }));
     const error = await host.wait('error');
     assert.equal(error.kind, 'model-load');
-    assert.ok(error.actions?.includes('useLexical'));
+    assert.ok(error.actions.includes('useLexical'));
     host.send(init());
-    const ready = await host.wait('ready');
-    assert.equal(ready.labelsState.labeled, 27);
+    const ready = await host.wait('engineReady');
+    assert.equal(ready.counts.labeled, 27);
   } finally {
     await host.close();
   }
@@ -150,9 +153,12 @@ test('malformed messages are refused with an error, not a crash', async () => {
   const host = new Host();
   try {
     host.worker.postMessage({ type: 'label', requestId: 1 });
-    const error = await host.wait('error');
-    assert.equal(error.kind, 'internal');
-    assert.match(error.message, /Malformed/);
+    const log = await host.wait('log');
+    assert.equal(log.level, 'warn');
+    assert.match(log.message, /malformed.*requestId/i, 'the reason names the bad field');
+    host.worker.postMessage({ type: 'flag', requestId: 'f1', itemId: 'x'.repeat(2_000_000) });
+    const refused = await host.reply('f1');
+    assert.equal(refused.type, 'saveFailed', 'a refused write is still answered');
   } finally {
     await host.close();
   }

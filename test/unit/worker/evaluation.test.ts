@@ -8,7 +8,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { isWorkerToHost, type InitMessage, type ModelMessage } from '../../../src/shared/workerProtocol';
+import * as v from 'valibot';
+import { WorkerToHost, type ModelMessage, type StartMessage } from '../../../src/shared/protocol/engine';
 import { Host, initMessage } from './workerHost';
 
 const topics = {
@@ -34,44 +35,41 @@ after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function init(): InitMessage {
-  return initMessage(dataset, dir, ['sport', 'weather'], { evalFraction: 0.25, seed: 3 });
+function init(): StartMessage {
+  return initMessage(dataset, dir, ['sport', 'weather'], { evaluationFraction: 0.25, seed: 3 });
 }
 
 test('every model message says how many held-out items its metrics and curve points were measured on', async () => {
   const host = new Host();
   try {
     host.send(init());
-    await host.wait('ready');
-    host.send({ type: 'requestBatch', count: 40 });
-    const batch = await host.wait('batch');
+    await host.wait('engineReady');
+    host.send({ type: 'needItems', count: 40 });
+    const batch = await host.wait('items');
     assert.equal(batch.items.length, 40);
     // Labeled one at a time, so after n saves exactly the first n items carry a label.
-    const heldOut = batch.items.map((item) => item.strategy === 'evaluation');
+    const heldOut = batch.items.map((item) => item.reason.strategy === 'evaluation');
     assert.ok(heldOut.some(Boolean) && !heldOut.every(Boolean), 'the batch mixes held-out and training items');
     for (const [k, item] of batch.items.entries()) {
       host.send({ type: 'label', requestId: `q${k}`, itemId: item.id, labels: [item.text.split(' ')[0] as string], source: 'queue' });
       await host.wait('saved', (m) => m.requestId === `q${k}`);
     }
-    await host.wait('model', (m) => m.labeled >= 30 && m.metrics !== null);
+    await host.wait('model', (m) => m.labeled >= 30 && m.evaluated !== undefined);
 
-    const models = host.messages.filter((m): m is ModelMessage => m.type === 'model' && m.metrics !== null);
+    const models = host.messages.filter((m): m is ModelMessage => m.type === 'model' && m.evaluated !== undefined);
     assert.ok(models.length >= 2, `${models.length} model versions with metrics`);
-    const evaluatedOf = new Map<number, number>();
     for (const m of models) {
       const expected = heldOut.slice(0, m.labeled).filter(Boolean).length;
-      assert.equal(m.metrics?.evaluated, expected, `v${m.version} after ${m.labeled} labels`);
-      evaluatedOf.set(m.version, expected);
-      const last = m.curve.at(-1);
-      assert.equal(last?.version, m.version);
-      assert.equal(last?.evaluated, expected, 'the newest curve point carries the same count');
-      for (const point of m.curve) assert.equal(point.evaluated, evaluatedOf.get(point.version), `curve point v${point.version}`);
+      assert.equal(m.evaluated, expected, `v${m.version} after ${m.labeled} labels`);
+      assert.equal(m.curve.at(-1)?.evaluated, expected, 'the newest curve point carries the same count');
     }
-    // The validator rejects a model message whose metrics lack the count.
+    // Each later curve keeps the earlier points as they were measured.
+    const lastCurve = (models.at(-1) as ModelMessage).curve;
+    for (const m of models) m.curve.forEach((point, i) => assert.equal(point.evaluated, lastCurve[i]?.evaluated, `v${m.version} point ${i}`));
+    // The schema refuses a curve point whose accuracy is not a probability.
     const sample = models[0] as ModelMessage;
-    const { evaluated: _dropped, ...withoutCount } = sample.metrics as NonNullable<ModelMessage['metrics']>;
-    assert.equal(isWorkerToHost({ ...sample, metrics: withoutCount }), false);
-    assert.equal(isWorkerToHost(sample), true);
+    assert.equal(v.is(WorkerToHost, { ...sample, curve: [{ ...sample.curve[0], accuracy: 2 }] }), false);
+    assert.equal(v.is(WorkerToHost, sample), true);
   } finally {
     await host.close();
   }

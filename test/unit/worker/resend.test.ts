@@ -10,11 +10,11 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { replay } from '../../../src/core/labels/replay';
 import { labelLogPath } from '../../../src/core/labels/storePath';
-import type { InitMessage } from '../../../src/shared/workerProtocol';
+import type { StartMessage } from '../../../src/shared/protocol/engine';
 import { Host } from './workerHost';
 
 let dir: string;
-let init: InitMessage;
+let init: StartMessage;
 
 before(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-resend-'));
@@ -23,8 +23,8 @@ before(async () => {
   const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `r${i}`, text: `${topics[i % 3]} news number ${i} ${'x'.repeat(i % 5)}` }));
   await fs.writeFile(datasetFile, rows.join('\n') + '\n');
   init = {
-    type: 'init', datasetFile, workspaceRoot: dir, textField: 'text', labels: ['a', 'b'], mode: 'single', strategy: 'random',
-    batchSize: 10, retrainEvery: 10, randomShare: 0.1, evalFraction: 0.1, annotator: 'tester', model: 'lexical',
+    type: 'start', datasetFile, workspaceRoot: dir, textField: 'text', labels: ['a', 'b'], mode: 'single', strategy: 'random',
+    batchSize: 10, retrainEvery: 10, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'tester', model: 'lexical',
     cacheDir: path.join(dir, 'models'), seed: 5,
   };
 });
@@ -43,27 +43,32 @@ test('a resent label or undo is acknowledged again but written once, also after 
   let items: string[];
   try {
     host.send(init);
-    await host.wait('ready');
-    host.send({ type: 'requestBatch', count: 5 });
-    items = (await host.wait('batch')).items.map((i) => i.id);
+    await host.wait('engineReady');
+    host.send({ type: 'needItems', count: 5 });
+    items = (await host.wait('items')).items.map((i) => i.id);
     assert.ok(items.length >= 3);
     for (const [i, itemId] of items.slice(0, 3).entries()) {
       host.send({ type: 'label', requestId: `page1-${i}`, itemId, labels: [i % 2 === 0 ? 'a' : 'b'], source: 'queue' });
       await host.wait('saved', (m) => m.requestId === `page1-${i}`);
     }
-    host.send({ type: 'undo', requestId: 'page1-undo' });
-    await host.wait('undone', (m) => m.requestId === 'page1-undo');
+    host.send({ type: 'undo', requestId: 'page1-undo', itemId: items[2]! });
+    await host.wait('saved', (m) => m.requestId === 'page1-undo');
     const before = await logOnDisk();
     assert.equal(before.events, 4);
     assert.deepEqual([...before.labels.keys()].sort(), items.slice(0, 2).sort(), 'the undo removed the third label only');
 
     // The panel reloads and resends the undo and a label it had not seen confirmed.
     const count = host.messages.length;
-    host.send({ type: 'undo', requestId: 'page1-undo' });
+    host.send({ type: 'undo', requestId: 'page1-undo', itemId: items[2]! });
     host.send({ type: 'label', requestId: 'page1-1', itemId: items[1]!, labels: ['b'], source: 'queue' });
-    await host.wait('saved', (m) => m.requestId === 'page1-1' && host.messages.indexOf(m) >= count);
-    const undone = host.messages.slice(count).find((m) => m.type === 'undone');
-    assert.ok(undone, 'the resent undo is answered');
+    await host.wait('saved', (m) => m.requestId === 'page1-1', 60_000, count);
+    const undone = await host.wait('saved', (m) => m.requestId === 'page1-undo', 60_000, count);
+    assert.equal(undone.itemId, items[2], 'the resent undo is answered for the item it undid');
+    // A request id reused for another item is refused, never answered "saved".
+    host.send({ type: 'label', requestId: 'page1-1', itemId: items[3]!, labels: ['a'], source: 'queue' });
+    const reused = await host.reply('page1-1', 60_000, host.messages.length);
+    assert.equal(reused.type, 'saveFailed');
+    assert.match((reused as { message: string }).message, /already used/);
     const afterResend = await logOnDisk();
     assert.equal(afterResend.events, 4, 'nothing was appended');
     assert.deepEqual(afterResend.labels, before.labels, 'no second label was undone');
@@ -74,9 +79,9 @@ test('a resent label or undo is acknowledged again but written once, also after 
   const again = new Host();
   try {
     again.send(init);
-    await again.wait('ready');
-    again.send({ type: 'undo', requestId: 'page1-undo' });
-    await again.wait('undone', (m) => m.requestId === 'page1-undo');
+    await again.wait('engineReady');
+    again.send({ type: 'undo', requestId: 'page1-undo', itemId: items[2]! });
+    await again.wait('saved', (m) => m.requestId === 'page1-undo');
     again.send({ type: 'label', requestId: 'page1-0', itemId: items[0]!, labels: ['a'], source: 'queue' });
     await again.wait('saved', (m) => m.requestId === 'page1-0');
     const restarted = await logOnDisk();

@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { isHostToWorker, type InitMessage } from '../../../src/shared/workerProtocol';
+import * as v from 'valibot';
+import { HostToWorker, type StartMessage } from '../../../src/shared/protocol/engine';
 import { Host, initMessage } from './workerHost';
 
 const headlinesDir = path.resolve(__dirname, '../../../..', 'shared/datasets/disaster-headlines');
@@ -21,9 +22,9 @@ let dataset: string;
 /** Distinct texts of the file, read independently of the engine's loader. */
 let texts: string[];
 
-function init(overrides: Partial<InitMessage> = {}): InitMessage {
+function init(overrides: Partial<StartMessage> = {}): StartMessage {
   // No held-out items mixed into the batch: the order served is the sampler's order.
-  return initMessage(dataset, dir, ['disaster', 'other'], { textField: 'column2', evalFraction: 0, seed: 3, ...overrides });
+  return initMessage(dataset, dir, ['disaster', 'other'], { textField: 'column2', evaluationFraction: 0, seed: 3, ...overrides });
 }
 
 /** The seed term that should claim a text: the first one that matches, as typed. */
@@ -48,11 +49,11 @@ after(async () => {
 });
 
 test('init validation: seedPatterns is optional, and must be an array of strings', () => {
-  assert.equal(isHostToWorker(init()), true);
-  assert.equal(isHostToWorker(init({ seedPatterns: SEEDS })), true);
-  assert.equal(isHostToWorker({ ...init(), seedPatterns: 'flood' }), false, 'a string is not a list');
-  assert.equal(isHostToWorker({ ...init(), seedPatterns: { 0: 'flood' } }), false, 'an object is not a list');
-  assert.equal(isHostToWorker({ ...init(), seedPatterns: ['flood', 3] }), false, 'every term is a string');
+  assert.equal(v.is(HostToWorker, init()), true);
+  assert.equal(v.is(HostToWorker, init({ seedPatterns: SEEDS })), true);
+  assert.equal(v.is(HostToWorker, { ...init(), seedPatterns: 'flood' }), false, 'a string is not a list');
+  assert.equal(v.is(HostToWorker, { ...init(), seedPatterns: { 0: 'flood' } }), false, 'an object is not a list');
+  assert.equal(v.is(HostToWorker, { ...init(), seedPatterns: ['flood', 3] }), false, 'every term is a string');
 });
 
 test('cold start serves the seed-term matches first, each reason naming its term', async () => {
@@ -63,10 +64,10 @@ test('cold start serves the seed-term matches first, each reason naming its term
   const host = new Host();
   try {
     host.send(init({ seedPatterns: SEEDS }));
-    const ready = await host.wait('ready', () => true, 60_000);
+    const ready = await host.wait('engineReady', () => true, 60_000);
     assert.ok(ready.summary.loaded >= texts.length, `loaded ${ready.summary.loaded}`);
-    host.send({ type: 'requestBatch', count });
-    const batch = await host.wait('batch');
+    host.send({ type: 'needItems', count });
+    const batch = await host.wait('items');
     assert.equal(batch.items.length, count);
 
     const firstOther = batch.items.findIndex((i) => expectedTerm(i.text) === undefined);
@@ -77,17 +78,17 @@ test('cold start serves the seed-term matches first, each reason naming its term
     assert.ok(tail.every((i) => expectedTerm(i.text) === undefined), 'no match is left for later');
     for (const item of head) {
       const term = expectedTerm(item.text)!;
-      assert.equal(item.strategy, 'seed-pattern');
-      assert.match(item.reason, /^Cold start/);
+      assert.equal(item.reason.strategy, 'seed-pattern');
+      assert.match(item.reason.detail ?? '', /^Cold start/);
       if (term === 'flood') {
-        assert.ok(item.reason.includes('seed term "flood"'), item.reason);
+        assert.ok((item.reason.detail ?? '').includes('seed term "flood"'), item.reason.detail);
       } else {
         // A regex names itself and the words it found in this text.
         const found = /quake|tsunami/i.exec(item.text)![0];
-        assert.ok(item.reason.includes(`seed pattern /quake|tsunami/i ("${found}")`), item.reason);
+        assert.ok((item.reason.detail ?? '').includes(`seed pattern /quake|tsunami/i ("${found}")`), item.reason.detail);
       }
     }
-    assert.ok(tail.every((i) => i.strategy !== 'seed-pattern' && !/seed/.test(i.reason)));
+    assert.ok(tail.every((i) => i.reason.strategy !== 'seed-pattern' && !/seed/.test(i.reason.detail ?? '')));
   } finally {
     await host.close();
   }
@@ -97,11 +98,11 @@ test('without seed terms the same cold start has no seed reasons', async () => {
   const host = new Host();
   try {
     host.send(init({ workspaceRoot: path.join(dir, 'plain') }));
-    await host.wait('ready', () => true, 60_000);
-    host.send({ type: 'requestBatch', count: 20 });
-    const batch = await host.wait('batch');
+    await host.wait('engineReady', () => true, 60_000);
+    host.send({ type: 'needItems', count: 20 });
+    const batch = await host.wait('items');
     assert.equal(batch.items.length, 20);
-    assert.ok(batch.items.every((i) => i.strategy !== 'seed-pattern' && /^Cold start/.test(i.reason)));
+    assert.ok(batch.items.every((i) => i.reason.strategy !== 'seed-pattern' && /^Cold start/.test(i.reason.detail ?? '')));
   } finally {
     await host.close();
   }

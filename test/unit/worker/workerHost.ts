@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { isWorkerToHost, type HostToWorker, type InitMessage, type WorkerToHost } from '../../../src/shared/workerProtocol';
+import * as v from 'valibot';
+import { WorkerToHost, type HostToWorker, type StartMessage } from '../../../src/shared/protocol/engine';
 
 const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
 
@@ -38,7 +39,7 @@ export class Host {
       this.waiters = [];
     });
     this.worker.on('message', (m: unknown) => {
-      assert.ok(isWorkerToHost(m), `malformed message ${JSON.stringify(m).slice(0, 300)}`);
+      assert.ok(v.is(WorkerToHost, m), `malformed message ${JSON.stringify(m).slice(0, 300)}`);
       this.messages.push(m);
       this.arrivedAt.push(performance.now());
       this.waiters = this.waiters.filter((w) => {
@@ -96,18 +97,23 @@ export class Host {
   }
 }
 
+/** Items served so far, in order (every `items` message after the first `since` messages). */
+export function servedItems(host: Host, since = 0): Of<'items'>['items'] {
+  return host.messages.slice(since).flatMap((m) => (m.type === 'items' ? m.items : []));
+}
+
 /**
- * An `init` for a dataset in a test workspace: lexical embeddings (no download), the engine's
+ * A `start` for a dataset in a test workspace: lexical embeddings (no download), the engine's
  * usual defaults, models cached inside the workspace. Tests override what they are about.
  */
 export function initMessage(
   datasetFile: string,
   workspaceRoot: string,
   labels: readonly string[],
-  overrides: Partial<InitMessage> = {},
-): InitMessage {
+  overrides: Partial<StartMessage> = {},
+): StartMessage {
   return {
-    type: 'init',
+    type: 'start',
     datasetFile,
     workspaceRoot,
     textField: 'text',
@@ -117,7 +123,7 @@ export function initMessage(
     batchSize: 10,
     retrainEvery: 10,
     randomShare: 0.1,
-    evalFraction: 0.1,
+    evaluationFraction: 0.1,
     annotator: 'tester',
     model: 'lexical',
     cacheDir: path.join(workspaceRoot, 'models'),

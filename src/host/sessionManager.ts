@@ -1,22 +1,24 @@
 /**
- * Owns the one active labeling session: finds the dataset a command refers to, runs the setup
+ * Owns the one active panel session: finds the dataset a command refers to, runs the setup
  * flow, starts or re-reveals the session, and restores the panel after a window reload.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, defaultAnnotator, readSettings, type Settings } from './config';
+import { CONFIG_SECTION, readSettings, type Settings } from '../shared/settings';
+import { defaultAnnotator } from './annotator';
 import { LABELING_VIEW_TYPE } from './labelingPanel';
-import { LabelingSession } from './session';
+import { PanelSession } from './panelSession';
 import { datasetStoreDir } from '../core/labels';
+import { plainText } from '../shared/plainText';
 import { runSetupFlow, SetupMemory, type SetupAnswers } from './setupFlow';
 import { LabelingStatusBar } from './statusBar';
 
 export const SUPPORTED_EXTENSIONS = ['.jsonl', '.csv', '.tsv', '.txt'];
 const LAST_SESSION_KEY = 'activeLabel.lastSession';
 
-export class Controller implements vscode.Disposable {
-  private session: LabelingSession | undefined;
+export class SessionManager implements vscode.Disposable {
+  private session: PanelSession | undefined;
   private readonly statusBar = new LabelingStatusBar();
   private readonly disposables: vscode.Disposable[] = [this.statusBar];
   private annotatorCache: string | undefined;
@@ -38,7 +40,7 @@ export class Controller implements vscode.Disposable {
     void this.setSessionContext(false);
   }
 
-  get activeSession(): LabelingSession | undefined {
+  get activeSession(): PanelSession | undefined {
     return this.session;
   }
 
@@ -110,7 +112,7 @@ export class Controller implements vscode.Disposable {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.output.error(`Setup of ${file} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Active Label cannot read ${path.basename(file)}: ${message}`);
+      void vscode.window.showErrorMessage(`Active Label cannot read ${plainText(path.basename(file))}: ${plainText(message)}`);
       return undefined;
     }
   }
@@ -120,7 +122,7 @@ export class Controller implements vscode.Disposable {
     const settings = this.settings();
     const annotator = settings.annotator || (this.annotatorCache ??= await defaultAnnotator(workspaceRoot));
     const cacheDir = path.join(this.context.globalStorageUri.fsPath, 'models');
-    const session = new LabelingSession({
+    const session = new PanelSession({
       extensionUri: this.context.extensionUri,
       datasetFile: file,
       workspaceRoot,

@@ -1,0 +1,163 @@
+/**
+ * The one presenter of a labeling session: it takes every validated engine message and shows it,
+ * in the panel (forwarded unchanged, the protocol's messages are the page's own) and in the status
+ * bar. It keeps the latest snapshot only so that a page that reloads gets a full `init`, and the
+ * status bar can be repainted; the worker owns the state itself.
+ *
+ * Free of the `vscode` module: the panel and the status bar come in as small ports.
+ */
+import {
+  EMPTY_MODEL,
+  labelKeyForIndex,
+  type HostToWebview,
+  type Keymap,
+  type LabelMode,
+  type Message,
+  type ModelSnapshot,
+  type ProgressSnapshot,
+  type RevealSection,
+} from '../shared/protocol';
+import type { WorkerToHost } from '../shared/protocol/engine';
+import { assertUnreachable } from '../shared/assert';
+
+export interface PagePort {
+  post(message: HostToWebview): void;
+  /** False while the panel is hidden: its page is destroyed and reloads when shown. */
+  readonly visible: boolean;
+}
+
+export interface StatusPort {
+  showProgress(p: ProgressSnapshot): void;
+  showModel(m: ModelSnapshot): void;
+  showError(message: string): void;
+}
+
+/** What the page's `init` says besides the engine's state. */
+export interface PageConfig {
+  readonly datasetName: string;
+  readonly labels: readonly string[];
+  readonly mode: LabelMode;
+  readonly keymap: Keymap;
+  /** The strategy's display title. */
+  readonly strategy: string;
+}
+
+export class Presenter {
+  private model: ModelSnapshot = EMPTY_MODEL;
+  private progress: ProgressSnapshot | undefined;
+  private engineReady = false;
+  /** A `reveal` waiting for a hidden panel's page to come back. */
+  private pendingReveal: RevealSection | undefined;
+
+  constructor(
+    private config: PageConfig,
+    private readonly page: PagePort,
+    private readonly status: StatusPort,
+  ) {}
+
+  get snapshot(): ModelSnapshot {
+    return this.model;
+  }
+
+  /** The page (re)loaded: give it everything, then any reveal it missed. */
+  pageReady(): void {
+    this.page.post(this.init());
+    if (this.pendingReveal !== undefined) {
+      this.page.post({ type: 'reveal', section: this.pendingReveal });
+      this.pendingReveal = undefined;
+    }
+  }
+
+  /** New labels, mode, keymap or strategy: the page gets a new `init` and keeps its queue. */
+  reconfigure(config: PageConfig): void {
+    this.config = config;
+    this.page.post(this.init());
+  }
+
+  /** The engine restarts: until it is ready again, the status bar shows its progress. */
+  engineRestarting(): void {
+    this.engineReady = false;
+    this.progress = undefined;
+  }
+
+  reveal(section: RevealSection): void {
+    if (this.page.visible) this.page.post({ type: 'reveal', section });
+    else this.pendingReveal = section;
+  }
+
+  /** Every engine message passes here once. */
+  present(m: WorkerToHost): void {
+    switch (m.type) {
+      case 'progress':
+        this.onProgress(m);
+        this.page.post(m);
+        return;
+      case 'counts':
+        this.model = { ...this.model, counts: m.counts, labeled: m.labeled, total: m.total };
+        if (this.engineReady && this.progress === undefined) this.status.showModel(this.model);
+        this.page.post(m);
+        return;
+      case 'model': {
+        const { type: _type, ...snapshot } = m;
+        this.model = snapshot;
+        this.status.showModel(this.model);
+        this.page.post(m);
+        return;
+      }
+      case 'engineReady':
+        this.engineReady = true;
+        this.progress = undefined;
+        this.model = { ...this.model, ...m.counts };
+        this.status.showModel(this.model);
+        this.page.post(this.init());
+        return;
+      case 'error':
+        this.progress = undefined;
+        if (this.model.training) this.model = { ...this.model, training: false };
+        this.status.showError(m.message);
+        this.page.post(m);
+        return;
+      case 'items':
+      case 'saved':
+      case 'saveFailed':
+        this.page.post(m);
+        return;
+      case 'exported':
+      case 'log':
+        return;
+      default:
+        assertUnreachable(m);
+    }
+  }
+
+  private onProgress(m: Message<WorkerToHost, 'progress'>): void {
+    const { type: _type, ...p } = m;
+    if (p.phase === 'idle') {
+      this.progress = undefined;
+      this.model = { ...this.model, training: false };
+      if (this.engineReady) this.status.showModel(this.model);
+      return;
+    }
+    this.progress = p;
+    if (p.phase === 'training') {
+      this.model = { ...this.model, training: true };
+      // A retrain runs beside labeling: the status bar keeps the counts, marked "training…".
+      if (this.engineReady) this.status.showModel(this.model);
+      return;
+    }
+    this.status.showProgress(p);
+  }
+
+  init(): Message<HostToWebview, 'init'> {
+    const c = this.config;
+    return {
+      type: 'init',
+      dataset: { name: c.datasetName, total: this.model.total },
+      labels: c.labels.map((name, i) => ({ name, key: labelKeyForIndex(i) })),
+      mode: c.mode,
+      keymap: c.keymap,
+      strategy: c.strategy,
+      state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}) },
+    };
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The domain shapes that cross a boundary (webview <-> host <-> worker), each declared ONCE, as a
+ * valibot schema. The TypeScript type of each is inferred from its schema, and every boundary
+ * validates with the same schema, so a type and its check can never drift apart.
+ *
+ * Valibot, not Zod: it has no `eval`/`new Function` (the webview's CSP forbids them), it is
+ * tree-shakable (the webview bundle carries only the schemas it uses) and it is actively kept.
+ *
+ * Sizes are bounded here, at the boundary: a 10 MB item id or label name is refused on arrival.
+ */
+import * as v from 'valibot';
+import type { LabelMode as CoreLabelMode, LabelSource as CoreLabelSource } from '../../core/types';
+
+/** Longest item id, request id or label name accepted from another thread or page. */
+export const MAX_ID_CHARS = 1024;
+export const MAX_LABEL_CHARS = 200;
+/** Labels in one label set (and in one multi-label event). */
+export const MAX_LABELS = 200;
+
+export const finite = v.pipe(v.number(), v.finite());
+export const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+export const fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+export const idString = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS));
+export const labelName = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_LABEL_CHARS));
+
+export const LABEL_MODES = ['single', 'multi', 'binary'] as const satisfies readonly CoreLabelMode[];
+export const LabelModeSchema = v.picklist(LABEL_MODES);
+export type LabelMode = v.InferOutput<typeof LabelModeSchema>;
+
+export const LABEL_SOURCES = ['queue', 'review', 'import', 'edit'] as const satisfies readonly CoreLabelSource[];
+export const LabelSourceSchema = v.picklist(LABEL_SOURCES);
+export type LabelSource = v.InferOutput<typeof LabelSourceSchema>;
+
+/** Why the sampler put an item in front of the annotator. `cluster` is one-based, as shown. */
+export const SampleReasonSchema = v.object({
+  strategy: v.string(),
+  score: finite,
+  cluster: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** A short sentence for the UI, e.g. "Top 10% uncertain (margin 0.93), cluster 4 of 6: outlier". */
+  detail: v.optional(v.string()),
+});
+export type SampleReason = v.InferOutput<typeof SampleReasonSchema>;
+
+/** One item waiting in the webview's queue. Text is untrusted and always rendered as text. */
+export const QueueItemSchema = v.object({
+  /** The dataset item id. */
+  id: idString,
+  text: v.string(),
+  /** The current model's top label and its probability; absent before the first model. */
+  prediction: v.optional(v.object({ label: v.string(), confidence: fraction })),
+  reason: SampleReasonSchema,
+  /** Binary mode only: the label being accepted or rejected. */
+  question: v.optional(v.string()),
+});
+export type QueueItem = v.InferOutput<typeof QueueItemSchema>;
+
+/** Labeled items per label name (the current state after undos), labeled items and the total. */
+export const CountsSchema = v.object({
+  counts: v.record(v.string(), count),
+  labeled: count,
+  total: count,
+});
+export type Counts = v.InferOutput<typeof CountsSchema>;
+
+/** One point of the learning curve, measured on the evaluation items. */
+export const CurvePointSchema = v.object({
+  /** Labeled items the model was trained on. */
+  labels: count,
+  accuracy: fraction,
+  macroF1: fraction,
+  /** Held-out evaluation items the point was measured on, when known. */
+  evaluated: v.optional(count),
+});
+export type CurvePoint = v.InferOutput<typeof CurvePointSchema>;
+
+/** What the model and the label log look like now. */
+export const ModelSnapshotSchema = v.object({
+  ...CountsSchema.entries,
+  /** Model version; 0 before the first model is trained. */
+  version: count,
+  /** True while a retrain runs in the background. */
+  training: v.boolean(),
+  accuracy: v.optional(fraction),
+  macroF1: v.optional(fraction),
+  /** Held-out items with a label that `accuracy` and `macroF1` were measured on. */
+  evaluated: v.optional(count),
+  /** The learning curve so far, ordered by `labels`. */
+  curve: v.array(CurvePointSchema),
+  /** The stopping hint, e.g. "Predictions have stabilized: more labels are unlikely to help." */
+  stopping: v.optional(v.string()),
+});
+export type ModelSnapshot = v.InferOutput<typeof ModelSnapshotSchema>;
+
+export const EMPTY_MODEL: ModelSnapshot = { version: 0, training: false, curve: [], counts: {}, labeled: 0, total: 0 };
+
+/** `loading`: reading the dataset; `loading-model`: loading the embedder; `idle`: a phase ended. */
+export const PROGRESS_PHASES = ['loading', 'loading-model', 'embedding', 'training', 'idle'] as const;
+export const ProgressPhaseSchema = v.picklist(PROGRESS_PHASES);
+export type ProgressPhase = v.InferOutput<typeof ProgressPhaseSchema>;
+
+/** What each phase is called, in the panel, the status bar and the notification alike. */
+export const PHASE_TITLES: Readonly<Record<ProgressPhase, string>> = {
+  loading: 'Reading dataset',
+  'loading-model': 'Loading model',
+  embedding: 'Embedding',
+  training: 'Training',
+  idle: 'Ready',
+};
+
+/** A long-running engine step (reading, loading the model, embedding, retraining). */
+export const ProgressSnapshotSchema = v.object({
+  phase: ProgressPhaseSchema,
+  done: count,
+  total: count,
+  /** Throughput; 0 when unknown. */
+  itemsPerSecond: v.pipe(finite, v.minValue(0)),
+  /** Estimated seconds left; -1 when unknown. */
+  etaSeconds: v.pipe(finite, v.minValue(-1)),
+});
+export type ProgressSnapshot = v.InferOutput<typeof ProgressSnapshotSchema>;
+
+/**
+ * The actions an error can offer, declared once: the worker names them, the host runs them and
+ * the webview and the notification show these titles.
+ */
+export const ERROR_ACTIONS = {
+  chooseLocalModel: 'Choose local model folder',
+  useLexical: 'Use lexical embeddings',
+  retry: 'Retry',
+  openSettings: 'Open Settings',
+} as const;
+export type ErrorActionId = keyof typeof ERROR_ACTIONS;
+export const ErrorActionIdSchema = v.picklist(Object.keys(ERROR_ACTIONS) as [ErrorActionId, ...ErrorActionId[]]);
+
+export const ERROR_KINDS = ['model-load', 'dataset', 'internal', 'cancelled'] as const;
+export const ErrorKindSchema = v.picklist(ERROR_KINDS);
+export type ErrorKind = v.InferOutput<typeof ErrorKindSchema>;
+
+/** The actions the user is offered for each kind of failure. */
+export const ACTIONS_FOR_KIND: Readonly<Record<ErrorKind, readonly ErrorActionId[]>> = {
+  'model-load': ['chooseLocalModel', 'useLexical', 'retry'],
+  dataset: ['openSettings', 'retry'],
+  internal: ['retry'],
+  cancelled: ['retry'],
+};
+
+/** Keys for the actions other than picking a label. Values are `KeyboardEvent.key` strings. */
+export const KeymapSchema = v.object({
+  /** Skip the current item without labeling it. */
+  skip: v.string(),
+  /** Undo the most recent label and show that item again. */
+  undo: v.string(),
+  /** Flag the current item for review and move on. */
+  flag: v.string(),
+  /** Toggle the shortcut overlay. */
+  help: v.string(),
+  /** Move back through recent history. */
+  back: v.string(),
+  /** Move forward through history towards the current item. */
+  forward: v.string(),
+  /** Confirm the predicted label; in multi mode, submit the toggled labels. */
+  confirm: v.string(),
+  /** Binary mode: accept the label asked about. */
+  accept: v.string(),
+  /** Binary mode: reject the label asked about. */
+  reject: v.string(),
+});
+export type Keymap = v.InferOutput<typeof KeymapSchema>;
+export type KeymapAction = keyof Keymap;
+
+export const DEFAULT_KEYMAP: Keymap = {
+  skip: ' ',
+  undo: 'Backspace',
+  flag: 'f',
+  help: '?',
+  back: 'ArrowLeft',
+  forward: 'ArrowRight',
+  confirm: 'Enter',
+  accept: 'a',
+  reject: 'x',
+};
+
+/** One label as the webview shows it: its name (as written to the log) and the key that picks it. */
+export const LabelDefSchema = v.object({ name: v.string(), key: v.string() });
+export type LabelDef = v.InferOutput<typeof LabelDefSchema>;
+
+/** Parts of the panel the host can bring into view (the Show Learning Curve command). */
+export const RevealSectionSchema = v.picklist(['chart']);
+export type RevealSection = v.InferOutput<typeof RevealSectionSchema>;

@@ -1,0 +1,45 @@
+/**
+ * What the worker needs to start a labeling session: the dataset, the setup answers and the engine
+ * settings. The settings fields are the settings schema's own (src/shared/settings.ts), so the
+ * host, the worker and the CLI agree on names, bounds and defaults.
+ */
+import * as v from 'valibot';
+import { SETTING_SPECS, StrategyIdSchema } from '../settings';
+import { LabelModeSchema, labelName, MAX_LABELS } from './domain';
+
+export { StrategyIdSchema };
+
+const bounded = (spec: { minimum: number; maximum: number; type: 'integer' | 'number' }) =>
+  spec.type === 'integer'
+    ? v.pipe(v.number(), v.integer(), v.minValue(spec.minimum), v.maxValue(spec.maximum))
+    : v.pipe(v.number(), v.finite(), v.minValue(spec.minimum), v.maxValue(spec.maximum));
+
+export const SessionInitSchema = v.object({
+  /** Absolute path of the dataset file (jsonl, csv, tsv or txt). */
+  datasetFile: v.pipe(v.string(), v.minLength(1)),
+  /** Workspace root; the label log lives under `<root>/.activelabel/`. */
+  workspaceRoot: v.pipe(v.string(), v.minLength(1)),
+  /** Field holding the text (ignored for txt). */
+  textField: v.string(),
+  /** Field with existing labels to import with source `import`; omitted = none. */
+  labelField: v.optional(v.string()),
+  /** The label set, in key order (key 1 = labels[0]). Binary mode: exactly one label. */
+  labels: v.pipe(v.array(labelName), v.minLength(1), v.maxLength(MAX_LABELS)),
+  mode: LabelModeSchema,
+  strategy: StrategyIdSchema,
+  batchSize: bounded(SETTING_SPECS.batchSize),
+  retrainEvery: bounded(SETTING_SPECS.retrainEvery),
+  randomShare: bounded(SETTING_SPECS.randomShare),
+  evaluationFraction: bounded(SETTING_SPECS.evaluationFraction),
+  /** Written into every label event. */
+  annotator: v.string(),
+  /** Hugging Face model id, local model folder, or `lexical`. */
+  model: v.pipe(v.string(), v.minLength(1)),
+  /** Where downloaded transformer models are cached. */
+  cacheDir: v.string(),
+  /** Seed for every random step, so a session is reproducible. */
+  seed: v.pipe(v.number(), v.integer()),
+  /** Keywords or `/regex/flags` that put matching items first during cold start. */
+  seedPatterns: v.optional(v.array(v.string())),
+});
+export type SessionInit = v.InferOutput<typeof SessionInitSchema>;

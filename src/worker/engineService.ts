@@ -1,0 +1,215 @@
+/**
+ * The engine behind the worker boundary, and the owner of the labeling state: it validates each
+ * message from the host once, with the protocol's schema, and hands it to the part that owns it:
+ * writes to the LabelWriter (the log and "already written"), items to ItemDelivery (what is out
+ * with the page), retraining to the Retrainer.
+ *
+ * Ordering: messages are handled one after another (a label is applied in the order it was sent),
+ * except `cancel`, which must reach a running `start` at once.
+ */
+import { exportCsv, exportJsonl } from '../core/labels';
+import { ACTIONS_FOR_KIND, type Counts } from '../shared/protocol/domain';
+import { HostToWorker, type WorkerToHost } from '../shared/protocol/engine';
+import type { Message } from '../shared/protocol/page';
+import { parseWith } from '../shared/protocol/parse';
+import { assertUnreachable } from '../shared/assert';
+import { ItemDelivery } from './itemDelivery';
+import { LabelWriter } from './labelWriter';
+import { Retrainer } from './retrainer';
+import { InitError, startSession, type StartedSession } from './startSession';
+
+export type Post = (message: WorkerToHost) => void;
+
+const PROGRESS_INTERVAL_MS = 100;
+
+/** One running session and its parts. */
+interface Running {
+  readonly started: StartedSession;
+  readonly writer: LabelWriter;
+  readonly delivery: ItemDelivery;
+  readonly retrainer: Retrainer;
+}
+
+export class EngineService {
+  private running: Running | undefined;
+  private abort: AbortController | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  /** Bumped by every start/dispose, so a start that was overtaken never installs its session. */
+  private generation = 0;
+  /** A `needItems` that came before any session was ready: answered once one is. */
+  private wanted = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly post: Post,
+    private readonly onDisposed: () => void = () => undefined,
+  ) {}
+
+  /** Entry point for every raw message from the host. */
+  readonly receive = (raw: unknown): void => {
+    const parsed = parseWith(HostToWorker, raw);
+    if (!parsed.ok) {
+      this.post({ type: 'log', level: 'warn', message: `Refused a malformed message from the host: ${parsed.error}` });
+      const m = raw as { type?: unknown; requestId?: unknown; itemId?: unknown };
+      // A write is always answered, so nothing waits forever on a refused one.
+      if (typeof m?.requestId === 'string' && (m.type === 'label' || m.type === 'undo' || m.type === 'flag')) {
+        this.post({ type: 'saveFailed', requestId: m.requestId.slice(0, 1024), itemId: String(m.itemId ?? '').slice(0, 200), message: `Not written: ${parsed.error}` });
+      }
+      return;
+    }
+    const msg = parsed.value;
+    if (msg.type === 'cancel') {
+      this.abort?.abort();
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(msg)).catch((error: unknown) => this.internalError(error));
+  };
+
+  /** Resolves when queued messages and a running retrain have finished (for tests and dispose). */
+  async idle(): Promise<void> {
+    let last: Promise<unknown> | undefined;
+    while (last !== this.queue || this.running?.retrainer.busy) {
+      last = this.queue;
+      await last;
+      await this.running?.retrainer.idle;
+    }
+  }
+
+  private async handle(msg: Exclude<HostToWorker, { type: 'cancel' }>): Promise<void> {
+    if (this.disposed) return;
+    if (msg.type === 'start') return this.start(msg);
+    if (msg.type === 'dispose') return this.dispose();
+    const r = this.running;
+    if (r === undefined) return this.withoutSession(msg);
+    switch (msg.type) {
+      case 'label':
+        return r.writer.label(msg);
+      case 'undo':
+        await r.writer.undo(msg);
+        r.delivery.reopen();
+        return;
+      case 'flag':
+        return r.writer.flag(msg);
+      case 'skip':
+        r.started.session.skip(msg.itemId);
+        return;
+      case 'needItems':
+        return r.delivery.serve(msg.count);
+      case 'release':
+        return r.delivery.release();
+      case 'setStrategy':
+        r.started.session.setStrategy(msg.strategy);
+        return;
+      case 'export':
+        return this.export(r, msg);
+      default:
+        return assertUnreachable(msg);
+    }
+  }
+
+  /** No session yet (still starting, or its start failed): writes fail, item requests wait. */
+  private withoutSession(msg: Exclude<HostToWorker, { type: 'cancel' | 'start' | 'dispose' }>): void {
+    switch (msg.type) {
+      case 'label':
+      case 'undo':
+      case 'flag':
+        this.post({ type: 'saveFailed', requestId: msg.requestId, itemId: msg.itemId, message: 'No labeling session is running: the dataset did not load.' });
+        return;
+      case 'needItems':
+        this.wanted = Math.max(this.wanted, msg.count);
+        return;
+      case 'export':
+        this.post({ type: 'error', kind: 'internal', message: 'No labeling session is running.', actions: [], requestId: msg.requestId });
+        return;
+      case 'skip':
+      case 'release':
+      case 'setStrategy':
+        return;
+      default:
+        return assertUnreachable(msg);
+    }
+  }
+
+  private async start(init: Message<HostToWorker, 'start'>): Promise<void> {
+    await this.close();
+    const generation = ++this.generation;
+    const abort = new AbortController();
+    this.abort = abort;
+    let lastProgress = 0;
+    try {
+      const started = await startSession(init, abort.signal, (p) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_INTERVAL_MS && p.done < p.total) return;
+        lastProgress = now;
+        this.post({ type: 'progress', ...p });
+      });
+      if (generation !== this.generation) {
+        await started.log.close();
+        return;
+      }
+      this.running = this.assemble(started, init.annotator);
+      this.post({
+        type: 'engineReady',
+        summary: {
+          rows: started.dataset.summary.rows,
+          loaded: started.dataset.summary.loaded,
+          skipped: started.dataset.summary.skipped,
+          duplicateRows: started.dataset.summary.duplicateRows,
+        },
+        problems: started.dataset.problems.slice(0, 100),
+        embedder: started.embedder,
+        logProblems: [...started.logProblems],
+        counts: this.running.writer.counts(),
+      });
+      if (this.wanted > 0) {
+        this.running.delivery.serve(this.wanted);
+        this.wanted = 0;
+      }
+      this.running.retrainer.maybeRetrain(true);
+    } catch (error) {
+      const e = error instanceof InitError ? error : new InitError(String(error), 'internal');
+      this.post({ type: 'error', kind: e.kind, message: e.message, actions: [...ACTIONS_FOR_KIND[e.kind]] });
+    } finally {
+      if (this.abort === abort) this.abort = undefined;
+    }
+  }
+
+  private assemble(started: StartedSession, annotator: string): Running {
+    let retrainer: Retrainer | undefined;
+    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrainer?.maybeRetrain());
+    retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post), retrainer };
+  }
+
+  private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
+    try {
+      const write = msg.format === 'csv' ? exportCsv : exportJsonl;
+      const summary = await write(r.started.dataset.items, r.started.session.labelState.labels, msg.outFile, {
+        mode: r.started.session.config.mode,
+      });
+      this.post({ type: 'exported', requestId: msg.requestId, outFile: msg.outFile, count: summary.written });
+    } catch (error) {
+      this.post({ type: 'error', kind: 'internal', message: error instanceof Error ? error.message : String(error), actions: [], requestId: msg.requestId });
+    }
+  }
+
+  private internalError(error: unknown): void {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.post({ type: 'error', kind: 'internal', message, actions: [...ACTIONS_FOR_KIND.internal] });
+  }
+
+  private async close(): Promise<void> {
+    this.generation++;
+    this.abort?.abort();
+    const r = this.running;
+    this.running = undefined;
+    await r?.retrainer.stop();
+    await r?.started.log.close();
+  }
+
+  private async dispose(): Promise<void> {
+    await this.close();
+    this.disposed = true;
+    this.onDisposed();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Serves items to the page: `needItems` is answered from what the session picks, as `items`
+ * messages of at most MAX_ITEMS_MESSAGE_CHARS of text (always at least one item). What a batch
+ * brings beyond one message waits here, in order, for the next `needItems`.
+ *
+ * Which items are out with the page is the core session's to know (`outstanding`): a served item
+ * is never served again until it is answered, or released because the page lost its queue.
+ */
+import type { BatchPick, LabelingSession } from '../core/session';
+import type { QueueItem } from '../shared/protocol/domain';
+import type { WorkerToHost } from '../shared/protocol/engine';
+import { MAX_ITEMS_MESSAGE_CHARS } from '../shared/protocol/page';
+
+export class ItemDelivery {
+  private backlog: QueueItem[] = [];
+  private exhausted = false;
+
+  constructor(
+    private readonly session: LabelingSession,
+    private readonly post: (message: WorkerToHost) => void,
+  ) {}
+
+  /** Answers one `needItems`: up to `count` items, fewer when the pool or the size cap says so. */
+  serve(count: number): void {
+    if (this.backlog.length === 0 && !this.exhausted) {
+      const picks = this.session.nextBatch(count);
+      this.backlog = picks.map((p) => this.toQueueItem(p));
+      this.exhausted = picks.length < count;
+    }
+    const n = takeWithinBudget(this.backlog, count, MAX_ITEMS_MESSAGE_CHARS);
+    const items = this.backlog.slice(0, n);
+    this.backlog = this.backlog.slice(n);
+    const exhausted = this.exhausted && this.backlog.length === 0;
+    this.post({ type: 'items', items, ...(exhausted ? { exhausted: true } : {}) });
+  }
+
+  /** The page lost its queue: everything it held, and the backlog, may be served again. */
+  release(): void {
+    this.session.releaseOutstanding();
+    this.backlog = [];
+    this.exhausted = false;
+  }
+
+  /** An undo puts an item back in the pool, so the pool is no longer exhausted. */
+  reopen(): void {
+    this.exhausted = false;
+  }
+
+  private toQueueItem(p: BatchPick): QueueItem {
+    const s = this.session;
+    const question = s.config.mode === 'binary' ? s.config.labels[0] : undefined;
+    return {
+      id: p.itemId,
+      text: (s.items[p.row] as { text: string }).text,
+      ...(p.prediction !== undefined ? { prediction: { label: p.prediction.label, confidence: clamp01(p.prediction.confidence) } } : {}),
+      reason: {
+        strategy: p.reason.strategy,
+        score: Number.isFinite(p.reason.score) ? p.reason.score : 0,
+        ...(p.reason.cluster !== undefined ? { cluster: p.reason.cluster } : {}),
+        detail: p.reason.detail ?? `${p.reason.strategy} (score ${p.reason.score.toFixed(2)})`,
+      },
+      ...(question !== undefined ? { question } : {}),
+    };
+  }
+}
+
+/** How many of the first items fit in `budget` text characters: at least one, at most `count`. */
+export function takeWithinBudget(items: readonly QueueItem[], count: number, budget: number): number {
+  let chars = 0;
+  let n = 0;
+  while (n < items.length && n < count) {
+    chars += (items[n] as QueueItem).text.length;
+    if (n > 0 && chars > budget) break;
+    n++;
+  }
+  return n;
+}
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}

@@ -1,0 +1,154 @@
+/**
+ * The one owner of writes to a session's label log. Every write (label, undo, flag) arrives with a
+ * request id; the writer enforces every rule before anything reaches the disk, appends (fsync),
+ * applies the event to the session and only then acknowledges with `saved`.
+ *
+ * The single ledger of "already written": the log itself. A request id is stored in the log as the
+ * event id (`req-<requestId>`), and `written` maps each event id in the log to its item and action,
+ * so a resent request (a restored panel, a retry, a restarted worker) is answered `saved` again and
+ * never written twice, and a request id reused for another item or action is refused.
+ */
+import type { LabelEvent, LabelEventInput, LabelLog } from '../core/labels';
+import type { LabelingSession } from '../core/session';
+import type { Counts } from '../shared/protocol/domain';
+import type { Message } from '../shared/protocol/page';
+import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
+import { LabelTally } from './labelTally';
+
+type Post = (message: WorkerToHost) => void;
+type WriteAction = 'label' | 'undo' | 'flag';
+
+interface Written {
+  readonly itemId: string;
+  readonly action: WriteAction;
+}
+
+/** The log's event id for a request: request ids are unique per write, so the log remembers them. */
+export function eventIdOf(requestId: string): string {
+  return `req-${requestId}`;
+}
+
+export class LabelWriter {
+  private readonly written = new Map<string, Written>();
+  private readonly tally: LabelTally;
+
+  constructor(
+    private readonly session: LabelingSession,
+    private readonly log: LabelLog,
+    events: readonly LabelEvent[],
+    private readonly annotator: string,
+    private readonly post: Post,
+    /** Called after each applied write (the retrain scheduler listens). */
+    private readonly onApplied: () => void,
+  ) {
+    for (const e of events) this.remember(e);
+    this.tally = new LabelTally(session, events.length);
+  }
+
+  counts(): Counts {
+    return this.tally.counts();
+  }
+
+  get labelsInUse(): number {
+    return this.tally.labelsInUse;
+  }
+
+  async label(m: Message<HostToWorker, 'label'>): Promise<void> {
+    if (this.answeredAgain(m.requestId, m.itemId, 'label')) return;
+    const problem = this.checkLabel(m);
+    if (problem !== undefined) return this.fail(m.requestId, m.itemId, problem);
+    const labels = this.session.classMap.normalize(
+      this.session.config.mode === 'binary' && m.answer === 'reject' ? [] : m.labels,
+    );
+    const reason = this.session.servedReason(m.itemId);
+    const latest = this.session.latest;
+    await this.append(m.requestId, {
+      type: 'label',
+      itemId: m.itemId,
+      labels,
+      source: m.source,
+      ...(reason !== undefined ? { strategy: reason.strategy, score: Number.isFinite(reason.score) ? reason.score : 0 } : {}),
+      ...(reason?.cluster !== undefined ? { cluster: reason.cluster } : {}),
+      ...(latest !== undefined ? { modelVersion: String(latest.version) } : {}),
+    });
+  }
+
+  async flag(m: Message<HostToWorker, 'flag'>): Promise<void> {
+    if (this.answeredAgain(m.requestId, m.itemId, 'flag')) return;
+    if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
+    await this.append(m.requestId, { type: 'flag', itemId: m.itemId, labels: [], source: 'queue' });
+  }
+
+  /** Undoes the most recent label or flag still in effect (the webview names the item it expects). */
+  async undo(m: Message<HostToWorker, 'undo'>): Promise<void> {
+    if (this.answeredAgain(m.requestId, m.itemId, 'undo')) return;
+    const event = this.session.undoEvent(this.annotator);
+    if (event === undefined) return this.fail(m.requestId, m.itemId, 'There is nothing to undo.');
+    await this.append(m.requestId, event);
+  }
+
+  /** Which rule a label breaks, or undefined when it may be written. */
+  private checkLabel(m: Message<HostToWorker, 'label'>): string | undefined {
+    const s = this.session;
+    if (s.rowOfItem(m.itemId) === undefined) return unknownItem(m.itemId);
+    const known = s.config.labels;
+    const unknown = m.labels.find((l) => !known.includes(l));
+    if (unknown !== undefined) return `Unknown label "${unknown.slice(0, 80)}": this session's labels are ${known.map((l) => `"${l}"`).join(', ')}.`;
+    switch (s.config.mode) {
+      case 'single':
+        return m.labels.length === 1 ? undefined : `Single-label mode takes exactly one label, got ${m.labels.length}.`;
+      case 'multi':
+        return m.labels.length >= 1 && new Set(m.labels).size === m.labels.length
+          ? undefined
+          : 'Multi-label mode takes one or more different labels.';
+      case 'binary':
+        return m.labels.length === 1 && m.answer !== undefined ? undefined : 'Binary mode takes the label asked about and an accept or reject answer.';
+    }
+  }
+
+  /**
+   * A request already in the log is acknowledged again (it was written once); one whose id is bound
+   * to another item or action is refused. True when the request has been answered here.
+   */
+  private answeredAgain(requestId: string, itemId: string, action: WriteAction): boolean {
+    const before = this.written.get(eventIdOf(requestId));
+    if (before === undefined) return false;
+    if (before.action !== action || (action !== 'undo' && before.itemId !== itemId)) {
+      this.fail(requestId, itemId, `Request id ${requestId.slice(0, 80)} was already used for another ${before.action}; nothing was written.`);
+      return true;
+    }
+    this.post({ type: 'saved', requestId, itemId: before.itemId });
+    return true;
+  }
+
+  /** Appends (fsync), applies, then acknowledges; never acknowledges what is not on disk. */
+  private async append(requestId: string, input: Omit<LabelEventInput, 'annotator'> & { annotator?: string }): Promise<void> {
+    let written: LabelEvent | undefined;
+    try {
+      [written] = await this.log.append({ annotator: this.annotator, ...input, eventId: eventIdOf(requestId) });
+    } catch (error) {
+      return this.fail(requestId, input.itemId, error instanceof Error ? error.message : String(error));
+    }
+    if (written === undefined) return this.fail(requestId, input.itemId, 'The label log did not confirm the write.');
+    this.remember(written);
+    const before = this.tally.before(written.itemId);
+    this.session.applyLabel(written);
+    this.tally.after(written.itemId, before);
+    this.post({ type: 'saved', requestId, itemId: written.itemId });
+    // The counts follow every write, so the panel and the status bar never wait for a retrain.
+    this.post({ type: 'counts', ...this.tally.counts() });
+    this.onApplied();
+  }
+
+  private remember(e: LabelEvent): void {
+    this.written.set(e.eventId, { itemId: e.itemId, action: e.type === 'skip' ? 'flag' : e.type });
+  }
+
+  private fail(requestId: string, itemId: string, message: string): void {
+    this.post({ type: 'saveFailed', requestId, itemId: itemId.slice(0, 200), message });
+  }
+}
+
+function unknownItem(itemId: string): string {
+  return `Unknown item ${JSON.stringify(itemId.slice(0, 80))}: it is not in this dataset (was the file changed?).`;
+}
