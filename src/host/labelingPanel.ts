@@ -24,7 +24,6 @@ export class LabelingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.onDidDisposeEmitter.event;
 
   /** Opens a new panel beside the editor. */
   static create(extensionUri: vscode.Uri, title: string): LabelingPanel {
@@ -67,6 +66,10 @@ export class LabelingPanel implements vscode.Disposable {
   /** Subscribes to raw (unvalidated) messages from the webview. */
   onMessage(listener: (raw: unknown) => void): void {
     this.disposables.push(this.panel.webview.onDidReceiveMessage(listener));
+  }
+
+  onDidDispose(listener: () => void): void {
+    this.onDidDisposeEmitter.event(listener);
   }
 
   post(message: HostToWebview): void {

@@ -3,64 +3,91 @@
  * are validated once, here, and the engine's are validated once in the WorkerClient; the writes
  * and item requests go to the worker as they are (the worker owns the labeling state), and every
  * engine message goes to the one Presenter. What needs VS Code UI (settings, the strategy pick,
- * error actions, notifications) is done here.
+ * error actions, notifications) goes through the SessionUi port, so this file is free of the
+ * `vscode` module and its unit tests drive it with a real engine and a recording UI.
  */
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import { STRATEGIES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
-import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type Message } from '../shared/protocol';
+import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type HostToWebview, type Message, type ProgressSnapshot } from '../shared/protocol';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import type { SessionInit } from '../shared/protocol/sessionInit';
 import type { Settings } from '../shared/settings';
 import { assertUnreachable } from '../shared/assert';
-import { LabelingPanel } from './labelingPanel';
-import { Presenter, type PageConfig } from './presenter';
-import { ProgressNotification } from './progressNotification';
-import type { SetupAnswers } from './setupFlow';
-import type { LabelingStatusBar } from './statusBar';
-import { WorkerClient } from './workerClient';
+import { Presenter, type PageConfig, type PagePort, type StatusPort } from './presenter';
+import type { SetupAnswers } from './setupAnswers';
+
+/** The labeling panel, as the session uses it (LabelingPanel implements it). */
+export interface PanelPort extends PagePort {
+  onMessage(listener: (raw: unknown) => void): void;
+  onDidDispose(listener: () => void): void;
+  reveal(): void;
+  dispose(): void;
+}
+
+/** The engine worker, as the session uses it (WorkerClient implements it). */
+export interface EnginePort {
+  readonly isAlive: boolean;
+  post(message: HostToWorker): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<Message<WorkerToHost, 'exported' | 'error'>>;
+  dispose(): Promise<void>;
+}
+
+/** What the session needs of VS Code's UI (vscodeSessionUi.ts implements it). */
+export interface SessionUi {
+  executeCommand(id: string): void;
+  /** An error notification with buttons; resolves with the clicked title. */
+  showError(message: string, actions: readonly string[]): Promise<string | undefined>;
+  showWarning(message: string, actions: readonly string[]): Promise<string | undefined>;
+  /** Asks for a local model folder and remembers it in the settings; undefined when cancelled. */
+  chooseModelFolder(): Promise<string | undefined>;
+  /** The notification with Cancel for the load-and-embed phase. */
+  showProgress(p: ProgressSnapshot, onCancel: () => void): void;
+  endProgress(): void;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
+  showLog(): void;
+}
 
 export interface PanelSessionOptions {
-  readonly extensionUri: vscode.Uri;
   readonly datasetFile: string;
   readonly workspaceRoot: string;
   readonly cacheDir: string;
   readonly answers: SetupAnswers;
   readonly settings: Settings;
   readonly annotator: string;
-  readonly statusBar: LabelingStatusBar;
-  readonly output: vscode.LogOutputChannel;
-  /** A panel VS Code restored after a reload; a new one is opened otherwise. */
-  readonly restoredPanel?: vscode.WebviewPanel;
+  readonly panel: PanelPort;
+  readonly status: StatusPort & { hide(): void };
+  readonly ui: SessionUi;
+  readonly spawnEngine: () => EnginePort;
 }
 
-export class PanelSession implements vscode.Disposable {
-  readonly panel: LabelingPanel;
-  private worker: WorkerClient;
+export class PanelSession {
+  private readonly panel: PanelPort;
+  private worker: EnginePort;
   private readonly presenter: Presenter;
-  private readonly progress: ProgressNotification;
+  private readonly ui: SessionUi;
   private settings: Settings;
   private answers: SetupAnswers;
   /** Overrides the configured model for this session only (e.g. "Use lexical embeddings"). */
   private modelOverride: string | undefined;
   private disposed = false;
-  private readonly onDidDisposeEmitter = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this.onDidDisposeEmitter.event;
+  private readonly disposeListeners: (() => void)[] = [];
 
   constructor(private readonly options: PanelSessionOptions) {
     this.settings = options.settings;
     this.answers = options.answers;
-    const title = `Label: ${path.basename(options.datasetFile)}`;
-    this.panel = options.restoredPanel
-      ? LabelingPanel.adopt(options.restoredPanel, options.extensionUri, title)
-      : LabelingPanel.create(options.extensionUri, title);
-    this.presenter = new Presenter(this.pageConfig(), this.panel, options.statusBar);
-    this.progress = new ProgressNotification(() => this.send({ type: 'cancel' }));
+    this.panel = options.panel;
+    this.ui = options.ui;
+    this.presenter = new Presenter(this.pageConfig(), this.panel, options.status);
     this.worker = this.spawnWorker();
     this.panel.onMessage((raw) => this.fromPage(raw));
     this.panel.onDidDispose(() => this.dispose());
     this.startEngine();
+  }
+
+  onDidDispose(listener: () => void): void {
+    this.disposeListeners.push(listener);
   }
 
   get datasetFile(): string {
@@ -115,7 +142,7 @@ export class PanelSession implements vscode.Disposable {
   private fromPage(raw: unknown): void {
     const parsed = parseWith(WebviewToHost, raw);
     if (!parsed.ok) {
-      this.options.output.warn(`Refused a malformed message from the labeling panel: ${parsed.error}`);
+      this.ui.log('warn', `Refused a malformed message from the labeling panel: ${parsed.error}`);
       return;
     }
     const m = parsed.value;
@@ -135,10 +162,10 @@ export class PanelSession implements vscode.Disposable {
         this.send(m);
         return;
       case 'openSettings':
-        void vscode.commands.executeCommand('activeLabel.openSettings');
+        this.ui.executeCommand('activeLabel.openSettings');
         return;
       case 'chooseStrategy':
-        void vscode.commands.executeCommand('activeLabel.chooseStrategy');
+        this.ui.executeCommand('activeLabel.chooseStrategy');
         return;
       case 'errorAction':
         void this.runErrorAction(m.actionId);
@@ -160,9 +187,8 @@ export class PanelSession implements vscode.Disposable {
     return true;
   }
 
-  private spawnWorker(): WorkerClient {
-    const file = vscode.Uri.joinPath(this.options.extensionUri, 'dist', 'worker.js').fsPath;
-    const worker = new WorkerClient(file, (reason) => this.options.output.warn(`Refused a malformed message from the engine: ${reason}`));
+  private spawnWorker(): EnginePort {
+    const worker = this.options.spawnEngine();
     worker.onMessage((m) => this.fromWorker(m));
     return worker;
   }
@@ -192,14 +218,14 @@ export class PanelSession implements vscode.Disposable {
 
   private startEngine(): void {
     const start = this.startMessage();
-    this.options.output.info(`Starting session on ${start.datasetFile} (model ${start.model}, strategy ${start.strategy}, mode ${start.mode})`);
+    this.ui.log('info', `Starting session on ${start.datasetFile} (model ${start.model}, strategy ${start.strategy}, mode ${start.mode})`);
     this.send(start);
   }
 
   /** Re-sends `start`; a dead worker is replaced first. The page resends its pending writes on `init`. */
   private restartEngine(): void {
     if (this.disposed) return;
-    this.progress.dispose();
+    this.ui.endProgress();
     if (!this.worker.isAlive) this.worker = this.spawnWorker();
     this.presenter.engineRestarting();
     this.startEngine();
@@ -212,18 +238,18 @@ export class PanelSession implements vscode.Disposable {
     switch (m.type) {
       case 'progress':
         if (m.phase === 'idle' || m.phase === 'training') return;
-        this.progress.show(m);
+        this.ui.showProgress(m, () => this.send({ type: 'cancel' }));
         return;
       case 'engineReady':
-        this.progress.dispose();
+        this.ui.endProgress();
         this.reportReady(m);
         return;
       case 'error':
-        this.progress.dispose();
+        this.ui.endProgress();
         void this.showError(m);
         return;
       case 'log':
-        this.options.output[m.level](m.message);
+        this.ui.log(m.level, m.message);
         return;
       default:
         return;
@@ -231,22 +257,22 @@ export class PanelSession implements vscode.Disposable {
   }
 
   private reportReady(m: Message<WorkerToHost, 'engineReady'>): void {
-    const out = this.options.output;
-    out.info(`Ready: ${m.summary.loaded} items loaded, ${m.summary.skipped} rows skipped, embedder ${m.embedder}, ${m.counts.labeled} labeled.`);
-    for (const p of m.problems) out.warn(p.message);
-    for (const p of m.logProblems) out.warn(`label log: ${p}`);
+    const ui = this.ui;
+    ui.log('info', `Ready: ${m.summary.loaded} items loaded, ${m.summary.skipped} rows skipped, embedder ${m.embedder}, ${m.counts.labeled} labeled.`);
+    for (const p of m.problems) ui.log('warn', p.message);
+    for (const p of m.logProblems) ui.log('warn', `label log: ${p}`);
     if (m.summary.skipped === 0) return;
     const name = plainText(path.basename(this.options.datasetFile));
-    void vscode.window
-      .showWarningMessage(`Active Label skipped ${m.summary.skipped} of ${m.summary.rows} rows of ${name}.`, 'Show details')
-      .then((choice) => choice && out.show(true));
+    void ui
+      .showWarning(`Active Label skipped ${m.summary.skipped} of ${m.summary.rows} rows of ${name}.`, ['Show details'])
+      .then((choice) => choice && ui.showLog());
   }
 
   private async showError(m: Message<WorkerToHost, 'error'>): Promise<void> {
     if (m.kind === 'cancelled') return;
-    this.options.output.error(`${m.kind}: ${m.message}`);
+    this.ui.log('error', `${m.kind}: ${m.message}`);
     const titles = m.actions.map((id) => ERROR_ACTIONS[id]);
-    const choice = await vscode.window.showErrorMessage(`Active Label: ${plainText(m.message)}`, ...titles);
+    const choice = await this.ui.showError(`Active Label: ${plainText(m.message)}`, titles);
     const id = m.actions.find((a) => ERROR_ACTIONS[a] === choice);
     if (id) await this.runErrorAction(id);
   }
@@ -258,23 +284,14 @@ export class PanelSession implements vscode.Disposable {
         this.restartEngine();
         return;
       case 'chooseLocalModel': {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectFolders: true,
-          canSelectFiles: false,
-          title: 'Choose a model folder (with onnx/model.onnx and tokenizer.json)',
-          openLabel: 'Use this model',
-        });
-        if (!picked?.[0]) return;
-        this.modelOverride = picked[0].fsPath;
-        await vscode.workspace
-          .getConfiguration('activeLabel')
-          .update('model', picked[0].fsPath, vscode.ConfigurationTarget.Global)
-          .then(undefined, () => undefined);
+        const folder = await this.ui.chooseModelFolder();
+        if (folder === undefined) return;
+        this.modelOverride = folder;
         this.restartEngine();
         return;
       }
       case 'openSettings':
-        void vscode.commands.executeCommand('activeLabel.openSettings');
+        this.ui.executeCommand('activeLabel.openSettings');
         return;
       case 'retry':
         this.restartEngine();
@@ -287,11 +304,10 @@ export class PanelSession implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.progress.dispose();
-    this.options.statusBar.hide();
+    this.ui.endProgress();
+    this.options.status.hide();
     void this.worker.dispose();
     this.panel.dispose();
-    this.onDidDisposeEmitter.fire();
-    this.onDidDisposeEmitter.dispose();
+    for (const listener of this.disposeListeners.splice(0)) listener();
   }
 }

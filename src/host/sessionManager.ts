@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_SECTION, readSettings, type Settings } from '../shared/settings';
 import { defaultAnnotator } from './annotator';
-import { LABELING_VIEW_TYPE } from './labelingPanel';
+import { LabelingPanel, LABELING_VIEW_TYPE } from './labelingPanel';
+import { VscodeSessionUi } from './vscodeSessionUi';
+import { WorkerClient } from './workerClient';
 import { PanelSession } from './panelSession';
 import { datasetStoreDir } from '../core/labels';
 import { plainText } from '../shared/plainText';
@@ -122,17 +124,21 @@ export class SessionManager implements vscode.Disposable {
     const settings = this.settings();
     const annotator = settings.annotator || (this.annotatorCache ??= await defaultAnnotator(workspaceRoot));
     const cacheDir = path.join(this.context.globalStorageUri.fsPath, 'models');
+    const extensionUri = this.context.extensionUri;
+    const title = `Label: ${path.basename(file)}`;
+    const panel = restoredPanel ? LabelingPanel.adopt(restoredPanel, extensionUri, title) : LabelingPanel.create(extensionUri, title);
+    const workerFile = vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath;
     const session = new PanelSession({
-      extensionUri: this.context.extensionUri,
       datasetFile: file,
       workspaceRoot,
       cacheDir,
       answers,
       settings,
       annotator,
-      statusBar: this.statusBar,
-      output: this.output,
-      restoredPanel,
+      panel,
+      status: this.statusBar,
+      ui: new VscodeSessionUi(this.output),
+      spawnEngine: () => new WorkerClient(workerFile, (reason) => this.output.warn(`Refused a malformed message from the engine: ${reason}`)),
     });
     this.session = session;
     void this.context.workspaceState.update(LAST_SESSION_KEY, file);

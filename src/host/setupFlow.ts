@@ -10,40 +10,14 @@ import type { LabelMode } from '../core/types';
 import { previewDataset } from '../core/dataset';
 import { defaultSessionConfig } from '../core/session/config';
 import { MAX_KEYED_LABELS } from '../shared/protocol';
+import { parseAnswers, type SetupAnswers } from './setupAnswers';
 import { formatSeedTerms, parseSeedTerms, validateSeedTerms } from './seedTerms';
 
-/** The remembered answers for one dataset. */
-export interface SetupAnswers {
-  readonly textField: string;
-  readonly labelField?: string;
-  readonly labels: readonly string[];
-  readonly mode: LabelMode;
-  /** Keywords or `/regex/` whose matches are served first during cold start; empty = none. */
-  readonly seedPatterns: readonly string[];
-  /** Chosen once per dataset so the evaluation split and every random step stay stable. */
-  readonly seed: number;
-}
+export type { SetupAnswers };
 
 const STATE_PREFIX = 'activeLabel.setup:';
 const SETUP_FILE = 'setup.json';
 const PREVIEW_ROWS = 5;
-
-function parseAnswers(raw: unknown): SetupAnswers | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
-  const labels = Array.isArray(r.labels) ? r.labels.filter((l): l is string => typeof l === 'string' && l !== '') : [];
-  const mode = r.mode === 'single' || r.mode === 'multi' || r.mode === 'binary' ? r.mode : undefined;
-  if (typeof r.textField !== 'string' || labels.length === 0 || !mode) return undefined;
-  return {
-    textField: r.textField,
-    ...(typeof r.labelField === 'string' ? { labelField: r.labelField } : {}),
-    labels,
-    mode,
-    // Answers remembered before seed terms existed have none; a hand-edited setup.json may hold junk.
-    seedPatterns: Array.isArray(r.seedPatterns) ? r.seedPatterns.filter((p): p is string => typeof p === 'string' && p.trim() !== '') : [],
-    seed: typeof r.seed === 'number' && Number.isFinite(r.seed) ? r.seed : 1,
-  };
-}
 
 /**
  * Remembers setup answers per dataset: in workspaceState, and in `setup.json` beside the label log.

@@ -7,7 +7,7 @@
  * Free of the `vscode` module so it can be tested with a real worker in plain Node.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WorkerToHost, type HostToWorker } from '../shared/protocol/engine';
 import type { Message } from '../shared/protocol/page';
 import { parseWith } from '../shared/protocol/parse';
@@ -33,10 +33,11 @@ export class WorkerClient {
   /**
    * @param workerFile absolute path of the bundled worker (dist/worker.js)
    * @param onInvalid called with the reason a message failed validation (logged, never thrown)
+   * @param options extra Worker options (tests run the TypeScript entry through tsx with `eval`)
    */
-  constructor(workerFile: string, private readonly onInvalid: (reason: string) => void = () => undefined) {
+  constructor(workerFile: string, private readonly onInvalid: (reason: string) => void = () => undefined, options: WorkerOptions = {}) {
     // resourceLimits are left at Node's defaults: embedding models need the heap they need.
-    this.worker = new Worker(workerFile, { stdout: false, stderr: false });
+    this.worker = new Worker(workerFile, { stdout: false, stderr: false, ...options });
     this.worker.on('message', (raw: unknown) => this.receive(raw));
     this.worker.on('error', (error) => {
       this.lastError = error;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatModel, modelTooltip } from '../../../src/host/statusText';
-import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelSnapshot } from '../../../src/shared/webviewProtocol';
+import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelSnapshot } from '../../../src/shared/protocol';
 
 const model = (over: Partial<ModelSnapshot>): ModelSnapshot => ({
   version: 3, training: false, accuracy: 0.83, macroF1: 0.8, curve: [], counts: {}, labeled: 120, total: 1000, ...over,

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { labelLogPath } from '../../../src/core/labels/storePath';
-import type { InitMessage } from '../../../src/shared/workerProtocol';
+import type { StartMessage } from '../../../src/shared/protocol/engine';
 import { writeBigJsonl, type BigFile } from './bigData';
 import { Host, initMessage } from '../worker/workerHost';
 
@@ -39,7 +39,7 @@ after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function init(): InitMessage {
+function init(): StartMessage {
   return initMessage(big.file, dir, LABELS, { strategy: 'clustered-uncertainty', annotator: 'qa', model: MODEL, seed: 3 });
 }
 
@@ -55,7 +55,7 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
   try {
     const t0 = performance.now();
     host.send(init());
-    const ready = await host.wait('ready', () => true, 540_000);
+    const ready = await host.wait('engineReady', () => true, 540_000);
     const readyMs = performance.now() - t0;
 
     // Every row is accounted for: loaded, or skipped with its line named.
@@ -63,7 +63,7 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
     assert.equal(ready.summary.skipped, big.bad.length);
     assert.equal(ready.summary.loaded, LINES - big.bad.length);
     assert.equal(ready.summary.duplicateRows, big.duplicateRows);
-    assert.equal(ready.labelsState.total, LINES - big.bad.length - big.duplicateRows, 'duplicates are grouped into one item');
+    assert.equal(ready.counts.total, LINES - big.bad.length - big.duplicateRows, 'duplicates are grouped into one item');
     for (const bad of big.bad) {
       const problem = ready.problems.find((p) => p.line === bad.line);
       assert.ok(problem, `line ${bad.line} (${bad.reason}) is reported; got ${ready.problems.map((p) => p.line).join(',')}`);
@@ -73,8 +73,8 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
     }
 
     const t1 = performance.now();
-    host.send({ type: 'requestBatch', count: 10 });
-    let batch = await host.wait('batch');
+    host.send({ type: 'needItems', count: 10 });
+    let batch = await host.wait('items');
     const firstBatchMs = performance.now() - t1;
     assert.equal(batch.items.length, 10);
 
@@ -82,10 +82,10 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
     const ackMs: number[] = [];
     const ackDuringTraining: number[] = [];
     const batchMs: number[] = [firstBatchMs];
-    // Training is in progress when the last training progress seen opened a phase (done 0).
+    // Training is in progress when the last training-or-idle progress seen is a training one.
     const trainingPhase = (): boolean => {
-      const last = [...host.messages].reverse().find((m) => m.type === 'progress' && m.phase === 'training');
-      return last?.type === 'progress' && last.done === 0;
+      const last = [...host.messages].reverse().find((m) => m.type === 'progress' && (m.phase === 'training' || m.phase === 'idle'));
+      return last?.type === 'progress' && last.phase === 'training';
     };
     let labeled = 0;
     let requests = 0;
@@ -111,15 +111,15 @@ test(`a ${LINES.toLocaleString('en-US')}-line file: ready, bad lines by file:lin
       if (labeled >= TARGET_LABELS) break;
       const since = host.messages.length;
       const asked = performance.now();
-      host.send({ type: 'requestBatch', count: BATCH });
-      batch = await host.wait('batch', () => true, 60_000, since);
+      host.send({ type: 'needItems', count: BATCH });
+      batch = await host.wait('items', () => true, 60_000, since);
       batchMs.push(performance.now() - asked);
       assert.ok(batch.items.length > 0, 'the pool is far from exhausted');
     }
 
     // Retrains run every 10 labels beside the queue; wait for the one in flight to finish. The last
     // few labels may wait for the next round (a retrain started before they arrived).
-    for (let waited = 0; trainingPhase() && waited < 120_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    if (trainingPhase()) await host.wait('progress', (m) => m.phase === 'idle', 120_000, host.messages.length - 1);
     assert.ok(!trainingPhase(), 'the background retrain finished');
     const entries = host.messages;
     const modelAt = entries.map((m) => m.type).lastIndexOf('model');

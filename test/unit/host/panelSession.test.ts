@@ -1,0 +1,209 @@
+/**
+ * The panel's session with the real engine: the real WorkerClient runs the real worker thread
+ * (TypeScript through tsx) on a real dataset and label log. Only VS Code's side is replaced: the
+ * panel (a page port that records what the page would receive) and the UI (notifications that
+ * record and answer like a user clicking a button). Messages from the "page" are raw objects, as
+ * VS Code delivers them.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { replay } from '../../../src/core/labels/replay';
+import { labelLogPath } from '../../../src/core/labels/storePath';
+import { PanelSession, type PanelPort, type SessionUi } from '../../../src/host/panelSession';
+import { WorkerClient } from '../../../src/host/workerClient';
+import { defaultSettings } from '../../../src/shared/settings';
+import type { HostToWebview, ModelSnapshot, ProgressSnapshot } from '../../../src/shared/protocol';
+
+const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
+const TOPICS = ['storm', 'market', 'goal'];
+
+let dir: string;
+let dataset: string;
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-panel-session-'));
+  dataset = path.join(dir, 'news.jsonl');
+  const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `n${i}`, text: `${TOPICS[i % 3]} report ${i} ${'x'.repeat(i % 4)}` }));
+  await fs.writeFile(dataset, rows.join('\n') + '\n');
+});
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+type Of<T extends HostToWebview['type']> = Extract<HostToWebview, { type: T }>;
+
+/** The panel as VS Code would show it: what the page receives, with waits on arrival. */
+class RecordingPanel implements PanelPort {
+  readonly received: HostToWebview[] = [];
+  visible = true;
+  disposed = false;
+  private listener: ((raw: unknown) => void) | undefined;
+  private readonly waiters: { match: (m: HostToWebview) => boolean; resolve: (m: HostToWebview) => void }[] = [];
+
+  post(message: HostToWebview): void {
+    // VS Code serializes webview messages; a clone is what the page gets.
+    const m = structuredClone(message);
+    this.received.push(m);
+    for (const w of this.waiters.splice(0)) (w.match(m) ? w.resolve(m) : this.waiters.push(w));
+  }
+  onMessage(listener: (raw: unknown) => void): void {
+    this.listener = listener;
+  }
+  onDidDispose(): void {}
+  reveal(): void {}
+  dispose(): void {
+    this.disposed = true;
+  }
+  /** The page posts a raw message. */
+  fromPage(raw: unknown): void {
+    this.listener?.(raw);
+  }
+  wait<T extends HostToWebview['type']>(type: T, pred: (m: Of<T>) => boolean = () => true, since = 0): Promise<Of<T>> {
+    const match = (m: HostToWebview): boolean => m.type === type && pred(m as Of<T>);
+    const seen = this.received.slice(since).find(match);
+    if (seen) return Promise.resolve(seen as Of<T>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}; got ${this.received.map((m) => m.type).join(',')}`)), 120_000);
+      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m as Of<T>)) });
+    });
+  }
+}
+
+/** VS Code's UI as a user would answer it: records everything, clicks `answer` on an error. */
+class RecordingUi implements SessionUi {
+  readonly logs: { level: string; message: string }[] = [];
+  readonly errors: { message: string; actions: readonly string[] }[] = [];
+  readonly commands: string[] = [];
+  progressShown = 0;
+  answer: string | undefined;
+  executeCommand(id: string): void {
+    this.commands.push(id);
+  }
+  showError(message: string, actions: readonly string[]): Promise<string | undefined> {
+    this.errors.push({ message, actions });
+    return Promise.resolve(this.answer);
+  }
+  showWarning(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+  chooseModelFolder(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+  showProgress(_p: ProgressSnapshot): void {
+    this.progressShown++;
+  }
+  endProgress(): void {}
+  log(level: string, message: string): void {
+    this.logs.push({ level, message });
+  }
+  showLog(): void {}
+}
+
+class RecordingStatus {
+  readonly models: ModelSnapshot[] = [];
+  hidden = false;
+  showProgress(): void {}
+  showModel(m: ModelSnapshot): void {
+    this.models.push(m);
+  }
+  showError(): void {}
+  hide(): void {
+    this.hidden = true;
+  }
+}
+
+function open(model: string, workspaceRoot: string): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
+  const panel = new RecordingPanel();
+  const ui = new RecordingUi();
+  const status = new RecordingStatus();
+  const session = new PanelSession({
+    datasetFile: dataset,
+    workspaceRoot,
+    cacheDir: path.join(dir, 'models'),
+    answers: { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 },
+    settings: { ...defaultSettings, model, strategy: 'margin' },
+    annotator: 'ana',
+    panel,
+    status,
+    ui,
+    spawnEngine: () =>
+      new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => ui.log('warn', reason), {
+        eval: true,
+        workerData: { file: WORKER },
+      }),
+  });
+  return { session, panel, ui, status };
+}
+
+test('a page labels through the session: saved only when on disk, a resend is not written twice', async () => {
+  const root = path.join(dir, 'ws1');
+  await fs.mkdir(root);
+  const { session, panel, ui, status } = open('lexical', root);
+  try {
+    panel.fromPage({ type: 'ready', restored: false });
+    await panel.wait('init');
+    // The engine's ready brings a second init with the dataset's size.
+    const ready = await panel.wait('init', (m) => m.dataset.total === 60);
+    assert.equal(ready.strategy, 'Margin', 'the strategy by its registry title');
+    panel.fromPage({ type: 'needItems', count: 12 });
+    const items = (await panel.wait('items')).items;
+    assert.equal(items.length, 12);
+    assert.equal(new Set(items.map((i) => i.id)).size, 12);
+
+    for (const [k, item] of items.slice(0, 3).entries()) {
+      panel.fromPage({ type: 'label', requestId: `p-${k}`, itemId: item.id, labels: [item.text.split(' ')[0]], source: 'queue' });
+      const saved = await panel.wait('saved', (m) => m.requestId === `p-${k}`);
+      assert.equal(saved.itemId, item.id);
+      const { events } = await replay(labelLogPath(root, dataset));
+      assert.ok(events.some((e) => e.eventId === `req-p-${k}` && e.itemId === item.id), 'the acknowledged label is in the file');
+    }
+    const counts = await panel.wait('counts', (m) => m.labeled === 3);
+    assert.equal(counts.total, 60);
+    assert.ok(status.models.some((m) => m.labeled === 3), 'the status bar follows the counts');
+
+    // A restored page resends a write it had pending: answered again, written once.
+    const since = panel.received.length;
+    panel.fromPage({ type: 'label', requestId: 'p-1', itemId: items[1]!.id, labels: [items[1]!.text.split(' ')[0]], source: 'queue' });
+    await panel.wait('saved', (m) => m.requestId === 'p-1', since);
+    assert.equal((await replay(labelLogPath(root, dataset))).events.length, 3);
+
+    // A malformed message is refused with a logged reason; nothing reaches the engine.
+    panel.fromPage({ type: 'label', requestId: 'p-9', itemId: items[5]!.id, labels: 'storm', source: 'queue' });
+    assert.ok(ui.logs.some((l) => l.level === 'warn' && /malformed.*labels/i.test(l.message)), JSON.stringify(ui.logs.slice(-2)));
+    panel.fromPage({ type: 'chooseStrategy' });
+    assert.deepEqual(ui.commands, ['activeLabel.chooseStrategy']);
+
+    // A settings change arrives through the configuration listener only: the page hears the new title.
+    const before = panel.received.length;
+    session.updateSettings({ ...defaultSettings, model: 'lexical', strategy: 'entropy' });
+    assert.equal((await panel.wait('init', () => true, before)).strategy, 'Entropy');
+  } finally {
+    session.dispose();
+  }
+  assert.ok(panel.disposed && status.hidden, 'dispose closes the panel and hides the status bar');
+});
+
+test('a model that cannot load offers its actions; "Use lexical embeddings" restarts the engine and labeling works', async () => {
+  const root = path.join(dir, 'ws2');
+  await fs.mkdir(root);
+  const { session, panel, ui } = open(path.join(dir, 'no-such-model'), root);
+  ui.answer = 'Use lexical embeddings';
+  try {
+    panel.fromPage({ type: 'ready', restored: true });
+    const error = await panel.wait('error');
+    assert.equal(error.kind, 'model-load');
+    assert.deepEqual(error.actions, ['chooseLocalModel', 'useLexical', 'retry'], 'the banner gets the same actions');
+    assert.deepEqual(ui.errors[0]?.actions, ['Choose local model folder', 'Use lexical embeddings', 'Retry']);
+    const ready = await panel.wait('init', (m) => m.dataset.total === 60);
+    assert.ok(ready);
+    panel.fromPage({ type: 'needItems', count: 5 });
+    const [item] = (await panel.wait('items', (m) => m.items.length > 0)).items;
+    panel.fromPage({ type: 'flag', requestId: 'f-1', itemId: item!.id });
+    assert.equal((await panel.wait('saved', (m) => m.requestId === 'f-1')).itemId, item!.id);
+  } finally {
+    session.dispose();
+  }
+});
