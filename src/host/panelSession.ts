@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { STRATEGIES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
-import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type HostToWebview, type Message, type ProgressSnapshot } from '../shared/protocol';
+import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type Message, type ProgressSnapshot } from '../shared/protocol';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import type { SessionInit } from '../shared/protocol/sessionInit';
 import type { Settings } from '../shared/settings';

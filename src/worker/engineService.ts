@@ -175,9 +175,11 @@ export class EngineService {
   }
 
   private assemble(started: StartedSession, annotator: string): Running {
-    let retrainer: Retrainer | undefined;
-    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrainer?.maybeRetrain());
-    retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
+    // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
+    const retrain = { due: (): void => undefined };
+    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrain.due());
+    const retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
+    retrain.due = () => retrainer.maybeRetrain();
     return { started, writer, delivery: new ItemDelivery(started.session, this.post), retrainer };
   }
 

@@ -7,14 +7,7 @@
  */
 import * as v from 'valibot';
 import { CountsSchema, count, idString } from './domain';
-import {
-  ENGINE_TO_PAGE,
-  FlagMessage,
-  LabelMessage,
-  NeedItemsMessage,
-  SkipMessage,
-  UndoMessage,
-} from './page';
+import { ENGINE_TO_PAGE, PAGE_TO_ENGINE } from './page';
 import { SessionInitSchema, StrategyIdSchema } from './sessionInit';
 
 export * from './page';
@@ -64,19 +57,7 @@ export const LogMessage = v.object({
 
 // ---- the two engine directions -------------------------------------------------------------
 
-export const HostToWorker = v.variant('type', [
-  StartMessage,
-  LabelMessage,
-  UndoMessage,
-  SkipMessage,
-  FlagMessage,
-  NeedItemsMessage,
-  ReleaseMessage,
-  SetStrategyMessage,
-  CancelMessage,
-  ExportMessage,
-  DisposeMessage,
-]);
+export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, CancelMessage, ExportMessage, DisposeMessage]);
 export type HostToWorker = v.InferOutput<typeof HostToWorker>;
 
 export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, LogMessage]);

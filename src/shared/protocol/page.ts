@@ -140,17 +140,10 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 /** What the worker sends that the webview receives unchanged. */
 export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage] as const;
 
-export const WebviewToHost = v.variant('type', [
-  ReadyMessage,
-  LabelMessage,
-  UndoMessage,
-  SkipMessage,
-  FlagMessage,
-  NeedItemsMessage,
-  OpenSettingsMessage,
-  ChooseStrategyMessage,
-  ErrorActionMessage,
-]);
+/** What the page sends that the host forwards to the worker unchanged. */
+export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage] as const;
+
+export const WebviewToHost = v.variant('type', [ReadyMessage, ...PAGE_TO_ENGINE, OpenSettingsMessage, ChooseStrategyMessage, ErrorActionMessage]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHost>;
 
 export const HostToWebview = v.variant('type', [...ENGINE_TO_PAGE, InitMessage, RevealMessage, NoticeMessage]);

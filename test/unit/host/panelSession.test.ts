@@ -47,7 +47,10 @@ class RecordingPanel implements PanelPort {
     // VS Code serializes webview messages; a clone is what the page gets.
     const m = structuredClone(message);
     this.received.push(m);
-    for (const w of this.waiters.splice(0)) (w.match(m) ? w.resolve(m) : this.waiters.push(w));
+    for (const w of this.waiters.splice(0)) {
+      if (w.match(m)) w.resolve(m);
+      else this.waiters.push(w);
+    }
   }
   onMessage(listener: (raw: unknown) => void): void {
     this.listener = listener;

@@ -31,7 +31,7 @@ test('a field that is missing or of the wrong type fails the whole message, with
     ['items with a NaN score', { type: 'items', items: [{ ...item, reason: { ...item.reason, score: NaN } }] }],
     ['items with a zero-based cluster', { type: 'items', items: [{ ...item, reason: { ...item.reason, cluster: 0 } }] }],
     ['items with a bad prediction', { type: 'items', items: [{ ...item, prediction: { label: 'pos' } }] }],
-    ['items with a hole', { type: 'items', items: [item, , item] }], // eslint-disable-line no-sparse-arrays
+    ['items with a hole', { type: 'items', items: [item, , item] }],
     ['model with a malformed curve point', { type: 'model', ...model, curve: [{ labels: 2, accuracy: 'high', macroF1: 0.4 }] }],
     ['model with non-numeric counts', { type: 'model', ...model, counts: { pos: 'one' } }],
     ['error with an unknown action', { type: 'error', kind: 'internal', message: 'm', actions: ['rm -rf'] }],
