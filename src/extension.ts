@@ -5,11 +5,19 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './host/commands';
 import { SessionManager } from './host/sessionManager';
+import type { Settings } from './shared/settings';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What other extensions (and the integration suite) may call. */
+export interface ActiveLabelApi {
+  /** The `activeLabel.*` settings as the extension reads them (coerced and clamped). */
+  readSettings(): Settings;
+}
+
+export function activate(context: vscode.ExtensionContext): ActiveLabelApi {
   const output = vscode.window.createOutputChannel('Active Label', { log: true });
   const sessions = new SessionManager(context, output);
   context.subscriptions.push(output, sessions, ...registerCommands(context, sessions));
+  return { readSettings: () => sessions.settings() };
 }
 
 export function deactivate(): void {

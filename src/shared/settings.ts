@@ -1,6 +1,6 @@
 /**
- * The one settings schema: every `activeLabel.*` setting with its default, its bounds and how a
- * hand-edited value is read. The host's reader, the worker's `start` message and the CLI's
+ * The one settings schema: every `activeLabel.*` setting with its default (the engine's, from
+ * src/core/defaults.ts), its bounds and how a hand-edited value is read. The host's reader, the worker's `start` message and the CLI's
  * defaults all come from here, and `contributes.configuration` in package.json is synced from it
  * (scripts/sync-manifest.ts; a test checks the two agree), so a default lives in one place.
  *
@@ -8,6 +8,7 @@
  * back to the default, a number out of range is clamped, and a numeric string is read as a number.
  */
 import * as v from 'valibot';
+import { ENGINE_DEFAULTS } from '../core/defaults';
 import { STRATEGY_NAMES, type StrategyName } from '../core/sampling/registry';
 import { DEFAULT_KEYMAP, type Keymap, type KeymapAction } from './protocol/domain';
 
@@ -29,12 +30,12 @@ const numeric = (type: 'integer' | 'number', def: number, minimum: number, maxim
 
 /** Bounds and defaults; package.json's `contributes.configuration` mirrors these. */
 export const SETTING_SPECS = {
-  model: { type: 'string', default: 'Xenova/all-MiniLM-L6-v2' },
-  strategy: { type: 'string', default: 'clustered-uncertainty' satisfies StrategyName, enum: STRATEGY_NAMES },
-  batchSize: numeric('integer', 10, 1, 500),
-  retrainEvery: numeric('integer', 10, 1, 10_000),
-  randomShare: numeric('number', 0.1, 0, 1),
-  evaluationFraction: numeric('number', 0.1, 0, 0.9),
+  model: { type: 'string', default: ENGINE_DEFAULTS.model },
+  strategy: { type: 'string', default: ENGINE_DEFAULTS.strategy satisfies StrategyName, enum: STRATEGY_NAMES },
+  batchSize: numeric('integer', ENGINE_DEFAULTS.batchSize, 1, 500),
+  retrainEvery: numeric('integer', ENGINE_DEFAULTS.retrainEvery, 1, 10_000),
+  randomShare: numeric('number', ENGINE_DEFAULTS.randomShare, 0, 1),
+  evaluationFraction: numeric('number', ENGINE_DEFAULTS.evaluationFraction, 0, 0.9),
   annotator: { type: 'string', default: '' },
   keymap: { type: 'object', default: DEFAULT_KEYMAP },
 } as const;

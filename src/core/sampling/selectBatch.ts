@@ -1,5 +1,6 @@
 import { trainHead } from '../model/train';
 import type { ClassifierHead } from '../model/types';
+import { ENGINE_DEFAULTS } from '../defaults';
 import { createRng } from '../random';
 import type { RankedItem } from '../types';
 import { coldStartReason, coldStartSampling } from './coldStart';
@@ -7,7 +8,11 @@ import { randomSampling } from './randomSampling';
 import { STRATEGIES } from './registry';
 import type { BatchRequest, SamplingInput, StrategyContext } from './types';
 
-export const defaultBatchRequest = { randomShare: 0.1, minPerLabel: 3, uncertainPercent: 10 } as const;
+export const defaultBatchRequest = {
+  randomShare: ENGINE_DEFAULTS.randomShare,
+  minPerLabel: ENGINE_DEFAULTS.minPerLabel,
+  uncertainPercent: ENGINE_DEFAULTS.uncertainPercent,
+} as const;
 
 /**
  * One batch for the annotator: the chosen strategy for (1 - randomShare) of it and random items

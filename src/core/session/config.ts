@@ -1,4 +1,5 @@
 /** The session's options, with defaults, so every caller (worker, CLI, tests) agrees on them. */
+import { ENGINE_DEFAULTS } from '../defaults';
 import type { StoppingOptions } from '../evaluation/stopping';
 import type { HeadOptions } from '../model/types';
 import type { LabelMode } from '../types';
@@ -32,13 +33,13 @@ export interface SessionConfig {
 export type SessionConfigInput = Partial<SessionConfig> & Pick<SessionConfig, 'labels' | 'mode'>;
 
 export const defaultSessionConfig: Omit<SessionConfig, 'labels' | 'mode'> = {
-  strategy: 'clustered-uncertainty',
-  batchSize: 10,
-  retrainEvery: 10,
-  randomShare: 0.1,
-  evalFraction: 0.1,
+  strategy: ENGINE_DEFAULTS.strategy,
+  batchSize: ENGINE_DEFAULTS.batchSize,
+  retrainEvery: ENGINE_DEFAULTS.retrainEvery,
+  randomShare: ENGINE_DEFAULTS.randomShare,
+  evalFraction: ENGINE_DEFAULTS.evaluationFraction,
   seed: 1,
-  minPerLabel: 3,
+  minPerLabel: ENGINE_DEFAULTS.minPerLabel,
   stopSetSize: 1000,
   chunkRows: 4096,
 };
