@@ -99,6 +99,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   io.out(`Embedder: ${label}, ${embedder.dimensions} dimensions${warning ? ', lexical fallback' : ''}.`);
 
   const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
+  // Never throws: a cache path that is not a regular file, or cannot be written, is a warning
+  // (sent to onWarning before any embedding) and the run goes on without saving.
   const cache = await EmbeddingCache.open(cacheFile);
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -111,6 +113,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
         const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;
         io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)} (${p.itemsPerSecond.toFixed(0)} items/s${eta})`);
       },
+      onWarning: (message) => io.err(`Warning: ${message}`),
     });
     if (result.cacheProblem) io.err(`Note: ${result.cacheProblem}`);
     const total = dataset.items.length;
@@ -122,7 +125,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (result.fit !== 'none') {
       io.out(`Corpus statistics (idf): ${result.fit === 'cached' ? 'from cache, not refitted' : `fitted on ${formatCount(total)} items`}.`);
     }
-    io.out(`Cache: ${cacheFile}`);
+    const saved = cache.persistent || result.cacheWarnings === undefined;
+    io.out(saved ? `Cache: ${cacheFile}` : `Cache: not saved this run (see the warning above); --cache-dir DIR points it elsewhere.`);
     return EXIT_OK;
   } catch (error) {
     if (error instanceof CancelledError) {

@@ -1,30 +1,22 @@
 /**
  * The embedding cache: one binary file per (dataset, model), keyed by the item's text hash, so an
  * edited item is re-embedded and unchanged items are not. A file that fails any check (magic,
- * version, lengths, checksum, model, dimensions) is reported and rebuilt, never trusted.
+ * version, lengths, checksum, model, dimensions, non-finite values) is reported and rebuilt, never
+ * trusted. The format is in `cacheFormat.ts`, the file I/O in `cacheFile.ts`.
  *
  * The same file keeps the embedder's fitted corpus statistics (the lexical idf table), keyed by a
  * hash of the corpus, so a second run over unchanged data neither re-embeds nor re-fits.
  *
- * Layout (little endian):
- *   "ALEMBED1"  8 bytes magic
- *   u32 format version, u32 dims, u32 count, u32 metaLength
- *   meta        metaLength bytes of UTF-8 JSON: { model, fingerprint, fit?: { corpus, length } }
- *   count x (16-byte key, dims x f32)
- *   fit.length x f32 (version 2; absent when meta has no fit)
- *   u32 crc32 of every byte before it
- * Version 1 files (no fit section) are still read.
+ * The cache is an optimisation, so it never stops the work: when the path is not a regular file (a
+ * folder, FIFO, device, socket, or a symlink to one) or cannot be written, the cache still serves
+ * this run from memory, is not saved, and says why in `warnings`.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
+import { FORMAT_VERSION, KEY_BYTES, decode, encode, hasNonFinite } from './cacheFormat';
+import { describeWriteError, readCacheFile, writeBlockedReason, writeCacheFile } from './cacheFile';
 
-const MAGIC = Buffer.from('ALEMBED1', 'latin1');
-const FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
-const KEY_BYTES = 16;
-const FIXED_HEADER = MAGIC.length + 16;
+const FIX = 'Fix: remove it or point the cache elsewhere.';
 
 export interface CacheIdentity {
   readonly model: string;
@@ -70,6 +62,10 @@ export class EmbeddingCache {
   private fit: CachedFit | undefined;
   private identity: CacheIdentity | null;
   private dirty = false;
+  /** Why nothing will be written (said once, in `warnings`, when there is something to write). */
+  private writeBlocked: string | undefined;
+  private readonly messages: string[] = [];
+  private notCached = 0;
   /** Why the file on disk was not used, if it was not (for the UI/CLI to report). */
   problem: string | undefined;
 
@@ -80,31 +76,70 @@ export class EmbeddingCache {
     this.identity = identity;
   }
 
-  /** Reads and verifies the file. A missing file is an empty cache; a bad one is reported and empty. */
+  /**
+   * Why this run's vectors are not (all) being saved: the path is not a regular file, its folder
+   * cannot be written, a write failed, or the embedder produced non-finite values. For the UI/CLI to
+   * show; the cache keeps working from memory meanwhile.
+   */
+  get warnings(): readonly string[] {
+    return this.messages;
+  }
+
+  /** False when this cache cannot write its file this run (found at open or by a failed save; see `warnings`). */
+  get persistent(): boolean {
+    return this.writeBlocked === undefined;
+  }
+
+  /**
+   * Checks what is at `file`, then reads and verifies it. Never throws and never blocks: a missing
+   * file is an empty cache, a bad one is reported (`problem`) and empty, and a path that cannot hold
+   * a cache (not a regular file, unwritable folder) gives an in-memory cache and a warning.
+   */
   static async open(file: string): Promise<EmbeddingCache> {
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new EmbeddingCache(file, null);
-      const cache = new EmbeddingCache(file, null);
-      cache.problem = `cannot read ${file}: ${(error as Error).message}; rebuilding`;
+    const read = await readCacheFile(file);
+    const cache = new EmbeddingCache(file, null);
+    if (read.kind === 'unusable') {
+      cache.blockWrites(`the embedding cache ${file} cannot be used: ${read.reason}. Embedding goes on without the cache (nothing is saved). ${FIX}`);
       return cache;
     }
-    try {
-      const { identity, vectors, fit } = decode(bytes);
-      const cache = new EmbeddingCache(file, identity);
-      cache.vectors = vectors;
-      cache.fit = fit;
-      // A version 1 file is rewritten in the current format at the next save.
-      if (bytes.readUInt32LE(MAGIC.length) !== FORMAT_VERSION) cache.dirty = true;
-      return cache;
-    } catch (error) {
-      const cache = new EmbeddingCache(file, null);
-      cache.problem = `embedding cache ${file} is corrupt (${(error as Error).message}); rebuilding`;
-      cache.dirty = true;
-      return cache;
+    if (read.kind === 'bytes') {
+      try {
+        const decoded = decode(read.bytes);
+        cache.identity = decoded.identity;
+        cache.vectors = decoded.vectors;
+        cache.fit = decoded.fit;
+        // A version 1 file is rewritten in the current format at the next save.
+        if (decoded.version !== FORMAT_VERSION) cache.dirty = true;
+      } catch (error) {
+        cache.rebuild(`embedding cache ${file} is corrupt (${(error as Error).message}); rebuilding`);
+      }
+    } else if (read.kind === 'corrupt') {
+      cache.rebuild(`embedding cache ${file} is corrupt (${read.reason}); rebuilding`);
+    } else if (read.kind === 'unreadable') {
+      cache.rebuild(`cannot read ${file}: ${read.reason}; rebuilding`);
     }
+    const blocked = await writeBlockedReason(file);
+    if (blocked !== undefined) {
+      const reason = `cannot write the embedding cache ${file}: ${blocked.reason}. Embedding goes on without saving the cache, so the next run embeds again. Fix: ${blocked.fix}.`;
+      // Said now when every vector will have to be computed and lost; otherwise only if a save is needed.
+      if (cache.vectors.size === 0) cache.blockWrites(reason);
+      else cache.writeBlocked = reason;
+    }
+    return cache;
+  }
+
+  private rebuild(problem: string): void {
+    this.problem = problem;
+    this.dirty = true;
+  }
+
+  private warn(message: string): void {
+    if (!this.messages.includes(message)) this.messages.push(message);
+  }
+
+  private blockWrites(reason: string): void {
+    this.writeBlocked = reason;
+    this.warn(reason);
   }
 
   /**
@@ -137,9 +172,15 @@ export class EmbeddingCache {
     return this.fit?.corpus === corpus && this.fit.model === model ? this.fit.state : undefined;
   }
 
-  /** Stores the fitted state for `corpus`, replacing any other; written at the next save. */
+  /** Stores the fitted state for `corpus`, replacing any other; written at the next save. A state with NaN or infinity is not kept. */
   setFit(corpus: string, model: string, state: Float32Array): void {
     if (this.fit?.corpus === corpus && this.fit.model === model && sameFloats(this.fit.state, state)) return;
+    if (hasNonFinite(state)) {
+      this.warn(`the fitted corpus statistics of ${model} hold NaN or infinite values, so they are not cached`);
+      if (this.fit !== undefined) this.dirty = true;
+      this.fit = undefined;
+      return;
+    }
     this.fit = { corpus, model, state: state.slice() };
     this.dirty = true;
   }
@@ -152,11 +193,18 @@ export class EmbeddingCache {
     return this.vectors.get(keyOf(textHash));
   }
 
+  /** Stores a vector, written at the next save. A vector with NaN or infinity is not kept (counted in `warnings` at save). */
   set(textHash: string, vector: Float32Array): void {
     const dims = this.identity?.dimensions;
     if (dims === undefined) throw new Error('EmbeddingCache.bind() must be called before set()');
     if (vector.length !== dims) throw new RangeError(`vector has ${vector.length} dimensions, cache has ${dims}`);
-    this.vectors.set(keyOf(textHash), vector.slice());
+    const key = keyOf(textHash);
+    if (hasNonFinite(vector)) {
+      this.notCached++;
+      if (this.vectors.delete(key)) this.dirty = true;
+      return;
+    }
+    this.vectors.set(key, vector.slice());
     this.dirty = true;
   }
 
@@ -172,26 +220,32 @@ export class EmbeddingCache {
     }
   }
 
-  /** Writes atomically (temp file, fsync, rename) when anything changed since open. */
-  async save(): Promise<void> {
-    if (!this.dirty || !this.identity) return;
-    const bytes = encode(this.identity, this.vectors, this.fit);
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${Date.now().toString(36)}.tmp`;
-    const handle = await fs.open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
+  /**
+   * Writes atomically (temp file, fsync, rename) when anything changed since open. Never throws: a
+   * failed write (read-only folder, full disk, a folder in the way) becomes a warning and the cache
+   * stops trying. Resolves to true when the file on disk now holds what the cache holds.
+   */
+  async save(): Promise<boolean> {
+    if (this.notCached > 0) {
+      this.warn(`${this.notCached} vector(s) from ${this.identity?.model ?? 'the embedder'} held NaN or infinite values and were not cached`);
+      this.notCached = 0;
+    }
+    if (!this.dirty || !this.identity) return true;
+    if (this.writeBlocked !== undefined) {
+      this.warn(this.writeBlocked);
+      return false;
     }
     try {
-      await fs.rename(tmp, this.file);
+      await writeCacheFile(this.file, encode(this.identity, this.vectors, this.fit));
     } catch (error) {
-      await fs.rm(tmp, { force: true });
-      throw error;
+      this.blockWrites(
+        `could not write the embedding cache ${this.file}: ${describeWriteError(error)}. Embedding goes on without saving the cache, so the next run embeds again. ` +
+          'Fix: free some space or make the folder writable, or point the cache elsewhere.',
+      );
+      return false;
     }
     this.dirty = false;
+    return true;
   }
 }
 
@@ -212,89 +266,3 @@ function keyOf(textHash: string): string {
     : createHash('sha256').update(textHash).digest('hex').slice(0, KEY_BYTES * 2);
 }
 
-function encode(identity: CacheIdentity, vectors: Map<string, Float32Array>, fit: CachedFit | undefined): Buffer {
-  const metaJson = { model: identity.model, fingerprint: identity.fingerprint, ...(fit ? { fit: { corpus: fit.corpus, model: fit.model, length: fit.state.length } } : {}) };
-  const meta = Buffer.from(JSON.stringify(metaJson), 'utf8');
-  const dims = identity.dimensions;
-  const recordBytes = KEY_BYTES + dims * 4;
-  const fitBytes = fit ? fit.state.byteLength : 0;
-  const total = FIXED_HEADER + meta.length + vectors.size * recordBytes + fitBytes + 4;
-  const out = Buffer.alloc(total);
-  MAGIC.copy(out, 0);
-  let at = MAGIC.length;
-  at = out.writeUInt32LE(FORMAT_VERSION, at);
-  at = out.writeUInt32LE(dims, at);
-  at = out.writeUInt32LE(vectors.size, at);
-  at = out.writeUInt32LE(meta.length, at);
-  at += meta.copy(out, at);
-  for (const [key, vector] of vectors) {
-    at += out.write(key, at, KEY_BYTES, 'hex');
-    const floats = Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
-    at += floats.copy(out, at);
-  }
-  if (fit) at += Buffer.from(fit.state.buffer, fit.state.byteOffset, fit.state.byteLength).copy(out, at);
-  out.writeUInt32LE(crc32(out.subarray(0, at)), at);
-  return out;
-}
-
-interface StoredMeta {
-  readonly model?: unknown;
-  readonly fingerprint?: unknown;
-  readonly fit?: { readonly corpus?: unknown; readonly model?: unknown; readonly length?: unknown };
-}
-
-/** The fit section's float count from the header, validated; 0 without one. */
-function fitLengthOf(meta: StoredMeta): number {
-  if (meta.fit === undefined) return 0;
-  const length = meta.fit.length;
-  if (typeof meta.fit.corpus !== 'string' || typeof meta.fit.model !== 'string' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    throw new Error('header has a malformed fit section');
-  }
-  return length;
-}
-
-function decode(bytes: Buffer): { identity: CacheIdentity; vectors: Map<string, Float32Array>; fit: CachedFit | undefined } {
-  if (bytes.length < FIXED_HEADER + 4) throw new Error(`file too short (${bytes.length} bytes)`);
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not an embedding cache (bad magic)');
-  let at = MAGIC.length;
-  const version = bytes.readUInt32LE(at);
-  if (!READABLE_VERSIONS.includes(version)) throw new Error(`format version ${version}, expected ${FORMAT_VERSION}`);
-  const dims = bytes.readUInt32LE((at += 4));
-  const count = bytes.readUInt32LE((at += 4));
-  const metaLength = bytes.readUInt32LE((at += 4));
-  at += 4;
-  if (bytes.length < FIXED_HEADER + metaLength + 4) throw new Error(`length ${bytes.length} does not match header (metadata of ${metaLength} bytes)`);
-  // The metadata holds the fit section's length; the checksum below then vouches for all of it.
-  const meta = JSON.parse(bytes.toString('utf8', at, at + metaLength)) as StoredMeta;
-  const fitLength = version >= 2 ? fitLengthOf(meta) : 0;
-  const expected = FIXED_HEADER + metaLength + count * (KEY_BYTES + dims * 4) + fitLength * 4 + 4;
-  if (dims === 0 || bytes.length !== expected) {
-    throw new Error(`length ${bytes.length} does not match header (${count} x ${dims} dims => ${expected})`);
-  }
-  const stored = bytes.readUInt32LE(bytes.length - 4);
-  if (crc32(bytes.subarray(0, bytes.length - 4)) !== stored) throw new Error('checksum mismatch');
-  if (typeof meta.model !== 'string') throw new Error('header has no model id');
-  at += metaLength;
-  // One aligned copy of all floats; each vector is a view into it.
-  const vectors = new Map<string, Float32Array>();
-  const floats = new Float32Array(count * dims);
-  for (let i = 0; i < count; i++) {
-    const key = bytes.toString('hex', at, at + KEY_BYTES);
-    at += KEY_BYTES;
-    const row = floats.subarray(i * dims, (i + 1) * dims);
-    new Uint8Array(row.buffer, row.byteOffset, row.byteLength).set(bytes.subarray(at, at + dims * 4));
-    at += dims * 4;
-    vectors.set(key, row);
-  }
-  let fit: CachedFit | undefined;
-  if (fitLength > 0 && typeof meta.fit?.corpus === 'string' && typeof meta.fit.model === 'string') {
-    const state = new Float32Array(fitLength);
-    new Uint8Array(state.buffer).set(bytes.subarray(at, at + fitLength * 4));
-    fit = { corpus: meta.fit.corpus, model: meta.fit.model, state };
-  }
-  return {
-    identity: { model: meta.model, dimensions: dims, fingerprint: typeof meta.fingerprint === 'string' ? meta.fingerprint : '' },
-    vectors,
-    fit,
-  };
-}

@@ -22,6 +22,12 @@ export interface EmbedDatasetOptions {
   batchSize: number;
   signal?: AbortSignal;
   onProgress?: (progress: EmbedProgress) => void;
+  /**
+   * Called with each of the cache's warnings as it arises (see `EmbeddingCache.warnings`): those
+   * found when the cache was opened come before any embedding, a failed save comes at the end. The
+   * run goes on either way; only the caching is lost.
+   */
+  onWarning?: (message: string) => void;
 }
 
 export interface EmbedDatasetResult {
@@ -37,6 +43,8 @@ export interface EmbedDatasetResult {
   readonly fit: 'cached' | 'computed' | 'none';
   /** Why the cache file could not be used, if it could not (it was rebuilt). */
   readonly cacheProblem?: string;
+  /** Why this run's vectors were not (all) saved to the cache, if they were not; also sent to `onWarning`. */
+  readonly cacheWarnings?: readonly string[];
 }
 
 export const defaultEmbedDatasetOptions: Readonly<EmbedDatasetOptions> = { batchSize: 32 };
@@ -47,10 +55,16 @@ export async function embedDataset(
   cache: EmbeddingCache | undefined,
   options: Partial<EmbedDatasetOptions> = {},
 ): Promise<EmbedDatasetResult> {
-  const { batchSize, signal, onProgress } = { ...defaultEmbedDatasetOptions, ...options };
+  const { batchSize, signal, onProgress, onWarning } = { ...defaultEmbedDatasetOptions, ...options };
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const started = performance.now();
   throwIfCancelled(signal);
+  let warned = 0;
+  const flushWarnings = (): void => {
+    const warnings = cache?.warnings ?? [];
+    for (; warned < warnings.length; warned++) onWarning?.(warnings[warned]);
+  };
+  flushWarnings();
 
   // Corpus statistics first: they are part of what the cache must match.
   const fit = fitCorpus(items, embedder, cache);
@@ -109,6 +123,7 @@ export async function embedDataset(
   } catch (error) {
     // Keep the work done so far: the next run resumes instead of starting over.
     await cache?.save().catch(() => undefined);
+    flushWarnings();
     if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
     throw error;
   }
@@ -116,6 +131,7 @@ export async function embedDataset(
   if (cache) {
     cache.retainOnly(items.map((item) => item.textHash));
     await cache.save();
+    flushWarnings();
   }
   return {
     matrix: { data, rows: total, cols: dims },
@@ -124,6 +140,7 @@ export async function embedDataset(
     seconds: (performance.now() - started) / 1000,
     fit,
     ...(cache?.problem ? { cacheProblem: cache.problem } : {}),
+    ...(cache && cache.warnings.length > 0 ? { cacheWarnings: [...cache.warnings] } : {}),
   };
 }
 

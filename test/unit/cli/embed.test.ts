@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -96,6 +96,31 @@ describe('active-label embed (built CLI)', () => {
     assert.match(second.stdout, new RegExp(`${items.toLocaleString('en-US')} from cache, 0 computed`));
     assert.match(second.stdout, /Corpus statistics \(idf\): from cache, not refitted/);
     assert.doesNotMatch(second.stdout, /fitted on/);
+  });
+
+  it('a folder or a FIFO at the cache path: exit 0, every item embedded, a warning naming the path and the fix', async () => {
+    const data = path.join(dir, 'cache-target.jsonl');
+    await writeFile(data, '{"text":"flood hits town"}\n{"text":"storm warning issued"}\n{"text":"river bursts its banks"}\n');
+    const args = ['embed', '--data', data, '--model', 'lexical', '--cache-dir', path.join(dir, 'target-cache')];
+    const first = runCli(args, dir);
+    assert.equal(first.code, 0, first.stderr);
+    const cacheFile = /^Cache: (.+)$/m.exec(first.stdout)?.[1];
+    assert.ok(cacheFile && existsSync(cacheFile), first.stdout);
+
+    for (const [kind, make] of [
+      ['folder', () => mkdirSync(cacheFile)],
+      ['FIFO \\(named pipe\\)', () => assert.equal(spawnSync('mkfifo', [cacheFile]).status, 0)],
+    ] as const) {
+      await rm(cacheFile, { recursive: true, force: true });
+      make();
+      const run = runCli(args, dir);
+      assert.equal(run.code, 0, `${kind}: ${run.stderr}`);
+      assert.doesNotMatch(run.stderr, /unexpected error/);
+      assert.ok(run.stderr.includes(`Warning: the embedding cache ${cacheFile} cannot be used`), run.stderr);
+      assert.match(run.stderr, new RegExp(`it is a ${kind}, not a regular file.*Fix: remove it or point the cache elsewhere`));
+      assert.match(run.stdout, /0 from cache, 3 computed/);
+      assert.match(run.stdout, /Cache: not saved this run/);
+    }
   });
 
   it('an empty file says it is empty and how to fix it', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,6 +105,48 @@ describe('embedDataset', () => {
     const grown = await embedDataset(itemsFromTexts([...texts, 'a brand new headline']), new LexicalEmbedder(), await EmbeddingCache.open(file));
     assert.equal(grown.fromCache, 0);
     assert.match(grown.cacheProblem ?? '', /corpus statistics/);
+  });
+
+  it('a save that fails at the end (a folder took the cache path mid-run) keeps the result and warns after the work', async () => {
+    const store = path.join(dir, 'taken');
+    const file = cacheFileFor(store, embedder.id);
+    const items = itemsFromTexts(texts.slice(0, 40));
+    const events: string[] = [];
+    const result = await embedDataset(items, embedder, await EmbeddingCache.open(file), {
+      batchSize: 10,
+      onProgress: (p) => {
+        events.push(`progress ${p.done}`);
+        if (p.done === 20) mkdirSync(file, { recursive: true });
+      },
+      onWarning: (message) => events.push(`warning ${message}`),
+    });
+    assert.equal(result.computed, items.length);
+    assert.equal(result.matrix.rows, items.length);
+    assert.equal(events.at(-2), `progress ${items.length}`);
+    assert.match(events.at(-1) ?? '', /^warning could not write the embedding cache .*a folder is in the way/);
+    assert.equal(events.filter((e) => e.startsWith('warning')).length, 1);
+    assert.deepEqual(result.cacheWarnings, [events.at(-1)?.slice('warning '.length)]);
+    assert.deepEqual(await readdir(store), [path.basename(file)], 'no temp file left behind');
+  });
+
+  it('cancelling with an unusable cache path still ends in CancelledError, with the warning given first', async () => {
+    const file = cacheFileFor(path.join(dir, 'cancel-folder'), embedder.id);
+    await mkdir(file, { recursive: true });
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    await assert.rejects(
+      embedDataset(itemsFromTexts(texts), embedder, await EmbeddingCache.open(file), {
+        batchSize: 10,
+        signal: controller.signal,
+        onWarning: (message) => warnings.push(message),
+        onProgress: (p) => {
+          if (p.done >= 20) controller.abort();
+        },
+      }),
+      { name: 'CancelledError' },
+    );
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /is a folder, not a regular file/);
   });
 
   it('handles an empty dataset and rejects a bad batch size', async () => {
