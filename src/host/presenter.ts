@@ -120,6 +120,7 @@ export class Presenter {
       case 'items':
       case 'saved':
       case 'saveFailed':
+      case 'notice':
         this.page.post(m);
         return;
       case 'exported':

@@ -161,6 +161,10 @@ export class EngineService {
         logProblems: [...started.logProblems],
         counts: this.running.writer.counts(),
       });
+      for (const warning of started.warnings) {
+        this.post({ type: 'log', level: 'warn', message: warning });
+        this.post({ type: 'notice', message: warning });
+      }
       if (this.wanted > 0) {
         this.running.delivery.serve(this.wanted);
         this.wanted = 0;

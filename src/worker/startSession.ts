@@ -19,6 +19,8 @@ export interface StartedSession {
   readonly session: LabelingSession;
   readonly log: LabelLog;
   readonly embedder: string;
+  /** Things the user should know that did not stop the session (e.g. the cache could not be used). */
+  readonly warnings: readonly string[];
   readonly logProblems: readonly string[];
   /** Every event in the log (replayed and just imported), oldest first. */
   readonly events: readonly LabelEvent[];
@@ -67,6 +69,7 @@ export async function startSession(
     const imports = importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}` });
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
 
+    const warnings: string[] = [];
     let created;
     progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
     try {
@@ -81,6 +84,7 @@ export async function startSession(
       const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
       const result = await embedDataset(dataset.items, embedder, cache, {
         signal,
+        onWarning: (message) => warnings.push(message),
         onProgress: (p) =>
           progress({
             phase: 'embedding',
@@ -113,6 +117,7 @@ export async function startSession(
       session,
       log,
       embedder: embedder.id,
+      warnings,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],
     };

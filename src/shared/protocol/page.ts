@@ -138,7 +138,7 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 // ---- the two page directions --------------------------------------------------------------
 
 /** What the worker sends that the webview receives unchanged. */
-export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage] as const;
+export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage] as const;
 
 /** What the page sends that the host forwards to the worker unchanged. */
 export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage] as const;
@@ -146,7 +146,7 @@ export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessa
 export const WebviewToHost = v.variant('type', [ReadyMessage, ...PAGE_TO_ENGINE, OpenSettingsMessage, ChooseStrategyMessage, ErrorActionMessage]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHost>;
 
-export const HostToWebview = v.variant('type', [...ENGINE_TO_PAGE, InitMessage, RevealMessage, NoticeMessage]);
+export const HostToWebview = v.variant('type', [...ENGINE_TO_PAGE, InitMessage, RevealMessage]);
 export type HostToWebview = v.InferOutput<typeof HostToWebview>;
 
 /** A message of one type, e.g. `Message<WorkerToHost, 'saved'>`. */
