@@ -85,6 +85,8 @@ export class LabelLog {
   private queue: Promise<unknown> = Promise.resolve();
   /** Every eventId in the file at the path, as far as this log knows (read at open, or written). */
   private known: Map<string, LabelEvent>;
+  /** A change whose reopen failed before the new file was read: the next append tries again. */
+  private unread: LogChange | undefined;
 
   private constructor(
     readonly file: string,
@@ -150,7 +152,7 @@ export class LabelLog {
     if (this.handle === undefined) throw new LabelLogError(`${this.file}: the label log is closed`);
     if (events.length === 0) return { events, written: [], alreadyPresent: [] };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const change = await this.changed();
+      const change = (await this.changed()) ?? this.unread;
       if (change !== undefined) await this.reopen(change, events);
       const { toWrite, outcome } = this.partition(events);
       await this.writeLines(toWrite);
@@ -176,6 +178,7 @@ export class LabelLog {
   /** Moves to the file now at the path and tells the owner, before anything is written there. */
   private async reopen(change: LogChange, pending: readonly LabelEvent[]): Promise<void> {
     let replayed: ReplayResult;
+    this.unread = change;
     try {
       const opened = await openLogFile(this.file);
       const old = this.handle;
@@ -188,6 +191,7 @@ export class LabelLog {
     } catch (error) {
       throw wrap(this.file, 'reopen', error);
     }
+    this.unread = undefined;
     const before = this.known;
     this.known = byId(replayed.events);
     const missing = [...before.values()].filter((e) => !this.known.has(e.eventId));
