@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LabelSource } from '../types';
+import { crc32Hex } from './crc32';
 
 export const LOG_FORMAT_VERSION = 1;
 
@@ -75,8 +76,24 @@ export function completeEvent(input: LabelEventInput, now: Date = new Date()): L
   return event;
 }
 
-/** One line without its newline, keys always in schema order, optional keys only when present. */
+/**
+ * Every line ends with `,"crc":"<8 hex>"}`: the CRC-32 of the line's UTF-8 bytes without that field
+ * (i.e. of the same line ending in `}` right after the last schema key). Lines of earlier versions
+ * have no crc and are still read.
+ */
+const CRC_SUFFIX = /,"crc":"([0-9a-f]{8})"\}$/;
+
+/**
+ * One line without its newline: keys always in schema order, optional keys only when present, and
+ * the checksum last.
+ */
 export function serializeEvent(event: LabelEvent): string {
+  const body = serializeBody(event);
+  return `${body.slice(0, -1)},"crc":"${crc32Hex(body)}"}`;
+}
+
+/** The line as it is checksummed: the schema keys, no crc. */
+function serializeBody(event: LabelEvent): string {
   const ordered: Record<string, unknown> = {
     v: event.v,
     type: event.type,
@@ -97,9 +114,15 @@ export function serializeEvent(event: LabelEvent): string {
 
 export type ParseResult =
   | { readonly ok: true; readonly event: LabelEvent }
-  | { readonly ok: false; readonly reason: 'invalid-json' | 'invalid-event' | 'newer-version'; readonly detail: string };
+  | { readonly ok: false; readonly reason: ParseFailure; readonly detail: string };
 
-/** Parses one line; unknown extra keys are dropped so a newer minor writer does not break us. */
+export type ParseFailure = 'invalid-json' | 'invalid-event' | 'newer-version' | 'bad-checksum';
+
+/**
+ * Parses one line; unknown extra keys are dropped so a newer minor writer does not break us. A line
+ * with a `crc` must match it; a line without one (an earlier version, or a hand-written import) is
+ * read as it is.
+ */
 export function parseEventLine(line: string): ParseResult {
   let raw: unknown;
   try {
@@ -118,6 +141,10 @@ export function parseEventLine(line: string): ParseResult {
       detail: `written by a newer Active Label (log format v${r.v}); update the extension to read it`,
     };
   }
+  if (r.crc !== undefined) {
+    const problem = checksumProblem(line.trim());
+    if (problem !== undefined) return { ok: false, reason: 'bad-checksum', detail: problem };
+  }
   const event = {
     v: r.v,
     type: r.type,
@@ -135,6 +162,16 @@ export function parseEventLine(line: string): ParseResult {
   } as LabelEvent;
   const problem = eventProblem(event);
   return problem === undefined ? { ok: true, event } : { ok: false, reason: 'invalid-event', detail: problem };
+}
+
+/** What is wrong with a line's checksum, or undefined when it matches. */
+function checksumProblem(line: string): string | undefined {
+  const match = CRC_SUFFIX.exec(line);
+  if (match === null) return 'its "crc" field is not the last key or not 8 hex digits, so the line cannot be checked';
+  const body = `${line.slice(0, match.index)}}`;
+  const actual = crc32Hex(body);
+  if (actual === match[1]) return undefined;
+  return `the line does not match its checksum (crc ${match[1]}, content ${actual}): it was changed after it was written`;
 }
 
 /** Returns what is wrong with an event, or undefined when it is valid. */

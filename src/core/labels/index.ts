@@ -1,8 +1,9 @@
 /** The label log: append-only events per dataset, replay into current labels, undo, export. */
 export { LOG_FORMAT_VERSION, RECORD_PREFIX, newEventId, completeEvent, serializeEvent, parseEventLine, undoOf } from './events';
-export type { LabelEvent, LabelEventInput, LabelEventType, AppendedEvent } from './events';
-export { LabelLogError } from './errors';
+export type { LabelEvent, LabelEventInput, LabelEventType, AppendedEvent, ParseFailure } from './events';
+export { LabelLogError, LabelLogChangedError } from './errors';
 export { LabelLog } from './labelLog';
+export type { AppendOutcome, LabelLogOptions, LogChange, LogReplacement, ReplacementDecision } from './labelLog';
 export { LabelState } from './state';
 export type { CurrentLabel } from './state';
 export { replay } from './replay';
@@ -12,4 +13,5 @@ export { exportJsonl, exportCsv, toExportRow, csvLine, CSV_COLUMNS } from './exp
 export type { ExportItem, ExportOptions, ExportRow, ExportSummary } from './export';
 export { importLabels } from './importLabels';
 export type { ImportOptions } from './importLabels';
-export { writeFileAtomic } from './atomicWrite';
+export { writeFileAtomic, mkdirDurable } from './atomicWrite';
+export { crc32, crc32Hex } from './crc32';

@@ -1,17 +1,21 @@
 /**
  * Rebuilds the current labels from a log file, streaming it line by line (a log can be large).
- * Nothing is skipped silently: every line that cannot be used becomes a LogProblem naming file:line.
+ * Nothing is skipped silently: every line that cannot be used becomes a LogProblem naming file:line
+ * and saying what the user can do about it.
  */
-import { createReadStream } from 'node:fs';
-import { parseEventLine, RECORD_PREFIX, type LabelEvent } from './events';
+import { parseEventLine, type LabelEvent, type ParseFailure, type ParseResult } from './events';
 import { LabelLogError } from './errors';
+import { decodeUtf8, forEachLine, splitAtRecords } from './logLines';
 import { LabelState, type CurrentLabel } from './state';
 
 export type LogProblemKind =
   | 'torn-tail'
   | 'torn-line'
+  | 'glued-line'
+  | 'invalid-utf8'
   | 'invalid-json'
   | 'invalid-event'
+  | 'bad-checksum'
   | 'newer-version'
   | 'duplicate-event'
   | 'unknown-undo-target'
@@ -22,7 +26,7 @@ export interface LogProblem {
   /** 1-based line number in the log file. */
   readonly line: number;
   readonly kind: LogProblemKind;
-  /** Starts with `file:line:`, says what happened and what was done about it. */
+  /** Starts with `file:line:`, says what happened, what was done about it and what the user can do. */
   readonly message: string;
 }
 
@@ -36,7 +40,25 @@ export interface ReplayResult {
   readonly labelState: LabelState;
 }
 
-const NEWLINE = 0x0a;
+const RESTORE = 'If this is unexpected, restore the file from git or a backup; otherwise fix or delete the line to stop this warning.';
+
+/** What the user can do, appended to each problem's message. */
+const ADVICE: Record<LogProblemKind, string> = {
+  'torn-tail': 'Nothing to do: an interrupted write is never confirmed as saved, so no saved label was lost.',
+  'torn-line': 'Nothing to do: an interrupted write is never confirmed as saved, so no saved label was lost.',
+  'glued-line': 'Nothing to do; to tidy the file, put each event on its own line.',
+  'invalid-utf8': `Another program or a damaged disk changed this line. ${RESTORE}`,
+  'invalid-json': RESTORE,
+  'invalid-event': RESTORE,
+  'bad-checksum': `If you edited the line on purpose, delete its "crc" field to keep the edit. ${RESTORE}`,
+  'newer-version': 'Update Active Label to read this line.',
+  'duplicate-event': 'Harmless (a merge can copy a line twice); delete the later copy to stop this warning.',
+  'unknown-undo-target': 'Harmless; the undone event may have been removed by an edit or a merge.',
+  'undo-no-effect': 'Harmless.',
+};
+
+const NOT_UTF8 = { ok: false, reason: 'invalid-utf8', detail: 'the line is not valid UTF-8' } as const;
+type Reading = ParseResult | { readonly ok: false; readonly reason: 'invalid-utf8'; readonly detail: string };
 
 /** Replays `file`; a missing file is an empty log. */
 export async function replay(file: string): Promise<ReplayResult> {
@@ -44,7 +66,7 @@ export async function replay(file: string): Promise<ReplayResult> {
   const events: LabelEvent[] = [];
   const problems: LogProblem[] = [];
   const report = (line: number, kind: LogProblemKind, detail: string): void => {
-    problems.push({ file, line, kind, message: `${file}:${line}: ${detail}` });
+    problems.push({ file, line, kind, message: `${file}:${line}: ${detail}. ${ADVICE[kind]}` });
   };
   const accept = (event: LabelEvent, line: number): void => {
     const issue = labelState.apply(event);
@@ -52,34 +74,38 @@ export async function replay(file: string): Promise<ReplayResult> {
     if (issue !== undefined) report(line, issue.kind, issue.detail);
   };
 
-  const handleLine = (text: string, line: number, isTail: boolean): void => {
-    if (text.trim() === '') return;
-    const parsed = parseEventLine(text);
-    if (parsed.ok) {
-      accept(parsed.event, line);
+  const handleLine = (bytes: Buffer, line: number, isTail: boolean): void => {
+    const text = decodeUtf8(bytes);
+    if (text !== undefined && text.trim() === '') return;
+    const whole: Reading = text === undefined ? NOT_UTF8 : parseEventLine(text);
+    if (whole.ok) {
+      accept(whole.event, line);
       return;
     }
-    if (isTail && parsed.reason === 'invalid-json') {
-      report(line, 'torn-tail', 'the last write was interrupted; the partial event was ignored');
-      return;
-    }
-    // A fragment from an interrupted write may have a later complete event glued to its end.
-    const at = text.lastIndexOf(RECORD_PREFIX);
-    if (at > 0 && parsed.reason === 'invalid-json') {
-      const rest = parseEventLine(text.slice(at));
-      if (rest.ok) {
-        report(line, 'torn-line', 'an interrupted write left a partial event here; it was ignored and the complete event after it was kept');
-        accept(rest.event, line);
+    if (whole.reason === 'invalid-json' || whole.reason === 'invalid-utf8') {
+      // An interrupted write leaves a fragment that a later event is glued to; a lost line break
+      // glues two complete events. Either way every complete event on the line is kept.
+      const pieces = splitAtRecords(bytes).map(read).filter((r) => r !== 'blank');
+      const kept = pieces.filter((r): r is Extract<Reading, { ok: true }> => r.ok);
+      if (kept.length > 0) {
+        const dropped = pieces.length - kept.length;
+        if (dropped > 0) {
+          const partial = dropped === 1 ? 'a partial event here; it was' : `${dropped} partial events here; they were`;
+          const complete = kept.length === 1 ? 'the complete event' : `the ${kept.length} complete events`;
+          report(line, 'torn-line', `an interrupted write left ${partial} ignored and ${complete} on the line kept`);
+        } else if (kept.length > 1) {
+          report(line, 'glued-line', `${kept.length} complete events were on this one line (a line break was lost); all were read`);
+        }
+        // else one event amid blanks, e.g. a byte order mark mid-file from two logs joined: nothing to say
+        for (const r of kept) accept(r.event, line);
+        return;
+      }
+      if (isTail) {
+        report(line, 'torn-tail', 'the last write was interrupted; the partial event was ignored');
         return;
       }
     }
-    const what =
-      parsed.reason === 'invalid-json'
-        ? `not valid JSON (${parsed.detail})`
-        : parsed.reason === 'newer-version'
-          ? parsed.detail
-          : `not a valid label event: ${parsed.detail}`;
-    report(line, parsed.reason, `${what}; the line was skipped`);
+    report(line, whole.reason, `${describe(whole.reason, whole.detail)}; the line was skipped`);
   };
 
   try {
@@ -93,29 +119,28 @@ export async function replay(file: string): Promise<ReplayResult> {
   return { state: new Map(labelState.labels), events, problems, labelState };
 }
 
-/**
- * Calls `onLine` for each line (without its '\n'); `isTail` marks a last line that had no newline,
- * which is how an interrupted append looks. Lines are split on bytes, so no UTF-8 character is cut.
- */
-async function forEachLine(
-  file: string,
-  onLine: (text: string, line: number, isTail: boolean) => void,
-): Promise<void> {
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  let pending: Buffer[] = [];
-  let line = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let start = 0;
-    let nl = chunk.indexOf(NEWLINE, start);
-    while (nl !== -1) {
-      const piece = chunk.subarray(start, nl);
-      const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      pending = [];
-      onLine(bytes.toString('utf8'), ++line, false);
-      start = nl + 1;
-      nl = chunk.indexOf(NEWLINE, start);
-    }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
+function read(bytes: Buffer): Reading | 'blank' {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return NOT_UTF8;
+  return text.trim() === '' ? 'blank' : parseEventLine(text);
+}
+
+function describe(reason: ParseFailure | 'invalid-utf8', detail: string): string {
+  switch (reason) {
+    case 'invalid-json':
+      return `not valid JSON (${detail})`;
+    case 'invalid-event':
+      return `not a valid label event: ${detail}`;
+    case 'invalid-utf8':
+      return `${detail}, so a label in it would be garbled`;
+    case 'bad-checksum':
+    case 'newer-version':
+      return detail;
+    default:
+      return assertUnreachable(reason);
   }
-  if (pending.length > 0) onLine(Buffer.concat(pending).toString('utf8'), ++line, true);
+}
+
+function assertUnreachable(x: never): never {
+  throw new Error(`unexpected parse failure ${String(x)}`);
 }

@@ -4,8 +4,9 @@
  * hash of the path relative to the workspace, with '/' separators so it is the same on every OS).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { mkdirDurable } from './atomicWrite';
 
 export const STORE_DIR_NAME = '.activelabel';
 export const LOG_FILE_NAME = 'labels.jsonl';
@@ -52,7 +53,7 @@ export const STORE_GITIGNORE = [
  */
 export async function ensureStoreRoot(workspaceRoot: string): Promise<string> {
   const dir = join(resolve(workspaceRoot), STORE_DIR_NAME);
-  await mkdir(dir, { recursive: true });
+  await mkdirDurable(dir);
   await writeFile(join(dir, '.gitignore'), STORE_GITIGNORE, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });

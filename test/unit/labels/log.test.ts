@@ -34,7 +34,7 @@ describe('LabelLog append and replay', () => {
     assert.equal(result.state.size, 3);
   });
 
-  it('writes keys in the schema order, one event per line', async () => {
+  it('writes keys in the schema order with the checksum last, one event per line', async () => {
     const log = await LabelLog.open(file);
     await log.append(labelInput('x', ['a'], { modelVersion: 'm', score: 1, strategy: 's' }));
     await log.close();
@@ -42,7 +42,7 @@ describe('LabelLog append and replay', () => {
     assert.ok(text.endsWith('\n'));
     assert.equal(text.split('\n').length, 2);
     const keys = Object.keys(JSON.parse(text) as object);
-    assert.deepEqual(keys, ['v', 'type', 'eventId', 'itemId', 'labels', 'annotator', 'time', 'source', 'strategy', 'score', 'modelVersion']);
+    assert.deepEqual(keys, ['v', 'type', 'eventId', 'itemId', 'labels', 'annotator', 'time', 'source', 'strategy', 'score', 'modelVersion', 'crc']);
   });
 
   it('acknowledges only once the line is in the file', async () => {
