@@ -35,7 +35,9 @@ export type RowProblemReason =
   | 'invalid-utf8'
   | 'csv-syntax'
   | 'duplicate-id'
-  | 'line-too-long';
+  | 'line-too-long'
+  /** A NUL byte in a row of an otherwise text file (a file with many is refused as binary). */
+  | 'nul-byte';
 
 export interface RowProblem {
   readonly file: string;
@@ -52,6 +54,11 @@ export interface LoadSummary {
   readonly skippedByReason: Readonly<Partial<Record<RowProblemReason, number>>>;
   /** Rows whose text duplicated an earlier row's (grouped, not skipped). */
   readonly duplicateRows: number;
+  /**
+   * Loaded rows whose text was a JSON number or boolean, read as text in its source spelling
+   * (`1.50`, `true`). Absent when none; summaries say so when present.
+   */
+  readonly nonStringTexts?: number;
 }
 
 export interface Dataset {

@@ -1,6 +1,8 @@
 import type { Dataset, DatasetFormat, DatasetItem, LoadSummary, RowProblem, RowProblemReason } from '../types';
-import { hashId, hashNormalized, normalizeText } from './normalize';
+import { rawMemberValue } from './jsonToken';
+import { hashId, hashNormalized, invisibleCodePoints, normalizeText } from './normalize';
 import { rowProblem } from './problems';
+import { ownField } from './rows';
 
 export interface BuilderConfig {
   readonly file: string;
@@ -10,6 +12,8 @@ export interface BuilderConfig {
   readonly idField?: string;
   readonly labelField?: string;
   readonly maxRecordBytes: number;
+  /** Fields the caller named that the sampled head lacked: `unseenFields` says which no row had. */
+  readonly watchFields?: readonly string[];
 }
 
 interface MutableItem {
@@ -34,33 +38,42 @@ export class DatasetBuilder {
   private readonly skippedByReason: Partial<Record<RowProblemReason, number>> = {};
   private rows = 0;
   private duplicateRows = 0;
+  private nonStringTexts = 0;
+  private readonly unseen: Set<string>;
 
-  constructor(private readonly config: BuilderConfig) {}
+  constructor(private readonly config: BuilderConfig) {
+    this.unseen = new Set(config.watchFields ?? []);
+  }
 
-  addRow(line: number, value: Readonly<Record<string, unknown>>): void {
+  /** `source` is the JSONL line as written, for the spelling of a number used as text. */
+  addRow(line: number, value: Readonly<Record<string, unknown>>, source?: string): void {
     this.rows++;
     const { textField, idField, labelField } = this.config;
-    const raw = value[textField];
-    if (raw === undefined || raw === null || typeof raw === 'object') {
-      const detail = raw === null ? 'it is null' : Array.isArray(raw) ? 'it is an array' : raw !== undefined ? 'it is an object' : undefined;
-      this.skip(line, 'missing-text-field', detail);
-      return;
-    }
-    const text = typeof raw === 'string' ? raw : String(raw);
+    if (this.unseen.size > 0) for (const field of this.unseen) if (Object.hasOwn(value, field)) this.unseen.delete(field);
+    const raw = ownField(value, textField);
+    const text = this.textOf(line, raw, source);
+    if (text === undefined) return;
     const normalized = normalizeText(text);
     if (normalized === '') {
       this.skip(line, 'empty-text');
       return;
     }
+    const invisible = invisibleCodePoints(normalized);
+    if (invisible !== undefined) {
+      this.skip(line, 'empty-text', `it holds only invisible characters: ${invisible}`);
+      return;
+    }
     const hash = hashNormalized(normalized);
-    const explicitId = idField !== undefined ? idValue(value[idField]) : undefined;
+    const explicitId = idField !== undefined ? idValue(ownField(value, idField)) : undefined;
     const id = explicitId ?? hashId(hash);
-    const labels = labelField !== undefined ? parseLabels(value[labelField]) : undefined;
+    const labels = labelField !== undefined ? parseLabels(ownField(value, labelField)) : undefined;
 
+    const coerced = typeof raw !== 'string';
     const same = this.byHash.get(hash);
     if (same !== undefined) {
       same.count++;
       this.duplicateRows++;
+      if (coerced) this.nonStringTexts++;
       if (same.importedLabels === undefined && labels !== undefined) same.importedLabels = labels;
       return;
     }
@@ -74,6 +87,32 @@ export class DatasetBuilder {
     this.items.push(item);
     this.byHash.set(hash, item);
     this.byId.set(id, item);
+    if (coerced) this.nonStringTexts++;
+  }
+
+  /**
+   * The row's text, or undefined once the row is reported. A JSON number or boolean is read as text
+   * in its source spelling (counted, and said so in the summary); a number whose spelling cannot be
+   * found and that a double cannot hold (`1e400`) is refused rather than loaded as "Infinity".
+   */
+  private textOf(line: number, raw: unknown, source: string | undefined): string | undefined {
+    if (typeof raw === 'string') return raw;
+    if (typeof raw === 'boolean') return String(raw);
+    if (typeof raw === 'number') {
+      const spelled = source !== undefined ? rawMemberValue(source, this.config.textField) : undefined;
+      if (spelled !== undefined) return spelled;
+      if (Number.isFinite(raw)) return String(raw);
+      this.skip(line, 'missing-text-field', 'it is a number too large to read; write it as a string');
+      return undefined;
+    }
+    const detail = raw === null ? 'it is null' : Array.isArray(raw) ? 'it is an array' : raw !== undefined ? `it is ${typeof raw === 'object' ? 'an object' : `a ${typeof raw}`}` : undefined;
+    this.skip(line, 'missing-text-field', detail);
+    return undefined;
+  }
+
+  /** Watched fields (see BuilderConfig.watchFields) that no row so far has had. */
+  unseenFields(): string[] {
+    return [...this.unseen];
   }
 
   /** A row the reader could not turn into an object (bad JSON, bad bytes, too long, CSV syntax). */
@@ -90,6 +129,7 @@ export class DatasetBuilder {
       skipped,
       skippedByReason: { ...this.skippedByReason },
       duplicateRows: this.duplicateRows,
+      ...(this.nonStringTexts > 0 ? { nonStringTexts: this.nonStringTexts } : {}),
     };
     // Readers may report a bad record before the good ones parsed in the same chunk.
     const problems = this.problems.slice().sort((a, b) => a.line - b.line);

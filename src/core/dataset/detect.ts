@@ -2,6 +2,7 @@
  * Heuristics that guess a file's layout from its first rows: which field holds the text, which the
  * labels and ids, and whether a CSV's first row is a header. Every guess is overridable by the caller.
  */
+import { ownField } from './rows';
 
 /** Tried in this order; the first present (case-insensitively) wins. */
 export const textFieldNames: readonly string[] = ['text', 'content', 'sentence', 'body', 'headline', 'title'];
@@ -40,7 +41,7 @@ export function detectTextField(fields: readonly string[], sample: Sample, exclu
     let textual = 0;
     let length = 0;
     for (const row of sample) {
-      const v = row[field];
+      const v = ownField(row, field);
       if (v === undefined || v === null || v === '') continue;
       present++;
       if (typeof v === 'string' && v.trim() !== '' && !isNumeric(v)) {
@@ -71,7 +72,7 @@ export function guessLabelColumn(columns: readonly string[], sample: Sample, tex
   for (const { c } of order) {
     const values: string[] = [];
     for (const row of sample) {
-      const v = row[c];
+      const v = ownField(row, c);
       if (typeof v === 'string' && v.trim() !== '') values.push(v.trim());
     }
     if (values.length === 0) continue;
@@ -107,6 +108,9 @@ export function looksLikeHeader(records: readonly (readonly string[])[], hints: 
   if (!cells.every((c) => identifierLike.test(c) && c.split(' ').length <= 4)) return false;
   const data = records.slice(1, 500);
   if (data.length === 0) return false;
+  // A header names every column. A first row narrower than most rows is a short data row, and
+  // taking it for a header would drop it without a word.
+  if (first.length < typicalWidth(data)) return false;
   let numericBelow = false;
   let muchShorter = false;
   for (let j = 0; j < cells.length; j++) {
@@ -120,4 +124,22 @@ export function looksLikeHeader(records: readonly (readonly string[])[], hints: 
     if (texts.length / column.length >= 0.5 && mean >= 3 * cells[j].length) muchShorter = true;
   }
   return numericBelow || muchShorter;
+}
+
+/** The most common number of cells per row, trailing empty cells not counted (`a,b,` is 2 wide). */
+function typicalWidth(rows: readonly (readonly string[])[]): number {
+  const counts = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (const row of rows) {
+    let width = row.length;
+    while (width > 0 && row[width - 1].trim() === '') width--;
+    const count = (counts.get(width) ?? 0) + 1;
+    counts.set(width, count);
+    if (count > bestCount || (count === bestCount && width < best)) {
+      best = width;
+      bestCount = count;
+    }
+  }
+  return best;
 }

@@ -1,6 +1,7 @@
 import type { Dataset, DatasetFormat } from '../types';
 import { DatasetBuilder } from './builder';
-import { type FileFacts, type ReadOptions, defaultMaxRecordBytes, inspectFile } from './chunks';
+import { type ReadOptions, defaultMaxRecordBytes } from './chunks';
+import { type FileFacts, inspectFile } from './inspect';
 import { DatasetError } from './errors';
 import { detectFormat } from './format';
 import { readRows } from './rows';
@@ -42,9 +43,11 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
   const hints = [options.textField, options.idField, options.labelField].filter((h): h is string => h !== undefined);
   const sniffed = await sniff(file, format, facts, read, hints);
   const textField = options.textField ?? sniffed.detectedTextField;
-  checkFieldExists(file, sniffed, textField, 'text');
-  if (options.labelField !== undefined) checkFieldExists(file, sniffed, options.labelField, 'label');
-  if (options.idField !== undefined) checkFieldExists(file, sniffed, options.idField, 'id');
+  const named: NamedField[] = [{ field: textField, role: 'text' }];
+  if (options.labelField !== undefined) named.push({ field: options.labelField, role: 'label' });
+  if (options.idField !== undefined) named.push({ field: options.idField, role: 'id' });
+  const late = named.filter(({ field }) => !inSample(sniffed, field));
+  for (const { field, role } of late) if (!canAppearLater(sniffed, field)) throw notInFile(file, sniffed.fields, field, role);
 
   const builder = new DatasetBuilder({
     file,
@@ -54,9 +57,15 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
     idField: options.idField ?? sniffed.detectedIdField,
     labelField: options.labelField ?? sniffed.namedLabelField,
     maxRecordBytes: read.maxRecordBytes,
+    watchFields: late.map(({ field }) => field),
   });
   await feed(builder, file, facts, sniffed, read);
-  return builder.finish();
+  const unseen = new Set(builder.unseenFields());
+  const missing = late.find(({ field }) => unseen.has(field));
+  if (missing !== undefined) throw notInFile(file, sniffed.fields, missing.field, missing.role);
+  const dataset = builder.finish();
+  // Fields first met after the sampled head are in the file all the same.
+  return late.length > 0 ? { ...dataset, fields: [...new Set([...dataset.fields, ...late.map(({ field }) => field)])] } : dataset;
 }
 
 async function feed(builder: DatasetBuilder, file: string, facts: FileFacts, sniffed: Sniffed, read: ReadOptions): Promise<void> {
@@ -66,21 +75,41 @@ async function feed(builder: DatasetBuilder, file: string, facts: FileFacts, sni
   }
   for await (const batch of readRows(file, facts, sniffed.layout, read)) {
     for (const event of batch) {
-      if (event.kind === 'row') builder.addRow(event.line, event.value);
+      if (event.kind === 'row') builder.addRow(event.line, event.value, event.source);
       else builder.addBad(event.line, event.reason, event.detail, event.bytes);
     }
   }
 }
 
+interface NamedField {
+  readonly field: string;
+  readonly role: 'text' | 'label' | 'id';
+}
+
+function inSample(sniffed: Sniffed, field: string): boolean {
+  return sniffed.layout.format === 'txt' || sniffed.sample.length === 0 || sniffed.fields.includes(field);
+}
+
 /**
- * A field name that no sampled row has is almost always a typo; refusing with the list of fields
- * beats reporting every row as missing its text.
+ * Whether a field the sampled head lacks may still be in a later row: a JSONL key first used after
+ * the sample, or a CSV `columnN` past the widest sampled row. A header's names are all known up
+ * front, so any other CSV field is a typo, refused before reading the whole file.
  */
-function checkFieldExists(file: string, sniffed: Sniffed, field: string, role: string): void {
-  if (sniffed.layout.format === 'txt' || sniffed.sample.length === 0) return;
-  if (sniffed.fields.includes(field)) return;
-  throw new DatasetError(
-    `Cannot load ${file}: the ${role} field "${field}" is not in the file. Fields found: ${sniffed.fields.join(', ') || '(none)'}.`,
+function canAppearLater(sniffed: Sniffed, field: string): boolean {
+  if (sniffed.complete) return false;
+  if (sniffed.layout.format === 'jsonl') return true;
+  const n = /^column(\d+)$/.exec(field);
+  return n !== null && Number(n[1]) > sniffed.layout.columns.length;
+}
+
+/**
+ * A field name that no row has is almost always a typo; refusing with the list of fields beats
+ * reporting every row as missing its text. Rows that lack a field some other row has are each
+ * reported instead (missing-text-field).
+ */
+function notInFile(file: string, fields: readonly string[], field: string, role: string): DatasetError {
+  return new DatasetError(
+    `Cannot load ${file}: the ${role} field "${field}" is not in the file. Fields found: ${fields.join(', ') || '(none)'}.`,
     file,
   );
 }

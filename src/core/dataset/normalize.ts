@@ -9,9 +9,30 @@ export function normalizeText(text: string): string {
   return text.normalize('NFC').trim().replace(/\s+/g, ' ');
 }
 
-/** sha256 (hex, first 32 chars) of the already-normalized text. */
+/**
+ * sha256 (hex, first 32 chars) of the already-normalized text.
+ *
+ * Well-formed text is hashed as its UTF-8 bytes (the stable, documented id). UTF-8 cannot carry a
+ * lone surrogate (JSON's "\ud800"): encoding maps every one to U+FFFD, so two different texts would
+ * share a hash and be merged as duplicates. Such text is hashed as its UTF-16 code units instead,
+ * behind a 0xFF byte that never occurs in UTF-8, so it can collide neither with another ill-formed
+ * text nor with any well-formed one.
+ */
 export function hashNormalized(normalized: string): string {
+  if (!isWellFormed(normalized)) {
+    const units = Buffer.from(normalized, 'utf16le');
+    return crypto.createHash('sha256').update(illFormedPrefix).update(units).digest('hex').slice(0, 32);
+  }
   return oneShotSha256(normalized).slice(0, 32);
+}
+
+const illFormedPrefix = Buffer.from([0xff, 0xfe]);
+const loneSurrogate = /\p{Surrogate}/u;
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+
+/** No lone surrogates (String#isWellFormed where the runtime has it). */
+export function isWellFormed(text: string): boolean {
+  return nativeWellFormed !== undefined ? nativeWellFormed.call(text) : !loneSurrogate.test(text);
 }
 
 // crypto.hash (Node >= 20.12) is about twice as fast as createHash for short inputs, and hashing
@@ -28,4 +49,19 @@ export function textHash(text: string): string {
 /** The id of an item whose row has no id field. */
 export function hashId(hash: string): string {
   return `h:${hash}`;
+}
+
+/**
+ * Characters that show nothing: whitespace, format controls that Unicode says to ignore when
+ * rendering (zero-width space, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, bidi marks, variation
+ * selectors, ...), and C0/C1 controls. A text made only of these looks empty to the annotator.
+ */
+const invisibleOnly = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]*$/u;
+
+/** The code points of an invisible-only text, for the message, e.g. "U+200B, U+00AD". */
+export function invisibleCodePoints(text: string): string | undefined {
+  if (!invisibleOnly.test(text)) return undefined;
+  const points = new Set<string>();
+  for (const ch of text) points.add(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  return [...points].slice(0, 6).join(', ');
 }

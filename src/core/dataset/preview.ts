@@ -1,7 +1,9 @@
 import type { DatasetFormat } from '../types';
 import { parseLabels } from './builder';
-import { defaultMaxRecordBytes, inspectFile } from './chunks';
+import { defaultMaxRecordBytes } from './chunks';
+import { inspectFile } from './inspect';
 import { detectFormat } from './format';
+import { ownField } from './rows';
 import { sniff } from './sniff';
 
 export interface DatasetPreview {
@@ -24,7 +26,7 @@ export async function previewDataset(file: string, rows = 5, format?: DatasetFor
   const labelField = sniffed.namedLabelField ?? sniffed.guessedLabelField;
   const labelValues = new Set<string>();
   if (labelField !== undefined) {
-    for (const row of sniffed.sample) for (const label of parseLabels(row[labelField]) ?? []) labelValues.add(label);
+    for (const row of sniffed.sample) for (const label of parseLabels(ownField(row, labelField)) ?? []) labelValues.add(label);
   }
   return {
     format: fmt,
@@ -36,8 +38,14 @@ export async function previewDataset(file: string, rows = 5, format?: DatasetFor
   };
 }
 
+/**
+ * An ordinary object (callers compare and clone it), but every key is defined, never assigned: an
+ * assignment to `__proto__` would set the prototype and lose the field.
+ */
 function stringifyRow(row: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  for (const [k, v] of Object.entries(row)) {
+    Object.defineProperty(out, k, { value: typeof v === 'string' ? v : JSON.stringify(v) ?? '', enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -1,11 +1,18 @@
 import type { DatasetFormat, RowProblemReason } from '../types';
-import type { FileFacts, ReadOptions } from './chunks';
+import type { ReadOptions } from './chunks';
+import type { FileFacts } from './inspect';
 import { readCsvRecords } from './csvRecords';
 import { readLines } from './lines';
 
 /** A row as a plain object (JSONL object, CSV record keyed by column, TXT `{ text }`), or why not. */
 export type RowEvent =
-  | { readonly kind: 'row'; readonly line: number; readonly value: Readonly<Record<string, unknown>> }
+  | {
+      readonly kind: 'row';
+      readonly line: number;
+      readonly value: Readonly<Record<string, unknown>>;
+      /** JSONL: the line as written, for the source spelling of a number used as text. */
+      readonly source?: string;
+    }
   | { readonly kind: 'bad'; readonly line: number; readonly reason: RowProblemReason; readonly detail?: string; readonly bytes?: number };
 
 /** How a file's rows are laid out, decided once by sniffing its head (see sniff.ts). */
@@ -33,7 +40,7 @@ export async function* readRows(file: string, facts: FileFacts, layout: Layout, 
           out.push(event);
         } else if (event.text.trim() !== '') {
           // Blank lines separate nothing and mean nothing in JSONL and TXT: skipped silently, not rows.
-          out.push(jsonl ? parseJsonLine(event.text, event.line) : { kind: 'row', line: event.line, value: { [txtField]: event.text } });
+          out.push(jsonl ? parseJsonLine(event.text, event.line) : { kind: 'row', line: event.line, value: txtRow(event.text) });
         }
       }
       yield out;
@@ -59,11 +66,30 @@ async function* csvRows(file: string, facts: FileFacts, layout: Layout, options:
   }
 }
 
-/** Maps a CSV record onto column names; ragged rows keep their extra cells as `columnN`. */
+/**
+ * Maps a CSV record onto column names; ragged rows keep their extra cells as `columnN`. The object
+ * has no prototype: a column named `__proto__` is then a plain field (on `{}` the assignment would
+ * set the prototype and lose the cell), and no column name can reach Object.prototype.
+ */
 export function recordToObject(fields: readonly string[], columns: readonly string[]): Record<string, string> {
-  const value: Record<string, string> = {};
+  const value = Object.create(null) as Record<string, string>;
   for (let i = 0; i < fields.length; i++) value[i < columns.length ? columns[i] : `column${i + 1}`] = fields[i];
   return value;
+}
+
+function txtRow(text: string): Record<string, string> {
+  const value = Object.create(null) as Record<string, string>;
+  value[txtField] = text;
+  return value;
+}
+
+/**
+ * A row's own field, never an inherited one: a JSON object is an ordinary object, so reading
+ * `constructor` or `toString` on a row without that key would find Object.prototype's function.
+ * Every read of a row's field by name goes through here.
+ */
+export function ownField(row: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(row, name) ? row[name] : undefined;
 }
 
 function parseJsonLine(text: string, line: number): RowEvent {
@@ -77,5 +103,5 @@ function parseJsonLine(text: string, line: number): RowEvent {
     const what = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return { kind: 'bad', line, reason: 'not-an-object', detail: what };
   }
-  return { kind: 'row', line, value: value as Record<string, unknown> };
+  return { kind: 'row', line, value: value as Record<string, unknown>, source: text };
 }
