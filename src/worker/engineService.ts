@@ -184,6 +184,7 @@ export class EngineService {
     const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrain.due());
     const retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
     retrain.due = () => retrainer.maybeRetrain();
+    started.replacements.handle = (r) => writer.logReplaced(r);
     return { started, writer, delivery: new ItemDelivery(started.session, this.post), retrainer };
   }
 

@@ -8,7 +8,7 @@
  * so a resent request (a restored panel, a retry, a restarted worker) is answered `saved` again and
  * never written twice, and a request id reused for another item or action is refused.
  */
-import type { LabelEvent, LabelEventInput, LabelLog } from '../core/labels';
+import type { LabelEvent, LabelEventInput, LabelLog, LogReplacement, ReplacementDecision } from '../core/labels';
 import type { LabelingSession } from '../core/session';
 import type { Counts } from '../shared/protocol/domain';
 import type { Message } from '../shared/protocol/page';
@@ -30,7 +30,7 @@ export function eventIdOf(requestId: string): string {
 
 export class LabelWriter {
   private readonly written = new Map<string, Written>();
-  private readonly tally: LabelTally;
+  private tally: LabelTally;
 
   constructor(
     private readonly session: LabelingSession,
@@ -121,15 +121,40 @@ export class LabelWriter {
     return true;
   }
 
+  /**
+   * The log file was replaced (a git pull, a sync tool) or removed under the open session, found
+   * just before a write: the session's labels become what the file at the path now holds, the user
+   * is told once, and the pending write goes into that file, unless it is an undo whose event the
+   * new file no longer has (then nothing is written and the undo fails with the reason).
+   */
+  logReplaced(r: LogReplacement): ReplacementDecision {
+    this.session.replaceLabels(r.replayed.events);
+    this.written.clear();
+    for (const e of r.replayed.events) this.remember(e);
+    this.tally = new LabelTally(this.session, r.replayed.events.length);
+    this.post({ type: 'log', level: 'warn', message: r.message });
+    this.post({ type: 'notice', message: r.message });
+    this.post({ type: 'counts', ...this.tally.counts() });
+    const ids = new Set(r.replayed.events.map((e) => e.eventId));
+    const orphanUndo = r.pending.some((e) => e.type === 'undo' && e.undoes !== undefined && !ids.has(e.undoes));
+    return orphanUndo ? 'cancel' : 'write';
+  }
+
   /** Appends (fsync), applies, then acknowledges; never acknowledges what is not on disk. */
   private async append(requestId: string, input: Omit<LabelEventInput, 'annotator'> & { annotator?: string }): Promise<void> {
-    let written: LabelEvent | undefined;
+    let outcome;
     try {
-      [written] = await this.log.append({ annotator: this.annotator, ...input, eventId: eventIdOf(requestId) });
+      outcome = await this.log.appendNew({ annotator: this.annotator, ...input, eventId: eventIdOf(requestId) });
     } catch (error) {
       return this.fail(requestId, input.itemId, error instanceof Error ? error.message : String(error));
     }
+    const [written] = outcome.events;
     if (written === undefined) return this.fail(requestId, input.itemId, 'The label log did not confirm the write.');
+    if (outcome.written.length === 0) {
+      // Already in the file at the path (a replacement brought it in, and the rebuild applied it).
+      this.post({ type: 'saved', requestId, itemId: written.itemId });
+      return;
+    }
     this.remember(written);
     const before = this.tally.before(written.itemId);
     this.session.applyLabel(written);

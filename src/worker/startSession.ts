@@ -7,8 +7,8 @@ import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
 import { createEmbedder, EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
-import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, replay } from '../core/labels';
-import type { LabelEvent } from '../core/labels';
+import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath } from '../core/labels';
+import type { LabelEvent, LogReplacement, ReplacementDecision } from '../core/labels';
 import { LabelingSession } from '../core/session';
 import type { Dataset } from '../core/types';
 import type { ErrorKind, ProgressSnapshot } from '../shared/protocol/domain';
@@ -22,8 +22,14 @@ export interface StartedSession {
   /** Things the user should know that did not stop the session (e.g. the cache could not be used). */
   readonly warnings: readonly string[];
   readonly logProblems: readonly string[];
+  /** Set `handle` to decide what happens when the log file is replaced or removed under us. */
+  readonly replacements: ReplacementHook;
   /** Every event in the log (replayed and just imported), oldest first. */
   readonly events: readonly LabelEvent[];
+}
+
+export interface ReplacementHook {
+  handle(r: LogReplacement): ReplacementDecision;
 }
 
 /** A failure of `start`, with the kind that tells the host which actions to offer. */
@@ -61,10 +67,11 @@ export async function startSession(
   });
   const storeDir = datasetStoreDir(init.workspaceRoot, init.datasetFile);
   const logFile = labelLogPath(init.workspaceRoot, init.datasetFile);
-  const replayed = await replay(logFile).catch((error: unknown) => {
+  // The log's owner (the LabelWriter) takes over replacements once the session exists.
+  const replacements: ReplacementHook = { handle: () => 'write' };
+  const { log, replayed } = await LabelLog.openReplayed(logFile, { onReplaced: (r) => replacements.handle(r) }).catch((error: unknown) => {
     throw classify(error, 'internal');
   });
-  const log = await LabelLog.open(logFile);
   try {
     const imports = importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}` });
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
@@ -120,6 +127,7 @@ export async function startSession(
       warnings,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],
+      replacements,
     };
   } catch (error) {
     await log.close().catch(() => undefined);

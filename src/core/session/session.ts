@@ -74,7 +74,7 @@ export class LabelingSession {
   readonly config: SessionConfig;
   readonly classMap: ClassMap;
   readonly evaluationIds: ReadonlySet<string>;
-  private readonly state = new LabelState();
+  private state = new LabelState();
   private readonly rowOf = new Map<string, number>();
   private readonly sessionSkipped = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
@@ -126,6 +126,18 @@ export class LabelingSession {
     if (event.type === 'label') this.classMap.observe(event.labels);
     if ((event.type === 'label' || event.type === 'flag') && event.source !== 'import') this.undoable.push(event);
     if (event.type === 'label' || event.type === 'undo') this.changesSinceTrain++;
+  }
+
+  /**
+   * The label log was replaced outside Active Label (a git pull, a sync tool): the labels become
+   * exactly what `events` (the new file, replayed) say. What was served stays served.
+   */
+  replaceLabels(events: readonly LabelEvent[]): void {
+    this.state = new LabelState();
+    this.undoable.length = 0;
+    for (const event of events) this.applyLabel(event);
+    // The training set changed under the model: the next chance to retrain takes it.
+    this.changesSinceTrain += this.config.retrainEvery;
   }
 
   /**
