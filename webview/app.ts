@@ -149,6 +149,8 @@ export class App {
       }
       case 'error':
         this.errors = [...this.errors.filter((e) => e.message !== message.message), message];
+        // The step that failed is over: its progress banner goes with it.
+        this.progress = null;
         this.paintBanners();
         return;
       case 'notice':

@@ -3,6 +3,7 @@
  * progress notification and the output channel. Everything here is a direct call into `vscode`.
  */
 import * as vscode from 'vscode';
+import { plainText } from '../shared/plainText';
 import type { ProgressSnapshot } from '../shared/protocol';
 import { CONFIG_SECTION } from '../shared/settings';
 import type { SessionUi } from './panelSession';
@@ -18,11 +19,12 @@ export class VscodeSessionUi implements SessionUi {
   }
 
   showError(message: string, actions: readonly string[]): Promise<string | undefined> {
-    return Promise.resolve(vscode.window.showErrorMessage(message, ...actions));
+    // Messages quote file names and fields from the data: never let them become links.
+    return Promise.resolve(vscode.window.showErrorMessage(plainText(message), ...actions));
   }
 
   showWarning(message: string, actions: readonly string[]): Promise<string | undefined> {
-    return Promise.resolve(vscode.window.showWarningMessage(message, ...actions));
+    return Promise.resolve(vscode.window.showWarningMessage(plainText(message), ...actions));
   }
 
   async chooseModelFolder(): Promise<string | undefined> {

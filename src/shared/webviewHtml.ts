@@ -54,6 +54,9 @@ export function renderWebviewHtml(options: WebviewHtmlOptions): string {
     `style-src ${source} 'nonce-${nonce}'`,
     `img-src ${source} data:`,
     `font-src ${source}`,
+    // Hardening: no <base> may redirect relative URLs, and no form may post anywhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">
