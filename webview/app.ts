@@ -277,6 +277,16 @@ export class App {
   private confirm(config: InitMessage): StepResult | null {
     const item = this.queue.shown;
     if (!item) return null;
+    // The file's label under review comes first: Enter accepts it.
+    const suggested = item.suggestion?.labels;
+    if (suggested !== undefined && suggested.length > 0) {
+      if (config.mode === 'binary') {
+        const question = this.question(config);
+        return this.queue.label([question], suggested.includes(question) ? 'accept' : 'reject');
+      }
+      if (config.mode === 'single') return this.queue.label(suggested.slice(0, 1));
+      if (this.selection.size === 0 && !this.queue.browsing) return this.queue.label([...suggested]);
+    }
     const predicted = item.prediction?.label;
     if (config.mode === 'multi') {
       const chosen = config.labels.map((l) => l.name).filter((name) => this.selection.has(name));

@@ -7,7 +7,7 @@
  * - the page has `<main id="active-label-root" tabindex="0">` (WEBVIEW_ROOT_ID) to render into;
  * - it loads `dist/webview.css` (link with the nonce) and `dist/webview.js` (script with the nonce)
  *   through `webview.asWebviewUri`, with `localResourceRoots` limited to `dist/`;
- * - the protocol is src/shared/webviewProtocol.ts: this script posts `ready`, the host answers `init`.
+ * - the protocol is src/shared/protocol/ (page.ts): this script posts `ready`, the host answers `init`.
  * No `retainContextWhenHidden` is needed: the state survives hiding through `vscode.setState`.
  */
 import './styles.css';

@@ -1,6 +1,6 @@
 /**
  * The webview's labeling queue: the item on screen, the prefetched upcoming items, recent history
- * and the write requests (label/undo) with their pending/saved/failed status.
+ * and the write requests (label, undo, flag) with their pending/saved/failed status.
  *
  * Pure state, no DOM: every keypress is applied here locally (so the next item shows without a round
  * trip) and returns the messages to post to the host. The whole state is plain data, so it goes
@@ -158,7 +158,8 @@ export class LabelQueue {
       requestId: this.newRequestId(),
       itemId: item.id,
       labels: [...labels],
-      source: editing ? 'edit' : 'queue',
+      // A decision on the file's own label is a review; relabeling from history is an edit.
+      source: editing ? 'edit' : item.suggestion ? 'review' : 'queue',
       ...(answer ? { answer } : {}),
     };
     const outcome: Outcome = answer ? { kind: 'label', labels: message.labels, answer } : { kind: 'label', labels: message.labels };

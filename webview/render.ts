@@ -70,6 +70,18 @@ export class CardRenderer {
   }
 
   private renderPrediction(item: QueueItem | null): void {
+    if (item?.suggestion) {
+      this.prediction.classList.remove('al-muted');
+      const model = item.prediction ? ` · model: ${item.prediction.label} (${formatPercent(item.prediction.confidence)})` : '';
+      replaceChildren(this.prediction, [
+        el('span', { text: 'The file says ' }),
+        el('strong', { text: item.suggestion.labels.join(', ') }),
+        el('span', { className: 'al-hint', text: `${model} · ` }),
+        kbd(keyLabel('Enter')),
+        el('span', { className: 'al-hint', text: ' accepts, a label key corrects' }),
+      ]);
+      return;
+    }
     if (!item?.prediction) {
       this.prediction.textContent = item ? 'No model prediction yet' : '';
       this.prediction.classList.add('al-muted');

@@ -159,7 +159,15 @@ export class PanelSession {
         return;
       case 'skip':
       case 'needItems':
+      case 'revisitSkipped':
+      case 'cancel':
         this.send(m);
+        return;
+      case 'exportLabels':
+        this.ui.executeCommand('activeLabel.exportLabels');
+        return;
+      case 'configureLabels':
+        this.ui.executeCommand('activeLabel.configureLabels');
         return;
       case 'openSettings':
         this.ui.executeCommand('activeLabel.openSettings');
@@ -200,7 +208,7 @@ export class PanelSession {
       datasetFile: this.options.datasetFile,
       workspaceRoot: this.options.workspaceRoot,
       textField: this.answers.textField,
-      ...(this.answers.labelField ? { labelField: this.answers.labelField } : {}),
+      ...(this.answers.existingLabels ? { existingLabels: this.answers.existingLabels } : {}),
       labels: [...this.answers.labels],
       mode: this.answers.mode,
       strategy: s.strategy,

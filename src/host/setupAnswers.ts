@@ -4,10 +4,13 @@
  * Answers saved before seed terms existed have none; a bad seed falls back to 1.
  */
 import * as v from 'valibot';
-import { LabelModeSchema, labelName, MAX_LABELS } from '../shared/protocol';
+import { ExistingLabelsSchema, LabelModeSchema, labelName, MAX_LABELS } from '../shared/protocol';
 
-export const SetupAnswersSchema = v.object({
+const AnswersSchema = v.object({
   textField: v.string(),
+  /** The file's own labels and what to do with them; omitted: ignored. */
+  existingLabels: v.optional(ExistingLabelsSchema),
+  /** Before the choice existed, a label field meant "import it as it is". */
   labelField: v.optional(v.string()),
   labels: v.pipe(
     v.array(v.unknown()),
@@ -27,6 +30,15 @@ export const SetupAnswersSchema = v.object({
   /** Chosen once per dataset so the evaluation split and every random step stay stable. */
   seed: v.fallback(v.pipe(v.number(), v.integer()), 1),
 });
+
+export const SetupAnswersSchema = v.pipe(
+  AnswersSchema,
+  v.transform(({ labelField, ...answers }) =>
+    answers.existingLabels === undefined && labelField !== undefined
+      ? { ...answers, existingLabels: { field: labelField, use: 'import' as const, map: Object.fromEntries(answers.labels.map((l) => [l, l])) } }
+      : answers,
+  ),
+);
 
 export type SetupAnswers = v.InferOutput<typeof SetupAnswersSchema>;
 

@@ -7,7 +7,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
-import { previewDataset } from '../core/dataset';
+import { labelCensus, previewDataset, type LabelCensus } from '../core/dataset';
+import type { ExistingLabels } from '../shared/protocol';
+import { mapValues, pickExistingUse } from './existingLabelsFlow';
+import { pick } from './quickPick';
 import { defaultSessionConfig } from '../core/session/config';
 import { MAX_KEYED_LABELS } from '../shared/protocol';
 import { parseAnswers, type SetupAnswers } from './setupAnswers';
@@ -79,32 +82,6 @@ function fieldValue(row: unknown, field: string): string {
   return '';
 }
 
-/** Wraps a quick pick so `Escape` resolves undefined, and a title shows the step. */
-async function pick<T extends vscode.QuickPickItem>(
-  items: T[],
-  options: { title: string; placeholder: string; active?: T },
-): Promise<T | undefined> {
-  const qp = vscode.window.createQuickPick<T>();
-  qp.title = options.title;
-  qp.placeholder = options.placeholder;
-  qp.items = items;
-  qp.ignoreFocusOut = true;
-  if (options.active) qp.activeItems = [options.active];
-  return new Promise<T | undefined>((resolve) => {
-    let done = false;
-    qp.onDidAccept(() => {
-      done = true;
-      resolve(qp.selectedItems[0] ?? qp.activeItems[0]);
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      if (!done) resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
-}
-
 /**
  * Asks the setup questions, pre-filled with the remembered answers. Returns undefined when the
  * user cancels any step (nothing is remembered then).
@@ -133,7 +110,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
     // The remembered (or detected) field goes first, so Enter accepts it.
     items.sort((a, b) => Number(b.label === remembered) - Number(a.label === remembered));
     const chosen = await pick(items, {
-      title: `Active Label: text field of ${name} (1/4)`,
+      title: `Active Label: text field of ${name} (1/6)`,
       placeholder: 'Which field holds the text to label? The first items are previewed below each field.',
       active: items[0],
     });
@@ -141,37 +118,39 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
     textField = chosen.label;
   }
 
-  // 2. Labels
+  // 2. Labels the file already carries: the user decides what they are.
   const labelField = preview.detectedLabelField;
-  const fileLabels = preview.labelValues ?? [];
-  let labels: string[] | undefined;
-  if (labelField && fileLabels.length > 0) {
-    const fromFile = { label: `$(list-unordered) Use the labels in "${labelField}"`, detail: fileLabels.join(', ') };
-    const typed = { label: '$(edit) Type the labels', detail: previous ? previous.labels.join(', ') : 'comma-separated' };
-    const chosen = await pick([fromFile, typed], {
-      title: `Active Label: labels for ${name} (2/4)`,
-      placeholder: `The file already has a "${labelField}" field; its labels are imported as existing labels.`,
-    });
-    if (!chosen) return undefined;
-    if (chosen === fromFile) labels = [...fileLabels];
+  let use: 'import' | 'review' | 'ignore' = 'ignore';
+  let census: LabelCensus | undefined;
+  if (labelField) {
+    census = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Active Label: counting the labels in "${labelField}"` },
+      () => labelCensus(file, labelField),
+    );
+    if (census.labeled > 0) {
+      const chosen = await pickExistingUse(census, name, previous?.existingLabels?.use ?? (previous ? 'ignore' : undefined));
+      if (!chosen) return undefined;
+      use = chosen;
+    }
   }
-  if (!labels) {
-    const input = await vscode.window.showInputBox({
-      title: `Active Label: labels for ${name} (2/4)`,
-      prompt: `Labels, comma-separated, in key order (key 1 = first). First item: "${shorten(fieldValue(rows[0], textField), 60)}"`,
-      placeHolder: 'e.g. disaster, not disaster',
-      value: previous ? previous.labels.join(', ') : fileLabels.join(', '),
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        const list = parseLabelList(value);
-        if (list.length === 0) return 'Type at least one label.';
-        if (list.length > MAX_KEYED_LABELS) return `At most ${MAX_KEYED_LABELS} labels (keys 1-9, 0, then Shift+1-9, Shift+0).`;
-        return undefined;
-      },
-    });
-    if (input === undefined) return undefined;
-    labels = parseLabelList(input);
-  }
+  const rawValues = use !== 'ignore' && census ? census.values.map((v) => v.value) : [];
+
+  // 3. The label set
+  const input = await vscode.window.showInputBox({
+    title: `Active Label: labels for ${name} (3/6)`,
+    prompt: `Labels, comma-separated, in key order (key 1 = first). First item: "${shorten(fieldValue(rows[0], textField), 60)}"`,
+    placeHolder: 'e.g. disaster, not disaster',
+    value: previous ? previous.labels.join(', ') : rawValues.join(', '),
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const list = parseLabelList(value);
+      if (list.length === 0) return 'Type at least one label.';
+      if (list.length > MAX_KEYED_LABELS) return `At most ${MAX_KEYED_LABELS} labels (keys 1-9, 0, then Shift+1-9, Shift+0).`;
+      return undefined;
+    },
+  });
+  if (input === undefined) return undefined;
+  const labels = parseLabelList(input);
 
   // 3. Mode
   const modes: (vscode.QuickPickItem & { mode: LabelMode })[] = [
@@ -182,7 +161,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   if (labels.length === 1) modes.unshift(modes.splice(2, 1)[0]);
   const rememberedMode = modes.find((m) => m.mode === previous?.mode);
   if (rememberedMode) modes.unshift(modes.splice(modes.indexOf(rememberedMode), 1)[0]);
-  const mode = await pick(modes, { title: `Active Label: labeling mode (3/4)`, placeholder: 'How should items be labeled?', active: modes[0] });
+  const mode = await pick(modes, { title: `Active Label: labeling mode (4/6)`, placeholder: 'How should items be labeled?', active: modes[0] });
   if (!mode) return undefined;
 
   if (mode.mode === 'single' && labels.length < 2) {
@@ -200,9 +179,18 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   }
   if (finalMode !== 'binary' && finalLabels.length === 0) finalMode = 'binary';
 
-  // 4. Seed terms (optional)
+  // 5. Which label each value in the file stands for (only when the values are not the labels)
+  let existingLabels: ExistingLabels | undefined;
+  if (use !== 'ignore' && labelField && census) {
+    const targets = finalMode === 'binary' ? [finalLabels[0] as string, `not ${finalLabels[0]}`] : finalLabels;
+    const map = await mapValues(census, targets, previous?.existingLabels?.map ?? {}, name);
+    if (!map) return undefined;
+    existingLabels = { field: labelField, use, map };
+  }
+
+  // 6. Seed terms (optional)
   const seedInput = await vscode.window.showInputBox({
-    title: `Active Label: seed terms for ${name} (4/4, optional)`,
+    title: `Active Label: seed terms for ${name} (6/6, optional)`,
     prompt:
       'Seed terms (optional): comma-separated keywords or /regex/ that find examples of rare labels; ' +
       `matching items come first until every label has ${defaultSessionConfig.minPerLabel} examples. Leave empty to skip.`,
@@ -215,7 +203,7 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
 
   const answers: SetupAnswers = {
     textField,
-    ...(labelField ? { labelField } : {}),
+    ...(existingLabels ? { existingLabels } : {}),
     labels: finalLabels,
     mode: finalMode,
     seedPatterns: parseSeedTerms(seedInput),

@@ -59,6 +59,7 @@ export class EngineService {
     }
     const msg = parsed.value;
     if (msg.type === 'cancel') {
+      // Reaches a running `start` at once, not after it.
       this.abort?.abort();
       return;
     }
@@ -97,6 +98,10 @@ export class EngineService {
         return r.delivery.serve(msg.count);
       case 'release':
         return r.delivery.release();
+      case 'revisitSkipped':
+        r.started.session.forgetSkips();
+        r.delivery.reopen();
+        return;
       case 'setStrategy':
         r.started.session.setStrategy(msg.strategy);
         return;
@@ -123,6 +128,7 @@ export class EngineService {
         return;
       case 'skip':
       case 'release':
+      case 'revisitSkipped':
       case 'setStrategy':
         return;
       default:
@@ -160,6 +166,8 @@ export class EngineService {
         embedder: started.embedder,
         logProblems: [...started.logProblems],
         counts: this.running.writer.counts(),
+        toReview: started.toReview.size,
+        imported: started.imported,
       });
       for (const warning of started.warnings) {
         this.post({ type: 'log', level: 'warn', message: warning });
@@ -185,7 +193,7 @@ export class EngineService {
     const retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
     retrain.due = () => retrainer.maybeRetrain();
     started.replacements.handle = (r) => writer.logReplaced(r);
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post), retrainer };
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {

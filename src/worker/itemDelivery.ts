@@ -18,6 +18,8 @@ export class ItemDelivery {
   constructor(
     private readonly session: LabelingSession,
     private readonly post: (message: WorkerToHost) => void,
+    /** The file's labels the user chose to review: shown with their items as suggestions. */
+    private readonly toReview: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {}
 
   /** Answers one `needItems`: up to `count` items, fewer when the pool or the size cap says so. */
@@ -49,6 +51,7 @@ export class ItemDelivery {
   private toQueueItem(p: BatchPick): QueueItem {
     const s = this.session;
     const question = s.config.mode === 'binary' ? s.config.labels[0] : undefined;
+    const suggested = this.toReview.get(p.itemId);
     return {
       id: p.itemId,
       text: (s.items[p.row] as { text: string }).text,
@@ -60,6 +63,7 @@ export class ItemDelivery {
         detail: p.reason.detail ?? `${p.reason.strategy} (score ${p.reason.score.toFixed(2)})`,
       },
       ...(question !== undefined ? { question } : {}),
+      ...(suggested !== undefined ? { suggestion: { labels: [...suggested], from: 'file' as const } } : {}),
     };
   }
 }

@@ -79,11 +79,15 @@ export class LabelWriter {
     await this.append(m.requestId, { type: 'flag', itemId: m.itemId, labels: [], source: 'queue' });
   }
 
-  /** Undoes the most recent label or flag still in effect (the webview names the item it expects). */
+  /**
+   * Undoes the named item's latest label or flag still in effect: the item the page puts back on
+   * screen (after a relabel from history, that is not always the most recent write).
+   */
   async undo(m: Message<HostToWorker, 'undo'>): Promise<void> {
     if (this.answeredAgain(m.requestId, m.itemId, 'undo')) return;
-    const event = this.session.undoEvent(this.annotator);
-    if (event === undefined) return this.fail(m.requestId, m.itemId, 'There is nothing to undo.');
+    if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
+    const event = this.session.undoEventFor(m.itemId, this.annotator);
+    if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label or flag of yours to undo.');
     await this.append(m.requestId, event);
   }
 

@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
 import { createEmbedder, EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
-import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath } from '../core/labels';
+import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, mapImported } from '../core/labels';
+import { binaryRejectLabel } from '../core/session/targets';
 import type { LabelEvent, LogReplacement, ReplacementDecision } from '../core/labels';
 import { LabelingSession } from '../core/session';
 import type { Dataset } from '../core/types';
@@ -24,6 +25,10 @@ export interface StartedSession {
   readonly logProblems: readonly string[];
   /** Set `handle` to decide what happens when the log file is replaced or removed under us. */
   readonly replacements: ReplacementHook;
+  /** The file's labels the user chose to review (item id -> mapped labels); not in the log. */
+  readonly toReview: ReadonlyMap<string, readonly string[]>;
+  /** Labels this start imported from the file. */
+  readonly imported: number;
   /** Every event in the log (replayed and just imported), oldest first. */
   readonly events: readonly LabelEvent[];
 }
@@ -54,7 +59,7 @@ export async function startSession(
     const started = performance.now();
     dataset = await loadDataset(init.datasetFile, {
       textField: init.textField,
-      ...(init.labelField !== undefined ? { labelField: init.labelField } : {}),
+      ...(init.existingLabels !== undefined ? { labelField: init.existingLabels.field } : {}),
       signal,
       onProgress: (done, total) => progress(rate('loading', done, total, started)),
     });
@@ -73,8 +78,20 @@ export async function startSession(
     throw classify(error, 'internal');
   });
   try {
-    const imports = importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}` });
+    // The file's own labels are imported only when the user chose to, mapped onto the label set.
+    const existing = init.existingLabels;
+    const allowed = init.mode === 'binary' ? [init.labels[0] as string, binaryRejectLabel(init.labels[0] as string)] : init.labels;
+    const mapping = { map: existing?.map ?? {}, allowed };
+    const imports = existing?.use === 'import' ? importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}`, ...mapping }) : [];
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
+    // Kept as predictions for the review queue: never written as labels.
+    const toReview = new Map<string, readonly string[]>();
+    if (existing?.use === 'review') {
+      for (const item of dataset.items) {
+        const labels = mapImported(item.importedLabels ?? [], mapping);
+        if (labels.length > 0) toReview.set(item.id, labels);
+      }
+    }
 
     const warnings: string[] = [];
     let created;
@@ -127,6 +144,8 @@ export async function startSession(
       warnings,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],
+      toReview,
+      imported: imported.length,
       replacements,
     };
   } catch (error) {

@@ -1,14 +1,15 @@
 /**
- * What the webview bundle is made of: only webview/ and src/shared (plus Chart.js). The engine's
- * code (src/core: sampling, models, embeddings) must never ride along into the browser, even
- * though src/shared/workerProtocol.ts now re-exports the strategy list from src/core/sampling.
+ * What the webview bundle is made of: only webview/ and src/shared (plus Chart.js and valibot).
+ * The engine's code (src/core: sampling, models, embeddings) must never ride along into the
+ * browser, even though the host <-> worker half of the protocol (src/shared/protocol/engine.ts,
+ * sessionInit.ts) and src/shared/settings.ts take the strategy list from src/core/sampling.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
-import { STRATEGY_IDS } from '../../src/shared/workerProtocol';
-import { STRATEGY_NAMES } from '../../src/core/sampling/types';
+import { StrategyIdSchema } from '../../src/shared/protocol/sessionInit';
+import { STRATEGY_NAMES } from '../../src/core/sampling/registry';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -28,8 +29,10 @@ describe('webview bundle', () => {
     });
     const inputs = Object.keys(result.metafile.inputs);
     assert.ok(inputs.some((p) => p.startsWith('webview/')), 'sanity: the metafile lists the webview sources');
-    assert.ok(inputs.includes('src/shared/webviewProtocol.ts'));
-    const forbidden = inputs.filter((p) => /^src\/(core|host|worker|cli)\//.test(p) || p === 'src/shared/workerProtocol.ts');
+    assert.ok(inputs.includes('src/shared/protocol/page.ts'));
+    assert.ok(inputs.some((p) => p.includes('node_modules/valibot/')), 'the schemas validate in the page too');
+    const engineOnly = ['src/shared/protocol/engine.ts', 'src/shared/protocol/sessionInit.ts', 'src/shared/settings.ts'];
+    const forbidden = inputs.filter((p) => /^src\/(core|host|worker|cli)\//.test(p) || engineOnly.includes(p));
     assert.deepEqual(forbidden, []);
     const js = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
     assert.ok(js.length > 10_000);
@@ -38,7 +41,7 @@ describe('webview bundle', () => {
     }
   });
 
-  it('the worker protocol takes its strategy list from src/core/sampling (one list, not two)', () => {
-    assert.equal(STRATEGY_IDS, STRATEGY_NAMES);
+  it('the worker protocol takes its strategy list from the strategy registry (one list, not two)', () => {
+    assert.equal(StrategyIdSchema.options, STRATEGY_NAMES);
   });
 });

@@ -5,9 +5,11 @@
  *   half-written extension code cannot break these tests);
  * - serves the page from `renderWebviewHtml` (the host's own function, same strict CSP) on 127.0.0.1;
  * - injects `acquireVsCodeApi` before any page script runs; its postMessage crosses into Node,
- *   where `FakeHost` plays the extension host on the typed protocol (validating every message) and
- *   answers the way the real host would. State (`setState`) lives in sessionStorage so it survives a
- *   reload, as VS Code keeps it across a hidden panel.
+ *   where `FakeHost` plays the extension host on the typed protocol (validating every message in
+ *   both directions) and a FakeEngine answers the way the real host and engine do (pinned by
+ *   contract.test.ts). State (`setState`) lives in sessionStorage so it survives a reload, as VS
+ *   Code keeps it across a hidden panel.
+ * - after each test, `assertHostsClean` fails it if any message was invalid in either direction.
  */
 import * as esbuild from 'esbuild';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,18 +19,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { after, before } from 'node:test';
+import { after, afterEach, before } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_KEYMAP, labelKeyForIndex } from '../../src/shared/webviewProtocol';
-import { parseWebviewToHost } from '../../src/shared/webviewValidation';
-import type { HostToWebview, InitMessage, LabelMode, QueueItem, WebviewToHost } from '../../src/shared/webviewProtocol';
+import { HostToWebview, parseWith, WebviewToHost, type InitMessage, type LabelMode, type QueueItem } from '../../src/shared/protocol';
 import { makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
+import { FakeEngine, plain, type LoggedEvent } from './fakeEngine';
 
 const repo = path.resolve(__dirname, '../..');
 const datasets = path.resolve(repo, '..', 'shared/datasets/disaster-headlines');
 
+/** How long a test waits for something the page or the fake host does (generous: CI machines are loaded). */
+export const WAIT_MS = 30_000;
 
 /** Real headlines from the shared disaster-headlines data set, as queue items with reasons. */
 export async function loadHeadlines(limit = 60): Promise<QueueItem[]> {
@@ -40,8 +44,9 @@ export async function loadHeadlines(limit = 60): Promise<QueueItem[]> {
   return rows.map(([id, text, label], i) => ({
     id: `h-${id}`,
     text,
-    prediction: i % 3 === 2 ? undefined : { label: label === '1' ? 'related' : 'not related', confidence: 0.5 + ((i * 7) % 50) / 100 },
-    reason: { strategy: 'margin', score: 1 - i / (2 * limit), cluster: i % 4, detail: `Top uncertain, cluster ${i % 4}` },
+    ...(i % 3 === 2 ? {} : { prediction: { label: label === '1' ? 'related' : 'not related', confidence: 0.5 + ((i * 7) % 50) / 100 } }),
+    // Clusters are one-based, as shown.
+    reason: { strategy: 'margin', score: 1 - i / (2 * limit), cluster: (i % 4) + 1, detail: `Top uncertain, cluster ${(i % 4) + 1} of 4` },
   }));
 }
 
@@ -145,29 +150,49 @@ export interface FakeHostOptions {
   readonly items: readonly QueueItem[];
   readonly labels?: readonly string[];
   readonly mode?: LabelMode;
-  /** 'hold' keeps replies to label/undo until `release()`; 'fail' answers saveFailed. */
+  /** 'hold' keeps the answers to writes (label, undo, flag) until `release()`; 'fail' fails the writes. */
   saves?: SaveMode;
-  /** When false, needItems requests are recorded but not answered until `release()`. */
+  /** When false, answers to needItems are kept until `release()`. */
   answerItems?: boolean;
-  /** Answer each needItems with at most this many items, as the real host does for long texts. */
+  /** Answer each needItems with at most this many items, as the real engine does for long texts. */
   readonly itemsPerReply?: number;
 }
 
+/** What a failed write says in 'fail' mode. */
+export const DISK_ERROR = "EACCES: permission denied, open 'labels.jsonl'";
+
+/** Every FakeHost made during the current test; checked (and forgotten) after each test. */
+const openHosts: FakeHost[] = [];
+
 /**
- * The extension host's side of the protocol, in Node. Everything the webview posts is validated
- * with `parseWebviewToHost`; anything invalid is kept in `invalid` for the tests to assert on.
+ * The extension host's side of the protocol, in Node: it validates everything the page posts with
+ * `parseWith(WebviewToHost, ...)`, lets a FakeEngine answer (the part test/webview/contract.test.ts
+ * pins to the real engine) and posts the answers to the page, in order. A held answer is one the
+ * engine has computed (a write is in the log) but the page has not been told yet: a slow host.
  */
 export class FakeHost {
   readonly received: WebviewToHost[] = [];
+  /** Page messages refused at the boundary; a test fails if any is left (see `assertHostsClean`). */
   readonly invalid: string[] = [];
   readonly sent: HostToWebview[] = [];
-  /** The label log as the real host would append it (requestIds are idempotent). */
-  readonly log: { requestId: string; type: 'label' | 'undo'; itemId: string; labels?: readonly string[]; source?: string }[] = [];
-  private readonly held: (() => Promise<void>)[] = [];
-  private readonly options: FakeHostOptions;
+  readonly engine: FakeEngine;
+  /** The fake's own failures (an invalid message it would send, a post that failed). */
+  private readonly failures: string[] = [];
+  private readonly held: HostToWebview[][] = [];
+  private readonly waiters = new Set<() => void>();
+  private sending: Promise<void> = Promise.resolve();
+  private options: FakeHostOptions;
 
   constructor(readonly page: Page, options: FakeHostOptions) {
     this.options = { saves: 'save', answerItems: true, ...options };
+    this.engine = new FakeEngine(options);
+    this.saves = this.options.saves ?? 'save';
+    openHosts.push(this);
+  }
+
+  /** The label log as the engine wrote it: one event per request id, held answers included. */
+  get log(): readonly LoggedEvent[] {
+    return this.engine.log;
   }
 
   get saves(): SaveMode {
@@ -175,41 +200,36 @@ export class FakeHost {
   }
 
   set saves(mode: SaveMode) {
-    this.options.saves = mode;
+    this.options = { ...this.options, saves: mode };
+    this.engine.writeError = mode === 'fail' ? DISK_ERROR : undefined;
   }
 
   set answerItems(answer: boolean) {
-    this.options.answerItems = answer;
+    this.options = { ...this.options, answerItems: answer };
   }
 
   /** Call before `page.goto`. */
   async install(theme: Record<string, string> = DARK_THEME): Promise<void> {
     await this.page.exposeBinding('__alToHost', (_source, message: unknown) => this.onMessage(message));
+    // Bindings are called in the order the page calls them: see `sync`.
+    await this.page.exposeBinding('__alSync', () => undefined);
     // A string, not a function: tsx would wrap a function's inner names in helpers the page lacks.
     await this.page.addInitScript(`(${FAKE_VSCODE_API})(${JSON.stringify(theme)})`);
   }
 
   initMessage(): InitMessage {
-    const labels = this.options.labels ?? ['related', 'not related'];
-    return {
-      type: 'init',
-      dataset: { name: 'disaster-headlines.csv', total: this.options.items.length },
-      labels: labels.map((name, i) => ({ name, key: labelKeyForIndex(i) })),
-      mode: this.options.mode ?? 'single',
-      keymap: DEFAULT_KEYMAP,
-      strategy: 'Clustered uncertainty',
-      state: { version: 0, training: false, curve: [], counts: Object.fromEntries(labels.map((l) => [l, 0])), labeled: 0, total: this.options.items.length },
-    };
+    return this.engine.init();
   }
 
-  async send(message: HostToWebview): Promise<void> {
-    this.sent.push(message);
-    await this.page.evaluate((m) => window.postMessage(m, '*'), message);
+  /** Posts a message to the page (after any still on their way); a message the host could not send throws. */
+  send(message: HostToWebview): Promise<void> {
+    this.check(message);
+    return this.post([message]);
   }
 
-  /** Sends every held reply, in order. */
-  async release(): Promise<void> {
-    for (const reply of this.held.splice(0)) await reply();
+  /** Sends every held answer, in order. */
+  release(): Promise<void> {
+    return this.post(this.held.splice(0).flat());
   }
 
   heldCount(): number {
@@ -220,60 +240,103 @@ export class FakeHost {
     return this.received.filter((m): m is Extract<WebviewToHost, { type: T }> => m.type === type);
   }
 
-  async waitFor(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((m) => m.type))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  /** Resolves when `predicate` (on what the fake received, logged or sent) holds; checked on every change. */
+  waitFor(predicate: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.failures.length > 0) finish(new Error(`the fake host failed: ${this.failures.join('; ')}`));
+        else if (predicate()) finish();
+      };
+      const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((m) => m.type))}`)), timeoutMs);
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.waiters.add(check);
+      check();
+    });
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const parsed = parseWebviewToHost(raw);
+  /**
+   * Resolves once every message the page has posted so far reached the fake, and every answer to
+   * them was posted to the page: after a key that should do nothing, "nothing arrived" is then
+   * a fact, not a guess made after a sleep.
+   */
+  async sync(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as { __alSync(): Promise<void> }).__alSync());
+    await this.sending;
+  }
+
+  /** What went wrong at the boundary in this host's lifetime: refused page messages and the fake's own failures. */
+  problems(): string[] {
+    return [...this.invalid.map((e) => `the page posted an invalid message: ${e}`), ...this.failures];
+  }
+
+  private onMessage(raw: unknown): Promise<void> {
+    const parsed = parseWith(WebviewToHost, raw);
     if (!parsed.ok) {
       this.invalid.push(parsed.error);
-      return;
+      this.changed();
+      return Promise.resolve();
     }
-    const message = parsed.message;
+    // The schema drops unknown fields; the page must not send any (the host would never see them).
+    if (!isDeepStrictEqual(plain(parsed.value), plain(raw))) this.invalid.push(`fields the protocol does not have: ${JSON.stringify(raw)}`);
+    const message = parsed.value;
     this.received.push(message);
-    switch (message.type) {
-      case 'ready':
-        await this.send(this.initMessage());
-        return;
-      case 'needItems': {
-        const reply = async (): Promise<void> => {
-          const exclude = new Set(message.exclude);
-          const pool = this.options.items.filter((item) => !exclude.has(item.id) && !this.log.some((e) => e.itemId === item.id && e.type === 'label'));
-          const count = Math.min(message.count, this.options.itemsPerReply ?? Infinity);
-          const items = pool.slice(0, count);
-          await this.send({ type: 'items', items, exhausted: pool.length <= count });
-        };
-        if (this.options.answerItems) await reply();
-        else this.held.push(reply);
-        return;
-      }
-      case 'label':
-      case 'undo': {
-        const write = async (): Promise<void> => {
-          if (this.options.saves === 'fail') {
-            await this.send({ type: 'saveFailed', requestId: message.requestId, itemId: message.itemId, message: "EACCES: permission denied, open 'labels.jsonl'" });
-            return;
-          }
-          if (!this.log.some((e) => e.requestId === message.requestId)) {
-            this.log.push(message.type === 'label'
-              ? { requestId: message.requestId, type: 'label', itemId: message.itemId, labels: message.labels, source: message.source }
-              : { requestId: message.requestId, type: 'undo', itemId: message.itemId });
-          }
-          await this.send({ type: 'saved', requestId: message.requestId, itemId: message.itemId });
-        };
-        if (this.options.saves === 'hold') this.held.push(write);
-        else await write();
-        return;
-      }
-      default:
-        return;
+    let answers: HostToWebview[];
+    try {
+      answers = this.engine.handle(message);
+    } catch (error) {
+      this.failures.push(String(error));
+      this.changed();
+      return Promise.resolve();
     }
+    const write = message.type === 'label' || message.type === 'undo' || message.type === 'flag';
+    const hold = (write && this.saves === 'hold') || (message.type === 'needItems' && this.options.answerItems === false);
+    if (!hold) return this.post(answers);
+    this.held.push(answers);
+    this.changed();
+    return Promise.resolve();
   }
+
+  private check(message: HostToWebview): void {
+    const parsed = parseWith(HostToWebview, message);
+    if (!parsed.ok) throw new Error(`the fake host would send an invalid message: ${parsed.error}`);
+    if (!isDeepStrictEqual(plain(parsed.value), plain(message))) throw new Error(`the fake host would send fields the protocol does not have: ${JSON.stringify(message)}`);
+  }
+
+  /** Posts in order: each answer waits for the ones before it, as one host channel does. */
+  private post(messages: readonly HostToWebview[]): Promise<void> {
+    if (messages.length === 0) {
+      this.changed();
+      return this.sending;
+    }
+    this.sent.push(...messages);
+    this.changed();
+    this.sending = this.sending.then(async () => {
+      for (const m of messages) {
+        try {
+          await this.page.evaluate((message) => window.postMessage(message, '*'), m);
+        } catch (error) {
+          // A page closed at the end of a test may still have answers on the way.
+          if (!this.page.isClosed()) this.failures.push(`posting ${m.type} failed: ${String(error)}`);
+        }
+      }
+    });
+    return this.sending;
+  }
+
+  private changed(): void {
+    for (const check of [...this.waiters]) check();
+  }
+}
+
+/** Fails the test if a page posted an invalid message or the fake host failed; then forgets the hosts. */
+export function assertHostsClean(): void {
+  const problems = openHosts.splice(0).flatMap((host) => host.problems());
+  if (problems.length > 0) throw new Error(`protocol problems in this test:\n${problems.join('\n')}`);
 }
 
 /** A page with a fake host, loaded and past the ready → init handshake with items on screen. */
@@ -283,7 +346,7 @@ export async function openWebview(browser: Browser, url: string, options: FakeHo
   await host.install();
   await page.goto(url);
   await host.waitFor(() => host.of('ready').length > 0, 'ready');
-  if (options.answerItems !== false && options.items.length > 0) await page.waitForSelector('.al-card[data-item-id]:not([data-item-id=""])');
+  if (options.answerItems !== false && options.items.length > 0) await page.waitForSelector('.al-card[data-item-id]:not([data-item-id=""])', { timeout: WAIT_MS });
   return { page, host };
 }
 
@@ -309,8 +372,14 @@ export function webviewSuite(count: number, use: (suite: Suite) => void): void {
     suite = { browser, served, items };
     use(suite);
   });
+  afterEach(assertHostsClean);
   after(async () => {
     await suite?.browser.close();
     await suite?.served.close();
   });
+}
+
+/** Waits until the page shows the item `itemId` (the key about to be pressed acts on it). */
+export async function waitForShown(page: Page, itemId: string): Promise<void> {
+  await page.waitForSelector(`.al-card[data-item-id="${itemId}"]`, { timeout: WAIT_MS });
 }

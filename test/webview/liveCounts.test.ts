@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openWebview, webviewSuite } from './harness';
+import { openWebview, WAIT_MS, webviewSuite } from './harness';
 import type { Served } from './harness';
-import type { QueueItem } from '../../src/shared/webviewProtocol';
+import type { QueueItem } from '../../src/shared/protocol';
 import { PREFETCH_MIN } from '../../webview/queue';
 
 let browser: Browser;
@@ -30,7 +30,7 @@ function waitForQueue(page: Page, history: number, min: number): Promise<unknown
     if (saved === null) return false;
     const queue = (JSON.parse(saved) as { queue: { upcoming: unknown[]; history: unknown[] } }).queue;
     return queue.history.length === h && queue.upcoming.length >= m;
-  }, [history, min] as const, { timeout: 5000 });
+  }, [history, min] as const, { timeout: WAIT_MS });
 }
 
 describe('live counts', () => {
@@ -41,16 +41,17 @@ describe('live counts', () => {
     assert.equal(await page.textContent('[data-testid="progress"]'), '22 / 400 labeled');
 
     await host.send({ type: 'counts', counts: { related: 15, 'not related': 12 }, labeled: 27, total: 400 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="progress"]')?.textContent === '27 / 400 labeled', undefined, { timeout: 3000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress"]')?.textContent === '27 / 400 labeled', undefined, { timeout: WAIT_MS });
     assert.deepEqual(await countBar(page, 'related'), { value: '15', width: '100%' });
     assert.deepEqual(await countBar(page, 'not related'), { value: '12', width: '80%' });
     assert.equal(await page.$eval('.al-progress-bar', (n) => (n as HTMLProgressElement).value), 27 / 400);
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Model · v3 · accuracy 80%/, 'the model is unchanged');
 
     // The counts survive a reload of the page (a hidden panel) through setState.
-    await page.waitForFunction(() => (sessionStorage.getItem('al-state') ?? '').includes('"labeled":27'), undefined, { timeout: 3000 });
+    await page.waitForFunction(() => (sessionStorage.getItem('al-state') ?? '').includes('"labeled":27'), undefined, { timeout: WAIT_MS });
     await page.reload();
     await host.waitFor(() => host.of('ready').length === 2, 'ready after reload');
+    assert.equal(host.of('ready')[1].restored, true, 'the reloaded page restored its saved state');
     assert.deepEqual(host.invalid, []);
     await page.close();
   });
@@ -58,7 +59,7 @@ describe('live counts', () => {
   it('counts before any model or init still paint', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });
     await host.send({ type: 'counts', counts: { related: 1, 'not related': 0 }, labeled: 1, total: 60 });
-    await page.waitForFunction(() => document.querySelector('[data-testid="progress"]')?.textContent === '1 / 60 labeled', undefined, { timeout: 3000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="progress"]')?.textContent === '1 / 60 labeled', undefined, { timeout: WAIT_MS });
     assert.equal((await countBar(page, 'related')).value, '1');
     assert.equal(await page.textContent('[data-testid="model-state"]'), 'No model yet');
     await page.close();

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openWebview, webviewSuite } from './harness';
+import { openWebview, WAIT_MS, webviewSuite } from './harness';
 import type { Served } from './harness';
-import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/webviewProtocol';
+import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/protocol';
 
 let browser: Browser;
 let served: Served;
@@ -48,7 +48,7 @@ describe('Show Learning Curve (reveal)', () => {
     await page.setViewportSize({ width: 520, height: 420 });
     await page.reload();
     await host.waitFor(() => host.of('ready').length === 2, 'ready after reload');
-    await page.waitForSelector('.al-card[data-item-id]:not([data-item-id=""])');
+    await page.waitForSelector('.al-card[data-item-id]:not([data-item-id=""])', { timeout: WAIT_MS });
     await host.send(model());
     const before = await chartBox(page);
     assert.equal(before.open, false, 'collapsed in a narrow layout, so the item keeps the room');
@@ -60,7 +60,7 @@ describe('Show Learning Curve (reveal)', () => {
       const node = document.querySelector('[data-testid="chart"]');
       const rect = node?.getBoundingClientRect();
       return rect !== undefined && rect.top >= 0 && rect.bottom <= window.innerHeight;
-    }, undefined, { timeout: 3000 });
+    }, undefined, { timeout: WAIT_MS });
     const after = await chartBox(page);
     assert.equal(after.open, true);
     assert.equal(after.highlighted, true);
@@ -69,7 +69,7 @@ describe('Show Learning Curve (reveal)', () => {
     await page.keyboard.press('1');
     await host.waitFor(() => host.of('label').length === 1, 'label after reveal');
     // The highlight fades: it is a pointer, not a state.
-    await page.waitForFunction(() => !document.querySelector('[data-testid="chart"]')?.classList.contains('al-highlight'), undefined, { timeout: 4000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="chart"]')?.classList.contains('al-highlight'), undefined, { timeout: WAIT_MS });
     await page.close();
   });
 

@@ -6,27 +6,32 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   DEFAULT_KEYMAP,
+  ERROR_ACTIONS,
+  HostToWebview,
   assertUnreachable,
   describeHeldOut,
   isEvaluationTrusted,
   labelKeyForIndex,
   MIN_TRUSTED_EVALUATION_ITEMS,
-} from '../../src/shared/webviewProtocol';
-import { parseHostToWebview, parseWebviewToHost } from '../../src/shared/webviewValidation';
-import type { HostToWebview, WebviewToHost } from '../../src/shared/webviewProtocol';
+  parseWith,
+  WebviewToHost,
+} from '../../src/shared/protocol';
 import { WEBVIEW_ROOT_ID, makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 
 const model = { version: 2, training: false, accuracy: 0.8, macroF1: 0.7, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7 }], counts: { a: 3, b: 7 }, labeled: 10, total: 100 };
 
 const validHost: HostToWebview[] = [
   { type: 'init', dataset: { name: 'd.jsonl', total: 100 }, labels: [{ name: 'a', key: '1' }], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'margin', state: { ...model, progress: { phase: 'embedding', done: 1, total: 2, itemsPerSecond: 3, etaSeconds: 4 } } },
-  { type: 'items', items: [{ id: 'x', text: 't', prediction: { label: 'a', confidence: 0.9 }, reason: { strategy: 'margin', score: 0.5, cluster: 2, detail: 'd' } }], exhausted: false, replace: true },
+  { type: 'items', items: [{ id: 'x', text: 't', prediction: { label: 'a', confidence: 0.9 }, reason: { strategy: 'margin', score: 0.5, cluster: 1, detail: 'd' } }], exhausted: false },
   { type: 'items', items: [] },
   { type: 'saved', requestId: 'r1', itemId: 'x' },
   { type: 'saveFailed', requestId: 'r1', itemId: 'x', message: 'disk full' },
   { type: 'progress', phase: 'training', done: 0, total: 10, itemsPerSecond: 0, etaSeconds: -1 },
+  { type: 'progress', phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 },
   { type: 'model', ...model, stopping: 'stop' },
-  { type: 'error', message: 'm', actions: [{ id: 'retry', title: 'Retry' }] },
+  { type: 'counts', counts: { a: 4, b: 7 }, labeled: 11, total: 100 },
+  { type: 'error', kind: 'model-load', message: 'm', actions: ['chooseLocalModel', 'useLexical', 'retry'] },
+  { type: 'error', kind: 'internal', message: 'm', actions: [], requestId: 'export-1' },
   { type: 'notice', message: 'n' },
   { type: 'reveal', section: 'chart' },
   { type: 'model', ...model, evaluated: 12, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7, evaluated: 2 }] },
@@ -34,66 +39,89 @@ const validHost: HostToWebview[] = [
 
 const validWebview: WebviewToHost[] = [
   { type: 'ready', restored: false },
-  { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue', reason: { strategy: 's', score: 1 } },
+  { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue' },
   { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'edit', answer: 'reject' },
   { type: 'undo', requestId: 'r', itemId: 'x' },
   { type: 'skip', itemId: 'x' },
-  { type: 'flag', itemId: 'x' },
-  { type: 'needItems', count: 5, exclude: ['x'] },
+  { type: 'flag', requestId: 'r', itemId: 'x' },
+  { type: 'needItems', count: 5 },
+  { type: 'needItems', count: 200 },
   { type: 'openSettings' },
   { type: 'chooseStrategy' },
-  { type: 'retry' },
   { type: 'errorAction', actionId: 'useLexical' },
+  { type: 'errorAction', actionId: 'retry' },
 ];
 
-describe('parseHostToWebview / parseWebviewToHost', () => {
+describe('parseWith(HostToWebview) / parseWith(WebviewToHost)', () => {
   it('accept every well-formed message and return it unchanged', () => {
-    for (const message of validHost) assert.deepEqual(parseHostToWebview(structuredClone(message)), { ok: true, message });
-    for (const message of validWebview) assert.deepEqual(parseWebviewToHost(structuredClone(message)), { ok: true, message });
+    for (const message of validHost) assert.deepEqual(parseWith(HostToWebview, structuredClone(message)), { ok: true, value: message });
+    for (const message of validWebview) assert.deepEqual(parseWith(WebviewToHost, structuredClone(message)), { ok: true, value: message });
   });
 
-  it('reject malformed messages with a description of the first problem', () => {
+  it('reject malformed messages with a reason that names the message and the field', () => {
     const cases: [unknown, RegExp][] = [
-      [null, /message must be an object/],
-      [[], /message must be an object/],
-      [{}, /message\.type must be a string/],
-      [{ type: 'nope' }, /unknown host message type 'nope'/],
-      [{ type: 'saved', requestId: 1, itemId: 'x' }, /saved\.requestId must be a string/],
-      [{ type: 'items', items: [{ id: 'x', text: 't' }] }, /items\.items\[0\]\.reason must be an object/],
-      [{ type: 'items', items: [{ id: 'x', text: 't', reason: { strategy: 's', score: NaN } }] }, /reason\.score must be a number/],
-      [{ ...validHost[0], mode: 'triple' }, /init\.mode must be one of single, multi, binary/],
-      [{ ...validHost[0], keymap: { ...DEFAULT_KEYMAP, undo: 3 } }, /init\.keymap\.undo must be a string/],
-      [{ type: 'model', ...model, counts: { a: 'many' } }, /model\.counts\.a must be a number/],
-      [{ type: 'progress', phase: 'dreaming', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: 0 }, /progress\.phase must be one of/],
-      [{ type: 'error', message: 'm', actions: [{ id: 'x' }] }, /error\.actions\[0\]\.title must be a string/],
-      [{ type: 'reveal', section: 'settings' }, /reveal\.section must be one of chart/],
-      [{ type: 'reveal' }, /reveal\.section must be a string/],
-      [{ type: 'progress', phase: 'embedding', done: 1, total: Infinity, itemsPerSecond: 0, etaSeconds: 0 }, /progress\.total must be a number/],
-      [{ type: 'model', ...model, evaluated: '12' }, /model\.evaluated must be a number/],
-      [{ type: 'model', ...model, curve: [{ labels: 1, accuracy: 1, macroF1: 1, evaluated: null }] }, /model\.curve\[0\]\.evaluated must be a number/],
+      [null, /Expected Object but received null/],
+      [[], /type: Invalid type: .* but received undefined/],
+      [{}, /type: Invalid type: .* but received undefined/],
+      [{ type: 'nope' }, /^'nope' message: type: Invalid type/],
+      [{ type: 'saved', requestId: 1, itemId: 'x' }, /^'saved' message: requestId: Invalid type: Expected string but received 1/],
+      [{ type: 'items', items: [{ id: 'x', text: 't' }] }, /items\.0\.reason: Invalid key/],
+      [{ type: 'items', items: [{ id: 'x', text: 't', reason: { strategy: 's', score: NaN } }] }, /items\.0\.reason\.score/],
+      [{ type: 'items', items: [{ id: 'x', text: 't', reason: { strategy: 's', score: 1, cluster: 0 } }] }, /items\.0\.reason\.cluster: Invalid value: Expected >=1/],
+      [{ type: 'items', items: [{ id: '', text: 't', reason: { strategy: 's', score: 1 } }] }, /items\.0\.id: Invalid length/],
+      [{ ...validHost[0], mode: 'triple' }, /mode: Invalid type: Expected \("single" \| "multi" \| "binary"\)/],
+      [{ ...validHost[0], keymap: { ...DEFAULT_KEYMAP, undo: 3 } }, /keymap\.undo: Invalid type: Expected string/],
+      [{ type: 'model', ...model, counts: { a: 'many' } }, /counts\.a: Invalid type: Expected number/],
+      [{ type: 'progress', phase: 'dreaming', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: 0 }, /phase: Invalid type/],
+      [{ type: 'error', message: 'm', actions: [{ id: 'retry', title: 'Retry' }] }, /kind: Invalid key/],
+      [{ type: 'error', kind: 'internal', message: 'm', actions: ['chooseModelFolder'] }, /actions\.0: Invalid type/],
+      [{ type: 'reveal', section: 'settings' }, /section: Invalid type/],
+      [{ type: 'reveal' }, /section: Invalid key/],
+      [{ type: 'progress', phase: 'embedding', done: 1, total: Infinity, itemsPerSecond: 0, etaSeconds: 0 }, /total/],
+      [{ type: 'model', ...model, evaluated: '12' }, /evaluated: Invalid type: Expected number/],
+      [{ type: 'model', ...model, curve: [{ labels: 1, accuracy: 1, macroF1: 1, evaluated: null }] }, /curve\.0\.evaluated: Invalid type/],
+      [{ type: 'ready', restored: false }, /^'ready' message: type: Invalid type/],
     ];
     for (const [value, error] of cases) {
-      const result = parseHostToWebview(value);
+      const result = parseWith(HostToWebview, value);
       assert.equal(result.ok, false, JSON.stringify(value));
       if (!result.ok) assert.match(result.error, error);
     }
     const webviewCases: [unknown, RegExp][] = [
-      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [1], source: 'queue' }, /label\.labels\[0\] must be a string/],
-      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'import' }, /label\.source must be one of queue, edit/],
-      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'queue', answer: 'maybe' }, /label\.answer must be one of/],
-      [{ type: 'ready' }, /ready\.restored must be a boolean/],
-      [{ type: 'needItems', count: '5', exclude: [] }, /needItems\.count must be a number/],
-      [{ type: 'init' }, /unknown webview message type 'init'/],
-      [{ type: 'needItems', count: Infinity, exclude: [] }, /needItems\.count must be a number/],
-      [{ type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue', reason: { strategy: 's', score: -Infinity } }, /label\.reason\.score must be a number/],
-      [{ type: 'undo', requestId: 'r' }, /undo\.itemId must be a string/],
-      [{ type: 'errorAction', actionId: 7 }, /errorAction\.actionId must be a string/],
+      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [1], source: 'queue' }, /labels\.0: Invalid type: Expected string/],
+      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'import' }, /source: Invalid type: Expected \("queue" \| "edit"\)/],
+      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'queue', answer: 'maybe' }, /answer: Invalid type/],
+      [{ type: 'ready' }, /restored: Invalid key/],
+      [{ type: 'needItems', count: '5' }, /count: Invalid type: Expected number/],
+      [{ type: 'needItems', count: 0 }, /count: Invalid value: Expected >=1/],
+      [{ type: 'needItems', count: 201 }, /count: Invalid value: Expected <=200/],
+      [{ type: 'needItems', count: 2.5 }, /count: Invalid/],
+      [{ type: 'init' }, /^'init' message: type: Invalid type/],
+      [{ type: 'retry' }, /^'retry' message: type: Invalid type/],
+      [{ type: 'flag', itemId: 'x' }, /requestId: Invalid key/],
+      [{ type: 'undo', requestId: 'r' }, /itemId: Invalid key/],
+      [{ type: 'errorAction', actionId: 7 }, /actionId: Invalid type/],
+      [{ type: 'errorAction', actionId: 'chooseModelFolder' }, /actionId: Invalid type/],
     ];
     for (const [value, error] of webviewCases) {
-      const result = parseWebviewToHost(value);
+      const result = parseWith(WebviewToHost, value);
       assert.equal(result.ok, false, JSON.stringify(value));
       if (!result.ok) assert.match(result.error, error);
     }
+  });
+
+  it('drops fields the protocol no longer has (exclude, replace, reason on a label)', () => {
+    const need = parseWith(WebviewToHost, { type: 'needItems', count: 5, exclude: ['x'] });
+    assert.deepEqual(need, { ok: true, value: { type: 'needItems', count: 5 } });
+    const label = parseWith(WebviewToHost, { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue', reason: { strategy: 's', score: 1 } });
+    assert.ok(label.ok && !('reason' in label.value));
+    const items = parseWith(HostToWebview, { type: 'items', items: [], replace: true });
+    assert.deepEqual(items, { ok: true, value: { type: 'items', items: [] } });
+  });
+
+  it('every error action has a title', () => {
+    assert.deepEqual(Object.keys(ERROR_ACTIONS).sort(), ['chooseLocalModel', 'openSettings', 'retry', 'useLexical']);
+    for (const title of Object.values(ERROR_ACTIONS)) assert.ok(title.length > 0);
   });
 
   it('assertUnreachable throws with the value', () => {
@@ -127,7 +155,7 @@ describe('renderWebviewHtml', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     assert.equal(
       csp,
-      `default-src 'none'; script-src 'nonce-${options.nonce}'; style-src ${options.cspSource} 'nonce-${options.nonce}'; img-src ${options.cspSource} data:; font-src ${options.cspSource}`,
+      `default-src 'none'; script-src 'nonce-${options.nonce}'; style-src ${options.cspSource} 'nonce-${options.nonce}'; img-src ${options.cspSource} data:; font-src ${options.cspSource}; base-uri 'none'; form-action 'none'`,
     );
     assert.equal(html.match(/<script /g)?.length, 1);
     assert.ok(html.includes(`<script nonce="${options.nonce}" src="${options.scriptUri}"></script>`));

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { loadHeadlines, launch, openWebview, serveWebview, shownItem } from './harness';
+import { assertHostsClean, loadHeadlines, launch, openWebview, serveWebview, shownItem } from './harness';
 import type { Served } from './harness';
-import type { QueueItem } from '../../src/shared/webviewProtocol';
+import type { QueueItem } from '../../src/shared/protocol';
 
 const PAYLOADS = [
   '<script>window.__xss = "script"</script>',
@@ -31,6 +31,7 @@ let served: Served;
 before(async () => {
   [browser, served] = await Promise.all([launch(), serveWebview()]);
 });
+afterEach(assertHostsClean);
 after(async () => {
   await browser?.close();
   await served?.close();
@@ -43,7 +44,7 @@ describe('XSS corpus in item texts', () => {
       text,
       // Hostile strings in every field that reaches the screen, not only the text.
       prediction: { label: '<img src=x onerror="window.__xss=\'pred\'">', confidence: 0.5 },
-      reason: { strategy: '<script>window.__xss="strategy"</script>', score: 0.5, cluster: i, detail: '<img src=x onerror="window.__xss=\'detail\'">' },
+      reason: { strategy: '<script>window.__xss="strategy"</script>', score: 0.5, cluster: i + 1, detail: '<img src=x onerror="window.__xss=\'detail\'">' },
     }));
     const labels = ['<b onmouseover="window.__xss=1">bold</b>', 'plain'];
     const { page, host } = await openWebview(browser, served.url, { items, labels });
@@ -56,7 +57,8 @@ describe('XSS corpus in item texts', () => {
     }
     await host.waitFor(() => host.log.length === PAYLOADS.length, 'all labeled');
     // Error and notice texts are host strings built from file names and messages: also text only.
-    await host.send({ type: 'error', message: '<img src=x onerror="window.__xss=\'error\'">', actions: [{ id: 'x', title: '<script>window.__xss="action"</script>' }] });
+    // (Action titles are the page's own, from ERROR_ACTIONS: a host cannot send one.)
+    await host.send({ type: 'error', kind: 'dataset', message: '<img src=x onerror="window.__xss=\'error\'">', actions: ['openSettings', 'retry'] });
     await host.send({ type: 'notice', message: '<svg onload="window.__xss=\'notice\'">' });
     await page.waitForSelector('[data-testid="error-banner"]');
     await page.waitForTimeout(200);

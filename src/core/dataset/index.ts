@@ -1,6 +1,7 @@
 /** The dataset readers: load a JSONL/CSV/TSV/TXT file into unique items, reporting bad rows. */
 export { loadDataset, type LoadOptions } from './load';
 export { previewDataset, type DatasetPreview } from './preview';
+export { labelCensus, type LabelCensus } from './labelCensus';
 export { detectFormat, supportedExtensions } from './format';
 export { formatSummary } from './summary';
 export { normalizeText, textHash } from './normalize';

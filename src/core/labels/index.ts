@@ -11,7 +11,7 @@ export type { ReplayResult, LogProblem, LogProblemKind } from './replay';
 export { datasetStoreDir, labelLogPath, ensureStoreRoot, STORE_DIR_NAME, STORE_GITIGNORE, LOG_FILE_NAME } from './storePath';
 export { exportJsonl, exportCsv, toExportRow, csvLine, CSV_COLUMNS } from './export';
 export type { ExportItem, ExportOptions, ExportRow, ExportSummary } from './export';
-export { importLabels } from './importLabels';
+export { importLabels, mapImported } from './importLabels';
 export type { ImportOptions } from './importLabels';
 export { writeFileAtomic, mkdirDurable } from './atomicWrite';
 export { crc32, crc32Hex } from './crc32';

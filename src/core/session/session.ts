@@ -157,10 +157,27 @@ export class LabelingSession {
     return undefined;
   }
 
+  /**
+   * The event that undoes `itemId`'s latest label or flag still in effect (what the page shows
+   * coming back), or undefined when it has none (imports are not undone this way).
+   */
+  undoEventFor(itemId: string, annotator: string): LabelEventInput | undefined {
+    const last = this.state.nextUndo(itemId);
+    if (last === undefined || last.source === 'import' || (last.type !== 'label' && last.type !== 'flag')) return undefined;
+    const at = this.undoable.lastIndexOf(last);
+    if (at >= 0) this.undoable.splice(at, 1);
+    return undoOf(last, { annotator, source: last.source });
+  }
+
   /** Passes over an item for this session only (it is not written to the log). */
   skip(itemId: string): void {
     this.outstanding.delete(itemId);
     this.sessionSkipped.add(itemId);
+  }
+
+  /** Items skipped in this session may be served again. */
+  forgetSkips(): void {
+    this.sessionSkipped.clear();
   }
 
   /** Forget what was served but not answered: the page that held those items lost its queue. */
@@ -206,7 +223,8 @@ export class LabelingSession {
     const evalPool: number[] = [];
     this.items.forEach((item, row) => {
       const current = this.state.get(item.id);
-      if (current?.labeled || current?.skipped || this.sessionSkipped.has(item.id) || this.outstanding.has(item.id)) {
+      // A flagged item waits for review; it is not served again as a fresh item.
+      if (current?.labeled || current?.skipped || current?.flagged || this.sessionSkipped.has(item.id) || this.outstanding.has(item.id)) {
         return;
       }
       (this.evaluationIds.has(item.id) ? evalPool : pool).push(row);

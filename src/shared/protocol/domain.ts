@@ -51,6 +51,8 @@ export const QueueItemSchema = v.object({
   reason: SampleReasonSchema,
   /** Binary mode only: the label being accepted or rejected. */
   question: v.optional(v.string()),
+  /** The file's own label, imported as a prediction to review: Enter accepts it. */
+  suggestion: v.optional(v.object({ labels: v.array(v.string()), from: v.literal('file') })),
 });
 export type QueueItem = v.InferOutput<typeof QueueItemSchema>;
 
@@ -183,6 +185,15 @@ export const DEFAULT_KEYMAP: Keymap = {
 /** One label as the webview shows it: its name (as written to the log) and the key that picks it. */
 export const LabelDefSchema = v.object({ name: v.string(), key: v.string() });
 export type LabelDef = v.InferOutput<typeof LabelDefSchema>;
+
+/** Labels a dataset file already carries, and what the user chose to do with them. */
+export const ExistingLabelsSchema = v.object({
+  field: v.string(),
+  use: v.picklist(['import', 'review']),
+  /** Raw value in the file -> label name; values not in the map are left out. */
+  map: v.record(v.string(), v.string()),
+});
+export type ExistingLabels = v.InferOutput<typeof ExistingLabelsSchema>;
 
 /** Parts of the panel the host can bring into view (the Show Learning Curve command). */
 export const RevealSectionSchema = v.picklist(['chart']);

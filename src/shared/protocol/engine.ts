@@ -20,8 +20,6 @@ export const StartMessage = v.object({ type: v.literal('start'), ...SessionInitS
 export const SetStrategyMessage = v.object({ type: v.literal('setStrategy'), strategy: StrategyIdSchema });
 /** The page lost its queue: serve the items it held again. */
 export const ReleaseMessage = v.object({ type: v.literal('release') });
-/** Cancel the long phase in progress (embedding). */
-export const CancelMessage = v.object({ type: v.literal('cancel') });
 export const ExportMessage = v.object({
   type: v.literal('export'),
   requestId,
@@ -45,6 +43,10 @@ export const EngineReadyMessage = v.object({
   /** Problems met replaying the label log (bad lines are skipped, never fatal). */
   logProblems: v.array(v.string()),
   counts: CountsSchema,
+  /** Labels imported from the file as predictions to review (the review queue). */
+  toReview: count,
+  /** Labels imported from the file as labels, by this start. */
+  imported: count,
 });
 
 export const ExportedMessage = v.object({ type: v.literal('exported'), requestId, outFile: v.string(), count });
@@ -57,7 +59,7 @@ export const LogMessage = v.object({
 
 // ---- the two engine directions -------------------------------------------------------------
 
-export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, CancelMessage, ExportMessage, DisposeMessage]);
+export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, ExportMessage, DisposeMessage]);
 export type HostToWorker = v.InferOutput<typeof HostToWorker>;
 
 export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, LogMessage]);
@@ -67,7 +69,6 @@ export type WorkerToHost = v.InferOutput<typeof WorkerToHost>;
 export type StartMessage = v.InferOutput<typeof StartMessage>;
 export type SetStrategyMessage = v.InferOutput<typeof SetStrategyMessage>;
 export type ReleaseMessage = v.InferOutput<typeof ReleaseMessage>;
-export type CancelMessage = v.InferOutput<typeof CancelMessage>;
 export type ExportMessage = v.InferOutput<typeof ExportMessage>;
 export type DisposeMessage = v.InferOutput<typeof DisposeMessage>;
 export type EngineReadyMessage = v.InferOutput<typeof EngineReadyMessage>;

@@ -94,8 +94,8 @@ export const LabelMessage = v.object({
   requestId,
   itemId: idString,
   labels: v.pipe(v.array(labelName), v.maxLength(MAX_LABELS)),
-  /** `queue` for a fresh item, `edit` when relabeling one from history. */
-  source: v.picklist(['queue', 'edit']),
+  /** `queue` for a fresh item, `edit` when relabeling one from history, `review` for an item with a suggestion. */
+  source: v.picklist(['queue', 'edit', 'review']),
   answer: v.optional(v.picklist(['accept', 'reject'])),
 });
 
@@ -115,6 +115,12 @@ export const NeedItemsMessage = v.object({
 });
 
 export const OpenSettingsMessage = v.object({ type: v.literal('openSettings') });
+export const ExportLabelsMessage = v.object({ type: v.literal('exportLabels') });
+export const ConfigureLabelsMessage = v.object({ type: v.literal('configureLabels') });
+/** Serve the items skipped in this session again (the queue ran dry on skips). */
+export const RevisitSkippedMessage = v.object({ type: v.literal('revisitSkipped') });
+/** Cancel the long step in progress (embedding). */
+export const CancelMessage = v.object({ type: v.literal('cancel') });
 export const ChooseStrategyMessage = v.object({ type: v.literal('chooseStrategy') });
 export const ErrorActionMessage = v.object({ type: v.literal('errorAction'), actionId: ErrorActionIdSchema });
 
@@ -141,9 +147,9 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage] as const;
 
 /** What the page sends that the host forwards to the worker unchanged. */
-export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage] as const;
+export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage, RevisitSkippedMessage, CancelMessage] as const;
 
-export const WebviewToHost = v.variant('type', [ReadyMessage, ...PAGE_TO_ENGINE, OpenSettingsMessage, ChooseStrategyMessage, ErrorActionMessage]);
+export const WebviewToHost = v.variant('type', [ReadyMessage, ...PAGE_TO_ENGINE, OpenSettingsMessage, ChooseStrategyMessage, ErrorActionMessage, ExportLabelsMessage, ConfigureLabelsMessage]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHost>;
 
 export const HostToWebview = v.variant('type', [...ENGINE_TO_PAGE, InitMessage, RevealMessage]);
@@ -175,3 +181,7 @@ export type ErrorActionMessage = v.InferOutput<typeof ErrorActionMessage>;
 export type InitMessage = v.InferOutput<typeof InitMessage>;
 export type RevealMessage = v.InferOutput<typeof RevealMessage>;
 export type NoticeMessage = v.InferOutput<typeof NoticeMessage>;
+export type ExportLabelsMessage = v.InferOutput<typeof ExportLabelsMessage>;
+export type ConfigureLabelsMessage = v.InferOutput<typeof ConfigureLabelsMessage>;
+export type RevisitSkippedMessage = v.InferOutput<typeof RevisitSkippedMessage>;
+export type CancelMessage = v.InferOutput<typeof CancelMessage>;

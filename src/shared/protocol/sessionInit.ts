@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { SETTING_SPECS, StrategyIdSchema } from '../settings';
-import { LabelModeSchema, labelName, MAX_LABELS } from './domain';
+import { ExistingLabelsSchema, LabelModeSchema, labelName, MAX_LABELS } from './domain';
 
 export { StrategyIdSchema };
 
@@ -21,8 +21,12 @@ export const SessionInitSchema = v.object({
   workspaceRoot: v.pipe(v.string(), v.minLength(1)),
   /** Field holding the text (ignored for txt). */
   textField: v.string(),
-  /** Field with existing labels to import with source `import`; omitted = none. */
-  labelField: v.optional(v.string()),
+  /**
+   * Labels the file already carries, as the user chose in setup: `import` them (source `import`),
+   * or keep them as predictions to `review`. `map` turns raw values into label names; a value it
+   * lacks is left out. Omitted: the file's labels are ignored.
+   */
+  existingLabels: v.optional(ExistingLabelsSchema),
   /** The label set, in key order (key 1 = labels[0]). Binary mode: exactly one label. */
   labels: v.pipe(v.array(labelName), v.minLength(1), v.maxLength(MAX_LABELS)),
   mode: LabelModeSchema,

@@ -12,7 +12,7 @@ const item = { id: 'a', text: 't', reason: { strategy: 'margin', score: 0.5, clu
 const model = { version: 1, training: false, curve: [{ labels: 2, accuracy: 0.5, macroF1: 0.4, evaluated: 2 }], counts: { pos: 1 }, labeled: 1, total: 3 };
 
 const validWorker: unknown[] = [
-  { type: 'engineReady', summary: { rows: 3, loaded: 3, skipped: 0, duplicateRows: 0 }, problems: [], embedder: 'lexical', logProblems: [], counts: { counts: { pos: 1 }, labeled: 1, total: 3 } },
+  { type: 'engineReady', summary: { rows: 3, loaded: 3, skipped: 0, duplicateRows: 0 }, problems: [], embedder: 'lexical', logProblems: [], counts: { counts: { pos: 1 }, labeled: 1, total: 3 }, toReview: 0, imported: 1 },
   { type: 'items', items: [item, { ...item, id: 'b', prediction: { label: 'pos', confidence: 0.7 } }], exhausted: true },
   { type: 'model', ...model, accuracy: 0.5, macroF1: 0.4, evaluated: 2 },
   { type: 'error', kind: 'model-load', message: 'm', actions: ['useLexical', 'retry'] },

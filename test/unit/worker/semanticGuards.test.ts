@@ -109,3 +109,32 @@ test('binary and multi modes: the answer and the label count must fit the mode',
     }
   }
 });
+
+test('undo takes back the named item: after a relabel from history, the item the page puts back', async () => {
+  const root = path.join(dir, 'undo-named');
+  await fs.mkdir(root);
+  const host = new Host();
+  try {
+    host.send(initMessage(dataset, root, ['sport', 'weather'], { workspaceRoot: root }));
+    await host.wait('engineReady');
+    const send = async (m: HostToWorker & { requestId: string }): Promise<string> => {
+      const since = host.messages.length;
+      host.send(m);
+      return (await host.reply(m.requestId, 60_000, since)).type;
+    };
+    assert.equal(await send({ type: 'label', requestId: 'l0', itemId: 'r0', labels: ['sport'], source: 'queue' }), 'saved');
+    assert.equal(await send({ type: 'label', requestId: 'l1', itemId: 'r1', labels: ['sport'], source: 'queue' }), 'saved');
+    assert.equal(await send({ type: 'label', requestId: 'e0', itemId: 'r0', labels: ['weather'], source: 'edit' }), 'saved');
+    // The page's last history entry is r1: Backspace puts r1 back, so r1's label is undone.
+    const since = host.messages.length;
+    host.send({ type: 'undo', requestId: 'u1', itemId: 'r1' });
+    const undone = await host.reply('u1', 60_000, since);
+    assert.deepEqual([undone.type, undone.itemId], ['saved', 'r1']);
+    const { state } = await replay(labelLogPath(root, dataset));
+    assert.notEqual(state.get('r1')?.labeled, true, 'r1 is unlabeled');
+    assert.deepEqual(state.get('r0')?.labels, ['weather'], 'r0 keeps its relabel');
+    assert.equal(await send({ type: 'undo', requestId: 'u2', itemId: 'r5' }), 'saveFailed', 'an item with nothing to undo');
+  } finally {
+    await host.close();
+  }
+});

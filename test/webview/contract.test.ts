@@ -1,0 +1,278 @@
+/**
+ * The fake host the UI tests run against must behave like the real one. This plain-Node test runs
+ * one scripted page session against (a) the FakeEngine behind test/webview/harness.ts and (b) the
+ * real host and engine: src/host/panelSession.ts itself (with its Presenter) in front of the real
+ * EngineService, in-process, on a small JSONL dataset with lexical embeddings. Both must show the
+ * same observable contract:
+ * - `needItems` is answered with `items`; an item is never served again while it is outstanding
+ *   (served and not answered), and a drain serves exactly what is neither labeled, skipped nor out;
+ * - after `ready` with `restored: false` (the page lost its queue) the outstanding items come back;
+ * - a resent write is answered `saved` once more and written once; a request id reused for another
+ *   item is `saveFailed`; so is a label for an unknown item or with an unknown label;
+ * - an undo takes back the named item's latest label or flag, and the item can be served again;
+ * - a restart (the Retry action) keeps the log and forgets what was out and what was skipped;
+ * - every message the page receives is valid under HostToWebview.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { labelLogPath, replay } from '../../src/core/labels';
+import { PanelSession, type EnginePort, type PanelPort, type SessionUi } from '../../src/host/panelSession';
+import { HostToWebview, parseWith, type Message, type QueueItem, type WebviewToHost } from '../../src/shared/protocol';
+import { WorkerToHost } from '../../src/shared/protocol/engine';
+import { defaultSettings } from '../../src/shared/settings';
+import { EngineService } from '../../src/worker/engineService';
+import { FakeEngine } from './fakeEngine';
+
+const LABELS = ['storm', 'market'];
+const TOPICS = ['storm warning', 'market report', 'flood alert', 'stock prices'];
+const ROWS = Array.from({ length: 24 }, (_, i) => ({ id: `c${i}`, text: `${TOPICS[i % TOPICS.length]} number ${i}` }));
+const ALL = ROWS.map((r) => r.id);
+
+/** One side of the contract: a host and engine that the scripted page talks to. */
+interface Side {
+  /** Posts one page message; resolves with everything the page receives until the host is idle. */
+  send(m: WebviewToHost): Promise<HostToWebview[]>;
+  /** The writes in the label log, oldest first, by request id. */
+  written(): Promise<{ requestId: string; type: string; itemId: string }[]>;
+  close(): Promise<void>;
+}
+
+function fakeSide(): Side {
+  const items: QueueItem[] = ROWS.map((r) => ({ id: r.id, text: r.text, reason: { strategy: 'random', score: 0 } }));
+  const engine = new FakeEngine({ items, labels: LABELS });
+  return {
+    send: (m) => Promise.resolve(engine.handle(structuredClone(m))),
+    written: () => Promise.resolve(engine.log.map((e) => ({ requestId: e.requestId, type: e.type, itemId: e.itemId }))),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * The real engine, in-process, as the EnginePort of the real PanelSession: the page's messages go
+ * through panelSession.ts's own forwarding (ready -> init, and `release` when not restored; the
+ * writes, skips and item requests as they are; Retry restarts the engine), and the page receives
+ * what the real Presenter posts. Only VS Code's UI is a stub (an error notification is dismissed).
+ */
+async function realSide(dir: string): Promise<Side> {
+  const datasetFile = path.join(dir, 'contract.jsonl');
+  await fs.writeFile(datasetFile, ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const toPage: HostToWebview[] = [];
+  const fromWorker: WorkerToHost[] = [];
+  let pageListener: (raw: unknown) => void = () => undefined;
+  let engine: EngineService | undefined;
+  const engines: EngineService[] = [];
+  const panel: PanelPort = {
+    visible: true,
+    // VS Code serializes webview messages: a clone is what the page gets.
+    post: (m) => void toPage.push(structuredClone(m)),
+    onMessage: (listener) => void (pageListener = listener),
+    onDidDispose: () => undefined,
+    reveal: () => undefined,
+    dispose: () => undefined,
+  };
+  const ui: SessionUi = {
+    executeCommand: () => undefined,
+    showError: () => Promise.resolve(undefined),
+    showWarning: () => Promise.resolve(undefined),
+    chooseModelFolder: () => Promise.resolve(undefined),
+    showProgress: () => undefined,
+    endProgress: () => undefined,
+    log: () => undefined,
+    showLog: () => undefined,
+  };
+  const spawnEngine = (): EnginePort => {
+    let listener: (m: WorkerToHost) => void = () => undefined;
+    const service = new EngineService((m) => {
+      // What the WorkerClient checks on arrival, before the session sees it.
+      const parsed = parseWith(WorkerToHost, structuredClone(m));
+      assert.ok(parsed.ok, `the engine sent an invalid message: ${parsed.ok ? '' : parsed.error}`);
+      fromWorker.push(parsed.value);
+      listener(parsed.value);
+    });
+    engine = service;
+    engines.push(service);
+    return {
+      isAlive: true,
+      post: (m) => service.receive(structuredClone(m)),
+      onMessage: (l) => void (listener = l),
+      exportLabels: () => Promise.reject(new Error('not used by the contract')),
+      dispose: async () => {
+        service.receive({ type: 'dispose' });
+        await service.idle();
+      },
+    };
+  };
+  const session = new PanelSession({
+    datasetFile,
+    workspaceRoot: dir,
+    cacheDir: path.join(dir, 'models'),
+    answers: { textField: 'text', labels: LABELS, mode: 'single', seedPatterns: [], seed: 3 },
+    settings: { ...defaultSettings, model: 'lexical', strategy: 'random' },
+    annotator: 'tester',
+    panel,
+    status: { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined, hide: () => undefined },
+    ui,
+    spawnEngine,
+  });
+  const idle = async (): Promise<void> => {
+    for (const e of engines) await e.idle();
+  };
+  await idle();
+  const ready = fromWorker.find((m) => m.type === 'engineReady' || m.type === 'error');
+  assert.equal(ready?.type, 'engineReady', `the engine did not start: ${JSON.stringify(ready)}`);
+  assert.equal(engines.length, 1);
+  toPage.length = 0;
+  return {
+    async send(m) {
+      pageListener(structuredClone(m));
+      await idle();
+      return toPage.splice(0);
+    },
+    async written() {
+      const { events } = await replay(labelLogPath(dir, datasetFile));
+      return events.map((e) => ({ requestId: e.eventId.replace(/^req-/, ''), type: e.type, itemId: e.itemId }));
+    },
+    async close() {
+      session.dispose();
+      await engine?.idle();
+    },
+  };
+}
+
+/** Sends `m`, checks every answer is a valid page message, and returns the answers. */
+async function exchange(side: Side, m: WebviewToHost): Promise<HostToWebview[]> {
+  const answers = await side.send(m);
+  for (const a of answers) {
+    const parsed = parseWith(HostToWebview, a);
+    assert.ok(parsed.ok, `invalid page message after ${m.type}: ${parsed.ok ? '' : parsed.error}`);
+  }
+  return answers;
+}
+
+function only<T extends HostToWebview['type']>(answers: readonly HostToWebview[], type: T): Extract<HostToWebview, { type: T }>[] {
+  return answers.filter((a): a is Extract<HostToWebview, { type: T }> => a.type === type);
+}
+
+/** Asks for `count` items and returns the single `items` answer. */
+async function need(side: Side, count: number): Promise<{ ids: string[]; exhausted: boolean }> {
+  const answers = only(await exchange(side, { type: 'needItems', count }), 'items');
+  assert.equal(answers.length, 1, 'one items message per needItems');
+  const ids = answers[0].items.map((i) => i.id);
+  assert.equal(new Set(ids).size, ids.length, 'no id twice in one answer');
+  return { ids, exhausted: answers[0].exhausted === true };
+}
+
+/** The answer to one write: exactly one saved or saveFailed for its request id. */
+async function write(side: Side, m: Extract<WebviewToHost, { type: 'label' | 'undo' | 'flag' }>): Promise<{ reply: HostToWebview; counts?: Message<HostToWebview, 'counts'> }> {
+  const answers = await exchange(side, m);
+  const replies = answers.filter((a) => (a.type === 'saved' || a.type === 'saveFailed') && a.requestId === m.requestId);
+  assert.equal(replies.length, 1, `one answer to ${m.type} ${m.requestId}: ${JSON.stringify(answers.map((a) => a.type))}`);
+  const counts = only(answers, 'counts').at(-1);
+  return { reply: replies[0], ...(counts ? { counts } : {}) };
+}
+
+const label = (requestId: string, itemId: string, labels = ['storm']): Message<WebviewToHost, 'label'> => ({ type: 'label', requestId, itemId, labels, source: 'queue' });
+
+function without(ids: readonly string[], ...drop: (readonly string[])[]): string[] {
+  const gone = new Set(drop.flat());
+  return ids.filter((id) => !gone.has(id));
+}
+
+const sorted = (ids: readonly string[]): string[] => [...ids].sort();
+
+async function scenario(side: Side): Promise<void> {
+  // A fresh page: init, then two requests that never overlap (the first four are still out).
+  const inits = only(await exchange(side, { type: 'ready', restored: false }), 'init');
+  assert.ok(inits.length >= 1, 'ready is answered with init');
+  assert.equal(inits.at(-1)?.dataset.total, ROWS.length);
+  assert.deepEqual(inits.at(-1)?.labels.map((l) => l.name), LABELS);
+  const a = await need(side, 4);
+  assert.equal(a.ids.length, 4);
+  assert.equal(a.exhausted, false);
+  const b = await need(side, 4);
+  assert.equal(b.ids.length, 4);
+  assert.deepEqual(b.ids.filter((id) => a.ids.includes(id)), [], 'nothing outstanding is served again');
+  const [a0, a1, a2, a3] = a.ids;
+
+  // Writes: saved once, a resend is saved again and not written again, reuse and unknowns fail.
+  const first = await write(side, label('r-1', a0));
+  assert.deepEqual(first.reply, { type: 'saved', requestId: 'r-1', itemId: a0 });
+  assert.deepEqual(first.counts, { type: 'counts', counts: { storm: 1, market: 0 }, labeled: 1, total: ROWS.length }, 'counts follow a saved write');
+  assert.equal((await write(side, label('r-1', a0))).reply.type, 'saved', 'a resent label is answered saved again');
+  assert.equal((await write(side, label('r-1', a1))).reply.type, 'saveFailed', 'a request id reused for another item');
+  assert.equal((await write(side, label('r-2', 'no-such-item'))).reply.type, 'saveFailed', 'a label for an unknown item');
+  assert.equal((await write(side, label('r-2b', a1, ['weather']))).reply.type, 'saveFailed', 'a label the session does not have');
+  assert.deepEqual(await side.written(), [{ requestId: 'r-1', type: 'label', itemId: a0 }], 'written once; nothing failed was written');
+  assert.deepEqual((await write(side, { type: 'flag', requestId: 'r-3', itemId: a2 })).reply, { type: 'saved', requestId: 'r-3', itemId: a2 });
+  assert.equal((await write(side, { type: 'flag', requestId: 'r-3', itemId: a2 })).reply.type, 'saved', 'a resent flag is answered saved again');
+  assert.equal((await side.written()).length, 2);
+  const skipAnswers = await exchange(side, { type: 'skip', itemId: a3 });
+  assert.deepEqual(only(skipAnswers, 'saveFailed'), [], 'a skip is no write');
+
+  // A drain serves exactly what is neither labeled (a0), flagged (a2: it waits for review),
+  // skipped (a3) nor out (a1 and b).
+  const c = await need(side, 200);
+  assert.deepEqual(sorted(c.ids), sorted(without(ALL, [a0, a2, a3, a1], b.ids)));
+  assert.equal(c.exhausted, true);
+  assert.deepEqual(await need(side, 5), { ids: [], exhausted: true }, 'everything is out');
+
+  // A restored page keeps its queue: nothing is released. A page that lost it gets it back.
+  assert.ok(only(await exchange(side, { type: 'ready', restored: true }), 'init').length >= 1);
+  assert.deepEqual((await need(side, 5)).ids, [], 'a restored page releases nothing');
+  assert.ok(only(await exchange(side, { type: 'ready', restored: false }), 'init').length >= 1);
+  const d = await need(side, 200);
+  assert.deepEqual(sorted(d.ids), sorted(without(ALL, [a0, a2, a3])), 'the outstanding items come back after release');
+  assert.equal(d.exhausted, true);
+
+  // Undo takes back the named item's latest label or flag; a resent undo is not written twice (a
+  // second copy would undo something else). Undone items can be served again.
+  assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-4', itemId: a2 })).reply, { type: 'saved', requestId: 'r-4', itemId: a2 });
+  const undo = await write(side, { type: 'undo', requestId: 'r-5', itemId: a0 });
+  assert.deepEqual(undo.reply, { type: 'saved', requestId: 'r-5', itemId: a0 });
+  assert.deepEqual(undo.counts, { type: 'counts', counts: { storm: 0, market: 0 }, labeled: 0, total: ROWS.length });
+  assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-5', itemId: a0 })).reply, { type: 'saved', requestId: 'r-5', itemId: a0 });
+  assert.deepEqual(
+    (await side.written()).map((e) => [e.requestId, e.type, e.itemId]),
+    [['r-1', 'label', a0], ['r-3', 'flag', a2], ['r-4', 'undo', a2], ['r-5', 'undo', a0]],
+  );
+  assert.equal((await write(side, { type: 'undo', requestId: 'r-6', itemId: a0 })).reply.type, 'saveFailed', 'nothing left to undo');
+  assert.deepEqual(sorted((await need(side, 5)).ids), sorted([a0, a2]));
+
+  // A restart keeps the log (a resend is still answered saved, not written) and forgets what was
+  // out and what was skipped.
+  assert.ok(only(await exchange(side, { type: 'errorAction', actionId: 'retry' }), 'init').length >= 1, 'a restart sends init');
+  assert.equal((await write(side, label('r-1', a0))).reply.type, 'saved', 'a resend after a restart');
+  assert.equal((await write(side, label('r-1', a1))).reply.type, 'saveFailed', 'a reused id after a restart');
+  assert.equal((await side.written()).length, 4);
+  const e = await need(side, 200);
+  assert.deepEqual(sorted(e.ids), sorted(ALL));
+  assert.equal(e.exhausted, true);
+}
+
+describe('the fake host keeps the real host and engine contract', () => {
+  let dir: string;
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-contract-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('FakeEngine', async () => {
+    const side = fakeSide();
+    await scenario(side);
+    await side.close();
+  });
+
+  it('the real engine (EngineService + Presenter, in-process)', async () => {
+    const side = await realSide(dir);
+    try {
+      await scenario(side);
+    } finally {
+      await side.close();
+    }
+  });
+});

@@ -1,0 +1,252 @@
+/**
+ * The extension host and its engine worker, played in plain Node for the webview tests: one class
+ * that answers each page message the way src/host/panelSession.ts and the worker's EngineService
+ * answer it together. test/webview/contract.test.ts runs one script against this class and against
+ * the real engine, so the two cannot drift apart; the browser tests' FakeHost only carries its
+ * messages to and from the page.
+ *
+ * What it keeps, as the real engine does:
+ * - outstanding: items served and not answered (labeled, flagged, skipped); never served again
+ *   until answered, or released by a `ready` with `restored: false` (the page lost its queue) or an
+ *   engine restart;
+ * - the log: one event per request id. A resent write is answered `saved` again and never written
+ *   twice; a request id already used for another item or action is refused with `saveFailed`.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { binaryRejectLabel } from '../../src/core/session';
+import {
+  DEFAULT_KEYMAP,
+  HostToWebview,
+  labelKeyForIndex,
+  parseWith,
+  type Counts,
+  type ErrorActionId,
+  type InitMessage,
+  type LabelMessage,
+  type LabelMode,
+  type QueueItem,
+  type WebviewToHost,
+} from '../../src/shared/protocol';
+
+export interface FakeEngineOptions {
+  readonly items: readonly QueueItem[];
+  readonly labels?: readonly string[];
+  readonly mode?: LabelMode;
+  /** Answer each needItems with at most this many items, as the real engine does for long texts. */
+  readonly itemsPerReply?: number;
+}
+
+/** One event in the fake's label log (the request id is the event's id, as in the real log). */
+export interface LoggedEvent {
+  readonly requestId: string;
+  readonly type: 'label' | 'undo' | 'flag';
+  /** For an undo: the item whose label or flag it undid. */
+  readonly itemId: string;
+  readonly labels?: readonly string[];
+  readonly source?: string;
+  readonly answer?: 'accept' | 'reject';
+}
+
+/** The error actions after which the real host restarts the engine (src/host/panelSession.ts). */
+const RESTARTS: ReadonlySet<ErrorActionId> = new Set<ErrorActionId>(['retry', 'useLexical', 'chooseLocalModel']);
+
+export class FakeEngine {
+  /** The label log, oldest first. */
+  readonly log: LoggedEvent[] = [];
+  /** When set, every new write fails the way a failed append does (nothing is written). */
+  writeError: string | undefined;
+  private readonly items: readonly QueueItem[];
+  private readonly known: ReadonlySet<string>;
+  private readonly labels: readonly string[];
+  private readonly mode: LabelMode;
+  private readonly outstanding = new Set<string>();
+  /** Skips last for the engine session only, like the real session's `sessionSkipped`. */
+  private readonly skipped = new Set<string>();
+  /** Labels and flags in effect that an undo may take back, oldest first. */
+  private readonly undoable: LoggedEvent[] = [];
+  /** The real ItemDelivery's flag: once a batch came short, ask the pool again only after an undo. */
+  private exhausted = false;
+
+  constructor(private readonly options: FakeEngineOptions) {
+    this.items = options.items;
+    this.known = new Set(options.items.map((item) => item.id));
+    this.labels = options.labels ?? ['related', 'not related'];
+    this.mode = options.mode ?? 'single';
+  }
+
+  /** The messages the page receives in answer to `m`, in order; each is valid under HostToWebview. */
+  handle(m: WebviewToHost): HostToWebview[] {
+    const out = this.answer(m);
+    for (const message of out) {
+      const parsed = parseWith(HostToWebview, message);
+      // The fake must never teach the page a message the real host could not send.
+      if (!parsed.ok) throw new Error(`the fake host would send an invalid message: ${parsed.error}`);
+      if (!isDeepStrictEqual(plain(parsed.value), plain(message))) throw new Error(`the fake host would send fields the protocol does not have: ${JSON.stringify(message)}`);
+    }
+    return out;
+  }
+
+  init(): InitMessage {
+    return {
+      type: 'init',
+      dataset: { name: 'disaster-headlines.csv', total: this.items.length },
+      labels: this.labels.map((name, i) => ({ name, key: labelKeyForIndex(i) })),
+      mode: this.mode,
+      keymap: DEFAULT_KEYMAP,
+      strategy: 'Clustered uncertainty',
+      state: { version: 0, training: false, curve: [], ...this.counts() },
+    };
+  }
+
+  /** The counts the real engine sends after every write: items per class, labeled, total. */
+  counts(): Counts {
+    const classes = this.mode === 'binary' ? [this.labels[0], binaryRejectLabel(this.labels[0])] : [...this.labels];
+    const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
+    let labeled = 0;
+    for (const item of this.items) {
+      const label = this.labelInEffect(item.id);
+      if (!label) continue;
+      labeled++;
+      const keys = this.mode === 'multi' ? (label.labels ?? []) : [this.mode === 'binary' ? classes[label.answer === 'reject' ? 1 : 0] : (label.labels ?? [])[0]];
+      for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return { counts, labeled, total: this.items.length };
+  }
+
+  private answer(m: WebviewToHost): HostToWebview[] {
+    switch (m.type) {
+      case 'ready':
+        // The host answers with init; a page that lost its queue makes it send the worker `release`.
+        if (!m.restored) this.release();
+        return [this.init()];
+      case 'needItems':
+        return [this.serve(m.count)];
+      case 'label':
+        return this.write(m.requestId, m.itemId, 'label', () => this.checkLabel(m), () => ({
+          requestId: m.requestId,
+          type: 'label',
+          itemId: m.itemId,
+          labels: m.labels,
+          source: m.source,
+          ...(m.answer ? { answer: m.answer } : {}),
+        }));
+      case 'flag':
+        return this.write(m.requestId, m.itemId, 'flag', () => (this.known.has(m.itemId) ? undefined : unknownItem(m.itemId)), () => ({
+          requestId: m.requestId,
+          type: 'flag',
+          itemId: m.itemId,
+        }));
+      case 'undo': {
+        // Like the real writer: undoes the named item's latest label or flag in effect.
+        const target = [...this.undoable].reverse().find((e) => e.itemId === m.itemId);
+        return this.write(m.requestId, m.itemId, 'undo', () => (target ? undefined : 'There is nothing to undo.'), () => ({
+          requestId: m.requestId,
+          type: 'undo',
+          itemId: (target as LoggedEvent).itemId,
+        }));
+      }
+      case 'skip':
+        this.outstanding.delete(m.itemId);
+        this.skipped.add(m.itemId);
+        return [];
+      case 'errorAction':
+        if (!RESTARTS.has(m.actionId)) return [];
+        // A restart is a new engine session over the same log: what was out and the session's skips
+        // are forgotten; the page gets `init` at once.
+        this.release();
+        this.skipped.clear();
+        return [this.init()];
+      case 'revisitSkipped':
+        this.skipped.clear();
+        this.exhausted = false;
+        return [];
+      case 'cancel':
+      case 'openSettings':
+      case 'chooseStrategy':
+      case 'exportLabels':
+      case 'configureLabels':
+        return [];
+    }
+  }
+
+  private release(): void {
+    this.outstanding.clear();
+    this.exhausted = false;
+  }
+
+  private serve(count: number): HostToWebview {
+    const eligible = this.exhausted
+      ? []
+      : this.items.filter((item) => !this.outstanding.has(item.id) && !this.skipped.has(item.id) && !this.undoable.some((e) => e.itemId === item.id));
+    const items = eligible.slice(0, Math.min(count, this.options.itemsPerReply ?? count));
+    for (const item of items) this.outstanding.add(item.id);
+    // The real engine says `exhausted` once a pick came short of what was asked and all of it is out.
+    const exhausted = this.exhausted || (eligible.length < count && items.length === eligible.length);
+    this.exhausted = exhausted;
+    return { type: 'items', items: items.map((item) => structuredClone(item)), ...(exhausted ? { exhausted: true } : {}) };
+  }
+
+  /** The write rules of src/worker/labelWriter.ts, in its order: already written, then valid, then the disk. */
+  private write(requestId: string, itemId: string, action: LoggedEvent['type'], problem: () => string | undefined, event: () => LoggedEvent): HostToWebview[] {
+    const before = this.log.find((e) => e.requestId === requestId);
+    if (before) {
+      if (before.type !== action || (action !== 'undo' && before.itemId !== itemId)) {
+        return [this.failed(requestId, itemId, `Request id ${requestId} was already used for another ${before.type}; nothing was written.`)];
+      }
+      return [{ type: 'saved', requestId, itemId: before.itemId }];
+    }
+    const reason = problem() ?? this.writeError;
+    if (reason !== undefined) return [this.failed(requestId, itemId, reason)];
+    const written = event();
+    this.log.push(written);
+    this.apply(written);
+    return [{ type: 'saved', requestId, itemId: written.itemId }, { type: 'counts', ...this.counts() }];
+  }
+
+  private apply(e: LoggedEvent): void {
+    this.outstanding.delete(e.itemId);
+    if (e.type === 'undo') {
+      const at = this.undoable.map((u) => u.itemId).lastIndexOf(e.itemId);
+      if (at >= 0) this.undoable.splice(at, 1);
+      this.exhausted = false;
+    } else {
+      this.undoable.push(e);
+    }
+  }
+
+  /** The item's label event still in effect, if it has one. */
+  private labelInEffect(itemId: string): LoggedEvent | undefined {
+    for (let i = this.undoable.length - 1; i >= 0; i--) {
+      const e = this.undoable[i];
+      if (e.itemId === itemId && e.type === 'label') return e;
+    }
+    return undefined;
+  }
+
+  private checkLabel(m: LabelMessage): string | undefined {
+    if (!this.known.has(m.itemId)) return unknownItem(m.itemId);
+    const unknown = m.labels.find((l) => !this.labels.includes(l));
+    if (unknown !== undefined) return `Unknown label "${unknown}": this session's labels are ${this.labels.map((l) => `"${l}"`).join(', ')}.`;
+    switch (this.mode) {
+      case 'single':
+        return m.labels.length === 1 ? undefined : `Single-label mode takes exactly one label, got ${m.labels.length}.`;
+      case 'multi':
+        return m.labels.length >= 1 && new Set(m.labels).size === m.labels.length ? undefined : 'Multi-label mode takes one or more different labels.';
+      case 'binary':
+        return m.labels.length === 1 && m.answer !== undefined ? undefined : 'Binary mode takes the label asked about and an accept or reject answer.';
+    }
+  }
+
+  private failed(requestId: string, itemId: string, message: string): HostToWebview {
+    return { type: 'saveFailed', requestId, itemId, message };
+  }
+}
+
+/** As the message arrives on the other side of postMessage: no undefined-valued keys. */
+export function plain(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+function unknownItem(itemId: string): string {
+  return `Unknown item ${JSON.stringify(itemId)}: it is not in this dataset (was the file changed?).`;
+}
