@@ -4,7 +4,7 @@
  * repainted from that state. The state is saved with `setState` after every change, so a panel that
  * was hidden (and its page destroyed) comes back with the same item, queue and history.
  */
-import { assertUnreachable, EMPTY_MODEL } from '../src/shared/protocol';
+import { assertUnreachable, DEFAULT_KEYMAP, EMPTY_MODEL, labelKeyForIndex } from '../src/shared/protocol';
 import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection } from '../src/shared/protocol';
 import { LearningCurveChart } from './chart';
 import { el, replaceChildren } from './dom';
@@ -17,11 +17,15 @@ import { HeaderRenderer, renderBanners, renderCounts, renderRecent, renderStoppi
 import type { PanelCallbacks } from './panels';
 import { LabelQueue } from './queue';
 import type { StepResult } from './queue';
+import { applyAction } from './actions';
 import { CardRenderer, renderOverlay } from './render';
+import { endState, type EndState } from './endState';
+import { IdlePainter, type Region } from './idlePainter';
 import { restoreState } from './state';
 import type { PersistedState } from './state';
 
 const NOTICE_MS = 6000;
+const SLOW_START_MS = 3000;
 
 export class App {
   private readonly bridge: HostBridge;
@@ -34,13 +38,14 @@ export class App {
   private notice: string | null = null;
   private invalid: string | null = null;
   private overlayOpen = false;
-  private readonly afterPaintTasks: (() => void)[] = [];
+  private readonly idle = new IdlePainter((region) => this.paintRegion(region));
   private failedShown = 0;
   private selection = new Set<string>();
-  private persistPending = false;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private requestCounter = 0;
   private readonly sessionId = Math.random().toString(36).slice(2, 10);
+  /** Set a few seconds after load: a card still without an item then says what is going on. */
+  private slow = false;
 
   private readonly card: CardRenderer;
   private readonly header: HeaderRenderer;
@@ -85,13 +90,24 @@ export class App {
     this.paintAll();
     // The panel is about to be hidden (and its page destroyed): save now, not after a frame.
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') this.flushAfterPaint();
+      if (document.visibilityState === 'hidden') this.idle.flush();
     });
     installKeyboard(root, () => this.keyConfig(), (action, startedAt) => this.onAction(action, startedAt));
+    setTimeout(() => {
+      this.slow = true;
+      if (!this.queue.shown) this.paintCard();
+    }, SLOW_START_MS);
     this.bridge.ready(restored !== null);
   }
 
   private keyConfig(): KeyConfig | null {
+    if (!this.queue.shown) {
+      // No item on screen: the label keys pick the end state's actions (1, 2, 3…).
+      const actions = this.endState().actions;
+      if (actions.length > 0) {
+        return { labels: actions.map((a, i) => ({ name: a.label, key: labelKeyForIndex(i) })), keymap: this.config?.keymap ?? DEFAULT_KEYMAP, mode: 'single' };
+      }
+    }
     return this.config ? { labels: this.config.labels, keymap: this.config.keymap, mode: this.config.mode } : null;
   }
 
@@ -99,6 +115,12 @@ export class App {
   // Host messages
 
   private onHostMessage(message: HostToWebview): void {
+    this.handleHostMessage(message);
+    // Without an item the card shows an end state, which progress, errors and counts change.
+    if (!this.queue.shown && message.type !== 'items' && message.type !== 'init') this.paintCard();
+  }
+
+  private handleHostMessage(message: HostToWebview): void {
     switch (message.type) {
       case 'init':
         this.config = message;
@@ -121,37 +143,34 @@ export class App {
         break;
       }
       case 'saved':
-        if (this.queue.saved(message.requestId)) this.paintHistory();
+        if (this.queue.saved(message.requestId)) this.idle.request('history');
         break;
       case 'saveFailed':
-        if (this.queue.failed(message.requestId, message.message)) {
-          this.paintHistory();
-          this.paintBanners();
-        }
+        if (this.queue.failed(message.requestId, message.message)) this.idle.request('history', 'banners');
         break;
       case 'progress':
         this.progress = message.phase === 'idle' ? null : message;
         if (this.model && this.model.training !== (message.phase === 'training')) {
           this.model = { ...this.model, training: message.phase === 'training' };
-          this.paintCounts();
+          this.idle.request('counts');
         }
-        this.paintBanners();
+        this.idle.request('banners');
         return;
       case 'model':
         this.model = message;
-        this.paintStats();
+        this.idle.request('stats');
         break;
       case 'counts': {
         const { type: _counts, ...counts } = message;
         this.model = { ...(this.model ?? EMPTY_MODEL), ...counts };
-        this.paintCounts();
+        this.idle.request('counts');
         break;
       }
       case 'error':
         this.errors = [...this.errors.filter((e) => e.message !== message.message), message];
         // The step that failed is over: its progress banner goes with it.
         this.progress = null;
-        this.paintBanners();
+        this.idle.request('banners');
         return;
       case 'notice':
         this.showNotice(message.message);
@@ -203,7 +222,13 @@ export class App {
       return;
     }
     // While the overlay covers the item, keys other than help/close would act blind.
-    if (this.overlayOpen || !this.config) return;
+    if (this.overlayOpen) return;
+    if (action.kind === 'label' && !this.queue.shown) {
+      const chosen = this.endState().actions[action.index];
+      if (chosen) this.bridge.post(chosen.message);
+      return;
+    }
+    if (!this.config) return;
     const result = this.step(action, this.config);
     if (!result) return;
     for (const message of result.messages) this.bridge.post(message);
@@ -215,94 +240,42 @@ export class App {
       // Asking for items is one cheap postMessage; doing it now (not after the paint) keeps the queue
       // full even when frames are slow, so fast typing never runs it dry.
       this.requestItemsIfLow();
-      this.afterPaint(() => {
-        this.paintHistory();
-        // Undoing a failed label removes its failure banner.
-        if (this.failedShown !== this.queue.failedWrites().length) this.paintBanners();
-      });
+      this.idle.request('history');
+      // Undoing a failed label removes its failure banner.
+      if (this.failedShown !== this.queue.failedWrites().length) this.idle.request('banners');
     }
     this.schedulePersist();
   }
 
-  /** Runs `task` once, after the next frame is painted, coalescing calls made before then. */
-  private afterPaint(task: () => void): void {
-    this.afterPaintTasks.push(task);
-    if (this.afterPaintTasks.length > 1) return;
-    // A hidden document gets no frames: run soon instead, so the state is still saved.
-    if (document.visibilityState === 'hidden') setTimeout(() => this.flushAfterPaint(), 0);
-    else requestAnimationFrame(() => setTimeout(() => this.flushAfterPaint(), 0));
-  }
-
-  private flushAfterPaint(): void {
-    for (const next of this.afterPaintTasks.splice(0)) next();
+  /** Paints one region outside the keypress frame (see IdlePainter). */
+  private paintRegion(region: Region): void {
+    switch (region) {
+      case 'history':
+        return this.paintHistory();
+      case 'counts':
+        return this.paintCounts();
+      case 'stats':
+        return this.paintStats();
+      case 'banners':
+        return this.paintBanners();
+      case 'persist': {
+        const state: PersistedState = { version: 2, queue: this.queue.snapshot(), config: this.config, model: this.model };
+        this.bridge.setState(state);
+        return;
+      }
+      default:
+        assertUnreachable(region);
+    }
   }
 
   /** Applies an action to the queue; null when it does nothing in this mode or state. */
   private step(action: Exclude<KeyAction, { kind: 'help' | 'close' }>, config: InitMessage): StepResult | null {
-    const item = this.queue.shown;
-    switch (action.kind) {
-      case 'label': {
-        const label = config.labels[action.index];
-        if (!label || !item || config.mode === 'binary') return null;
-        if (config.mode === 'multi') {
-          if (this.selection.has(label.name)) this.selection.delete(label.name);
-          else this.selection.add(label.name);
-          return { messages: [], moved: false };
-        }
-        return this.queue.label([label.name]);
-      }
-      case 'accept':
-      case 'reject': {
-        if (!item || config.mode !== 'binary') return null;
-        return this.queue.label([this.question(config)], action.kind);
-      }
-      case 'confirm':
-        return this.confirm(config);
-      case 'skip':
-        return this.queue.skip();
-      case 'undo':
-        return this.queue.undo();
-      case 'flag':
-        return this.queue.flag();
-      case 'back':
-        return this.queue.back();
-      case 'forward':
-        return this.queue.forward();
-      default:
-        return assertUnreachable(action);
-    }
-  }
-
-  /** Enter: the predicted label (single, binary) or the toggled labels (multi). */
-  private confirm(config: InitMessage): StepResult | null {
-    const item = this.queue.shown;
-    if (!item) return null;
-    // The file's label under review comes first: Enter accepts it.
-    const suggested = item.suggestion?.labels;
-    if (suggested !== undefined && suggested.length > 0) {
-      if (config.mode === 'binary') {
-        const question = this.question(config);
-        return this.queue.label([question], suggested.includes(question) ? 'accept' : 'reject');
-      }
-      if (config.mode === 'single') return this.queue.label(suggested.slice(0, 1));
-      if (this.selection.size === 0 && !this.queue.browsing) return this.queue.label([...suggested]);
-    }
-    const predicted = item.prediction?.label;
-    if (config.mode === 'multi') {
-      const chosen = config.labels.map((l) => l.name).filter((name) => this.selection.has(name));
-      if (chosen.length > 0 || this.queue.browsing) return this.queue.label(chosen);
-      return this.queue.label(predicted !== undefined ? [predicted] : []);
-    }
-    if (predicted === undefined) {
-      this.showNotice('No prediction to confirm yet: pick a label with its key.');
+    const outcome = applyAction(action, config, this.queue, this.selection);
+    if (outcome !== null && 'notice' in outcome) {
+      this.showNotice(outcome.notice);
       return null;
     }
-    if (config.mode === 'binary') return this.queue.label([this.question(config)], predicted === this.question(config) ? 'accept' : 'reject');
-    return this.queue.label([predicted]);
-  }
-
-  private question(config: InitMessage): string {
-    return this.queue.shown?.question ?? config.labels[0]?.name ?? '';
+    return outcome;
   }
 
   /** In multi mode a history entry starts with its saved labels toggled, ready to edit. */
@@ -349,7 +322,18 @@ export class App {
           ? { position: snapshot.cursor + 1, total: snapshot.history.length, outcome: entry.outcome, status: this.queue.write(entry.requestId)?.status }
           : null,
       selection: this.selection,
-      exhausted: snapshot.exhausted,
+      end: this.queue.shown ? null : this.endState(),
+    });
+  }
+
+  private endState(): EndState {
+    return endState({
+      config: this.config,
+      model: this.model,
+      progress: this.progress,
+      errors: this.errors,
+      exhausted: this.queue.snapshot().exhausted,
+      slow: this.slow,
     });
   }
 
@@ -382,14 +366,8 @@ export class App {
     if (!this.overlayOpen && document.activeElement !== this.root && !this.root.contains(document.activeElement)) this.root.focus({ preventScroll: true });
   }
 
-  /** setState serializes the whole state: do it after the frame, never on the keypress path. */
+  /** setState serializes the whole state: do it in idle time, never on the keypress path. */
   private schedulePersist(): void {
-    if (this.persistPending) return;
-    this.persistPending = true;
-    this.afterPaint(() => {
-      this.persistPending = false;
-      const state: PersistedState = { version: 2, queue: this.queue.snapshot(), config: this.config, model: this.model };
-      this.bridge.setState(state);
-    });
+    this.idle.request('persist');
   }
 }

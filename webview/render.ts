@@ -7,6 +7,7 @@ import type { InitMessage, QueueItem } from '../src/shared/protocol';
 import { button, el, formatPercent, formatScore, kbd, replaceChildren } from './dom';
 import { ariaKeyShortcut, keyLabel } from './keyboard';
 import type { KeyAction } from './keyboard';
+import type { EndState } from './endState';
 import type { Outcome, WriteStatus } from './queue';
 
 export interface CardView {
@@ -16,7 +17,8 @@ export interface CardView {
   readonly browsing: { readonly position: number; readonly total: number; readonly outcome: Outcome; readonly status?: WriteStatus } | null;
   /** Multi mode: labels toggled for the item on screen. */
   readonly selection: ReadonlySet<string>;
-  readonly exhausted: boolean;
+  /** What the card says, and offers, when there is no item. */
+  readonly end: EndState | null;
 }
 
 export class CardRenderer {
@@ -27,7 +29,9 @@ export class CardRenderer {
   private readonly why = el('div', { className: 'al-why', attrs: { 'data-testid': 'why' } });
   private readonly labels = el('div', { className: 'al-labels', attrs: { 'data-testid': 'labels', role: 'toolbar' } });
   private readonly hints = el('div', { className: 'al-hints', attrs: { 'data-testid': 'hints' } });
+  private readonly endActions = el('div', { className: 'al-end-actions', attrs: { 'data-testid': 'end-actions', role: 'toolbar' } });
   private shownId: string | null | undefined;
+  private shownEnd: string | undefined;
 
   constructor(private readonly onAction: (action: KeyAction) => void) {
     this.element = el('section', { className: 'al-card', attrs: { 'aria-live': 'polite' } }, [
@@ -35,6 +39,7 @@ export class CardRenderer {
       this.text,
       this.prediction,
       this.why,
+      this.endActions,
       this.labels,
       this.hints,
     ]);
@@ -46,15 +51,43 @@ export class CardRenderer {
     const id = item ? item.id : null;
     if (id !== this.shownId) {
       this.shownId = id;
-      this.text.textContent = item ? item.text : view.exhausted ? 'All items are labeled or skipped. Nothing left in the queue.' : config ? 'Loading items…' : 'Starting…';
+      if (item) this.text.textContent = item.text;
       this.text.classList.toggle('al-placeholder', !item);
       this.text.scrollTop = 0;
       this.element.setAttribute('data-item-id', id ?? '');
     }
+    // Without an item the card is an end state: it is repainted whenever that state changes
+    // (null to null is still a change of what the panel must say).
+    this.renderEnd(item ? null : view.end);
     this.renderPrediction(item);
     this.renderWhy(item);
-    this.renderLabels(view);
-    this.renderHints(config);
+    this.renderLabels(item || !view.end ? view : { ...view, config: null });
+    this.renderHints(item || !view.end ? config : null);
+  }
+
+  private renderEnd(end: EndState | null): void {
+    const key = end === null ? '' : JSON.stringify(end);
+    if (key === this.shownEnd) return;
+    this.shownEnd = key;
+    this.element.setAttribute('data-end-state', end?.kind ?? '');
+    if (end === null) {
+      replaceChildren(this.endActions, []);
+      return;
+    }
+    replaceChildren(this.text, [
+      el('div', { className: 'al-end-title', attrs: { 'data-testid': 'end-title' }, text: end.title }),
+      end.detail ? el('div', { className: 'al-end-detail', text: end.detail }) : null,
+    ]);
+    // With no item on screen the label keys pick these actions, in order: 1, 2, 3…
+    replaceChildren(
+      this.endActions,
+      end.actions.map((action, index) =>
+        button('', () => this.onAction({ kind: 'label', index }), { className: 'al-end-action', attrs: { 'data-end-action': action.label, 'aria-keyshortcuts': String(index + 1) } }, [
+          kbd(String(index + 1)),
+          el('span', { text: action.label }),
+        ]),
+      ),
+    );
   }
 
   private renderMeta(view: CardView): void {

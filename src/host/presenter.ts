@@ -110,6 +110,7 @@ export class Presenter {
         this.model = { ...this.model, ...m.counts };
         this.status.showModel(this.model);
         this.page.post(this.init());
+        if (m.imported > 0 || m.toReview > 0) this.page.post({ type: 'notice', message: importNotice(m.imported, m.toReview) });
         return;
       case 'error':
         this.progress = undefined;
@@ -161,4 +162,12 @@ export class Presenter {
       state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}) },
     };
   }
+}
+
+/** "Imported 120 labels from the file; 300 of its labels wait for review." */
+export function importNotice(imported: number, toReview: number): string {
+  const parts: string[] = [];
+  if (imported > 0) parts.push(`Imported ${imported.toLocaleString('en-US')} label${imported === 1 ? '' : 's'} from the file`);
+  if (toReview > 0) parts.push(`${toReview.toLocaleString('en-US')} of the file's labels are shown as suggestions to review: Enter accepts one, a label key corrects it`);
+  return `${parts.join('; ')}.`;
 }
