@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { formatSummary, loadDataset } from '../core/dataset';
 import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
 import { createEmbedder } from '../core/embedding/createEmbedder';
+import type { Embedder } from '../core/embedding/embedder';
 import { embedDataset } from '../core/embedding/embedDataset';
 import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
 import { CancelledError } from '../core/errors';
@@ -23,12 +24,13 @@ Embeds every item of a dataset and caches the vectors, so the next run is served
 Options:
   --data FILE          dataset: .jsonl, .csv, .tsv or .txt (required)
   --text-field F       field holding the text (default: detected; headerless CSV: column1..N)
-  --model M            Hugging Face id, local model folder, or "lexical" (default: ${DEFAULT_MODEL})
+  --model M            Hugging Face id, local model folder, "use-lite" (built-in Universal Sentence
+                       Encoder lite, offline) or "lexical" (default: ${DEFAULT_MODEL})
   --cache-dir DIR      model downloads and embedding caches (default: $XDG_CACHE_HOME/active-label
                        or ~/.cache/active-label)
   --batch-size N       texts per model call (default: 32)
   --offline            never download; use only the cache dir and local folders
-  --no-fallback        fail instead of falling back to lexical embeddings when the model cannot load
+  --no-fallback        fail instead of falling back to use-lite (then lexical) when the model cannot load
   -h, --help           show this help
 
 A local model folder holds config.json, tokenizer.json, tokenizer_config.json and
@@ -68,6 +70,25 @@ function reportDataset(dataset: Dataset, io: CliIO): void {
   }
 }
 
+function describeEmbedder(embedder: Embedder): string {
+  switch (embedder.kind) {
+    case 'lexical':
+      return 'lexical (built-in hashed n-gram TF-IDF, no model)';
+    case 'use-lite':
+      return 'use-lite (built-in Universal Sentence Encoder lite, offline)';
+    case 'transformer':
+      return `${embedder.id} (transformer)`;
+    case 'remote':
+      return `${embedder.id} (embedding server)`;
+    case 'precomputed':
+      return `${embedder.id} (precomputed vectors)`;
+    default: {
+      const unknown: never = embedder.kind;
+      return String(unknown);
+    }
+  }
+}
+
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const values = parseOptions(argv, options);
   if (!values.data) throw new UsageError('--data FILE is required');
@@ -84,19 +105,18 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   io.progress(`Loading ${model} ...`);
-  const { embedder, warning } = await createEmbedder({
+  const { embedder, warning, fallback } = await createEmbedder({
     model,
     cacheDir,
     batchSize,
-    fallbackToLexical: !values['no-fallback'],
+    allowFallback: !values['no-fallback'],
     allowRemoteModels: !values.offline,
     onLoadProgress: (p) => {
       if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
     },
   });
   if (warning) io.err(`Warning: ${warning}`);
-  const label = embedder.kind === 'lexical' ? 'lexical (built-in hashed n-gram TF-IDF, no model)' : `${embedder.id} (transformer)`;
-  io.out(`Embedder: ${label}, ${embedder.dimensions} dimensions${warning ? ', lexical fallback' : ''}.`);
+  io.out(`Embedder: ${describeEmbedder(embedder)}, ${embedder.dimensions} dimensions${fallback ? `, ${fallback} fallback` : ''}.`);
 
   const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
   const cache = await EmbeddingCache.open(cacheFile);

@@ -5,10 +5,18 @@
 import { ActiveLabelError } from '../errors';
 import type { Matrix } from '../types';
 
-export type EmbedderKind = 'transformer' | 'lexical';
+/**
+ * `transformer`: transformers.js (a Hugging Face id or local folder); `use-lite`: the bundled
+ * Universal Sentence Encoder lite; `lexical`: hashed n-gram TF-IDF; `remote`: an OpenAI-compatible
+ * embedding server; `precomputed`: vectors the user supplied in a file.
+ */
+export type EmbedderKind = 'transformer' | 'use-lite' | 'lexical' | 'remote' | 'precomputed';
 
 export interface Embedder {
-  /** The model id or local folder for transformers; `'lexical'` for the built-in embedder. */
+  /**
+   * The model id or local folder for transformers; `'use-lite'` and `'lexical'` for the built-in
+   * embedders; `openai:<base url>#<model>` for a server; `vectors:<file>` for a vector file.
+   */
   readonly id: string;
   readonly kind: EmbedderKind;
   readonly dimensions: number;

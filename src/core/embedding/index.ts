@@ -9,6 +9,7 @@ export {
   defaultCacheDir,
   isLocalModelPath,
 } from './transformersEmbedder';
+export { UseLiteEmbedder, type UseLiteOptions, defaultUseLiteOptions, isUseLiteModel, USE_LITE_MODEL } from './useLiteEmbedder';
 export { createEmbedder, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
 export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
 export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
