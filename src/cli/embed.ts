@@ -10,10 +10,12 @@ import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
 import { createEmbedder } from '../core/embedding/createEmbedder';
 import type { Embedder } from '../core/embedding/embedder';
 import { embedDataset } from '../core/embedding/embedDataset';
+import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
 import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
 import { CancelledError } from '../core/errors';
 import type { Dataset } from '../core/types';
 import { type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { chooseVectors, vectorHelp, vectorOptions } from './vectors';
 
 const MAX_PROBLEMS_SHOWN = 5;
 
@@ -31,6 +33,7 @@ Options:
   --batch-size N       texts per model call (default: 32)
   --offline            never download; use only the cache dir and local folders
   --no-fallback        fail instead of falling back to use-lite (then lexical) when the model cannot load
+${vectorHelp}
   -h, --help           show this help
 
 A local model folder holds config.json, tokenizer.json, tokenizer_config.json and
@@ -44,6 +47,7 @@ const options = {
   'batch-size': { type: 'string' },
   offline: { type: 'boolean' },
   'no-fallback': { type: 'boolean' },
+  ...vectorOptions,
 } as const;
 
 /** Embedding caches live per dataset: `<cacheDir>/datasets/<name>-<hash of absolute path>/`. */
@@ -89,12 +93,38 @@ function describeEmbedder(embedder: Embedder): string {
   }
 }
 
+/** The vector file when one applies (see ./vectors), else the model, with any fallback reported. */
+async function openEmbedder(values: ReturnType<typeof parseOptions<typeof options>>, dataset: Dataset, io: CliIO): Promise<Embedder> {
+  const vectors = await chooseVectors(values, [dataset.file], io);
+  if (vectors) {
+    const load = await loadPrecomputedVectors(vectors.file, dataset, { ...vectors, loadOptions: { textField: values['text-field'] } });
+    for (const warning of load.warnings) io.err(`Warning: ${warning}`);
+    io.out(load.summary);
+    io.out(`Embedder: ${describeEmbedder(load.embedder)}, ${load.embedder.dimensions} dimensions.`);
+    return load.embedder;
+  }
+  const model = values.model ?? DEFAULT_MODEL;
+  io.progress(`Loading ${model} ...`);
+  const { embedder, warning, fallback } = await createEmbedder({
+    model,
+    cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
+    batchSize: positiveInteger('batch-size', values['batch-size'], 32),
+    allowFallback: !values['no-fallback'],
+    allowRemoteModels: !values.offline,
+    onLoadProgress: (p) => {
+      if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
+    },
+  });
+  if (warning) io.err(`Warning: ${warning}`);
+  io.out(`Embedder: ${describeEmbedder(embedder)}, ${embedder.dimensions} dimensions${fallback ? `, ${fallback} fallback` : ''}.`);
+  return embedder;
+}
+
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const values = parseOptions(argv, options);
   if (!values.data) throw new UsageError('--data FILE is required');
   const batchSize = positiveInteger('batch-size', values['batch-size'], 32);
   const cacheDir = path.resolve(values['cache-dir'] ?? defaultCacheDir());
-  const model = values.model ?? DEFAULT_MODEL;
 
   const dataset = await loadDataset(values.data, { textField: values['text-field'] });
   reportDataset(dataset, io);
@@ -104,20 +134,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
 
-  io.progress(`Loading ${model} ...`);
-  const { embedder, warning, fallback } = await createEmbedder({
-    model,
-    cacheDir,
-    batchSize,
-    allowFallback: !values['no-fallback'],
-    allowRemoteModels: !values.offline,
-    onLoadProgress: (p) => {
-      if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
-    },
-  });
-  if (warning) io.err(`Warning: ${warning}`);
-  io.out(`Embedder: ${describeEmbedder(embedder)}, ${embedder.dimensions} dimensions${fallback ? `, ${fallback} fallback` : ''}.`);
-
+  const embedder = await openEmbedder(values, dataset, io);
   const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
   const cache = await EmbeddingCache.open(cacheFile);
   const controller = new AbortController();
