@@ -14,10 +14,11 @@ import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
 import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
 import { CancelledError } from '../core/errors';
 import type { Dataset } from '../core/types';
-import { type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { API_KEY_ENV, type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
 import { chooseVectors, vectorHelp, vectorOptions } from './vectors';
 
 const MAX_PROBLEMS_SHOWN = 5;
+
 
 const help = `Usage: active-label embed --data FILE [options]
 
@@ -27,10 +28,13 @@ Options:
   --data FILE          dataset: .jsonl, .csv, .tsv or .txt (required)
   --text-field F       field holding the text (default: detected; headerless CSV: column1..N)
   --model M            Hugging Face id, local model folder, "use-lite" (built-in Universal Sentence
-                       Encoder lite, offline) or "lexical" (default: ${DEFAULT_MODEL})
+                       Encoder lite, offline), "lexical", or an OpenAI-compatible embedding server
+                       as openai:URL#MODEL, e.g. openai:http://127.0.0.1:8080/v1#bge-small-en-v1.5
+                       (API key from $ACTIVE_LABEL_API_KEY) (default: ${DEFAULT_MODEL})
   --cache-dir DIR      model downloads and embedding caches (default: $XDG_CACHE_HOME/active-label
                        or ~/.cache/active-label)
-  --batch-size N       texts per model call (default: 32)
+  --batch-size N       texts per model call or server request (default: 32)
+  --concurrency N      server requests in flight at once, for openai: models (default: 4)
   --offline            never download; use only the cache dir and local folders
   --no-fallback        fail instead of falling back to use-lite (then lexical) when the model cannot load
 ${vectorHelp}
@@ -45,6 +49,7 @@ const options = {
   model: { type: 'string' },
   'cache-dir': { type: 'string' },
   'batch-size': { type: 'string' },
+  concurrency: { type: 'string' },
   offline: { type: 'boolean' },
   'no-fallback': { type: 'boolean' },
   ...vectorOptions,
@@ -111,6 +116,12 @@ async function openEmbedder(values: ReturnType<typeof parseOptions<typeof option
     batchSize: positiveInteger('batch-size', values['batch-size'], 32),
     allowFallback: !values['no-fallback'],
     allowRemoteModels: !values.offline,
+    openai: {
+      batchSize: positiveInteger('batch-size', values['batch-size'], 32),
+      concurrency: positiveInteger('concurrency', values.concurrency, 4),
+      ...(process.env[API_KEY_ENV] ? { apiKey: process.env[API_KEY_ENV] } : {}),
+      onRetry: (r) => io.err(`Retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt}): ${r.reason}`),
+    },
     onLoadProgress: (p) => {
       if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
     },
@@ -142,7 +153,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const result = await embedDataset(dataset.items, embedder, cache, {
-      batchSize,
+      // A server embedder wants batch x concurrency texts per call, to keep every request slot busy.
+      batchSize: embedder.callSize ?? batchSize,
       signal: controller.signal,
       onProgress: (p) => {
         const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;

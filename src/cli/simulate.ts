@@ -15,7 +15,7 @@ import { fullPoolReference, runSimulation, type SimulationData } from '../core/s
 import type { Embedder } from '../core/embedding/embedder';
 import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
 import type { Dataset, DatasetItem, LabelMode } from '../core/types';
-import { type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { API_KEY_ENV, type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
 import { type VectorChoice, chooseVectors, vectorHelp, vectorOptions } from './vectors';
 
 const help = `Usage: active-label simulate --data FILE --label-field F --strategy NAME [options]
@@ -194,6 +194,7 @@ export async function simulate(settings: SimulateSettings, io: CliIO): Promise<S
   try {
     embeddings = (
       await embedDataset(items, embedder, undefined, {
+        ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
         onProgress: (p) => io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)}`),
       })
     ).matrix;
@@ -244,11 +245,13 @@ async function simulationEmbedder(settings: SimulateSettings, datasets: readonly
   }
   // Lexical vectors get 2048 dims here: at the interactive default (512) hash collisions cost the
   // head about 0.1 macro-F1, which would make every strategy look alike (docs/benchmarks.md).
+  const apiKey = process.env[API_KEY_ENV];
   const { embedder, warning } = await createEmbedder({
     model: settings.model,
     cacheDir: settings.cacheDir,
     allowFallback: false,
     lexical: { dimensions: SIMULATION_LEXICAL_DIMENSIONS },
+    ...(apiKey ? { openai: { apiKey } } : {}),
   });
   if (warning) io.err(`Warning: ${warning}`);
   return embedder;

@@ -1,5 +1,6 @@
 /**
- * Picks the embedder a setting names: `use-lite`, `lexical`, a Hugging Face id, or a local folder.
+ * Picks the embedder a setting names: `use-lite`, `lexical`, a Hugging Face id, a local folder, or
+ * an OpenAI-compatible embedding server (`openai:<base url>#<model>`).
  * When the configured model cannot be loaded and fallback is allowed, the bundled use-lite embedder
  * stands in (offline, semantic), and lexical only when use-lite itself fails; the result carries a
  * warning, so the caller can say "using use-lite embeddings because ..." instead of failing.
@@ -7,13 +8,14 @@
 import type { Embedder } from './embedder';
 import { EmbedderLoadError } from './embedder';
 import { type LexicalOptions, LexicalEmbedder } from './lexicalEmbedder';
+import { type OpenAIOptions, OpenAIEmbedder, isOpenAIModel, parseOpenAIModel } from './openaiEmbedder';
 import { type TransformersOptions, TransformersEmbedder } from './transformersEmbedder';
 import { type UseLiteOptions, USE_LITE_MODEL, UseLiteEmbedder, isUseLiteModel } from './useLiteEmbedder';
 
 export const LEXICAL_MODEL = 'lexical';
 
 export interface CreateEmbedderOptions extends Partial<Omit<TransformersOptions, 'model' | 'cacheDir'>> {
-  /** Hugging Face id, local folder path, `use-lite` or `lexical`. */
+  /** Hugging Face id, local folder path, `use-lite`, `lexical`, or `openai:<base url>#<model>`. */
   model: string;
   cacheDir: string;
   /**
@@ -26,6 +28,8 @@ export interface CreateEmbedderOptions extends Partial<Omit<TransformersOptions,
   lexical?: Partial<LexicalOptions>;
   /** use-lite options; its batch size defaults to `batchSize` when that is given. */
   useLite?: Partial<UseLiteOptions>;
+  /** Embedding-server options (API key, batch size, requests in flight, timeout, retries, progress). */
+  openai?: Partial<Omit<OpenAIOptions, 'baseUrl' | 'model'>>;
 }
 
 export interface CreatedEmbedder {
@@ -45,7 +49,7 @@ export function isLexicalModel(model: string): boolean {
 }
 
 export async function createEmbedder(options: CreateEmbedderOptions): Promise<CreatedEmbedder> {
-  const { model, cacheDir, allowFallback, fallbackToLexical, lexical, useLite, ...transformerOptions } = options;
+  const { model, cacheDir, allowFallback, fallbackToLexical, lexical, useLite, openai, ...transformerOptions } = options;
   const requested = model;
   const useLiteOptions: Partial<UseLiteOptions> = {
     ...(transformerOptions.batchSize !== undefined ? { batchSize: transformerOptions.batchSize } : {}),
@@ -61,6 +65,10 @@ export async function createEmbedder(options: CreateEmbedderOptions): Promise<Cr
     }
   }
   try {
+    if (isOpenAIModel(model)) {
+      // A malformed model string is a usage error (RangeError), not a load failure to fall back from.
+      return { embedder: await OpenAIEmbedder.load({ ...openai, ...parseOpenAIModel(model) }), requested };
+    }
     return { embedder: await TransformersEmbedder.load({ ...transformerOptions, model, cacheDir }), requested };
   } catch (error) {
     if (!(allowFallback ?? fallbackToLexical ?? false) || !(error instanceof EmbedderLoadError)) throw error;

@@ -25,3 +25,15 @@ export {
   metaFileFor,
   readVectorsMeta,
 } from './precomputedVectors';
+export {
+  OpenAIEmbedder,
+  type OpenAIOptions,
+  type OpenAIModelRef,
+  type RemoteProgress,
+  type RetryInfo,
+  defaultOpenAIOptions,
+  isOpenAIModel,
+  parseOpenAIModel,
+  OPENAI_PREFIX,
+} from './openaiEmbedder';
+export { RemoteEmbedderError } from './openaiResponse';

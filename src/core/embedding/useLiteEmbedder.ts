@@ -41,7 +41,10 @@ export class UseLiteEmbedder implements Embedder {
     const o = { ...defaultUseLiteOptions, ...options };
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${o.batchSize}`);
     const fail = (reason: string, cause: unknown): EmbedderLoadError =>
-      new EmbedderLoadError(USE_LITE_MODEL, [`the bundled ${USE_LITE_PACKAGE} package`], reason, { cause });
+      new EmbedderLoadError(USE_LITE_MODEL, [`the bundled ${USE_LITE_PACKAGE} package`], reason, {
+        cause,
+        advice: 'The extension\'s files may be incomplete: reinstall it, or choose `lexical` (built in, no model files).',
+      });
     let runtime: UseLiteRuntime;
     try {
       runtime = await loadUseLiteRuntime();
