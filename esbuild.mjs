@@ -1,6 +1,8 @@
 // One build script, four entries: the extension host, the engine worker, the webview and the CLI.
 // onnxruntime-node stays external (native binaries, shipped in the package); sharp is replaced by
-// an empty module because Active Label handles text only.
+// an empty module because Active Label handles text only. The @energetic-ai packages (the bundled
+// use-lite embedder) stay external too: they find their .wasm files and model weights through their
+// own `__dirname`, so they must run from node_modules, where .vscodeignore ships them.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -26,7 +28,7 @@ const node = {
   format: 'cjs',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', 'onnxruntime-node'],
+  external: ['vscode', 'onnxruntime-node', '@energetic-ai/*'],
   plugins: [noSharp],
   logLevel: 'warning',
   // transformers.js reads import.meta.url; give CJS bundles a real value.

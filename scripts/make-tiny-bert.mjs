@@ -1,11 +1,19 @@
-// Generates a tiny BERT-architecture model for the tests, deterministically, with no download:
-//   <out>/onnx/model.onnx      embeddings (word + position + type) -> LayerNorm -> one self-attention
-//                              block with the attention mask -> GELU FFN -> LayerNorm
+// Generates BERT-architecture models for the tests and benchmarks, deterministically, with no download:
+//   <out>/onnx/model.onnx      embeddings (word + position + type) -> LayerNorm -> N self-attention
+//                              blocks with the attention mask -> GELU FFN -> LayerNorm
 //   <out>/tokenizer.json       WordPiece (lower-cased BERT normalizer, [CLS] ... [SEP] template)
 //   <out>/tokenizer_config.json, <out>/config.json (model_type "bert")
 // It exercises the same transformers.js path as a real model (tokenizer -> ONNX -> pooling), so the
-// tests cover the product's code, not a mock. Usage: node scripts/make-tiny-bert.mjs [outDir]
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// tests cover the product's code, not a mock.
+//
+// Shapes:
+//   tiny    (default) 1 layer, hidden 32, 2 heads, FFN 64, ~600 tokens, 128 positions: for unit tests.
+//   minilm  all-MiniLM-L6-v2's exact shape: 6 layers, hidden 384, 12 heads, FFN 1536, vocab 30,522,
+//           512 positions (about 90 MB, a few seconds to write). Random weights, so its vectors mean
+//           nothing; its cost per text is the real model's. The vocabulary is the headlines' own words
+//           plus ## pieces, padded to 30,522, so texts tokenize into realistic lengths. For benchmarks.
+// Usage: node scripts/make-tiny-bert.mjs [outDir] [--shape tiny|minilm]
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,13 +22,19 @@ const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto');
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = resolve(process.argv[2] ?? join(here, '..', 'test', 'fixtures', 'tiny-bert'));
+const args = process.argv.slice(2);
+const shapeAt = args.indexOf('--shape');
+const SHAPE = shapeAt >= 0 ? args[shapeAt + 1] : 'tiny';
+const positional = shapeAt < 0 ? args : args.filter((_, i) => i !== shapeAt && i !== shapeAt + 1);
+if (SHAPE !== 'tiny' && SHAPE !== 'minilm') throw new Error(`--shape must be tiny or minilm, got ${SHAPE}`);
+const outDir = resolve(positional[0] ?? join(here, '..', 'test', 'fixtures', SHAPE === 'tiny' ? 'tiny-bert' : 'minilm-shaped'));
 
-const HIDDEN = 32;
-const HEADS = 2;
+const SHAPES = {
+  tiny: { layers: 1, hidden: 32, heads: 2, ffn: 64, positions: 128, vocabSize: undefined, name: 'tiny-bert' },
+  minilm: { layers: 6, hidden: 384, heads: 12, ffn: 1536, positions: 512, vocabSize: 30522, name: 'minilm-shaped' },
+};
+const { layers: LAYERS, hidden: HIDDEN, heads: HEADS, ffn: FFN, positions: MAX_POSITIONS, vocabSize: VOCAB_SIZE, name: MODEL_NAME } = SHAPES[SHAPE];
 const HEAD_DIM = HIDDEN / HEADS;
-const FFN = 64;
-const MAX_POSITIONS = 128;
 const SEED = 20261123;
 
 // ---------------------------------------------------------------------------------------------
@@ -70,7 +84,7 @@ dear friend please send receive message account password security update busines
   .split(/\s+/)
   .filter((w) => w.length > 0);
 
-function buildVocab() {
+function buildTinyVocab() {
   const vocab = new Map();
   const add = (token) => {
     if (!vocab.has(token)) vocab.set(token, vocab.size);
@@ -81,6 +95,60 @@ function buildVocab() {
   SUFFIXES.forEach((s) => add(`##${s}`));
   WORDS.forEach(add);
   return vocab;
+}
+
+/**
+ * A BERT-like 30,522-token vocabulary for the headlines: BERT's special layout ([PAD] 0, [unused*],
+ * [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103), characters and ## characters, the tiny vocabulary's
+ * words, every headline word seen at least twice (most frequent first), ## suffix pieces, two- and
+ * three-letter ## pieces, the headline words' beginnings, then two- and three-letter word starts
+ * until the size is reached. Words seen once split into pieces, as rare words do in the real one.
+ */
+function buildMiniLmVocab(size) {
+  const vocab = new Map();
+  const add = (token) => {
+    if (vocab.size < size && !vocab.has(token)) vocab.set(token, vocab.size);
+  };
+  add('[PAD]');
+  for (let i = 0; i < 99; i++) add(`[unused${i}]`);
+  ['[UNK]', '[CLS]', '[SEP]', '[MASK]'].forEach(add);
+  CHARS.forEach(add);
+  CHARS.forEach((c) => add(`##${c}`));
+  WORDS.forEach(add);
+  const counts = new Map();
+  for (const text of headlineTexts()) {
+    for (const word of text.toLowerCase().match(/[a-z0-9]+|[^\sa-z0-9]/g) ?? []) counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  [...counts].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).forEach(([w]) => add(w));
+  [...SUFFIXES, 'ers', 'ings', 'ies', 'ity', 'al', 'ic', 'ous', 'ive', 'ful', 'less'].forEach((p) => add(`##${p}`));
+  const letters = 'abcdefghijklmnopqrstuvwxyz'.split('');
+  for (const a of letters) for (const b of letters) add(`##${a}${b}`);
+  for (const a of letters) for (const b of letters) for (const c of letters) add(`##${a}${b}${c}`);
+  // Word beginnings of the rarer words (most common first), as a real vocabulary has "vol" for "volcano".
+  const starts = new Map();
+  for (const [word] of counts) {
+    for (let n = 3; n <= Math.min(6, word.length - 1); n++) starts.set(word.slice(0, n), (starts.get(word.slice(0, n)) ?? 0) + 1);
+  }
+  [...starts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).forEach(([w]) => add(w));
+  for (const a of letters) for (const b of letters) add(`${a}${b}`);
+  for (const a of letters) for (const b of letters) for (const c of letters) add(`${a}${b}${c}`);
+  if (vocab.size !== size) throw new Error(`vocabulary has ${vocab.size} tokens, wanted ${size}`);
+  return vocab;
+}
+
+/** The disaster headlines when the shared datasets are next to the repo, else the bundled sample. */
+function headlineTexts() {
+  const shared = join(here, '..', '..', 'shared', 'datasets', 'disaster-headlines');
+  if (existsSync(shared)) {
+    return readdirSync(shared)
+      .filter((f) => f.endsWith('.csv'))
+      .sort()
+      .flatMap((f) => readFileSync(join(shared, f), 'utf8').split('\n'))
+      .map((line) => line.split(',')[1] ?? '')
+      .filter((t) => t.trim() !== '');
+  }
+  const sample = join(here, '..', 'sample', 'headlines.jsonl');
+  return readFileSync(sample, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +206,13 @@ function scalarInt64(name, value) {
   return name;
 }
 
+/** Creates a named constant (or node) once; later layers reuse it. */
+const shared = new Map();
+function once(name, make) {
+  if (!shared.has(name)) shared.set(name, make());
+  return shared.get(name);
+}
+
 const nodes = [];
 let counter = 0;
 function node(opType, inputs, attributes = {}) {
@@ -162,6 +237,38 @@ function linear(x, prefix, inDim, outDim) {
   return node('Add', [node('MatMul', [x, w]), b]);
 }
 
+function encoderLayer(embedded, p) {
+  // Self-attention; padded positions get -10000 before the softmax, as in BERT.
+  const splitShape = once('split', () => int64Tensor('split_heads_shape', [0, 0, HEADS, HEAD_DIM]));
+  const heads = (t, perm) => node('Transpose', [node('Reshape', [t, splitShape])], { perm });
+  const q = heads(linear(embedded, `${p}attention.query`, HIDDEN, HIDDEN), [0, 2, 1, 3]);
+  const kT = heads(linear(embedded, `${p}attention.key`, HIDDEN, HIDDEN), [0, 2, 3, 1]);
+  const v = heads(linear(embedded, `${p}attention.value`, HIDDEN, HIDDEN), [0, 2, 1, 3]);
+  const scale = once('scale', () => constTensor('attention.scale', [], 1 / Math.sqrt(HEAD_DIM)));
+  const scores = node('Mul', [node('MatMul', [q, kT]), scale]);
+  const bias4d = once('mask', () => {
+    const maskFloat = node('Cast', ['attention_mask'], { to: onnx.TensorProto.DataType.FLOAT });
+    const inverted = node('Sub', [constTensor('one_float', [], 1), maskFloat]);
+    const bias = node('Mul', [inverted, constTensor('mask_value', [], -10000)]);
+    return node('Unsqueeze', [bias, int64Tensor('mask_axes', [1, 2])]);
+  });
+  const probs = node('Softmax', [node('Add', [scores, bias4d])], { axis: -1 });
+  const context = node('MatMul', [probs, v]);
+  const merged = node('Reshape', [
+    node('Transpose', [context], { perm: [0, 2, 1, 3] }),
+    once('merge', () => int64Tensor('merge_heads_shape', [0, 0, HIDDEN])),
+  ]);
+  const attended = linear(merged, `${p}attention.output`, HIDDEN, HIDDEN);
+  const afterAttention = layerNorm(node('Add', [attended, embedded]), `${p}attention.LayerNorm`);
+
+  // FFN with exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))); Gelu is not an opset-17 operator.
+  const hidden = linear(afterAttention, `${p}intermediate`, HIDDEN, FFN);
+  const erf = node('Erf', [node('Mul', [hidden, once('isq', () => constTensor('inv_sqrt2', [], Math.SQRT1_2))])]);
+  const gelu = node('Mul', [node('Mul', [hidden, once('half', () => constTensor('half', [], 0.5))]), node('Add', [erf, 'one_float'])]);
+  const ffnOut = linear(gelu, `${p}output`, FFN, HIDDEN);
+  return layerNorm(node('Add', [ffnOut, afterAttention]), `${p}output.LayerNorm`);
+}
+
 function buildGraph(vocabSize) {
   // Embeddings. Position ids are 0..seq-1, computed from the input's shape.
   const wordEmb = randomTensor('embeddings.word_embeddings.weight', [vocabSize, HIDDEN], 1);
@@ -173,36 +280,10 @@ function buildGraph(vocabSize) {
   const positions = node('Range', [scalarInt64('zero_scalar', 0), seqLen, 'one_scalar']);
   const pos = node('Gather', [posEmb, positions]);
   const types = node('Gather', [typeEmb, 'token_type_ids']);
-  const embedded = layerNorm(node('Add', [node('Add', [words, pos]), types]), 'embeddings.LayerNorm');
-
-  // Self-attention with 2 heads; padded positions get -10000 before the softmax, as in BERT.
-  const splitShape = int64Tensor('split_heads_shape', [0, 0, HEADS, HEAD_DIM]);
-  const heads = (x, perm) => node('Transpose', [node('Reshape', [x, splitShape])], { perm });
-  const q = heads(linear(embedded, 'attention.query', HIDDEN, HIDDEN), [0, 2, 1, 3]);
-  const kT = heads(linear(embedded, 'attention.key', HIDDEN, HIDDEN), [0, 2, 3, 1]);
-  const v = heads(linear(embedded, 'attention.value', HIDDEN, HIDDEN), [0, 2, 1, 3]);
-  const scores = node('Mul', [node('MatMul', [q, kT]), constTensor('attention.scale', [], 1 / Math.sqrt(HEAD_DIM))]);
-  const maskFloat = node('Cast', ['attention_mask'], { to: onnx.TensorProto.DataType.FLOAT });
-  const inverted = node('Sub', [constTensor('one_float', [], 1), maskFloat]);
-  const bias = node('Mul', [inverted, constTensor('mask_value', [], -10000)]);
-  const bias4d = node('Unsqueeze', [bias, int64Tensor('mask_axes', [1, 2])]);
-  const probs = node('Softmax', [node('Add', [scores, bias4d])], { axis: -1 });
-  const context = node('MatMul', [probs, v]);
-  const merged = node('Reshape', [
-    node('Transpose', [context], { perm: [0, 2, 1, 3] }),
-    int64Tensor('merge_heads_shape', [0, 0, HIDDEN]),
-  ]);
-  const attended = linear(merged, 'attention.output', HIDDEN, HIDDEN);
-  const afterAttention = layerNorm(node('Add', [attended, embedded]), 'attention.LayerNorm');
-
-  // FFN with exact GELU: x * 0.5 * (1 + erf(x / sqrt(2))); Gelu is not an opset-17 operator.
-  const hidden = linear(afterAttention, 'intermediate', HIDDEN, FFN);
-  const erf = node('Erf', [node('Mul', [hidden, constTensor('inv_sqrt2', [], Math.SQRT1_2)])]);
-  const gelu = node('Mul', [node('Mul', [hidden, constTensor('half', [], 0.5)]), node('Add', [erf, 'one_float'])]);
-  const ffnOut = linear(gelu, 'output', FFN, HIDDEN);
-  const final = layerNorm(node('Add', [ffnOut, afterAttention]), 'output.LayerNorm');
-  nodes.push({ opType: 'Identity', input: [final], output: ['last_hidden_state'], name: 'last_hidden_state' });
-
+  let x = layerNorm(node('Add', [node('Add', [words, pos]), types]), 'embeddings.LayerNorm');
+  // One layer keeps the tiny fixture's original tensor names; more layers are numbered as in BERT.
+  for (let layer = 0; layer < LAYERS; layer++) x = encoderLayer(x, LAYERS === 1 ? '' : `encoder.layer.${layer}.`);
+  nodes.push({ opType: 'Identity', input: [x], output: ['last_hidden_state'], name: 'last_hidden_state' });
   const int64Input = (name) => ({
     name,
     type: {
@@ -213,7 +294,7 @@ function buildGraph(vocabSize) {
     },
   });
   return {
-    name: 'tiny-bert',
+    name: MODEL_NAME,
     node: nodes,
     initializer: initializers,
     input: [int64Input('input_ids'), int64Input('attention_mask'), int64Input('token_type_ids')],
@@ -282,7 +363,7 @@ function writeAtomic(file, data) {
   renameSync(tmp, file);
 }
 
-const vocab = buildVocab();
+const vocab = VOCAB_SIZE === undefined ? buildTinyVocab() : buildMiniLmVocab(VOCAB_SIZE);
 const model = {
   irVersion: 8,
   opsetImport: [{ domain: '', version: 17 }],
@@ -300,7 +381,7 @@ writeAtomic(
       architectures: ['BertModel'],
       hidden_size: HIDDEN,
       num_attention_heads: HEADS,
-      num_hidden_layers: 1,
+      num_hidden_layers: LAYERS,
       intermediate_size: FFN,
       hidden_act: 'gelu',
       max_position_embeddings: MAX_POSITIONS,
@@ -334,4 +415,4 @@ writeAtomic(
 writeAtomic(join(outDir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
 // The model last: its presence marks a complete fixture (see test/fixtures/tinyModel.ts).
 writeAtomic(join(outDir, 'onnx', 'model.onnx'), bytes);
-console.log(`tiny-bert: vocab ${vocab.size}, hidden ${HIDDEN}, ${bytes.length} bytes -> ${outDir}`);
+console.log(`${MODEL_NAME}: ${LAYERS} layers, vocab ${vocab.size}, hidden ${HIDDEN}, ${bytes.length} bytes -> ${outDir}`);

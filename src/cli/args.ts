@@ -10,6 +10,9 @@ export const EXIT_USAGE = 2;
 /** 128 + SIGINT, as shells report a Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
 
+/** Where the CLI reads an embedding server's API key (never a flag: `ps` would show it). */
+export const API_KEY_ENV = 'ACTIVE_LABEL_API_KEY';
+
 export interface CliIO {
   /** Results: one line per call. */
   out(line: string): void;

@@ -8,13 +8,17 @@ import * as path from 'node:path';
 import { formatSummary, loadDataset } from '../core/dataset';
 import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
 import { createEmbedder } from '../core/embedding/createEmbedder';
+import type { Embedder } from '../core/embedding/embedder';
 import { embedDataset } from '../core/embedding/embedDataset';
+import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
 import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
 import { CancelledError } from '../core/errors';
 import type { Dataset } from '../core/types';
-import { type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { API_KEY_ENV, type CliCommand, type CliIO, EXIT_INTERRUPTED, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { chooseVectors, vectorHelp, vectorOptions } from './vectors';
 
 const MAX_PROBLEMS_SHOWN = 5;
+
 
 const help = `Usage: active-label embed --data FILE [options]
 
@@ -23,12 +27,17 @@ Embeds every item of a dataset and caches the vectors, so the next run is served
 Options:
   --data FILE          dataset: .jsonl, .csv, .tsv or .txt (required)
   --text-field F       field holding the text (default: detected; headerless CSV: column1..N)
-  --model M            Hugging Face id, local model folder, or "lexical" (default: ${DEFAULT_MODEL})
+  --model M            Hugging Face id, local model folder, "use-lite" (built-in Universal Sentence
+                       Encoder lite, offline), "lexical", or an OpenAI-compatible embedding server
+                       as openai:URL#MODEL, e.g. openai:http://127.0.0.1:8080/v1#bge-small-en-v1.5
+                       (API key from $ACTIVE_LABEL_API_KEY) (default: ${DEFAULT_MODEL})
   --cache-dir DIR      model downloads and embedding caches (default: $XDG_CACHE_HOME/active-label
                        or ~/.cache/active-label)
-  --batch-size N       texts per model call (default: 32)
+  --batch-size N       texts per model call or server request (default: 32)
+  --concurrency N      server requests in flight at once, for openai: models (default: 4)
   --offline            never download; use only the cache dir and local folders
-  --no-fallback        fail instead of falling back to lexical embeddings when the model cannot load
+  --no-fallback        fail instead of falling back to use-lite (then lexical) when the model cannot load
+${vectorHelp}
   -h, --help           show this help
 
 A local model folder holds config.json, tokenizer.json, tokenizer_config.json and
@@ -40,8 +49,10 @@ const options = {
   model: { type: 'string' },
   'cache-dir': { type: 'string' },
   'batch-size': { type: 'string' },
+  concurrency: { type: 'string' },
   offline: { type: 'boolean' },
   'no-fallback': { type: 'boolean' },
+  ...vectorOptions,
 } as const;
 
 /** Embedding caches live per dataset: `<cacheDir>/datasets/<name>-<hash of absolute path>/`. */
@@ -68,12 +79,63 @@ function reportDataset(dataset: Dataset, io: CliIO): void {
   }
 }
 
+function describeEmbedder(embedder: Embedder): string {
+  switch (embedder.kind) {
+    case 'lexical':
+      return 'lexical (built-in hashed n-gram TF-IDF, no model)';
+    case 'use-lite':
+      return 'use-lite (built-in Universal Sentence Encoder lite, offline)';
+    case 'transformer':
+      return `${embedder.id} (transformer)`;
+    case 'remote':
+      return `${embedder.id} (embedding server)`;
+    case 'precomputed':
+      return `${embedder.id} (precomputed vectors)`;
+    default: {
+      const unknown: never = embedder.kind;
+      return String(unknown);
+    }
+  }
+}
+
+/** The vector file when one applies (see ./vectors), else the model, with any fallback reported. */
+async function openEmbedder(values: ReturnType<typeof parseOptions<typeof options>>, dataset: Dataset, io: CliIO): Promise<Embedder> {
+  const vectors = await chooseVectors(values, [dataset.file], io);
+  if (vectors) {
+    const load = await loadPrecomputedVectors(vectors.file, dataset, { ...vectors, loadOptions: { textField: values['text-field'] } });
+    for (const warning of load.warnings) io.err(`Warning: ${warning}`);
+    io.out(load.summary);
+    io.out(`Embedder: ${describeEmbedder(load.embedder)}, ${load.embedder.dimensions} dimensions.`);
+    return load.embedder;
+  }
+  const model = values.model ?? DEFAULT_MODEL;
+  io.progress(`Loading ${model} ...`);
+  const { embedder, warning, fallback } = await createEmbedder({
+    model,
+    cacheDir: path.resolve(values['cache-dir'] ?? defaultCacheDir()),
+    batchSize: positiveInteger('batch-size', values['batch-size'], 32),
+    allowFallback: !values['no-fallback'],
+    allowRemoteModels: !values.offline,
+    openai: {
+      batchSize: positiveInteger('batch-size', values['batch-size'], 32),
+      concurrency: positiveInteger('concurrency', values.concurrency, 4),
+      ...(process.env[API_KEY_ENV] ? { apiKey: process.env[API_KEY_ENV] } : {}),
+      onRetry: (r) => io.err(`Retrying in ${(r.delayMs / 1000).toFixed(1)} s (attempt ${r.attempt}): ${r.reason}`),
+    },
+    onLoadProgress: (p) => {
+      if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
+    },
+  });
+  if (warning) io.err(`Warning: ${warning}`);
+  io.out(`Embedder: ${describeEmbedder(embedder)}, ${embedder.dimensions} dimensions${fallback ? `, ${fallback} fallback` : ''}.`);
+  return embedder;
+}
+
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const values = parseOptions(argv, options);
   if (!values.data) throw new UsageError('--data FILE is required');
   const batchSize = positiveInteger('batch-size', values['batch-size'], 32);
   const cacheDir = path.resolve(values['cache-dir'] ?? defaultCacheDir());
-  const model = values.model ?? DEFAULT_MODEL;
 
   const dataset = await loadDataset(values.data, { textField: values['text-field'] });
   reportDataset(dataset, io);
@@ -83,21 +145,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
 
-  io.progress(`Loading ${model} ...`);
-  const { embedder, warning } = await createEmbedder({
-    model,
-    cacheDir,
-    batchSize,
-    fallbackToLexical: !values['no-fallback'],
-    allowRemoteModels: !values.offline,
-    onLoadProgress: (p) => {
-      if (p.total) io.progress(`Downloading ${p.file}: ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%`);
-    },
-  });
-  if (warning) io.err(`Warning: ${warning}`);
-  const label = embedder.kind === 'lexical' ? 'lexical (built-in hashed n-gram TF-IDF, no model)' : `${embedder.id} (transformer)`;
-  io.out(`Embedder: ${label}, ${embedder.dimensions} dimensions${warning ? ', lexical fallback' : ''}.`);
-
+  const embedder = await openEmbedder(values, dataset, io);
   const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
   // Never throws: a cache path that is not a regular file, or cannot be written, is a warning
   // (sent to onWarning before any embedding) and the run goes on without saving.
@@ -107,7 +155,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   try {
     const result = await embedDataset(dataset.items, embedder, cache, {
-      batchSize,
+      // A server embedder wants batch x concurrency texts per call, to keep every request slot busy.
+      batchSize: embedder.callSize ?? batchSize,
       signal: controller.signal,
       onProgress: (p) => {
         const eta = p.etaSeconds === null ? '' : `, ETA ${Math.ceil(p.etaSeconds)} s`;

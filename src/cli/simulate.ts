@@ -12,8 +12,11 @@ import { compareStrategies, primaryMetric, type StrategySummary } from '../core/
 import type { CurveMetric, CurvePoint } from '../core/evaluation/curve';
 import { STRATEGY_NAMES, isStrategyName } from '../core/sampling';
 import { fullPoolReference, runSimulation, type SimulationData } from '../core/session/simulation';
-import type { DatasetItem, LabelMode } from '../core/types';
-import { type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import type { Embedder } from '../core/embedding/embedder';
+import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
+import type { Dataset, DatasetItem, LabelMode } from '../core/types';
+import { API_KEY_ENV, type CliCommand, type CliIO, EXIT_OK, UsageError, formatCount, parseOptions, positiveInteger } from './args';
+import { type VectorChoice, chooseVectors, vectorHelp, vectorOptions } from './vectors';
 
 const help = `Usage: active-label simulate --data FILE --label-field F --strategy NAME [options]
 
@@ -29,11 +32,13 @@ Options:
   --batch N            items per batch; the model retrains after each (default 10)
   --seeds LIST         comma-separated seeds; curves are averaged (default 1,2,3)
   --eval-fraction X    share of items held out for evaluation (default 0.2)
-  --model M            Hugging Face id, local model folder, or "lexical" (default: ${DEFAULT_MODEL})
+  --model M            Hugging Face id, local model folder, "use-lite", "lexical" or
+                       openai:URL#MODEL (default: ${DEFAULT_MODEL})
   --cache-dir DIR      where models are downloaded (default: ~/.cache/active-label)
   --mode MODE          single (default) or multi (labels split on --label-separator)
   --label-separator S  separator of multi-label cells (default "|")
   --out FILE           write the curve(s) as JSON
+${vectorHelp}
   -h, --help           show this help
 
 With --strategy all, the comparison shows for each strategy the labels needed to reach 95% of the
@@ -53,6 +58,8 @@ export interface SimulateSettings {
   readonly mode: LabelMode;
   readonly labelSeparator: string;
   readonly out?: string;
+  /** Vectors to use instead of a model (one --data file only); see ./vectors. */
+  readonly vectors?: VectorChoice;
 }
 
 export interface SimulateResult {
@@ -87,9 +94,10 @@ const options = {
   mode: { type: 'string' },
   'label-separator': { type: 'string' },
   out: { type: 'string' },
+  ...vectorOptions,
 } as const;
 
-function parse(argv: readonly string[]): SimulateSettings {
+function parse(argv: readonly string[]): SimulateSettings & { vectorValues: Parameters<typeof chooseVectors>[0] } {
   const values = parseOptions(argv, options);
   if (!values.data || values.data.length === 0) throw new UsageError('--data FILE is required');
   if (!values['label-field']) throw new UsageError('--label-field F is required (the oracle reads it)');
@@ -122,6 +130,7 @@ function parse(argv: readonly string[]): SimulateSettings {
     mode,
     labelSeparator: values['label-separator'] ?? '|',
     ...(values.out !== undefined ? { out: values.out } : {}),
+    vectorValues: values,
   };
 }
 
@@ -143,8 +152,9 @@ async function dataFiles(inputs: readonly string[]): Promise<string[]> {
 }
 
 /** Loads every file, keeps items that carry a label, and merges duplicates (first wins). */
-async function loadLabeled(settings: SimulateSettings, io: CliIO): Promise<{ items: DatasetItem[]; truth: string[][] }> {
+async function loadLabeled(settings: SimulateSettings, io: CliIO): Promise<{ items: DatasetItem[]; truth: string[][]; datasets: Dataset[] }> {
   const items: DatasetItem[] = [];
+  const datasets: Dataset[] = [];
   const truth: string[][] = [];
   const seen = new Set<string>();
   for (const file of await dataFiles(settings.data)) {
@@ -152,6 +162,7 @@ async function loadLabeled(settings: SimulateSettings, io: CliIO): Promise<{ ite
       labelField: settings.labelField,
       ...(settings.textField !== undefined ? { textField: settings.textField } : {}),
     });
+    datasets.push(dataset);
     let unlabeled = 0;
     for (const item of dataset.items) {
       const raw = (item.importedLabels ?? []).map((l) => l.trim()).filter((l) => l !== '');
@@ -167,30 +178,23 @@ async function loadLabeled(settings: SimulateSettings, io: CliIO): Promise<{ ite
     }
     io.err(`Loaded ${file}: ${formatCount(dataset.items.length)} items${unlabeled > 0 ? `, ${formatCount(unlabeled)} without a label left out` : ''}.`);
   }
-  return { items, truth };
+  return { items, truth, datasets };
 }
 
 /** Runs the simulation; the CLI and the learning benchmark both call this. */
 export async function simulate(settings: SimulateSettings, io: CliIO): Promise<SimulateResult> {
   const started = performance.now();
-  const { items, truth } = await loadLabeled(settings, io);
+  const { items, truth, datasets } = await loadLabeled(settings, io);
   const labels = [...new Set(truth.flat())].sort();
   if (items.length < 10 || labels.length < 2) {
     throw new UsageError(`need at least 10 labeled items and 2 labels; found ${items.length} items and ${labels.length} labels`);
   }
-  // Lexical vectors get 2048 dims here: at the interactive default (512) hash collisions cost the
-  // head about 0.1 macro-F1, which would make every strategy look alike (docs/benchmarks.md).
-  const { embedder, warning } = await createEmbedder({
-    model: settings.model,
-    cacheDir: settings.cacheDir,
-    fallbackToLexical: false,
-    lexical: { dimensions: SIMULATION_LEXICAL_DIMENSIONS },
-  });
-  if (warning) io.err(`Warning: ${warning}`);
+  const embedder = await simulationEmbedder(settings, datasets, io);
   let embeddings;
   try {
     embeddings = (
       await embedDataset(items, embedder, undefined, {
+        ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
         onProgress: (p) => io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)}`),
       })
     ).matrix;
@@ -227,6 +231,30 @@ export async function simulate(settings: SimulateSettings, io: CliIO): Promise<S
     strategies: compareStrategies(curves, fullPool),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The vector file when one is given (or a sidecar applies), else the model; never a fallback. */
+async function simulationEmbedder(settings: SimulateSettings, datasets: readonly Dataset[], io: CliIO): Promise<Embedder> {
+  if (settings.vectors) {
+    if (datasets.length !== 1) throw new UsageError('--vectors needs exactly one dataset file (its rows are what the vectors line up with)');
+    const loadOptions = { labelField: settings.labelField, ...(settings.textField !== undefined ? { textField: settings.textField } : {}) };
+    const load = await loadPrecomputedVectors(settings.vectors.file, datasets[0], { ...settings.vectors, loadOptions });
+    for (const warning of load.warnings) io.err(`Warning: ${warning}`);
+    io.err(load.summary);
+    return load.embedder;
+  }
+  // Lexical vectors get 2048 dims here: at the interactive default (512) hash collisions cost the
+  // head about 0.1 macro-F1, which would make every strategy look alike (docs/benchmarks.md).
+  const apiKey = process.env[API_KEY_ENV];
+  const { embedder, warning } = await createEmbedder({
+    model: settings.model,
+    cacheDir: settings.cacheDir,
+    allowFallback: false,
+    lexical: { dimensions: SIMULATION_LEXICAL_DIMENSIONS },
+    ...(apiKey ? { openai: { apiKey } } : {}),
+  });
+  if (warning) io.err(`Warning: ${warning}`);
+  return embedder;
 }
 
 /** Share of items whose (first) label is the most common one. */
@@ -295,7 +323,10 @@ export function resultJson(result: SimulateResult): unknown {
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const settings = parse(argv);
+  const { vectorValues, ...parsed } = parse(argv);
+  const files = await dataFiles(parsed.data);
+  const vectors = await chooseVectors(vectorValues, files, io);
+  const settings: SimulateSettings = { ...parsed, ...(vectors ? { vectors } : {}) };
   const result = await simulate(settings, io);
   io.out(
     `Dataset ${result.dataset}: ${formatCount(result.items)} labeled items, labels ${result.labels.join(', ')}; ` +

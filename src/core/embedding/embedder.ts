@@ -5,10 +5,18 @@
 import { ActiveLabelError } from '../errors';
 import type { Matrix } from '../types';
 
-export type EmbedderKind = 'transformer' | 'lexical';
+/**
+ * `transformer`: transformers.js (a Hugging Face id or local folder); `use-lite`: the bundled
+ * Universal Sentence Encoder lite; `lexical`: hashed n-gram TF-IDF; `remote`: an OpenAI-compatible
+ * embedding server; `precomputed`: vectors the user supplied in a file.
+ */
+export type EmbedderKind = 'transformer' | 'use-lite' | 'lexical' | 'remote' | 'precomputed';
 
 export interface Embedder {
-  /** The model id or local folder for transformers; `'lexical'` for the built-in embedder. */
+  /**
+   * The model id or local folder for transformers; `'use-lite'` and `'lexical'` for the built-in
+   * embedders; `openai:<base url>#<model>` for a server; `vectors:<file>` for a vector file.
+   */
   readonly id: string;
   readonly kind: EmbedderKind;
   readonly dimensions: number;
@@ -26,6 +34,11 @@ export interface Embedder {
   restoreFit?(state: Float32Array): boolean;
   /** Anything besides id and dimensions that changes the vectors; stored in the cache header. */
   fingerprint?(): string;
+  /**
+   * How many texts one `embed` call should get to keep the backend busy (an embedding server:
+   * batch size x requests in flight). Callers of `embedDataset` pass it as the batch size.
+   */
+  readonly callSize?: number;
 }
 
 /** The model could not be loaded; the message names the model, where we looked and how to fix it. */
@@ -34,19 +47,17 @@ export class EmbedderLoadError extends ActiveLabelError {
     readonly model: string,
     readonly lookedIn: readonly string[],
     reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; advice?: string },
   ) {
-    super(
-      `Could not load the embedding model "${model}": ${reason}\n` +
-        `Looked in: ${lookedIn.join(', ')}.\n` +
-        'To use a model offline, download it once and point Active Label at the folder: set ' +
-        '`activeLabel.model` (or pass `--model PATH` to the CLI) to a folder holding config.json, ' +
-        'tokenizer.json, tokenizer_config.json and onnx/model.onnx or onnx/model_quantized.onnx. ' +
-        'Or choose the built-in `lexical` embedder, which needs no download.',
-      options,
-    );
+    super(`Could not load the embedding model "${model}": ${reason}\nLooked in: ${lookedIn.join(', ')}.\n${options?.advice ?? LOCAL_MODEL_ADVICE}`, options);
   }
 }
+
+const LOCAL_MODEL_ADVICE =
+  'To use a model offline, download it once and point Active Label at the folder: set ' +
+  '`activeLabel.model` (or pass `--model PATH` to the CLI) to a folder holding config.json, ' +
+  'tokenizer.json, tokenizer_config.json and onnx/model.onnx or onnx/model_quantized.onnx. ' +
+  'Or choose a built-in embedder, which needs no download: `use-lite` (Universal Sentence Encoder lite) or `lexical`.';
 
 /** An empty matrix with the right width, so callers never special-case zero texts. */
 export function emptyMatrix(cols: number): Matrix {

@@ -9,6 +9,31 @@ export {
   defaultCacheDir,
   isLocalModelPath,
 } from './transformersEmbedder';
+export { UseLiteEmbedder, type UseLiteOptions, defaultUseLiteOptions, isUseLiteModel, USE_LITE_MODEL } from './useLiteEmbedder';
 export { createEmbedder, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
 export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
 export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
+export { type VectorFile, type VectorFormat, type ReadVectorOptions, readVectorFile, vectorFormatOf, VECTOR_FIELDS } from './vectorFile';
+export { VectorFileError } from './vectorFileError';
+export {
+  PrecomputedVectors,
+  type PrecomputedLoad,
+  type PrecomputedOptions,
+  type VectorsMeta,
+  findSidecarVectors,
+  loadPrecomputedVectors,
+  metaFileFor,
+  readVectorsMeta,
+} from './precomputedVectors';
+export {
+  OpenAIEmbedder,
+  type OpenAIOptions,
+  type OpenAIModelRef,
+  type RemoteProgress,
+  type RetryInfo,
+  defaultOpenAIOptions,
+  isOpenAIModel,
+  parseOpenAIModel,
+  OPENAI_PREFIX,
+} from './openaiEmbedder';
+export { RemoteEmbedderError } from './openaiResponse';

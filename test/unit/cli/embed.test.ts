@@ -132,13 +132,22 @@ describe('active-label embed (built CLI)', () => {
     assert.doesNotMatch(run.stdout, /Embedder:/, 'nothing is embedded');
   });
 
-  it('falls back to lexical when the model is unavailable, and says why', () => {
+  it('falls back to use-lite when the model is unavailable, and says why', () => {
     const run = runCli(['embed', '--data', headlinesCsv, '--model', 'nobody/missing', '--offline'], dir);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /Warning: using lexical embeddings because could not load the embedding model "nobody\/missing"/);
-    assert.match(run.stdout, /lexical fallback/);
+    assert.match(run.stderr, /Warning: using the built-in use-lite embeddings .* because could not load the embedding model "nobody\/missing"/);
+    assert.match(run.stdout, /Embedder: use-lite .*512 dimensions, use-lite fallback/);
     // The default cache dir follows XDG_CACHE_HOME.
     assert.ok(existsSync(path.join(dir, 'xdg', 'active-label', 'datasets')));
+  });
+
+  it('embeds with the bundled use-lite model from the built bundle, offline', () => {
+    const args = ['embed', '--data', headlinesCsv, '--model', 'use-lite', '--cache-dir', path.join(dir, 'use-lite-cache'), '--no-fallback', '--offline'];
+    const run = runCli(args, dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Embedder: use-lite \(built-in Universal Sentence Encoder lite, offline\), 512 dimensions\./);
+    assert.match(run.stdout, /0 from cache, [\d,]+ computed/);
+    assert.match(runCli(args, dir).stdout, / 0 computed/);
   });
 
   it('exits 1 with the load error under --no-fallback', () => {

@@ -121,15 +121,15 @@ describe('TransformersEmbedder with the tiny BERT fixture', () => {
     });
   });
 
-  it('falls back to the lexical embedder with a warning when asked to', async () => {
-    const created = await createEmbedder({ model: 'nobody/no-such-model', cacheDir, fallbackToLexical: true, allowRemoteModels: false });
-    assert.equal(created.embedder.kind, 'lexical');
-    assert.match(created.warning ?? '', /^using lexical embeddings because could not load the embedding model "nobody\/no-such-model"/);
+  it('falls back to the bundled use-lite embedder with a warning when asked to', async () => {
+    const created = await createEmbedder({ model: 'nobody/no-such-model', cacheDir, allowFallback: true, allowRemoteModels: false });
+    assert.equal(created.embedder.kind, 'use-lite');
+    assert.match(created.warning ?? '', /^using the built-in use-lite embeddings .* because could not load the embedding model "nobody\/no-such-model"/);
     await assert.rejects(
-      createEmbedder({ model: 'nobody/no-such-model', cacheDir, fallbackToLexical: false, allowRemoteModels: false }),
+      createEmbedder({ model: 'nobody/no-such-model', cacheDir, allowFallback: false, allowRemoteModels: false }),
       EmbedderLoadError,
     );
-    const lexical = await createEmbedder({ model: 'Lexical', cacheDir, fallbackToLexical: false });
+    const lexical = await createEmbedder({ model: 'Lexical', cacheDir, allowFallback: false });
     assert.equal(lexical.embedder.kind, 'lexical');
     assert.equal(lexical.warning, undefined);
   });
