@@ -61,8 +61,10 @@ export class CardRenderer {
     this.renderEnd(item ? null : view.end);
     this.renderPrediction(item);
     this.renderWhy(item);
-    this.renderLabels(item || !view.end ? view : { ...view, config: null });
-    this.renderHints(item || !view.end ? config : null);
+    // An end state with actions gives the label keys to those actions: the label buttons step aside.
+    const endActions = !item && view.end !== null && view.end.actions.length > 0;
+    this.renderLabels(endActions ? { ...view, config: null } : view);
+    this.renderHints(endActions ? null : config);
   }
 
   private renderEnd(end: EndState | null): void {

@@ -89,7 +89,7 @@ describe('parseWith(HostToWebview) / parseWith(WebviewToHost)', () => {
     }
     const webviewCases: [unknown, RegExp][] = [
       [{ type: 'label', requestId: 'r', itemId: 'x', labels: [1], source: 'queue' }, /labels\.0: Invalid type: Expected string/],
-      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'import' }, /source: Invalid type: Expected \("queue" \| "edit"\)/],
+      [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'import' }, /source: Invalid type: Expected \("queue" \| "edit" \| "review"\)/],
       [{ type: 'label', requestId: 'r', itemId: 'x', labels: [], source: 'queue', answer: 'maybe' }, /answer: Invalid type/],
       [{ type: 'ready' }, /restored: Invalid key/],
       [{ type: 'needItems', count: '5' }, /count: Invalid type: Expected number/],

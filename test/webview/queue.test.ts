@@ -85,10 +85,14 @@ describe('prefetch queue', () => {
       await page.keyboard.press('1');
     }
     await host.waitFor(() => host.log.length === 3, 'three labels');
+    // The end state follows the counts that come with the last save.
+    await page.waitForSelector('.al-card[data-end-state="all-labeled"]', { timeout: WAIT_MS });
     assert.equal((await shownItem(page)).id, '');
-    assert.match((await shownItem(page)).text, /Nothing left in the queue/);
+    assert.match((await shownItem(page)).text, /All 3 items are labeled/);
+    assert.ok(await page.isVisible('[data-end-action="Export labels"]'), 'the next step is offered, with its key');
+    // With no item, the label keys pick the offered actions: 1 is Export labels, never a label.
     await page.keyboard.press('1');
-    await host.sync();
+    await host.waitFor(() => host.of('exportLabels').length === 1, 'export asked for');
     assert.equal(host.of('label').length, 3);
     await page.close();
   });
@@ -226,10 +230,13 @@ describe('host state display', () => {
       { labels: 30, accuracy: 0.78, macroF1: 0.71 },
     ];
     await host.send({ type: 'model', version: 3, training: true, accuracy: 0.78, macroF1: 0.71, curve, counts: { related: 12, 'not related': 18 }, labeled: 30, total: 60, stopping: 'Accuracy flat for 30 labels: consider stopping' });
+    // Everything but the card is painted in idle time, after the frame.
+    await page.waitForFunction(() => /v3/.test(document.querySelector('[data-testid="model-state"]')?.textContent ?? ''));
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Training… · v3 · accuracy 78% · macro-F1 71%/);
     // The progress phase says whether a retrain runs: idle ends it, training starts it again.
     await host.send({ type: 'progress', phase: 'idle', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
     await page.waitForSelector('[data-testid="engine-progress"]', { state: 'detached' });
+    await page.waitForSelector('[data-testid="model-state"]:not(.al-training)');
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Model · v3 · accuracy 78% · macro-F1 71%/);
     await host.send({ type: 'progress', phase: 'training', done: 0, total: 1, itemsPerSecond: 0, etaSeconds: -1 });
     await page.waitForSelector('[data-testid="model-state"].al-training');

@@ -48,6 +48,9 @@ describe('XSS corpus in item texts', () => {
     }));
     const labels = ['<b onmouseover="window.__xss=1">bold</b>', 'plain'];
     const { page, host } = await openWebview(browser, served.url, { items, labels });
+    // The label buttons, while an item is on screen (an end state hands their keys to its actions).
+    const labelTexts = await page.evaluate(() => Array.from(document.querySelectorAll('button.al-label')).map((b) => b.textContent));
+    assert.ok(labelTexts[0]?.includes('<b onmouseover="window.__xss=1">bold</b>'), 'a hostile label name is shown as text');
     for (let i = 0; i < PAYLOADS.length; i++) {
       const shown = await shownItem(page);
       assert.equal(shown.id, `xss-${i}`);
@@ -61,7 +64,8 @@ describe('XSS corpus in item texts', () => {
     await host.send({ type: 'error', kind: 'dataset', message: '<img src=x onerror="window.__xss=\'error\'">', actions: ['openSettings', 'retry'] });
     await host.send({ type: 'notice', message: '<svg onload="window.__xss=\'notice\'">' });
     await page.waitForSelector('[data-testid="error-banner"]');
-    await page.waitForTimeout(200);
+    // The recent list is painted in idle time: wait for it, not for a fixed delay.
+    await page.waitForFunction(() => (document.querySelector('[data-testid="recent"]')?.textContent ?? '').includes('<svg onload='));
     const result = await page.evaluate(() => {
       const root = document.getElementById('active-label-root');
       const w = window as unknown as Record<string, unknown>;
@@ -70,7 +74,7 @@ describe('XSS corpus in item texts', () => {
         elements: root ? root.querySelectorAll('script, img, iframe, svg, a, style, textarea, b').length : -1,
         scripts: document.scripts.length,
         recent: document.querySelector('[data-testid="recent"]')?.textContent ?? '',
-        labels: Array.from(document.querySelectorAll('button.al-label')).map((b) => b.textContent),
+        card: document.querySelector('.al-card')?.textContent ?? '',
         banner: document.querySelector('[data-testid="error-banner"]')?.textContent ?? '',
         violations: w.__alCspViolations,
       };
@@ -79,7 +83,7 @@ describe('XSS corpus in item texts', () => {
     assert.equal(result.elements, 0, 'no element was created from data');
     assert.equal(result.scripts, 1, 'only our own bundle is a script');
     assert.ok(result.recent.includes('<svg onload='), 'history shows the text literally');
-    assert.ok(result.labels[0]?.includes('<b onmouseover="window.__xss=1">bold</b>'));
+    assert.ok(result.card.includes('<img src=x onerror='), 'the end state quotes the error as text');
     assert.ok(result.banner.includes('<img src=x onerror='));
     assert.deepEqual(result.violations, [], 'nothing even tried to break the CSP');
     await page.close();
@@ -144,7 +148,9 @@ describe('screenshot', () => {
       stopping: 'Macro-F1 rose less than 1 point over the last 20 labels: labeling more may not help much.',
     });
     await host.send({ type: 'progress', phase: 'training', done: 3, total: 10, itemsPerSecond: 0, etaSeconds: 4 });
-    await page.waitForTimeout(150);
+    // The side panel is painted in idle time; the screenshot waits for it.
+    await page.waitForFunction(() => /v4/.test(document.querySelector('[data-testid="model-state"]')?.textContent ?? ''));
+    await page.waitForSelector('[data-testid="engine-progress"]');
     const out = path.resolve(__dirname, '../../docs/screenshots/webview-queue.png');
     await page.screenshot({ path: out });
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
