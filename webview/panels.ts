@@ -25,14 +25,18 @@ export class HeaderRenderer {
   private readonly progressBar = el('progress', { className: 'al-progress-bar', attrs: { max: '1', value: '0' } });
   private readonly modelState = el('div', { className: 'al-model', attrs: { 'data-testid': 'model-state' } });
   private readonly strategy: HTMLButtonElement;
+  private readonly embedder: HTMLButtonElement;
 
   constructor(callbacks: PanelCallbacks) {
+    // Names the embedder in use, and is the one-click way to choose another (a real model, a folder).
+    this.embedder = button('', callbacks.openSettings, { className: 'al-secondary al-embedder', title: 'Embeddings in use: click to choose a model, a local model folder or your own vectors', attrs: { 'data-testid': 'embedder' } });
     this.strategy = button('', callbacks.chooseStrategy, { className: 'al-secondary', title: 'Choose sampling strategy', attrs: { 'data-testid': 'strategy' } });
     this.element = el('header', { className: 'al-header' }, [
       this.title,
       el('div', { className: 'al-progress' }, [this.progressText, this.progressBar]),
       this.modelState,
       el('div', { className: 'al-header-actions' }, [
+        this.embedder,
         this.strategy,
         button('Settings', callbacks.openSettings, { className: 'al-secondary', attrs: { 'data-testid': 'settings' } }),
         button('?', callbacks.toggleHelp, { className: 'al-secondary', title: 'Keyboard shortcuts (?)' }),
@@ -43,6 +47,8 @@ export class HeaderRenderer {
   render(config: InitMessage | null, model: ModelSnapshot | null): void {
     this.title.textContent = config ? config.dataset.name : 'Active Label';
     this.strategy.textContent = config ? `Strategy: ${config.strategy}` : 'Strategy';
+    this.embedder.textContent = config?.embedder ? `Embeddings: ${config.embedder}` : 'Embeddings: starting';
+    this.embedder.classList.toggle('al-warning', Boolean(config?.embedder && /lexical|fallback/.test(config.embedder)));
     const total = model?.total ?? config?.dataset.total ?? 0;
     const labeled = model?.labeled ?? 0;
     this.progressText.textContent = `${formatInt(labeled)} / ${formatInt(total)} labeled`;

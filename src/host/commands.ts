@@ -8,6 +8,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
 import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
 import type { SessionManager } from './sessionManager';
+import { API_KEY_SECRET } from './vscodeSessionUi';
 
 export const COMMAND_IDS = [
   'activeLabel.startLabeling',
@@ -17,6 +18,7 @@ export const COMMAND_IDS = [
   'activeLabel.showLearningCurve',
   'activeLabel.openSettings',
   'activeLabel.openSample',
+  'activeLabel.setApiKey',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -65,6 +67,20 @@ async function exportLabels(sessions: SessionManager): Promise<void> {
   if (open) await vscode.window.showTextDocument(uri);
 }
 
+/** Stores the embedding server's API key in SecretStorage (empty input removes it). */
+async function setApiKey(context: vscode.ExtensionContext): Promise<void> {
+  const key = await vscode.window.showInputBox({
+    title: 'Active Label: embedding server API key',
+    prompt: 'Sent as a Bearer token to the server in activeLabel.model (openai:…). Kept in VS Code\'s secret storage, never in settings. Leave empty to remove it.',
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (key === undefined) return;
+  if (key.trim() === '') await context.secrets.delete(API_KEY_SECRET);
+  else await context.secrets.store(API_KEY_SECRET, key.trim());
+  void vscode.window.showInformationMessage(key.trim() === '' ? 'Active Label: the API key was removed.' : 'Active Label: the API key is stored; the next session start uses it.');
+}
+
 function showLearningCurve(sessions: SessionManager): void {
   const session = sessions.activeSession;
   if (!session) {
@@ -99,6 +115,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Ses
     'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
+    'activeLabel.setApiKey': () => setApiKey(context),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])));
 }

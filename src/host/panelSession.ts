@@ -42,6 +42,10 @@ export interface SessionUi {
   showWarning(message: string, actions: readonly string[]): Promise<string | undefined>;
   /** Asks for a local model folder and remembers it in the settings; undefined when cancelled. */
   chooseModelFolder(): Promise<string | undefined>;
+  /** Sets `activeLabel.model` for this workspace (the setting that failed is the one changed). */
+  setModel(model: string): Promise<void>;
+  /** The embedding server's API key from SecretStorage, if one was set. */
+  apiKey(): Promise<string | undefined>;
   /** The notification with Cancel for the load-and-embed phase. */
   showProgress(p: ProgressSnapshot, onCancel: () => void): void;
   endProgress(): void;
@@ -115,6 +119,12 @@ export class PanelSession {
   updateSettings(settings: Settings): void {
     const before = this.settings;
     this.settings = settings;
+    const embedding = (s: Settings): string => JSON.stringify([s.model, s.vectors, s.serverBatchSize, s.serverConcurrency]);
+    if (embedding(before) !== embedding(settings)) {
+      // Another model or vector file: the session starts again on it (the cache keeps what it had).
+      this.modelOverride = undefined;
+      this.restartEngine();
+    }
     if (before.strategy !== settings.strategy) this.send({ type: 'setStrategy', strategy: settings.strategy });
     if (before.strategy !== settings.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
       this.presenter.reconfigure(this.pageConfig());
@@ -201,8 +211,10 @@ export class PanelSession {
     return worker;
   }
 
-  private startMessage(): SessionInit & { type: 'start' } {
+  private startMessage(apiKey: string | undefined): SessionInit & { type: 'start' } {
     const s = this.settings;
+    const model = this.modelOverride ?? s.model;
+    const vectors = s.vectors !== '' ? path.resolve(path.dirname(this.options.datasetFile), s.vectors) : undefined;
     return {
       type: 'start',
       datasetFile: this.options.datasetFile,
@@ -217,7 +229,9 @@ export class PanelSession {
       randomShare: s.randomShare,
       evaluationFraction: s.evaluationFraction,
       annotator: this.options.annotator,
-      model: this.modelOverride ?? s.model,
+      model,
+      ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),
+      ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(apiKey ? { apiKey } : {}) } : {}),
       cacheDir: this.options.cacheDir,
       seed: this.answers.seed,
       ...(this.answers.seedPatterns.length > 0 ? { seedPatterns: [...this.answers.seedPatterns] } : {}),
@@ -225,9 +239,17 @@ export class PanelSession {
   }
 
   private startEngine(): void {
-    const start = this.startMessage();
-    this.ui.log('info', `Starting session on ${start.datasetFile} (model ${start.model}, strategy ${start.strategy}, mode ${start.mode})`);
-    this.send(start);
+    // The start waits for nothing but the key (SecretStorage is async); later messages queue behind
+    // it in the worker, which handles them in order.
+    const send = (apiKey: string | undefined): void => {
+      if (this.disposed) return;
+      const start = this.startMessage(apiKey);
+      this.ui.log('info', `Starting session on ${start.datasetFile} (model ${start.model}${start.vectors ? `, vectors ${start.vectors}` : ''}, strategy ${start.strategy}, mode ${start.mode})`);
+      this.send(start);
+    };
+    const model = this.modelOverride ?? this.settings.model;
+    if (!model.startsWith('openai:')) return send(undefined);
+    void this.ui.apiKey().then(send, () => send(undefined));
   }
 
   /** Re-sends `start`; a dead worker is replaced first. The page resends its pending writes on `init`. */
@@ -269,11 +291,20 @@ export class PanelSession {
     ui.log('info', `Ready: ${m.summary.loaded} items loaded, ${m.summary.skipped} rows skipped, embedder ${m.embedder}, ${m.counts.labeled} labeled.`);
     for (const p of m.problems) ui.log('warn', p.message);
     for (const p of m.logProblems) ui.log('warn', `label log: ${p}`);
+    if (m.fallback !== undefined) void this.offerModelChoices(m.fallback);
     if (m.summary.skipped === 0) return;
     const name = plainText(path.basename(this.options.datasetFile));
     void ui
       .showWarning(`Active Label skipped ${m.summary.skipped} of ${m.summary.rows} rows of ${name}.`, ['Show details'])
       .then((choice) => choice && ui.showLog());
+  }
+
+  /** The configured model could not be loaded and a fallback stands in: say so, offer the choices. */
+  private async offerModelChoices(fallback: { requested: string; reason: string }): Promise<void> {
+    const actions: ErrorActionId[] = ['chooseLocalModel', 'useLite', 'useLexical', 'retry'];
+    const choice = await this.ui.showWarning(`Active Label: ${fallback.reason}.`, actions.map((a) => ERROR_ACTIONS[a]));
+    const id = actions.find((a) => ERROR_ACTIONS[a] === choice);
+    if (id) await this.runErrorAction(id);
   }
 
   private async showError(m: Message<WorkerToHost, 'error'>): Promise<void> {
@@ -288,9 +319,14 @@ export class PanelSession {
   private async runErrorAction(id: ErrorActionId): Promise<void> {
     switch (id) {
       case 'useLexical':
-        this.modelOverride = 'lexical';
-        this.restartEngine();
+      case 'useLite': {
+        // The setting that failed is the one changed, for this workspace; the restart follows.
+        const model = id === 'useLite' ? 'use-lite' : 'lexical';
+        this.modelOverride = model;
+        await this.ui.setModel(model).catch(() => undefined);
+        if (this.settings.model !== model) this.restartEngine();
         return;
+      }
       case 'chooseLocalModel': {
         const folder = await this.ui.chooseModelFolder();
         if (folder === undefined) return;

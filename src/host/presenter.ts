@@ -46,6 +46,7 @@ export class Presenter {
   private model: ModelSnapshot = EMPTY_MODEL;
   private progress: ProgressSnapshot | undefined;
   private engineReady = false;
+  private embedder: string | undefined;
   /** A `reveal` waiting for a hidden panel's page to come back. */
   private pendingReveal: RevealSection | undefined;
 
@@ -106,6 +107,7 @@ export class Presenter {
       }
       case 'engineReady':
         this.engineReady = true;
+        this.embedder = m.embedder;
         this.progress = undefined;
         this.model = { ...this.model, ...m.counts };
         this.status.showModel(this.model);
@@ -159,6 +161,7 @@ export class Presenter {
       mode: c.mode,
       keymap: c.keymap,
       strategy: c.strategy,
+      ...(this.embedder !== undefined ? { embedder: this.embedder } : {}),
       state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}) },
     };
   }

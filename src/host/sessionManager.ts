@@ -137,7 +137,7 @@ export class SessionManager implements vscode.Disposable {
       annotator,
       panel,
       status: this.statusBar,
-      ui: new VscodeSessionUi(this.output),
+      ui: new VscodeSessionUi(this.output, this.context.secrets),
       spawnEngine: () => new WorkerClient(workerFile, (reason) => this.output.warn(`Refused a malformed message from the engine: ${reason}`)),
     });
     this.session = session;

@@ -9,10 +9,16 @@ import { CONFIG_SECTION } from '../shared/settings';
 import type { SessionUi } from './panelSession';
 import { ProgressNotification } from './progressNotification';
 
+/** Where the embedding server's API key lives: VS Code's SecretStorage, never the settings. */
+export const API_KEY_SECRET = 'activeLabel.embeddingApiKey';
+
 export class VscodeSessionUi implements SessionUi {
   private progress: ProgressNotification | undefined;
 
-  constructor(private readonly output: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly output: vscode.LogOutputChannel,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
 
   executeCommand(id: string): void {
     void vscode.commands.executeCommand(id);
@@ -40,6 +46,15 @@ export class VscodeSessionUi implements SessionUi {
       () => undefined,
     );
     return folder;
+  }
+
+  async setModel(model: string): Promise<void> {
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration(CONFIG_SECTION).update('model', model, target);
+  }
+
+  async apiKey(): Promise<string | undefined> {
+    return this.secrets.get(API_KEY_SECRET);
   }
 
   showProgress(p: ProgressSnapshot, onCancel: () => void): void {

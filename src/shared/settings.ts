@@ -38,6 +38,9 @@ export const SETTING_SPECS = {
   evaluationFraction: numeric('number', ENGINE_DEFAULTS.evaluationFraction, 0, 0.9),
   annotator: { type: 'string', default: '' },
   keymap: { type: 'object', default: DEFAULT_KEYMAP },
+  vectors: { type: 'string', default: '' },
+  serverBatchSize: numeric('integer', 64, 1, 2048),
+  serverConcurrency: numeric('integer', 4, 1, 64),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SPECS;
@@ -57,6 +60,11 @@ export interface Settings {
   /** Empty when unset: the host falls back to git `user.name`, then the OS user. */
   readonly annotator: string;
   readonly keymap: Keymap;
+  /** A vector file for the dataset (absolute, or relative to the dataset's folder); empty: none. */
+  readonly vectors: string;
+  /** An embedding server's texts per request, and requests in flight. */
+  readonly serverBatchSize: number;
+  readonly serverConcurrency: number;
 }
 
 export const defaultSettings: Settings = {
@@ -68,6 +76,9 @@ export const defaultSettings: Settings = {
   evaluationFraction: SETTING_SPECS.evaluationFraction.default,
   annotator: SETTING_SPECS.annotator.default,
   keymap: DEFAULT_KEYMAP,
+  vectors: SETTING_SPECS.vectors.default,
+  serverBatchSize: SETTING_SPECS.serverBatchSize.default,
+  serverConcurrency: SETTING_SPECS.serverConcurrency.default,
 };
 
 /** A number, or a string holding one (hand-edited JSON). */
@@ -93,6 +104,9 @@ export const SettingsSchema = {
   evaluationFraction: numberSchema(SETTING_SPECS.evaluationFraction),
   annotator: v.pipe(v.string(), v.trim()),
   keymap: v.pipe(v.record(v.string(), v.unknown()), v.transform(toKeymap)),
+  vectors: v.pipe(v.string(), v.trim()),
+  serverBatchSize: numberSchema(SETTING_SPECS.serverBatchSize),
+  serverConcurrency: numberSchema(SETTING_SPECS.serverConcurrency),
 } as const satisfies Record<SettingKey, v.GenericSchema>;
 
 /** What `vscode.WorkspaceConfiguration` offers and the reader needs. */
@@ -115,6 +129,9 @@ export function readSettings(source: ConfigSource): Settings {
     evaluationFraction: read('evaluationFraction'),
     annotator: read('annotator'),
     keymap: read('keymap'),
+    vectors: read('vectors'),
+    serverBatchSize: read('serverBatchSize'),
+    serverConcurrency: read('serverConcurrency'),
   };
 }
 

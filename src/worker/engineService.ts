@@ -164,6 +164,7 @@ export class EngineService {
         },
         problems: started.dataset.problems.slice(0, 100),
         embedder: started.embedder,
+        ...(started.fallback ? { fallback: started.fallback } : {}),
         logProblems: [...started.logProblems],
         counts: this.running.writer.counts(),
         toReview: started.toReview.size,

@@ -6,7 +6,11 @@
 import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
-import { createEmbedder, EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
+import { EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
+import { chooseEmbedder, type ChosenEmbedder } from './chooseEmbedder';
+import { InitError } from './initError';
+
+export { InitError };
 import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, mapImported } from '../core/labels';
 import { binaryRejectLabel } from '../core/session/targets';
 import type { LabelEvent, LogReplacement, ReplacementDecision } from '../core/labels';
@@ -19,7 +23,10 @@ export interface StartedSession {
   readonly dataset: Dataset;
   readonly session: LabelingSession;
   readonly log: LabelLog;
+  /** The embedder as the panel names it, e.g. `use-lite (fallback)`. */
   readonly embedder: string;
+  /** Set when a fallback stands in for the configured model. */
+  readonly fallback?: { readonly requested: string; readonly reason: string };
   /** Things the user should know that did not stop the session (e.g. the cache could not be used). */
   readonly warnings: readonly string[];
   readonly logProblems: readonly string[];
@@ -35,16 +42,6 @@ export interface StartedSession {
 
 export interface ReplacementHook {
   handle(r: LogReplacement): ReplacementDecision;
-}
-
-/** A failure of `start`, with the kind that tells the host which actions to offer. */
-export class InitError extends Error {
-  constructor(
-    message: string,
-    readonly kind: ErrorKind,
-  ) {
-    super(message);
-  }
 }
 
 type Progress = Omit<ProgressSnapshot, 'phase'> & { phase: Exclude<ProgressSnapshot['phase'], 'idle' | 'training'> };
@@ -94,19 +91,22 @@ export async function startSession(
     }
 
     const warnings: string[] = [];
-    let created;
+    let created: ChosenEmbedder;
     progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
     try {
-      created = await createEmbedder({ model: init.model, cacheDir: init.cacheDir, fallbackToLexical: false });
+      created = await chooseEmbedder(init, dataset, signal);
     } catch (error) {
       if (error instanceof EmbedderLoadError) throw new InitError(error.message, 'model-load');
       throw classify(error, 'model-load');
     }
+    warnings.push(...created.notes);
     const embedder = created.embedder;
     let matrix;
     try {
       const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
       const result = await embedDataset(dataset.items, embedder, cache, {
+        // A server embeds `callSize` texts per call (its batch size times the requests in flight).
+        ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
         signal,
         onWarning: (message) => warnings.push(message),
         onProgress: (p) =>
@@ -140,7 +140,8 @@ export async function startSession(
       dataset,
       session,
       log,
-      embedder: embedder.id,
+      embedder: created.label,
+      ...(created.fallback ? { fallback: created.fallback } : {}),
       warnings,
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],

@@ -77,6 +77,8 @@ async function realSide(dir: string): Promise<Side> {
     executeCommand: () => undefined,
     showError: () => Promise.resolve(undefined),
     showWarning: () => Promise.resolve(undefined),
+    setModel: () => Promise.resolve(),
+    apiKey: () => Promise.resolve(undefined),
     chooseModelFolder: () => Promise.resolve(undefined),
     showProgress: () => undefined,
     endProgress: () => undefined,

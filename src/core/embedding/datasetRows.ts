@@ -9,7 +9,8 @@
  * go.)
  */
 import { type LoadOptions, DatasetError } from '../dataset';
-import { defaultMaxRecordBytes, inspectFile } from '../dataset/chunks';
+import { defaultMaxRecordBytes } from '../dataset/chunks';
+import { inspectFile } from '../dataset/inspect';
 import { detectFormat } from '../dataset/format';
 import { hashNormalized, normalizeText } from '../dataset/normalize';
 import { readRows } from '../dataset/rows';

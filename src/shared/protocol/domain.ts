@@ -127,6 +127,7 @@ export type ProgressSnapshot = v.InferOutput<typeof ProgressSnapshotSchema>;
  */
 export const ERROR_ACTIONS = {
   chooseLocalModel: 'Choose local model folder',
+  useLite: 'Use the built-in offline model (use-lite)',
   useLexical: 'Use lexical embeddings',
   retry: 'Retry',
   openSettings: 'Open Settings',

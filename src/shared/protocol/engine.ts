@@ -38,8 +38,10 @@ export const EngineReadyMessage = v.object({
   summary: v.object({ rows: count, loaded: count, skipped: count, duplicateRows: count }),
   /** The first 100 row problems, each naming file:line. */
   problems: v.array(RowProblemSchema),
-  /** The embedder in use, e.g. `Xenova/all-MiniLM-L6-v2` or `lexical`. */
+  /** The embedder in use, e.g. `Xenova/all-MiniLM-L6-v2`, `use-lite (fallback)` or `lexical`. */
   embedder: v.string(),
+  /** Set when a fallback stands in for the configured model: what was asked for, and why not. */
+  fallback: v.optional(v.object({ requested: v.string(), reason: v.string() })),
   /** Problems met replaying the label log (bad lines are skipped, never fatal). */
   logProblems: v.array(v.string()),
   counts: CountsSchema,

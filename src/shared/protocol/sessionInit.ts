@@ -37,8 +37,14 @@ export const SessionInitSchema = v.object({
   evaluationFraction: bounded(SETTING_SPECS.evaluationFraction),
   /** Written into every label event. */
   annotator: v.string(),
-  /** Hugging Face model id, local model folder, or `lexical`. */
+  /** Hugging Face model id, local model folder, `use-lite`, `lexical`, or `openai:<url>#<model>`. */
   model: v.pipe(v.string(), v.minLength(1)),
+  /** Vectors the user already has (.npy, .f32, or JSONL with a vector field); they win over `model`. */
+  vectors: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** An embedding server's batch size and requests in flight. */
+  server: v.optional(v.object({ batchSize: v.pipe(v.number(), v.integer(), v.minValue(1)), concurrency: v.pipe(v.number(), v.integer(), v.minValue(1)) })),
+  /** The server's API key, from VS Code's SecretStorage (never from settings, never logged). */
+  apiKey: v.optional(v.string()),
   /** Where downloaded transformer models are cached. */
   cacheDir: v.string(),
   /** Seed for every random step, so a session is reproducible. */

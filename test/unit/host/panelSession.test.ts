@@ -79,6 +79,8 @@ class RecordingPanel implements PanelPort {
 class RecordingUi implements SessionUi {
   readonly logs: { level: string; message: string }[] = [];
   readonly errors: { message: string; actions: readonly string[] }[] = [];
+  readonly warnings: { message: string; actions: readonly string[] }[] = [];
+  readonly models: string[] = [];
   readonly commands: string[] = [];
   progressShown = 0;
   answer: string | undefined;
@@ -89,7 +91,15 @@ class RecordingUi implements SessionUi {
     this.errors.push({ message, actions });
     return Promise.resolve(this.answer);
   }
-  showWarning(): Promise<string | undefined> {
+  showWarning(message: string, actions: readonly string[]): Promise<string | undefined> {
+    this.warnings.push({ message, actions });
+    return Promise.resolve(actions.includes(this.answer ?? '') ? this.answer : undefined);
+  }
+  setModel(model: string): Promise<void> {
+    this.models.push(model);
+    return Promise.resolve();
+  }
+  apiKey(): Promise<string | undefined> {
     return Promise.resolve(undefined);
   }
   chooseModelFolder(): Promise<string | undefined> {
@@ -189,19 +199,22 @@ test('a page labels through the session: saved only when on disk, a resend is no
   assert.ok(panel.disposed && status.hidden, 'dispose closes the panel and hides the status bar');
 });
 
-test('a model that cannot load offers its actions; "Use lexical embeddings" restarts the engine and labeling works', async () => {
+test('a model that cannot load: the built-in use-lite stands in, says so, and "Use lexical embeddings" switches this workspace', async () => {
   const root = path.join(dir, 'ws2');
   await fs.mkdir(root);
   const { session, panel, ui } = open(path.join(dir, 'no-such-model'), root);
   ui.answer = 'Use lexical embeddings';
   try {
     panel.fromPage({ type: 'ready', restored: true });
-    const error = await panel.wait('error');
-    assert.equal(error.kind, 'model-load');
-    assert.deepEqual(error.actions, ['chooseLocalModel', 'useLexical', 'retry'], 'the banner gets the same actions');
-    assert.deepEqual(ui.errors[0]?.actions, ['Choose local model folder', 'Use lexical embeddings', 'Retry']);
-    const ready = await panel.wait('init', (m) => m.dataset.total === 60);
-    assert.ok(ready);
+    const first = await panel.wait('init', (m) => m.embedder !== undefined);
+    assert.equal(first.embedder, 'use-lite (fallback)', 'labeling starts on the offline model, and the panel names it');
+    assert.equal(ui.errors.length, 0, 'not an error: the session runs');
+    const warning = ui.warnings.find((w) => /no-such-model/.test(w.message));
+    assert.ok(warning, `the warning names the model: ${JSON.stringify(ui.warnings)}`);
+    assert.deepEqual(warning.actions, ['Choose local model folder', 'Use the built-in offline model (use-lite)', 'Use lexical embeddings', 'Retry']);
+    const ready = await panel.wait('init', (m) => m.embedder === 'lexical');
+    assert.deepEqual(ui.models, ['lexical'], 'the setting that failed is the one changed');
+    assert.equal(ready.dataset.total, 60);
     panel.fromPage({ type: 'needItems', count: 5 });
     const [item] = (await panel.wait('items', (m) => m.items.length > 0)).items;
     panel.fromPage({ type: 'flag', requestId: 'f-1', itemId: item!.id });

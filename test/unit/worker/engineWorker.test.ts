@@ -20,8 +20,11 @@ const topics = {
 let dir: string;
 let dataset: string;
 
+/** The user chose to import the file's labels (they are already the label names). */
+const IMPORT = { existingLabels: { field: 'label', use: 'import' as const, map: { sport: 'sport', weather: 'weather', money: 'money' } } };
+
 function init(overrides: Partial<StartMessage> = {}): StartMessage {
-  return initMessage(dataset, dir, ['sport', 'weather', 'money'], overrides);
+  return initMessage(dataset, dir, ['sport', 'weather', 'money'], { ...IMPORT, ...overrides });
 }
 
 const truthOf = (text: string): string => text.split(' ')[0] as string;
@@ -134,16 +137,21 @@ test('restart: state comes back from the log and the queue never re-serves label
   }
 });
 
-test('a model that cannot be loaded is reported as model-load with actions; lexical re-init works', async () => {
+test('a model that cannot be loaded: the built-in use-lite stands in and says why; lexical re-init works', async () => {
   const host = new Host();
   try {
-    host.send(init({ model: path.join(dir, 'no-such-model-folder') }));
-    const error = await host.wait('error');
-    assert.equal(error.kind, 'model-load');
-    assert.ok(error.actions.includes('useLexical'));
+    const missing = path.join(dir, 'no-such-model-folder');
+    host.send(init({ model: missing }));
+    const fallback = await host.wait('engineReady', () => true, 120_000);
+    assert.equal(fallback.embedder, 'use-lite (fallback)');
+    assert.equal(fallback.fallback?.requested, missing);
+    assert.match(fallback.fallback?.reason ?? '', /no-such-model-folder/);
+    assert.ok(!host.messages.some((m) => m.type === 'error'), 'a fallback is not an error');
+    const since = host.messages.length;
     host.send(init());
-    const ready = await host.wait('engineReady');
+    const ready = await host.wait('engineReady', () => true, 120_000, since);
     assert.equal(ready.counts.labeled, 27);
+    assert.equal(ready.embedder, 'lexical');
   } finally {
     await host.close();
   }
@@ -161,5 +169,46 @@ test('malformed messages are refused with an error, not a crash', async () => {
     assert.equal(refused.type, 'saveFailed', 'a refused write is still answered');
   } finally {
     await host.close();
+  }
+});
+
+test("the file's labels: ignored unless chosen, mapped when imported, suggestions when kept for review", async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'al-existing-'));
+  const file = path.join(root, 'coded.jsonl');
+  // A file whose label column holds codes, as a headerless CSV's 0/1 would.
+  await fs.writeFile(file, Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `c${i}`, text: `item ${i}`, label: String(i % 2) })).join('\n') + '\n');
+  const labels = ['disaster', 'not disaster'];
+  try {
+    for (const [use, expectLog, expectSuggestions] of [
+      [undefined, 0, 0],
+      ['import', 12, 0],
+      ['review', 0, 12],
+    ] as const) {
+      const ws = path.join(root, use ?? 'ignore');
+      await fs.mkdir(ws);
+      const host = new Host();
+      try {
+        const existing = use === undefined ? {} : { existingLabels: { field: 'label', use, map: { '1': 'disaster', '0': 'not disaster' } } };
+        host.send(initMessage(file, ws, labels, { workspaceRoot: ws, ...existing }));
+        const ready = await host.wait('engineReady');
+        assert.equal(ready.counts.labeled, expectLog, `${use ?? 'ignore'}: labeled`);
+        assert.equal(ready.toReview, expectSuggestions, `${use ?? 'ignore'}: to review`);
+        const log = (await fs.readFile(labelLogPath(ws, file), 'utf8').catch(() => '')).split('\n').filter((l) => l.trim() !== '');
+        assert.equal(log.length, expectLog, `${use ?? 'ignore'}: import events in the log`);
+        if (use === 'import') assert.ok(log.every((l) => /"labels":\["(not )?disaster"\]/.test(l)), 'the raw 0/1 became the typed names');
+        host.send({ type: 'needItems', count: 12 });
+        const served = (await host.wait('items')).items;
+        if (use === 'review') {
+          assert.equal(served.length, 12);
+          for (const item of served) assert.deepEqual(item.suggestion?.labels, [Number(item.id.slice(1)) % 2 ? 'disaster' : 'not disaster']);
+        } else if (use === undefined) {
+          assert.ok(served.every((i) => i.suggestion === undefined));
+        }
+      } finally {
+        await host.close();
+      }
+    }
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
   }
 });
