@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
  * Runs every performance benchmark, each in its own process so one's JIT state and heap do not
  * colour another's figures (peak RSS above all). Each script writes its block of docs/benchmarks.md.
  */
-const scripts = ['kmeans', 'sampling', 'memory', 'embed'];
+const scripts = ['kmeans', 'sampling', 'memory', 'embed', 'hostStall'];
 let failed = 0;
 for (const name of scripts) {
   console.log(`\n== bench:${name}`);

@@ -302,7 +302,7 @@ export class PanelSession {
   /** The configured model could not be loaded and a fallback stands in: say so, offer the choices. */
   private async offerModelChoices(fallback: { requested: string; reason: string }): Promise<void> {
     const actions: ErrorActionId[] = ['chooseLocalModel', 'useLite', 'useLexical', 'retry'];
-    const choice = await this.ui.showWarning(`Active Label: ${fallback.reason}.`, actions.map((a) => ERROR_ACTIONS[a]));
+    const choice = await this.ui.showWarning(`Active Label: ${fallback.reason.replace(/\.+$/, '')}.`, actions.map((a) => ERROR_ACTIONS[a]));
     const id = actions.find((a) => ERROR_ACTIONS[a] === choice);
     if (id) await this.runErrorAction(id);
   }
