@@ -18,10 +18,13 @@ export function labelCounts(targets: Targets, classes: number): number[] {
 /** Why the loop is still in cold start, or null once every label has `minPerLabel` examples. */
 export function coldStartReason(targets: Targets, classes: readonly string[], minPerLabel: number, hasModel: boolean): string | null {
   const counts = labelCounts(targets, classes.length);
-  const present = counts.filter((c) => c > 0).length;
-  if (classes.length < 2 || present < 2) return 'fewer than two labels have examples';
-  const short = classes.filter((_, i) => counts[i] < minPerLabel);
-  if (short.length > 0) return `${short.length === 1 ? `label "${short[0]}" has` : `${short.length} labels have`} fewer than ${minPerLabel} examples`;
+  // One rule, said one way: cold start lasts until every label has `minPerLabel` training examples.
+  const short = classes.map((name, i) => ({ name, n: counts[i] as number })).filter((c) => c.n < minPerLabel);
+  if (classes.length < 2 || short.length > 0) {
+    const listed = short.slice(0, 3).map((c) => `"${c.name}" has ${c.n}`);
+    const more = short.length > 3 ? ` and ${short.length - 3} more` : '';
+    return `until every label has ${minPerLabel} training examples: ${listed.join(', ')}${more}, fewer than ${minPerLabel} examples`;
+  }
   if (!hasModel) return 'no model trained yet';
   return null;
 }
