@@ -73,12 +73,11 @@ describe('TransformersEmbedder with the tiny BERT fixture', () => {
   });
 
   it('fails fast on an unknown model, naming the model, where it looked and how to fix it', async () => {
-    const started = performance.now();
+    // "Fast" is the load timeout's job (the next test); a time here would be a benchmark.
     const error = await TransformersEmbedder.load({ model: 'nobody/no-such-model', cacheDir, allowRemoteModels: false }).then(
       () => assert.fail('loaded a model that does not exist'),
       (e: unknown) => e,
     );
-    assert.ok(performance.now() - started < 5000);
     assert.ok(error instanceof EmbedderLoadError);
     assert.match(error.message, /nobody\/no-such-model/);
     assert.ok(error.message.includes(path.join(cacheDir, 'nobody/no-such-model')), error.message);

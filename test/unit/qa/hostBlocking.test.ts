@@ -7,8 +7,7 @@
  * Each path runs on a large input: the 50,000-line file, a file whose first rows are 10 MB
  * texts, and an items message at the worker's size cap (test/unit/worker/itemDelivery.test.ts
  * checks that the worker never sends more). The longest single block of the event loop is
- * measured and printed; the assertions check the paths' results and a loose ceiling, so a 2-core
- * CI machine under load does not fail on noise while a multi-second stall still does.
+ * measured and printed; the assertions check the paths' results.
  */
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
@@ -22,8 +21,8 @@ import { DEFAULT_KEYMAP, parseWith, WebviewToHost, type HostToWebview, type Queu
 import { WorkerToHost } from '../../../src/shared/protocol/engine';
 import { writeBigJsonl } from './bigData';
 
-/** Far above the 50 ms target: catches a stall, not a slow CI runner. Figures are printed. */
-const CEILING_MS = 1000;
+// The figures are printed, never asserted: timings belong in benchmarks (`npm run bench:host`
+// measures the host's worst stall while a dataset embeds). These tests check what each path returns.
 
 let dir: string;
 before(async () => {
@@ -55,7 +54,6 @@ test('setup preview of a 50,000-line file reads only its head', async (t) => {
   t.diagnostic(`previewDataset(50k lines): total ${fmt(totalMs)}, longest block ${fmt(maxMs)}`);
   assert.equal(result.detectedTextField, 'text');
   assert.equal(result.rows.length, 5);
-  assert.ok(maxMs < CEILING_MS, `blocked ${fmt(maxMs)}`);
 });
 
 test('setup preview of a file that starts with 10 MB rows', async (t) => {
@@ -66,7 +64,6 @@ test('setup preview of a file that starts with 10 MB rows', async (t) => {
   t.diagnostic(`previewDataset(3 x 10 MB rows): total ${fmt(totalMs)}, longest block ${fmt(maxMs)}`);
   assert.equal(result.detectedTextField, 'text');
   assert.ok(result.rows.length >= 1);
-  assert.ok(maxMs < CEILING_MS, `blocked ${fmt(maxMs)}`);
 });
 
 test('an items message at the size cap (10 x 200 KB): validate, present, serialize for the webview', async (t) => {
@@ -102,7 +99,6 @@ test('an items message at the size cap (10 x 200 KB): validate, present, seriali
   const sent = toWebview.flatMap((m) => (m.type === 'items' ? m.items : []));
   assert.equal(sent.length, 10, 'every item reaches the webview');
   assert.equal(sent[7]?.text, items[7]?.text);
-  assert.ok(Math.max(maxMs, totalMs) < CEILING_MS, `blocked ${fmt(Math.max(maxMs, totalMs))}`);
 });
 
 test('a malformed message from the page is refused with a reason, not dropped without a trace', () => {
