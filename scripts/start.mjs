@@ -12,6 +12,14 @@ import { codeServerBin, ensureCodeServer, freePort, repoRoot, startCodeServer } 
 import { packageVsix } from './package.mjs';
 
 const log = (line) => console.log(`[active-label] ${line}`);
+
+// npm 11 prints `npm warn Unknown project config "onnxruntime-node-install"` before this script runs.
+// Say what it is, where the user sees it: the key in .npmrc stops onnxruntime-node's install script
+// from downloading CUDA binaries on npm versions that run install scripts (the CPU binaries we use
+// ship in the package); this npm does not know the key, warns, and ignores it. Nothing is wrong.
+if (/\bnpm\/(1[1-9]|[2-9][0-9])\./.test(process.env.npm_config_user_agent ?? '')) {
+  log('The npm warning above about "onnxruntime-node-install" is expected: see .npmrc (it keeps installs offline-safe on other npm versions).');
+}
 const home = join(repoRoot, '.e2e', 'start');
 const folder = join(home, 'sample-workspace');
 
