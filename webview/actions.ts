@@ -11,7 +11,7 @@ import type { LabelQueue, StepResult } from './queue';
 export type Outcome = StepResult | null | { readonly notice: string };
 
 /** Applies an action to the queue; null when it does nothing in this mode or state. */
-export function applyAction(action: Exclude<KeyAction, { kind: 'help' | 'close' }>, config: InitMessage, queue: LabelQueue, selection: Set<string>): Outcome {
+export function applyAction(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' }>, config: InitMessage, queue: LabelQueue, selection: Set<string>): Outcome {
 const item = queue.shown;
   switch (action.kind) {
     case 'label': {

@@ -216,6 +216,10 @@ export class App {
   // Key actions
 
   private onAction(action: KeyAction, startedAt: number): void {
+    if (action.kind === 'chart') {
+      this.chart.reveal();
+      return;
+    }
     if (action.kind === 'help' || action.kind === 'close') {
       this.overlayOpen = action.kind === 'help' ? !this.overlayOpen : false;
       this.paintOverlay();
@@ -269,7 +273,7 @@ export class App {
   }
 
   /** Applies an action to the queue; null when it does nothing in this mode or state. */
-  private step(action: Exclude<KeyAction, { kind: 'help' | 'close' }>, config: InitMessage): StepResult | null {
+  private step(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' }>, config: InitMessage): StepResult | null {
     const outcome = applyAction(action, config, this.queue, this.selection);
     if (outcome !== null && 'notice' in outcome) {
       this.showNotice(outcome.notice);

@@ -20,7 +20,9 @@ export type KeyAction =
   | { readonly kind: 'back' }
   | { readonly kind: 'forward' }
   | { readonly kind: 'confirm' }
-  | { readonly kind: 'close' };
+  | { readonly kind: 'close' }
+  /** Bring the learning curve into view (the Show Learning Curve key, handled in the page). */
+  | { readonly kind: 'chart' };
 
 export interface KeyConfig {
   readonly labels: readonly LabelDef[];
@@ -65,6 +67,9 @@ const REPEATABLE = new Set<KeyAction['kind']>(['back', 'forward']);
  * through: they belong to VS Code's own keybindings. Shift is allowed (`?` needs it).
  */
 export function actionForKey(event: KeyLike, config: KeyConfig | null): KeyAction | null {
+  // Show Learning Curve (Ctrl+Alt+C / Cmd+Alt+C): a webview with focus keeps the key from VS Code's
+  // keybinding in code-server, so the page answers it itself.
+  if ((event.ctrlKey || event.metaKey) && event.altKey && (event.code === 'KeyC' || event.key.toLowerCase() === 'c')) return { kind: 'chart' };
   if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return null;
   const key = normalize(event.key);
   if (key === 'Escape') return { kind: 'close' };

@@ -26,9 +26,11 @@ export class HeaderRenderer {
   private readonly modelState = el('div', { className: 'al-model', attrs: { 'data-testid': 'model-state' } });
   private readonly strategy: HTMLButtonElement;
   private readonly embedder: HTMLButtonElement;
+  private readonly annotator: HTMLButtonElement;
 
   constructor(callbacks: PanelCallbacks) {
     // Names the embedder in use, and is the one-click way to choose another (a real model, a folder).
+    this.annotator = button('', callbacks.openSettings, { className: 'al-secondary', title: 'Labels are written under this name: change it with the activeLabel.annotator setting', attrs: { 'data-testid': 'annotator' } });
     this.embedder = button('', callbacks.openSettings, { className: 'al-secondary al-embedder', title: 'Embeddings in use: click to choose a model, a local model folder or your own vectors', attrs: { 'data-testid': 'embedder' } });
     this.strategy = button('', callbacks.chooseStrategy, { className: 'al-secondary', title: 'Choose sampling strategy', attrs: { 'data-testid': 'strategy' } });
     this.element = el('header', { className: 'al-header' }, [
@@ -36,6 +38,7 @@ export class HeaderRenderer {
       el('div', { className: 'al-progress' }, [this.progressText, this.progressBar]),
       this.modelState,
       el('div', { className: 'al-header-actions' }, [
+        this.annotator,
         this.embedder,
         this.strategy,
         button('Settings', callbacks.openSettings, { className: 'al-secondary', attrs: { 'data-testid': 'settings' } }),
@@ -47,6 +50,7 @@ export class HeaderRenderer {
   render(config: InitMessage | null, model: ModelSnapshot | null): void {
     this.title.textContent = config ? config.dataset.name : 'Active Label';
     this.strategy.textContent = config ? `Strategy: ${config.strategy}` : 'Strategy';
+    this.annotator.textContent = config?.annotator ? `Annotator: ${config.annotator}` : 'Annotator';
     this.embedder.textContent = config?.embedder ? `Embeddings: ${config.embedder}` : 'Embeddings: starting';
     this.embedder.classList.toggle('al-warning', Boolean(config?.embedder && /lexical|fallback/.test(config.embedder)));
     const total = model?.total ?? config?.dataset.total ?? 0;

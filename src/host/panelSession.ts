@@ -145,6 +145,7 @@ export class PanelSession {
       mode: this.answers.mode,
       keymap: this.settings.keymap,
       strategy: STRATEGIES[this.settings.strategy].title,
+      annotator: this.options.annotator,
     };
   }
 

@@ -40,6 +40,8 @@ export interface PageConfig {
   readonly keymap: Keymap;
   /** The strategy's display title. */
   readonly strategy: string;
+  /** Written into every label event. */
+  readonly annotator?: string;
 }
 
 export class Presenter {
@@ -113,6 +115,10 @@ export class Presenter {
         this.status.showModel(this.model);
         this.page.post(this.init());
         if (m.imported > 0 || m.toReview > 0) this.page.post({ type: 'notice', message: importNotice(m.imported, m.toReview) });
+        if (m.summary.duplicateRows > 0) {
+          const n = m.summary.duplicateRows.toLocaleString('en-US');
+          this.page.post({ type: 'notice', message: `${n} row${m.summary.duplicateRows === 1 ? ' repeats' : 's repeat'} an earlier row's text: each text is one item, labeled once.` });
+        }
         return;
       case 'error':
         this.progress = undefined;
@@ -161,6 +167,7 @@ export class Presenter {
       mode: c.mode,
       keymap: c.keymap,
       strategy: c.strategy,
+      ...(c.annotator !== undefined ? { annotator: c.annotator } : {}),
       ...(this.embedder !== undefined ? { embedder: this.embedder } : {}),
       state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}) },
     };

@@ -134,6 +134,8 @@ export const InitMessage = v.object({
   keymap: KeymapSchema,
   /** The active strategy's display name. */
   strategy: v.string(),
+  /** Who the labels are written as (settable with `activeLabel.annotator`). */
+  annotator: v.optional(v.string()),
   /** The embedder in use, as the engine names it (`use-lite (fallback)`, `lexical`, a model id); absent while starting. */
   embedder: v.optional(v.string()),
   state: v.object({ ...ModelSnapshotSchema.entries, progress: v.optional(ProgressSnapshotSchema) }),
