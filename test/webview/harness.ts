@@ -383,3 +383,21 @@ export function webviewSuite(count: number, use: (suite: Suite) => void): void {
 export async function waitForShown(page: Page, itemId: string): Promise<void> {
   await page.waitForSelector(`.al-card[data-item-id="${itemId}"]`, { timeout: WAIT_MS });
 }
+
+/**
+ * Resolves after the page has painted what the last message asked for: the card in the frame, the
+ * rest (counts, chart, history, banners) in idle time, scheduled the same way, so a check made after
+ * this sees it. Event-based: no fixed delay.
+ */
+export async function afterIdle(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        requestAnimationFrame(() => {
+          const idle = (window as unknown as { requestIdleCallback?: (cb: () => void, o?: { timeout: number }) => void }).requestIdleCallback;
+          if (idle) idle(() => resolve(), { timeout: 1000 });
+          else setTimeout(resolve, 0);
+        }),
+      ),
+  );
+}

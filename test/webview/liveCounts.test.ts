@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openWebview, WAIT_MS, webviewSuite } from './harness';
+import { openWebview, WAIT_MS, webviewSuite, afterIdle } from './harness';
 import type { Served } from './harness';
 import type { QueueItem } from '../../src/shared/protocol';
 import { PREFETCH_MIN } from '../../webview/queue';
@@ -38,6 +38,7 @@ describe('live counts', () => {
     const { page, host } = await openWebview(browser, served.url, { items });
     const curve = [{ labels: 20, accuracy: 0.8, macroF1: 0.75, evaluated: 12 }];
     await host.send({ type: 'model', version: 3, training: false, accuracy: 0.8, macroF1: 0.75, evaluated: 12, curve, counts: { related: 12, 'not related': 10 }, labeled: 22, total: 400 });
+    await afterIdle(page);
     assert.equal(await page.textContent('[data-testid="progress"]'), '22 / 400 labeled');
 
     await host.send({ type: 'counts', counts: { related: 15, 'not related': 12 }, labeled: 27, total: 400 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { openWebview, WAIT_MS, webviewSuite } from './harness';
+import { openWebview, WAIT_MS, webviewSuite, afterIdle } from './harness';
 import type { Served } from './harness';
 import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/protocol';
 
@@ -50,6 +50,7 @@ describe('Show Learning Curve (reveal)', () => {
     await host.waitFor(() => host.of('ready').length === 2, 'ready after reload');
     await page.waitForSelector('.al-card[data-item-id]:not([data-item-id=""])', { timeout: WAIT_MS });
     await host.send(model());
+    await afterIdle(page);
     const before = await chartBox(page);
     assert.equal(before.open, false, 'collapsed in a narrow layout, so the item keeps the room');
     assert.ok(before.top >= before.viewport, `below the fold (${before.top} >= ${before.viewport})`);
@@ -76,6 +77,7 @@ describe('Show Learning Curve (reveal)', () => {
   it('in a wide panel the curve is open from the start and reveal only highlights it', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });
     await host.send(model());
+    await afterIdle(page);
     assert.equal((await chartBox(page)).open, true);
     await host.send({ type: 'reveal', section: 'chart' });
     await page.waitForSelector('[data-testid="chart"].al-highlight');
@@ -90,6 +92,7 @@ describe('accuracy with its held-out count', () => {
   it('names the held-out items; below the minimum it is greyed with a tooltip saying why', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });
     await host.send(model());
+    await afterIdle(page);
     const metrics = page.locator('[data-testid="metrics"]');
     assert.equal(await metrics.textContent(), 'accuracy 83% · macro-F1 80% on 12 held-out items');
     assert.equal(await metrics.getAttribute('data-trusted'), 'true');
@@ -97,6 +100,8 @@ describe('accuracy with its held-out count', () => {
     const trustedOpacity = await metrics.evaluate((n) => getComputedStyle(n).opacity);
 
     await host.send(model({ version: 2, accuracy: 1, macroF1: 1, evaluated: 2, labeled: 20, curve: curve.slice(0, 2) }));
+
+    await afterIdle(page);
     await page.waitForSelector('[data-testid="metrics"][data-trusted="false"]');
     assert.ok(2 < MIN_TRUSTED_EVALUATION_ITEMS);
     assert.equal(await metrics.textContent(), 'accuracy 100% · macro-F1 100% on 2 held-out items');
@@ -106,6 +111,10 @@ describe('accuracy with its held-out count', () => {
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Model · v2 · accuracy 100%/);
 
     await host.send(model({ evaluated: 1, accuracy: 0, macroF1: 0 }));
+
+    await afterIdle(page);
+    // The side panel is painted in idle time, after the frame: wait for it.
+    await page.waitForFunction(() => /on 1 held-out item$/.test(document.querySelector('[data-testid="metrics"]')?.textContent ?? ''));
     assert.equal(await metrics.textContent(), 'accuracy 0% · macro-F1 0% on 1 held-out item');
     // The count comes with init too (a page reloaded after a hidden panel gets the host's snapshot).
     const { type: _model, ...state } = model({ evaluated: 30 });

@@ -120,7 +120,7 @@ describe('parseWith(HostToWebview) / parseWith(WebviewToHost)', () => {
   });
 
   it('every error action has a title', () => {
-    assert.deepEqual(Object.keys(ERROR_ACTIONS).sort(), ['chooseLocalModel', 'openSettings', 'retry', 'useLexical']);
+    assert.deepEqual(Object.keys(ERROR_ACTIONS).sort(), ['chooseLocalModel', 'openSettings', 'retry', 'useLexical', 'useLite']);
     for (const title of Object.values(ERROR_ACTIONS)) assert.ok(title.length > 0);
   });
 
