@@ -60,10 +60,10 @@ async function writeProfileSettings(userDataDir) {
   if (process.env.ACTIVE_LABEL_MODEL) {
     settings['activeLabel.model'] = process.env.ACTIVE_LABEL_MODEL;
   } else if (!(await huggingFaceReachable())) {
-    // Offline: the default model cannot be downloaded, so start with the lexical embedder rather
-    // than an error (the error path with its actions stays available for a real missing model).
-    settings['activeLabel.model'] = 'lexical';
-    log('huggingface.co is not reachable: this profile uses `activeLabel.model: "lexical"` (no download).');
+    // Offline: the default model cannot be downloaded, so the sample starts on the bundled
+    // Universal Sentence Encoder lite: real sentence embeddings, nothing to download.
+    settings['activeLabel.model'] = 'use-lite';
+    log('huggingface.co is not reachable: this profile uses `activeLabel.model: "use-lite"` (the bundled offline sentence encoder).');
   }
   writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 }

@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
 import { labelCensus, previewDataset, type LabelCensus } from '../core/dataset';
+import { findSidecarVectors } from '../core/embedding/precomputedVectors';
+import { plainText } from '../shared/plainText';
 import type { ExistingLabels } from '../shared/protocol';
 import { mapValues, pickExistingUse } from './existingLabelsFlow';
 import { pick } from './quickPick';
@@ -91,6 +93,9 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
   const name = path.basename(file);
   // Streaming preview of the first rows only; a 1 GB file costs the same as a small one.
   const preview = await previewDataset(file, PREVIEW_ROWS);
+  // Vectors the user already has, next to the dataset: said here, used instead of the model.
+  const sidecar = await findSidecarVectors(file).catch(() => undefined);
+  if (sidecar) void vscode.window.showInformationMessage(`Active Label: ${plainText(path.basename(sidecar))} is next to the dataset; its vectors are used instead of the embedding model (one row per data row).`);
   const rows: readonly unknown[] = preview.rows;
 
   // 1. Text field

@@ -92,7 +92,8 @@ export class EngineService {
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
-        r.started.session.skip(msg.itemId);
+        // An id the dataset does not have is not remembered (it would only grow the skip set).
+        if (r.started.session.rowOfItem(msg.itemId) !== undefined) r.started.session.skip(msg.itemId);
         return;
       case 'needItems':
         return r.delivery.serve(msg.count);
