@@ -7,6 +7,7 @@
  *
  * Usage: node --import tsx bench/learning.ts [--seeds 1,2,3,4,5] [--budget 300] [--spam-size 2000]
  *        [--embedders lexical,use-lite] [--datasets headlines,spam,spam-kinds] [--no-reference]
+ *        [--strategies a,b,...]   (default: all; random is always run, it is the baseline)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
       embedders: { type: 'string' },
       datasets: { type: 'string' },
       'no-reference': { type: 'boolean' },
+      strategies: { type: 'string' },
     },
   });
   const seeds = (values.seeds ?? '1,2,3,4,5').split(',').map(Number);
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
   const spamSize = Number(values['spam-size'] ?? 2000);
   const embedders = (values.embedders ?? 'lexical,use-lite').split(',');
   const wanted = (values.datasets ?? 'headlines,spam,spam-kinds').split(',');
+  const strategies = values.strategies === undefined ? [...STRATEGY_NAMES] : ['random', ...values.strategies.split(',').filter((s) => s !== 'random')];
+  const unknown = strategies.filter((s) => !(STRATEGY_NAMES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown strategies: ${unknown.join(', ')}`);
   const io = consoleIO();
   const started = performance.now();
   const headlines = await writeHeadlinesJsonl(LEARNING_CACHE);
@@ -107,7 +112,8 @@ async function main(): Promise<void> {
     },
   ].filter((p) => wanted.includes(p.dataset));
 
-  const base = { strategies: [...STRATEGY_NAMES], budget, batch: 10, seeds, evalFraction: 0.2, model: 'lexical', cacheDir: LEARNING_CACHE, mode: 'single', labelSeparator: '|' } as const;
+  const limited = strategies.length === STRATEGY_NAMES.length ? '' : `  # this run's table: ${strategies.join(', ')} only`;
+  const base = { strategies, budget, batch: 10, seeds, evalFraction: 0.2, model: 'lexical', cacheDir: LEARNING_CACHE, mode: 'single', labelSeparator: '|' } as const;
   const runs: Run[] = [];
   for (const plan of plans) {
     for (const embedder of embedders) {
@@ -117,12 +123,12 @@ async function main(): Promise<void> {
       if (embedder === 'lexical') {
         const d = plan.lexicalData;
         settings = { ...base, data: [d.data], labelField: d.label, ...(d.textField !== undefined ? { textField: d.textField } : {}) };
-        command = `active-label simulate --data ${d.shown} --strategy all --model lexical --budget ${budget} --seeds ${seeds.join(',')}`;
+        command = `active-label simulate --data ${d.shown} --strategy all --model lexical --budget ${budget} --seeds ${seeds.join(',')}${limited}`;
       } else if (embedder === 'use-lite') {
         vectors = await useLiteVectors(plan.jsonl, (line) => io.progress(line));
         settings = { ...base, data: [plan.jsonl], labelField: 'label', vectors: { file: vectors, sidecar: false } };
         const name = path.basename(plan.jsonl);
-        command = `active-label simulate --data ${name} --vectors ${path.basename(vectors)} --label-field label --strategy all --budget ${budget} --seeds ${seeds.join(',')}  # files in .cache/learning/`;
+        command = `active-label simulate --data ${name} --vectors ${path.basename(vectors)} --label-field label --strategy all --budget ${budget} --seeds ${seeds.join(',')}  # files in .cache/learning/${limited ? `;${limited.slice(4)}` : ''}`;
       } else {
         throw new Error(`unknown embedder "${embedder}": lexical or use-lite`);
       }
