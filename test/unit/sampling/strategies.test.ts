@@ -96,15 +96,26 @@ test('a label below minPerLabel keeps the loop in cold start', () => {
 test('clustered uncertainty draws from the top X% of the whole pool and spreads over clusters', () => {
   const input = scenario(600);
   const probs = input.model!.predict(input.pool).probs;
+  const top30 = (score: (p: Float32Array) => number): { scores: number[]; cutoff: number } => {
+    const scores = Array.from({ length: 600 }, (_, i) => score(probs.data.subarray(i * 3, i * 3 + 3)));
+    return { scores, cutoff: scores.slice().sort((a, b) => b - a)[29] };
+  };
+  const marginOf = (p: Float32Array): number => {
+    const [p1, p2] = Array.from(p).sort((a, b) => b - a);
+    return 1 - (p1 - p2);
+  };
+  // The default scorer is margin: every pick comes from the top 30 (5% of 600) by margin.
   const batch = clusteredUncertaintySampling(input.pool, probs, 10, { mode: 'single', seed: 1, uncertainPercent: 5 }, createRng(1));
   assert.equal(batch.length, 10);
-  const scores = batch.map((b) => b.reason.score);
-  // Every pick comes from the top 30 (5% of 600) least-confident items.
-  const lc = Array.from({ length: 600 }, (_, i) => 1 - Math.max(...probs.data.subarray(i * 3, i * 3 + 3)));
-  const cutoff = lc.slice().sort((a, b) => b - a)[29];
-  for (const b of batch) assert.ok(lc[b.index] >= cutoff - 1e-6);
-  assert.ok(scores.every((s) => s > 0));
+  const margin = top30(marginOf);
+  for (const b of batch) assert.ok(margin.scores[b.index] >= margin.cutoff - 1e-6);
+  assert.ok(batch.every((b) => b.reason.score > 0));
+  assert.match(batch[0]?.reason.detail ?? '', /\(margin\)/);
   assert.equal(new Set(batch.map((b) => b.reason.cluster)).size, 2, 'k = ceil(10 / 5) clusters');
+  // Least confidence when asked.
+  const lcBatch = clusteredUncertaintySampling(input.pool, probs, 10, { mode: 'single', seed: 1, uncertainPercent: 5, method: 'least-confidence' }, createRng(1));
+  const lc = top30((p) => 1 - Math.max(...p));
+  for (const b of lcBatch) assert.ok(lc.scores[b.index] >= lc.cutoff - 1e-6);
 });
 
 test('cluster picks handle fewer candidates than clusters and duplicate points', () => {
