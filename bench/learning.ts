@@ -128,7 +128,7 @@ async function main(): Promise<void> {
         vectors = await useLiteVectors(plan.jsonl, (line) => io.progress(line));
         settings = { ...base, data: [plan.jsonl], labelField: 'label', vectors: { file: vectors, sidecar: false } };
         const name = path.basename(plan.jsonl);
-        command = `active-label simulate --data ${name} --vectors ${path.basename(vectors)} --label-field label --strategy all --budget ${budget} --seeds ${seeds.join(',')}  # files in .cache/learning/${limited ? `;${limited.slice(4)}` : ''}`;
+        command = `active-label simulate --data ${name} --vectors ${path.basename(vectors)} --label-field label --strategy all --budget ${budget} --seeds ${seeds.join(',')}  # files in .cache/learning/${limited ? `;${limited.slice(3)}` : ''}`;
       } else {
         throw new Error(`unknown embedder "${embedder}": lexical or use-lite`);
       }

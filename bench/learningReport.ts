@@ -129,6 +129,7 @@ function targetRows(runs: readonly Run[]): string[] {
 
 export function section(runs: readonly Run[], seconds: number): string {
   const seeds = runs[0]?.result.seeds ?? [];
+  const shown = runs[0]?.result.strategies.map((s) => s.strategy) ?? [];
   const lines: string[] = [
     START,
     '## Learning: labels saved against random sampling',
@@ -138,7 +139,11 @@ export function section(runs: readonly Run[], seconds: number): string {
       `over seeds ${seeds.join(', ')} twice: on \`lexical\` vectors (hashed word and character n-grams, 2,048 dims) and on ` +
       '`use-lite` vectors (Universal Sentence Encoder lite, 512 dims, a real pretrained sentence encoder, embedded once into ' +
       '`.cache/learning/*.use-lite.npy` and passed with `--vectors`). Each table is labeled with its embedder; the exact ' +
-      'commands are below each table.',
+      'commands are below each table.' +
+      (shown.length < STRATEGY_NAMES.length
+        ? ` This run was limited to ${shown.join(', ')} (\`--strategies\`) to fit the machine's time (2 shared cores); ` +
+          `\`npm run bench:learning\` without it runs all ${STRATEGY_NAMES.length}.`
+        : ''),
     '',
     'Reading the tables: the oracle answers batches of 10 (90% strategy, 10% random), the head retrains after each batch, ' +
       'and a random 20% of the items is held out for scoring. **Label saving** is the figure that matters to a user: the ' +
