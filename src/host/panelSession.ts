@@ -121,11 +121,13 @@ export class PanelSession {
     this.settings = settings;
     const embedding = (s: Settings): string => JSON.stringify([s.model, s.vectors, s.serverBatchSize, s.serverConcurrency]);
     if (embedding(before) !== embedding(settings)) {
-      // Another model or vector file: the session starts again on it (the cache keeps what it had).
+      // Another model or vector file: the session starts again on it (the cache keeps what it had),
+      // with the new strategy too.
       this.modelOverride = undefined;
       this.restartEngine();
+    } else if (before.strategy !== settings.strategy) {
+      this.send({ type: 'setStrategy', strategy: settings.strategy });
     }
-    if (before.strategy !== settings.strategy) this.send({ type: 'setStrategy', strategy: settings.strategy });
     if (before.strategy !== settings.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
       this.presenter.reconfigure(this.pageConfig());
     }

@@ -79,8 +79,6 @@ export class LabelingSession {
   private readonly sessionSkipped = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
   private readonly outstanding = new Map<string, SampleReason>();
-  /** Label/flag events that backspace may undo, oldest first (imports are not undoable here). */
-  private readonly undoable: LabelEvent[] = [];
   private readonly stopRows: Int32Array;
   private readonly stopHistory: ArrayLike<number>[] = [];
   private readonly curvePoints: CurvePointV[] = [];
@@ -124,7 +122,6 @@ export class LabelingSession {
     if (issue !== undefined) return;
     this.outstanding.delete(event.itemId);
     if (event.type === 'label') this.classMap.observe(event.labels);
-    if ((event.type === 'label' || event.type === 'flag') && event.source !== 'import') this.undoable.push(event);
     if (event.type === 'label' || event.type === 'undo') this.changesSinceTrain++;
   }
 
@@ -134,38 +131,20 @@ export class LabelingSession {
    */
   replaceLabels(events: readonly LabelEvent[]): void {
     this.state = new LabelState();
-    this.undoable.length = 0;
     for (const event of events) this.applyLabel(event);
     // The training set changed under the model: the next chance to retrain takes it.
     this.changesSinceTrain += this.config.retrainEvery;
   }
 
   /**
-   * The event to append to undo the most recent label or flag still in effect, or undefined when
-   * there is nothing to undo. Apply the appended event with `applyLabel` as usual.
-   */
-  undoEvent(annotator: string): LabelEventInput | undefined {
-    while (this.undoable.length > 0) {
-      const last = this.undoable[this.undoable.length - 1] as LabelEvent;
-      // Still in effect when it is the item's newest event not undone.
-      if (this.state.nextUndo(last.itemId)?.eventId === last.eventId) {
-        this.undoable.pop();
-        return undoOf(last, { annotator, source: last.source });
-      }
-      this.undoable.pop();
-    }
-    return undefined;
-  }
-
-  /**
    * The event that undoes `itemId`'s latest label or flag still in effect (what the page shows
-   * coming back), or undefined when it has none (imports are not undone this way).
+   * coming back), or undefined when it has none (imports are not undone this way). The label
+   * state knows each item's history, so nothing else is kept for undo. Apply the appended event
+   * with `applyLabel` as usual.
    */
   undoEventFor(itemId: string, annotator: string): LabelEventInput | undefined {
     const last = this.state.nextUndo(itemId);
     if (last === undefined || last.source === 'import' || (last.type !== 'label' && last.type !== 'flag')) return undefined;
-    const at = this.undoable.lastIndexOf(last);
-    if (at >= 0) this.undoable.splice(at, 1);
     return undoOf(last, { annotator, source: last.source });
   }
 

@@ -78,14 +78,16 @@ test('undo and skip: an undone item can come back, a skipped one does not in thi
   s.applyLabel(completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }));
   s.skip(second!.itemId);
 
-  const undoFlag = s.undoEvent('t');
+  // Backspace walks back through the page's history: the flag, then the label.
+  const undoFlag = s.undoEventFor(second!.itemId, 't');
   assert.equal(undoFlag?.undoes !== undefined && undoFlag.itemId, second!.itemId);
   s.applyLabel(completeEvent(undoFlag!));
-  const undoLabel = s.undoEvent('t');
+  const undoLabel = s.undoEventFor(first!.itemId, 't');
   assert.equal(undoLabel?.itemId, first!.itemId);
   s.applyLabel(completeEvent(undoLabel!));
   assert.equal(s.isLabeled(first!.itemId), false);
-  assert.equal(s.undoEvent('t'), undefined);
+  assert.equal(s.undoEventFor(first!.itemId, 't'), undefined);
+  assert.equal(s.undoEventFor(second!.itemId, 't'), undefined);
   assert.equal(s.progress().labeled, 0);
 
   const rest = s.nextBatch(100).map((p) => p.itemId);
@@ -100,7 +102,7 @@ test('imports are applied but never undone by backspace', () => {
   const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', evalFraction: 0 });
   s.applyLabel(labelEvent(items[0]!.id, ['red'], 'import'));
   assert.equal(s.isLabeled(items[0]!.id), true);
-  assert.equal(s.undoEvent('t'), undefined);
+  assert.equal(s.undoEventFor(items[0]!.id, 't'), undefined);
 });
 
 test('deterministic under a seed', () => {
