@@ -8,6 +8,8 @@ export { LabelState } from './state';
 export type { CurrentLabel } from './state';
 export { decideLabel, labelKey } from './labelRule';
 export type { AnnotatorLabel, LabelDecision, RuledLabel } from './labelRule';
+export { disagreements } from './adjudication';
+export type { Disagreement } from './adjudication';
 export { replay } from './replay';
 export type { ReplayResult, LogProblem, LogProblemKind } from './replay';
 export { datasetStoreDir, labelLogPath, ensureStoreRoot, STORE_DIR_NAME, STORE_GITIGNORE, STORE_GITATTRIBUTES, STORE_GITATTRIBUTES_LINE, LOG_FILE_NAME } from './storePath';
