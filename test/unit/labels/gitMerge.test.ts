@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ensureStoreRoot, labelLogPath, LabelLog, replay, STORE_GITATTRIBUTES, STORE_GITATTRIBUTES_LINE, type LabelEvent } from '../../../src/core/labels';
@@ -107,7 +107,8 @@ describe('two annotators on two branches, merged by git', () => {
   it('an event both branches carry (a cherry-pick) is read once', async () => {
     const { base, alice, bob } = await twoBranches();
     const bobHead = git('rev-parse', 'bob').stdout.trim();
-    // alice cherry-picks bob's commit, then labels one more item; then bob's branch is merged.
+    // alice cherry-picks bob's commit, then labels one more item; then bob's branch is merged. Git 2.39
+    // leaves bob's three lines in the file twice here; replay reads each once.
     const pick = git('cherry-pick', bobHead);
     assert.equal(pick.status, 0, pick.stderr);
     const more = await appendAs(log, 'alice', [['i7', 'world']]);
@@ -119,6 +120,19 @@ describe('two annotators on two branches, merged by git', () => {
     assert.equal(new Set(ids).size, ids.length, 'no event is counted twice');
     assert.deepEqual([...ids].sort(), [...base, ...alice, ...bob, ...more].map((e) => e.eventId).sort());
     assert.ok(replayed.problems.every((p) => p.kind === 'duplicate-event'), JSON.stringify(replayed.problems));
+  });
+
+  it("a torn last line on one branch (a crash, then a commit) loses none of the other branch's events", async () => {
+    const { base, alice, bob } = await twoBranches();
+    // alice's session was killed mid-write and she committed the log as it was: no final newline.
+    await appendFile(log, '{"v":1,"type":"label","eventId":"torn-1","itemId":"i9","lab');
+    commitAll('alice, after a crash');
+    const merge = git('merge', '--no-edit', 'bob');
+    assert.equal(merge.status, 0, `merge failed: ${merge.stdout}${merge.stderr}`);
+    const replayed = await replay(log);
+    assert.deepEqual(replayed.events.map((e) => e.eventId).sort(), [...base, ...alice, ...bob].map((e) => e.eventId).sort());
+    assert.ok(replayed.problems.length >= 1);
+    assert.ok(replayed.problems.every((p) => ['torn-line', 'torn-tail', 'invalid-json'].includes(p.kind)), JSON.stringify(replayed.problems));
   });
 });
 
