@@ -12,7 +12,7 @@ function stateOf(events: ReadonlyArray<[string, string, string[], Partial<LabelE
   return state;
 }
 
-/** markdown-it is the renderer of VS Code's Markdown preview (here through @vscode/vsce, a dev dependency). */
+/** markdown-it is the renderer of VS Code's Markdown preview (a dev dependency, pinned). */
 const render = (markdown: string): string => {
   const MarkdownIt = createRequire(__filename)('markdown-it') as new (options?: object) => { render(src: string): string };
   return new MarkdownIt({ html: true, linkify: true }).render(markdown);
