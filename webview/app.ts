@@ -229,7 +229,14 @@ export class App {
     if (this.overlayOpen) return;
     if (action.kind === 'label' && !this.queue.shown) {
       const chosen = this.endState().actions[action.index];
-      if (chosen) this.bridge.post(chosen.message);
+      if (!chosen) return;
+      this.bridge.post(chosen.message);
+      if (chosen.message.type === 'revisitSkipped') {
+        // The engine serves the skipped items again: ask for them (it handles messages in order).
+        this.queue.reopen();
+        this.requestItemsIfLow();
+        this.paintCard();
+      }
       return;
     }
     if (!this.config) return;

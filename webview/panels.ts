@@ -110,7 +110,7 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
     );
   });
   for (const write of view.failedWrites) {
-    const what = write.message.type === 'undo' ? 'Undo' : write.message.type === 'flag' ? 'Flag' : `Label “${write.message.labels.join(', ')}”`;
+    const what = write.message.type === 'label' ? `Label “${write.message.labels.join(', ')}”` : WRITE_NAMES[write.message.type];
     nodes.push(
       el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'save-failed', 'data-request-id': write.requestId } }, [
         el('span', { className: 'al-banner-text', text: `${what} was NOT saved: ${write.error ?? 'unknown error'}. It stays pending.` }),
@@ -154,6 +154,8 @@ export function renderCounts(container: HTMLElement, config: InitMessage | null,
     }),
   ]);
 }
+
+const WRITE_NAMES = { skip: 'Skip', flag: 'Flag', undo: 'Undo' } as const;
 
 const STATUS_TEXT = { pending: 'pending…', saved: 'saved', failed: 'NOT saved' } as const;
 

@@ -1,15 +1,15 @@
 /**
  * The webview's labeling queue: the item on screen, the prefetched upcoming items, recent history
- * and the write requests (label, undo, flag) with their pending/saved/failed status.
+ * and the write requests (label, skip, flag, undo) with their pending/saved/failed status.
  *
  * Pure state, no DOM: every keypress is applied here locally (so the next item shows without a round
  * trip) and returns the messages to post to the host. The whole state is plain data, so it goes
  * into `vscode.setState` as is and a restored panel resumes exactly where it was.
  */
-import type { FlagMessage, LabelMessage, NeedItemsMessage, QueueItem, UndoMessage, WebviewToHost } from '../src/shared/protocol';
+import type { FlagMessage, LabelMessage, NeedItemsMessage, QueueItem, SkipMessage, UndoMessage, WebviewToHost } from '../src/shared/protocol';
 
 /** The writes the page tracks until the engine answers: each carries its request id. */
-export type WriteMessage = LabelMessage | UndoMessage | FlagMessage;
+export type WriteMessage = LabelMessage | SkipMessage | FlagMessage | UndoMessage;
 
 /** Ask for more items when fewer than this many are upcoming. */
 export const PREFETCH_MIN = 5;
@@ -40,7 +40,7 @@ export interface WriteRecord {
 export interface HistoryEntry {
   readonly item: QueueItem;
   readonly outcome: Outcome;
-  /** The write behind a label outcome. */
+  /** The write behind the outcome (absent for a skip restored from a page of an earlier version). */
   readonly requestId?: string;
 }
 
@@ -148,6 +148,12 @@ export class LabelQueue {
     return { type: 'needItems', count: PREFETCH_TARGET - this.state.upcoming.length };
   }
 
+  /** The engine was asked to serve the skipped items again: the pool is open once more. */
+  reopen(): void {
+    this.awaitingItems = false;
+    this.state = { ...this.state, exhausted: false };
+  }
+
   /** Labels the item on screen: a fresh item (source 'queue') or a history entry (source 'edit'). */
   label(labels: readonly string[], answer?: 'accept' | 'reject'): StepResult {
     const item = this.shown;
@@ -172,8 +178,11 @@ export class LabelQueue {
     const item = this.shown;
     if (!item) return NOTHING;
     if (this.state.cursor !== null) return this.forward();
-    this.finish(item, { kind: 'skip' });
-    return { messages: [{ type: 'skip', itemId: item.id }], moved: true };
+    // A skip is a write: the engine logs it, so the item is passed over in later sessions too.
+    const message: SkipMessage = { type: 'skip', requestId: this.newRequestId(), itemId: item.id };
+    this.addWrite(message);
+    this.finish(item, { kind: 'skip' }, message.requestId);
+    return { messages: [message], moved: true };
   }
 
   flag(): StepResult {
@@ -189,8 +198,8 @@ export class LabelQueue {
   }
 
   /**
-   * Undoes the most recent action and puts its item back on screen. Only a label or flag that may be
-   * on disk (pending or saved) needs an `undo` write; a failed one never reached the log.
+   * Undoes the most recent action and puts its item back on screen. Only a write that may be on disk
+   * (pending or saved) needs an `undo` write; a failed one never reached the log.
    */
   undo(): StepResult {
     const { history, current, upcoming } = this.state;
@@ -210,7 +219,7 @@ export class LabelQueue {
       upcoming: current ? [current, ...upcoming] : upcoming,
       cursor: null,
     };
-    if ((last.outcome.kind === 'label' || last.outcome.kind === 'flag') && write !== undefined && write.status !== 'failed') {
+    if (write !== undefined && write.status !== 'failed') {
       const message: UndoMessage = { type: 'undo', requestId: this.newRequestId(), itemId: last.item.id };
       this.addWrite(message);
       messages.push(message);

@@ -11,6 +11,7 @@ import {
   LabelMessage,
   ModelSnapshotSchema,
   QueueItemSchema,
+  SkipMessage,
   UndoMessage,
   type ModelSnapshot,
 } from '../src/shared/protocol';
@@ -25,7 +26,7 @@ const OutcomeSchema = v.variant('kind', [
 const WriteRecordSchema = v.object({
   requestId: v.string(),
   itemId: v.string(),
-  message: v.variant('type', [LabelMessage, UndoMessage, FlagMessage]),
+  message: v.variant('type', [LabelMessage, SkipMessage, FlagMessage, UndoMessage]),
   status: v.picklist(['pending', 'saved', 'failed']),
   error: v.optional(v.string()),
 });

@@ -167,10 +167,10 @@ export class PanelSession {
         return;
       case 'label':
       case 'undo':
+      case 'skip':
       case 'flag':
         this.sendWrite(m);
         return;
-      case 'skip':
       case 'needItems':
       case 'revisitSkipped':
       case 'cancel':
@@ -197,7 +197,7 @@ export class PanelSession {
   }
 
   /** A write always gets an answer: a dead engine answers `saveFailed` here. */
-  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'flag'>): void {
+  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'skip' | 'flag'>): void {
     if (this.send(m)) return;
     this.panel.post({ type: 'saveFailed', requestId: m.requestId, itemId: m.itemId, message: 'The engine has stopped; choose Retry to restart it, then retry this write.' });
   }
