@@ -35,10 +35,12 @@ const QueueSnapshotSchema = v.pipe(
   v.object({
     current: v.nullable(QueueItemSchema),
     upcoming: v.array(QueueItemSchema),
-    history: v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()) })),
+    history: v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()), seq: v.optional(v.number()) })),
     cursor: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
     exhausted: v.boolean(),
     writes: v.array(WriteRecordSchema),
+    // Absent in a state saved before undos were listed.
+    undone: v.optional(v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()), seq: v.number() })), []),
   }),
   v.check((q) => q.cursor === null || q.cursor < q.history.length, 'cursor is past the end of the history'),
 );
