@@ -104,6 +104,9 @@ export class EngineService {
       case 'setStrategy':
         r.started.session.setStrategy(msg.strategy);
         return;
+      case 'setAnnotator':
+        r.writer.annotator = msg.annotator;
+        return;
       case 'export':
         return this.export(r, msg);
       default:
@@ -129,6 +132,8 @@ export class EngineService {
       case 'release':
       case 'revisitSkipped':
       case 'setStrategy':
+      // The next `start` carries the host's current annotator.
+      case 'setAnnotator':
         return;
       default:
         return assertUnreachable(msg);

@@ -36,7 +36,8 @@ export class LabelWriter {
     private readonly session: LabelingSession,
     private readonly log: LabelLog,
     events: readonly LabelEvent[],
-    private readonly annotator: string,
+    /** Written into each event; the host changes it when `activeLabel.annotator` changes. */
+    public annotator: string,
     private readonly post: Post,
     /** Called after each applied write (the retrain scheduler listens). */
     private readonly onApplied: () => void,
