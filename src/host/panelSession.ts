@@ -59,7 +59,10 @@ export interface PanelSessionOptions {
   readonly cacheDir: string;
   readonly answers: SetupAnswers;
   readonly settings: Settings;
+  /** Who the labels are written as at the start: `activeLabel.annotator`, or the default name. */
   readonly annotator: string;
+  /** The name used when `activeLabel.annotator` is cleared mid-session (git user.name, the OS user). */
+  readonly defaultAnnotator?: () => Promise<string>;
   readonly panel: PanelPort;
   readonly status: StatusPort & { hide(): void };
   readonly ui: SessionUi;
@@ -73,6 +76,8 @@ export class PanelSession {
   private readonly ui: SessionUi;
   private settings: Settings;
   private answers: SetupAnswers;
+  /** Written into every event; follows `activeLabel.annotator` without a restart. */
+  private annotator: string;
   /** Overrides the configured model for this session only (e.g. "Use lexical embeddings"). */
   private modelOverride: string | undefined;
   private disposed = false;
@@ -81,6 +86,7 @@ export class PanelSession {
   constructor(private readonly options: PanelSessionOptions) {
     this.settings = options.settings;
     this.answers = options.answers;
+    this.annotator = options.annotator;
     this.panel = options.panel;
     this.ui = options.ui;
     this.presenter = new Presenter(this.pageConfig(), this.panel, options.status);
@@ -131,6 +137,21 @@ export class PanelSession {
     if (before.strategy !== settings.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
       this.presenter.reconfigure(this.pageConfig());
     }
+    if (before.annotator !== settings.annotator) void this.followAnnotator(settings.annotator);
+  }
+
+  /**
+   * `activeLabel.annotator` changed: the next write is made under the new name (the worker handles
+   * messages in order) and the panel's header shows it. Cleared, it falls back to the default name.
+   */
+  private async followAnnotator(configured: string): Promise<void> {
+    const name = configured || ((await this.options.defaultAnnotator?.().catch(() => undefined)) ?? this.options.annotator);
+    // A later change overtook this one while the default name was looked up.
+    if (this.disposed || this.settings.annotator !== configured || name === this.annotator) return;
+    this.annotator = name;
+    this.ui.log('info', `Labels are now written as ${name}.`);
+    this.send({ type: 'setAnnotator', annotator: name });
+    this.presenter.reconfigure(this.pageConfig());
   }
 
   /** Writes the current labels; resolves with the number exported. */
@@ -147,7 +168,7 @@ export class PanelSession {
       mode: this.answers.mode,
       keymap: this.settings.keymap,
       strategy: STRATEGIES[this.settings.strategy].title,
-      annotator: this.options.annotator,
+      annotator: this.annotator,
     };
   }
 
@@ -167,10 +188,10 @@ export class PanelSession {
         return;
       case 'label':
       case 'undo':
+      case 'skip':
       case 'flag':
         this.sendWrite(m);
         return;
-      case 'skip':
       case 'needItems':
       case 'revisitSkipped':
       case 'cancel':
@@ -197,7 +218,7 @@ export class PanelSession {
   }
 
   /** A write always gets an answer: a dead engine answers `saveFailed` here. */
-  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'flag'>): void {
+  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'skip' | 'flag'>): void {
     if (this.send(m)) return;
     this.panel.post({ type: 'saveFailed', requestId: m.requestId, itemId: m.itemId, message: 'The engine has stopped; choose Retry to restart it, then retry this write.' });
   }
@@ -231,7 +252,7 @@ export class PanelSession {
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,
       evaluationFraction: s.evaluationFraction,
-      annotator: this.options.annotator,
+      annotator: this.annotator,
       model,
       ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),
       ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(apiKey ? { apiKey } : {}) } : {}),

@@ -23,7 +23,8 @@ export class SessionManager implements vscode.Disposable {
   private session: PanelSession | undefined;
   private readonly statusBar = new LabelingStatusBar();
   private readonly disposables: vscode.Disposable[] = [this.statusBar];
-  private annotatorCache: string | undefined;
+  /** git user.name or the OS user, looked up once (per window) and only when needed. */
+  private annotatorDefault: Promise<string> | undefined;
   private readonly memory: SetupMemory;
 
   constructor(
@@ -122,7 +123,8 @@ export class SessionManager implements vscode.Disposable {
   private async open(file: string, answers: SetupAnswers, restoredPanel?: vscode.WebviewPanel): Promise<void> {
     const workspaceRoot = this.workspaceRootOf(file);
     const settings = this.settings();
-    const annotator = settings.annotator || (this.annotatorCache ??= await defaultAnnotator(workspaceRoot));
+    const fallback = (): Promise<string> => (this.annotatorDefault ??= defaultAnnotator(workspaceRoot));
+    const annotator = settings.annotator || (await fallback());
     const cacheDir = path.join(this.context.globalStorageUri.fsPath, 'models');
     const extensionUri = this.context.extensionUri;
     const title = `Label: ${path.basename(file)}`;
@@ -135,6 +137,7 @@ export class SessionManager implements vscode.Disposable {
       answers,
       settings,
       annotator,
+      defaultAnnotator: fallback,
       panel,
       status: this.statusBar,
       ui: new VscodeSessionUi(this.output, this.context.secrets),

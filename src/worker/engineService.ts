@@ -92,9 +92,7 @@ export class EngineService {
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
-        // An id the dataset does not have is not remembered (it would only grow the skip set).
-        if (r.started.session.rowOfItem(msg.itemId) !== undefined) r.started.session.skip(msg.itemId);
-        return;
+        return r.writer.skip(msg);
       case 'needItems':
         return r.delivery.serve(msg.count);
       case 'release':
@@ -105,6 +103,9 @@ export class EngineService {
         return;
       case 'setStrategy':
         r.started.session.setStrategy(msg.strategy);
+        return;
+      case 'setAnnotator':
+        r.writer.annotator = msg.annotator;
         return;
       case 'export':
         return this.export(r, msg);
@@ -118,6 +119,7 @@ export class EngineService {
     switch (msg.type) {
       case 'label':
       case 'undo':
+      case 'skip':
       case 'flag':
         this.post({ type: 'saveFailed', requestId: msg.requestId, itemId: msg.itemId, message: 'No labeling session is running: the dataset did not load.' });
         return;
@@ -127,10 +129,11 @@ export class EngineService {
       case 'export':
         this.post({ type: 'error', kind: 'internal', message: 'No labeling session is running.', actions: [], requestId: msg.requestId });
         return;
-      case 'skip':
       case 'release':
       case 'revisitSkipped':
       case 'setStrategy':
+      // The next `start` carries the host's current annotator.
+      case 'setAnnotator':
         return;
       default:
         return assertUnreachable(msg);

@@ -1,5 +1,5 @@
 /**
- * The one owner of writes to a session's label log. Every write (label, undo, flag) arrives with a
+ * The one owner of writes to a session's label log. Every write (label, skip, flag, undo) arrives with a
  * request id; the writer enforces every rule before anything reaches the disk, appends (fsync),
  * applies the event to the session and only then acknowledges with `saved`.
  *
@@ -16,7 +16,7 @@ import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import { LabelTally } from './labelTally';
 
 type Post = (message: WorkerToHost) => void;
-type WriteAction = 'label' | 'undo' | 'flag';
+type WriteAction = LabelEvent['type'];
 
 interface Written {
   readonly itemId: string;
@@ -36,7 +36,8 @@ export class LabelWriter {
     private readonly session: LabelingSession,
     private readonly log: LabelLog,
     events: readonly LabelEvent[],
-    private readonly annotator: string,
+    /** Written into each event; the host changes it when `activeLabel.annotator` changes. */
+    public annotator: string,
     private readonly post: Post,
     /** Called after each applied write (the retrain scheduler listens). */
     private readonly onApplied: () => void,
@@ -80,14 +81,31 @@ export class LabelWriter {
   }
 
   /**
-   * Undoes the named item's latest label or flag still in effect: the item the page puts back on
+   * Passes over an item: it is not served again, in this session or a later one, until the user asks
+   * for the skipped items again (`revisitSkipped`); labeling it later overrides the skip.
+   */
+  async skip(m: Message<HostToWorker, 'skip'>): Promise<void> {
+    if (this.answeredAgain(m.requestId, m.itemId, 'skip')) return;
+    if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
+    const reason = this.session.servedReason(m.itemId);
+    await this.append(m.requestId, {
+      type: 'skip',
+      itemId: m.itemId,
+      labels: [],
+      source: 'queue',
+      ...(reason !== undefined ? { strategy: reason.strategy, score: Number.isFinite(reason.score) ? reason.score : 0 } : {}),
+    });
+  }
+
+  /**
+   * Undoes the named item's latest label, skip or flag still in effect: the item the page puts back on
    * screen (after a relabel from history, that is not always the most recent write).
    */
   async undo(m: Message<HostToWorker, 'undo'>): Promise<void> {
     if (this.answeredAgain(m.requestId, m.itemId, 'undo')) return;
     if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
     const event = this.session.undoEventFor(m.itemId, this.annotator);
-    if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label or flag of yours to undo.');
+    if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label, skip or flag of yours to undo.');
     await this.append(m.requestId, event);
   }
 
@@ -170,7 +188,7 @@ export class LabelWriter {
   }
 
   private remember(e: LabelEvent): void {
-    this.written.set(e.eventId, { itemId: e.itemId, action: e.type === 'skip' ? 'flag' : e.type });
+    this.written.set(e.eventId, { itemId: e.itemId, action: e.type });
   }
 
   private fail(requestId: string, itemId: string, message: string): void {

@@ -42,7 +42,7 @@ const validWebview: WebviewToHost[] = [
   { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue' },
   { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'edit', answer: 'reject' },
   { type: 'undo', requestId: 'r', itemId: 'x' },
-  { type: 'skip', itemId: 'x' },
+  { type: 'skip', requestId: 'r', itemId: 'x' },
   { type: 'flag', requestId: 'r', itemId: 'x' },
   { type: 'needItems', count: 5 },
   { type: 'needItems', count: 200 },

@@ -76,7 +76,11 @@ export class LabelingSession {
   readonly evaluationIds: ReadonlySet<string>;
   private state = new LabelState();
   private readonly rowOf = new Map<string, number>();
-  private readonly sessionSkipped = new Set<string>();
+  /**
+   * Skipped items (a `skip` event in effect) that "serve skipped again" made servable. A skip is in
+   * the log, so it lasts across sessions; this set lasts until the item is skipped again.
+   */
+  private readonly revisit = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
   private readonly outstanding = new Map<string, SampleReason>();
   private readonly stopRows: Int32Array;
@@ -121,6 +125,7 @@ export class LabelingSession {
     const issue = this.state.apply(event);
     if (issue !== undefined) return;
     this.outstanding.delete(event.itemId);
+    if (event.type === 'skip') this.revisit.delete(event.itemId);
     if (event.type === 'label') this.classMap.observe(event.labels);
     if (event.type === 'label' || event.type === 'undo') this.changesSinceTrain++;
   }
@@ -137,26 +142,23 @@ export class LabelingSession {
   }
 
   /**
-   * The event that undoes `itemId`'s latest label or flag still in effect (what the page shows
+   * The event that undoes `itemId`'s latest label, skip or flag still in effect (what the page shows
    * coming back), or undefined when it has none (imports are not undone this way). The label
    * state knows each item's history, so nothing else is kept for undo. Apply the appended event
    * with `applyLabel` as usual.
    */
   undoEventFor(itemId: string, annotator: string): LabelEventInput | undefined {
     const last = this.state.nextUndo(itemId);
-    if (last === undefined || last.source === 'import' || (last.type !== 'label' && last.type !== 'flag')) return undefined;
+    if (last === undefined || last.source === 'import' || last.type === 'undo') return undefined;
     return undoOf(last, { annotator, source: last.source });
   }
 
-  /** Passes over an item for this session only (it is not written to the log). */
-  skip(itemId: string): void {
-    this.outstanding.delete(itemId);
-    this.sessionSkipped.add(itemId);
-  }
-
-  /** Items skipped in this session may be served again. */
+  /**
+   * Every item skipped so far (a `skip` event in effect, from this session or an earlier one) may be
+   * served again, until it is skipped again. Labeling it overrides the skip in the log.
+   */
   forgetSkips(): void {
-    this.sessionSkipped.clear();
+    for (const current of this.state.labels.values()) if (current.skipped) this.revisit.add(current.itemId);
   }
 
   /** Forget what was served but not answered: the page that held those items lost its queue. */
@@ -202,8 +204,9 @@ export class LabelingSession {
     const evalPool: number[] = [];
     this.items.forEach((item, row) => {
       const current = this.state.get(item.id);
-      // A flagged item waits for review; it is not served again as a fresh item.
-      if (current?.labeled || current?.skipped || current?.flagged || this.sessionSkipped.has(item.id) || this.outstanding.has(item.id)) {
+      // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
+      // for "serve skipped again".
+      if (current?.labeled || (current?.skipped && !this.revisit.has(item.id)) || current?.flagged || this.outstanding.has(item.id)) {
         return;
       }
       (this.evaluationIds.has(item.id) ? evalPool : pool).push(row);
@@ -383,13 +386,13 @@ export class LabelingSession {
   progress(): SessionProgress {
     let labeled = 0;
     let evaluationLabeled = 0;
-    let skipped = this.sessionSkipped.size;
+    let skipped = 0;
     for (const current of this.state.labels.values()) {
       if (!this.rowOf.has(current.itemId)) continue;
       if (current.labeled) {
         labeled++;
         if (this.evaluationIds.has(current.itemId)) evaluationLabeled++;
-      } else if (current.skipped && !this.sessionSkipped.has(current.itemId)) skipped++;
+      } else if (current.skipped) skipped++;
     }
     return {
       total: this.items.length,

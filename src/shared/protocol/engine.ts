@@ -18,6 +18,8 @@ const requestId = idString;
 export const StartMessage = v.object({ type: v.literal('start'), ...SessionInitSchema.entries });
 /** Switch the sampling strategy for the following batches. */
 export const SetStrategyMessage = v.object({ type: v.literal('setStrategy'), strategy: StrategyIdSchema });
+/** Write the following events under this name (`activeLabel.annotator` changed mid-session). */
+export const SetAnnotatorMessage = v.object({ type: v.literal('setAnnotator'), annotator: SessionInitSchema.entries.annotator });
 /** The page lost its queue: serve the items it held again. */
 export const ReleaseMessage = v.object({ type: v.literal('release') });
 export const ExportMessage = v.object({
@@ -61,7 +63,7 @@ export const LogMessage = v.object({
 
 // ---- the two engine directions -------------------------------------------------------------
 
-export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, ExportMessage, DisposeMessage]);
+export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, SetAnnotatorMessage, ExportMessage, DisposeMessage]);
 export type HostToWorker = v.InferOutput<typeof HostToWorker>;
 
 export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, LogMessage]);
@@ -70,6 +72,7 @@ export type WorkerToHost = v.InferOutput<typeof WorkerToHost>;
 // Each message's type, under the schema's own name.
 export type StartMessage = v.InferOutput<typeof StartMessage>;
 export type SetStrategyMessage = v.InferOutput<typeof SetStrategyMessage>;
+export type SetAnnotatorMessage = v.InferOutput<typeof SetAnnotatorMessage>;
 export type ReleaseMessage = v.InferOutput<typeof ReleaseMessage>;
 export type ExportMessage = v.InferOutput<typeof ExportMessage>;
 export type DisposeMessage = v.InferOutput<typeof DisposeMessage>;

@@ -128,7 +128,7 @@ class RecordingStatus {
   }
 }
 
-function open(model: string, workspaceRoot: string): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
+function open(model: string, workspaceRoot: string, defaultAnnotator?: () => Promise<string>): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
   const panel = new RecordingPanel();
   const ui = new RecordingUi();
   const status = new RecordingStatus();
@@ -139,6 +139,7 @@ function open(model: string, workspaceRoot: string): { session: PanelSession; pa
     answers: { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 },
     settings: { ...defaultSettings, model, strategy: 'margin' },
     annotator: 'ana',
+    ...(defaultAnnotator ? { defaultAnnotator } : {}),
     panel,
     status,
     ui,
@@ -197,6 +198,54 @@ test('a page labels through the session: saved only when on disk, a resend is no
     session.dispose();
   }
   assert.ok(panel.disposed && status.hidden, 'dispose closes the panel and hides the status bar');
+});
+
+test('a changed activeLabel.annotator applies to the next write, without restarting the engine, and the header shows it', async () => {
+  const root = path.join(dir, 'ws-annotator');
+  await fs.mkdir(root);
+  const { session, panel, ui } = open('lexical', root, () => Promise.resolve('git-user'));
+  const settings = { ...defaultSettings, model: 'lexical', strategy: 'margin' as const };
+  const starts = (): number => ui.logs.filter((l) => l.message.startsWith('Starting session')).length;
+  const written = async (requestId: string): Promise<{ type: string; annotator: string } | undefined> => {
+    const e = (await replay(labelLogPath(root, dataset))).events.find((x) => x.eventId === `req-${requestId}`);
+    return e && { type: e.type, annotator: e.annotator };
+  };
+  try {
+    panel.fromPage({ type: 'ready', restored: false });
+    assert.equal((await panel.wait('init', (m) => m.dataset.total === 60)).annotator, 'ana');
+    panel.fromPage({ type: 'needItems', count: 6 });
+    const items = (await panel.wait('items')).items;
+    const label = (requestId: string, k: number): void =>
+      panel.fromPage({ type: 'label', requestId, itemId: items[k]!.id, labels: [items[k]!.text.split(' ')[0]], source: 'queue' });
+    label('a-0', 0);
+    await panel.wait('saved', (m) => m.requestId === 'a-0');
+    assert.deepEqual(await written('a-0'), { type: 'label', annotator: 'ana' });
+    assert.equal(starts(), 1);
+
+    // Renamed: the very next write carries the new name (sent at once, before any wait).
+    let since = panel.received.length;
+    session.updateSettings({ ...settings, annotator: 'bea' });
+    label('a-1', 1);
+    panel.fromPage({ type: 'skip', requestId: 'a-2', itemId: items[2]!.id });
+    assert.equal((await panel.wait('init', () => true, since)).annotator, 'bea', 'the header shows the new name');
+    await panel.wait('saved', (m) => m.requestId === 'a-2', since);
+    assert.deepEqual(await written('a-1'), { type: 'label', annotator: 'bea' });
+    assert.deepEqual(await written('a-2'), { type: 'skip', annotator: 'bea' });
+
+    // Cleared: the default name (git user.name) takes over, still without a restart.
+    since = panel.received.length;
+    session.updateSettings({ ...settings, annotator: '' });
+    assert.equal((await panel.wait('init', () => true, since)).annotator, 'git-user');
+    label('a-3', 3);
+    await panel.wait('saved', (m) => m.requestId === 'a-3', since);
+    panel.fromPage({ type: 'undo', requestId: 'a-4', itemId: items[3]!.id });
+    await panel.wait('saved', (m) => m.requestId === 'a-4', since);
+    assert.deepEqual(await written('a-3'), { type: 'label', annotator: 'git-user' });
+    assert.deepEqual(await written('a-4'), { type: 'undo', annotator: 'git-user' });
+    assert.equal(starts(), 1, 'the engine was never restarted');
+  } finally {
+    session.dispose();
+  }
 });
 
 test('a model that cannot load: the built-in use-lite stands in, says so, and "Use lexical embeddings" switches this workspace', async () => {

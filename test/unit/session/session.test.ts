@@ -70,21 +70,28 @@ test('the loop: batches never repeat, retrain every N labels, metrics on held-ou
   assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 80);
 });
 
-test('undo and skip: an undone item can come back, a skipped one does not in this session', () => {
+test('undo and skip: an undone item can come back, a skipped one waits for "serve skipped again", in later sessions too', () => {
   const { items, x, truth } = blobs(60, classes, 4);
-  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', seed: 1, evalFraction: 0 });
-  const [first, second] = s.nextBatch(2);
-  s.applyLabel(labelEvent(first!.itemId, [truth[first!.row]!]));
-  s.applyLabel(completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }));
-  s.skip(second!.itemId);
+  const config = { labels: classes, mode: 'single' as const, strategy: 'random', seed: 1, evalFraction: 0 };
+  const s = new LabelingSession(items, x, config);
+  const [first, second, third] = s.nextBatch(3);
+  const events = [
+    labelEvent(first!.itemId, [truth[first!.row]!]),
+    completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }),
+    completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }),
+  ];
+  for (const e of events) s.applyLabel(e);
+  assert.equal(s.progress().skipped, 1);
 
   // Backspace walks back through the page's history: the flag, then the label.
   const undoFlag = s.undoEventFor(second!.itemId, 't');
   assert.equal(undoFlag?.undoes !== undefined && undoFlag.itemId, second!.itemId);
-  s.applyLabel(completeEvent(undoFlag!));
   const undoLabel = s.undoEventFor(first!.itemId, 't');
   assert.equal(undoLabel?.itemId, first!.itemId);
-  s.applyLabel(completeEvent(undoLabel!));
+  for (const e of [undoFlag!, undoLabel!].map((u) => completeEvent(u))) {
+    events.push(e);
+    s.applyLabel(e);
+  }
   assert.equal(s.isLabeled(first!.itemId), false);
   assert.equal(s.undoEventFor(first!.itemId, 't'), undefined);
   assert.equal(s.undoEventFor(second!.itemId, 't'), undefined);
@@ -92,9 +99,30 @@ test('undo and skip: an undone item can come back, a skipped one does not in thi
 
   const rest = s.nextBatch(100).map((p) => p.itemId);
   assert.ok(rest.includes(first!.itemId), 'the undone item is served again');
-  assert.ok(!rest.includes(second!.itemId), 'the skipped item is not');
+  assert.ok(rest.includes(second!.itemId), 'the unflagged item is served again');
+  assert.ok(!rest.includes(third!.itemId), 'the skipped item is not');
   assert.equal(rest.length, 59);
   assert.equal(s.nextBatch(5).length, 0, 'everything left is outstanding');
+
+  // A later session over the same log passes over the skipped item too, until asked to serve it.
+  const later = new LabelingSession(items, x, config);
+  for (const e of events) later.applyLabel(e);
+  assert.ok(!later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'still skipped in a later session');
+  later.releaseOutstanding();
+  later.forgetSkips();
+  assert.ok(later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'served after "serve skipped again"');
+  // Skipped again: passed over again, even after a release.
+  later.applyLabel(completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }));
+  later.releaseOutstanding();
+  assert.ok(!later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'skipped again');
+  // Undoing both skips leaves none in effect; labeling it then makes it a labeled item.
+  for (let i = 0; i < 2; i++) later.applyLabel(completeEvent(later.undoEventFor(third!.itemId, 't')!));
+  assert.equal(later.progress().skipped, 0);
+  later.releaseOutstanding();
+  assert.ok(later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'no skip in effect');
+  later.applyLabel(completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }));
+  later.applyLabel(labelEvent(third!.itemId, ['red']));
+  assert.deepEqual([later.isLabeled(third!.itemId), later.progress().skipped], [true, 0], 'a label overrides the skip');
 });
 
 test('imports are applied but never undone by backspace', () => {
