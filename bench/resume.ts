@@ -4,8 +4,9 @@
  * bundled sample (400 headlines), driven over the typed protocol as the extension drives it
  * (`start`, then `needItems`). The breakdown comes from the worker's own progress messages:
  *   boot       worker thread up and its modules loaded (until the first `progress`)
- *   dataset    read the file and replay the label log (until `loading-model`)
- *   model      choose and load the embedder (until the first `embedding` progress)
+ *   dataset    read the file and replay the label log (until `loading-model`; on a fully cached
+ *              resume, until the vectors are read from the cache, as no model loads)
+ *   model      choose and load the embedder (until the first `embedding` progress; 0 when none)
  *   embed      embed what the cache lacks, build the session (until `engineReady`)
  *   items      the first batch (until the first `items`)
  *   first model  the first retrain, which runs after the items (background; not on the path)
@@ -74,8 +75,9 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
     await host.wait('items', () => true, 300_000);
     const progress = (phase: string) => (m: WorkerToHost) => m.type === 'progress' && m.phase === phase;
     const first = at(host, t0, (m) => m.type === 'progress') ?? 0;
-    const loadingModel = at(host, t0, progress('loading-model')) ?? first;
-    const embedding = at(host, t0, progress('embedding')) ?? loadingModel;
+    const embedding = at(host, t0, progress('embedding')) ?? first;
+    // A fully cached resume loads no model: no `loading-model` phase at all.
+    const loadingModel = at(host, t0, progress('loading-model')) ?? embedding;
     const ready = at(host, t0, (m) => m.type === 'engineReady') ?? embedding;
     const items = at(host, t0, (m) => m.type === 'items') ?? ready;
     if (label) {
@@ -118,7 +120,7 @@ const ms = (n: number | undefined): string => (n === undefined ? '-' : `${Math.r
 async function main(): Promise<void> {
   const worker = workerFile();
   console.log(`Resume benchmark: sample/headlines.jsonl (400 items), ${labelCount} labels before the resume, worker ${worker ?? 'source (tsx)'}; Node ${process.version}.`);
-  console.log('| model | run | boot | dataset + log | embedder load | embed / cache | first batch | **to first item** | first retrain done |');
+  console.log('| model | run | boot | dataset + log (+ cache read) | embedder load | embed, build session | first batch | **to first item** | first retrain done |');
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const name of (values.models ?? '').split(',').filter(Boolean)) {
     const model = modelFor(name);
