@@ -15,7 +15,8 @@
  * The worker is the bundle the extension runs (`dist/worker.js`, built first with `node esbuild.mjs`);
  * `--worker source` runs the TypeScript through tsx instead, as the tests do (its boot then includes
  * transpiling).
- * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --worker bundle|source]
+ * Each figure is the median of `--repeat` runs (default 3), each in a fresh workspace.
+ * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source]
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,9 +32,10 @@ const LABELS = ['disaster', 'other'];
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({
-  options: { models: { type: 'string', default: 'tiny,minilm,lexical' }, labels: { type: 'string', default: '30' }, worker: { type: 'string', default: 'bundle' } },
+  options: { models: { type: 'string', default: 'tiny,minilm,lexical' }, labels: { type: 'string', default: '30' }, worker: { type: 'string', default: 'bundle' }, repeat: { type: 'string', default: '3' } },
 });
 const labelCount = Number(values.labels);
+const repeat = Math.max(1, Number(values.repeat));
 
 /** The worker entry: the fresh bundle, or undefined for the TypeScript source. */
 function workerFile(): string | undefined {
@@ -115,6 +117,23 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
   }
 }
 
+/** Each column's median over the runs (so the columns need not add up to the total). */
+function medianTimeline(runs: readonly Timeline[]): Timeline {
+  const median = (pick: (t: Timeline) => number | undefined): number | undefined => {
+    const xs = runs.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    return xs.length === 0 ? undefined : xs[Math.floor(xs.length / 2)];
+  };
+  return {
+    boot: median((t) => t.boot) ?? 0,
+    dataset: median((t) => t.dataset) ?? 0,
+    model: median((t) => t.model) ?? 0,
+    embed: median((t) => t.embed) ?? 0,
+    items: median((t) => t.items) ?? 0,
+    total: median((t) => t.total) ?? 0,
+    firstModel: median((t) => t.firstModel),
+  };
+}
+
 const ms = (n: number | undefined): string => (n === undefined ? '-' : `${Math.round(n)}`);
 
 async function main(): Promise<void> {
@@ -124,20 +143,24 @@ async function main(): Promise<void> {
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const name of (values.models ?? '').split(',').filter(Boolean)) {
     const model = modelFor(name);
-    const dir = mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
-    try {
-      const dataset = path.join(dir, 'headlines.jsonl');
-      copyFileSync(SAMPLE, dataset);
-      const cold = await run(dir, dataset, model, true, worker);
-      const resumed = await run(dir, dataset, model, false, worker);
-      for (const [kind, t] of [['cold', cold], ['resumed', resumed]] as const) {
-        console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |`);
+    const runs: { cold: Timeline; resumed: Timeline }[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
+      try {
+        const dataset = path.join(dir, 'headlines.jsonl');
+        copyFileSync(SAMPLE, dataset);
+        const cold = await run(dir, dataset, model, true, worker);
+        runs.push({ cold, resumed: await run(dir, dataset, model, false, worker) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const kind of ['cold', 'resumed'] as const) {
+      const t = medianTimeline(runs.map((r) => r[kind]));
+      console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |`);
     }
   }
-  console.log('Times in ms from spawning the worker; "first retrain done" is after the first item (background).');
+  console.log(`Median ms over ${repeat} runs, from spawning the worker; "first retrain done" comes after the first item (background).`);
 }
 
 main().catch((error: unknown) => {
