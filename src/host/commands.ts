@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
 import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
+import { importLabels } from './importCommand';
 import type { SessionManager } from './sessionManager';
 import { API_KEY_SECRET } from './vscodeSessionUi';
 
@@ -15,6 +16,7 @@ export const COMMAND_IDS = [
   'activeLabel.configureLabels',
   'activeLabel.chooseStrategy',
   'activeLabel.exportLabels',
+  'activeLabel.importLabels',
   'activeLabel.showLearningCurve',
   'activeLabel.openSettings',
   'activeLabel.openSample',
@@ -107,15 +109,17 @@ function guarded(sessions: SessionManager, id: string, run: (...args: unknown[])
 }
 
 export function registerCommands(context: vscode.ExtensionContext, sessions: SessionManager): vscode.Disposable[] {
+  const importDetails = vscode.window.createOutputChannel('Active Label: Import');
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     'activeLabel.startLabeling': (uri) => sessions.start(uri),
     'activeLabel.configureLabels': (uri) => sessions.configure(uri),
     'activeLabel.chooseStrategy': () => chooseStrategy(sessions),
     'activeLabel.exportLabels': () => exportLabels(sessions),
+    'activeLabel.importLabels': (uri) => importLabels(sessions, importDetails, uri),
     'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
     'activeLabel.setApiKey': () => setApiKey(context),
   };
-  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])));
+  return [importDetails, ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])))];
 }
