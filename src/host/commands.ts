@@ -65,7 +65,7 @@ async function exportLabels(sessions: SessionManager): Promise<void> {
     { location: vscode.ProgressLocation.Notification, title: `Exporting labels to ${path.basename(uri.fsPath)}…` },
     () => session.exportLabels(uri.fsPath, format),
   );
-  const open = await vscode.window.showInformationMessage(`Exported ${count} labeled items to ${plainText(path.basename(uri.fsPath))}.`, 'Open');
+  const open = await vscode.window.showInformationMessage(`Exported ${count} items (labeled and flagged) to ${plainText(path.basename(uri.fsPath))}.`, 'Open');
   if (open) await vscode.window.showTextDocument(uri);
 }
 
