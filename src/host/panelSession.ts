@@ -31,6 +31,7 @@ export interface EnginePort {
   post(message: HostToWorker): void;
   onMessage(listener: (message: WorkerToHost) => void): void;
   exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<Message<WorkerToHost, 'exported' | 'error'>>;
+  importLabels(file: string): Promise<Message<WorkerToHost, 'imported' | 'error'>>;
   dispose(): Promise<void>;
 }
 
@@ -159,6 +160,13 @@ export class PanelSession {
     const reply = await this.worker.exportLabels(format, outFile);
     if (reply.type === 'error') throw new Error(reply.message);
     return reply.count;
+  }
+
+  /** Imports another tool's export into this session's log (the worker reads, matches, appends). */
+  async importLabels(file: string): Promise<Message<WorkerToHost, 'imported'>> {
+    const reply = await this.worker.importLabels(file);
+    if (reply.type === 'error') throw new Error(reply.message);
+    return reply;
   }
 
   private pageConfig(): PageConfig {

@@ -133,6 +133,7 @@ export class Presenter {
         this.page.post(m);
         return;
       case 'exported':
+      case 'imported':
       case 'log':
         return;
       default:

@@ -16,6 +16,7 @@ import { assertUnreachable } from '../shared/assert';
 import { ItemDelivery } from './itemDelivery';
 import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
+import { importInto } from './importService';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -109,6 +110,8 @@ export class EngineService {
         return;
       case 'export':
         return this.export(r, msg);
+      case 'importLabels':
+        return importInto(r.started, r.writer, msg, this.post);
       default:
         return assertUnreachable(msg);
     }
@@ -127,6 +130,7 @@ export class EngineService {
         this.wanted = Math.max(this.wanted, msg.count);
         return;
       case 'export':
+      case 'importLabels':
         this.post({ type: 'error', kind: 'internal', message: 'No labeling session is running.', actions: [], requestId: msg.requestId });
         return;
       case 'release':

@@ -109,6 +109,29 @@ export class LabelWriter {
     await this.append(m.requestId, event);
   }
 
+  /** Every event id in the log as this writer knows it (imports use it to skip repeats). */
+  eventIds(): ReadonlySet<string> {
+    return new Set(this.written.keys());
+  }
+
+  /**
+   * Appends already-checked `import` events (another tool's export, matched in core) in one fsynced
+   * write, applies them, and reports the counts; resolves with how many were new in the file.
+   */
+  async importEvents(events: readonly LabelEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const outcome = await this.log.appendNew(events);
+    for (const written of outcome.written) {
+      this.remember(written);
+      const before = this.tally.before(written.itemId);
+      this.session.applyLabel(written);
+      this.tally.after(written.itemId, before);
+    }
+    this.post({ type: 'counts', ...this.tally.counts() });
+    if (outcome.written.length > 0) this.onApplied();
+    return outcome.written.length;
+  }
+
   /** Which rule a label breaks, or undefined when it may be written. */
   private checkLabel(m: Message<HostToWorker, 'label'>): string | undefined {
     const s = this.session;

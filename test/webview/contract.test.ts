@@ -103,6 +103,7 @@ async function realSide(dir: string): Promise<Side> {
       post: (m) => service.receive(structuredClone(m)),
       onMessage: (l) => void (listener = l),
       exportLabels: () => Promise.reject(new Error('not used by the contract')),
+      importLabels: () => Promise.reject(new Error('not used by the contract')),
       dispose: async () => {
         service.receive({ type: 'dispose' });
         await service.idle();

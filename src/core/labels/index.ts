@@ -14,7 +14,7 @@ export { replay } from './replay';
 export type { ReplayResult, LogProblem, LogProblemKind } from './replay';
 export { datasetStoreDir, labelLogPath, ensureStoreRoot, STORE_DIR_NAME, STORE_GITIGNORE, STORE_GITATTRIBUTES, STORE_GITATTRIBUTES_LINE, LOG_FILE_NAME } from './storePath';
 export { exportJsonl, exportCsv, toExportRow, csvLine, CSV_COLUMNS } from './export';
-export type { ExportItem, ExportOptions, ExportRow, ExportSummary } from './export';
+export type { ExportItem, ExportOptions, ExportPrediction, ExportRow, ExportSummary } from './export';
 export { importLabels, mapImported } from './importLabels';
 export type { ImportOptions } from './importLabels';
 export { writeFileAtomic, mkdirDurable } from './atomicWrite';

@@ -6,6 +6,7 @@
  * webview's bundle.
  */
 import * as v from 'valibot';
+import { IMPORT_TOOLS } from '../../core/labels/importers/types';
 import { CountsSchema, count, idString } from './domain';
 import { ENGINE_TO_PAGE, PAGE_TO_ENGINE } from './page';
 import { SessionInitSchema, StrategyIdSchema } from './sessionInit';
@@ -29,6 +30,19 @@ export const ExportMessage = v.object({
   outFile: v.pipe(v.string(), v.minLength(1)),
 });
 export const DisposeMessage = v.object({ type: v.literal('dispose') });
+/**
+ * Import another tool's export (Prodigy, doccano, Label Studio, Argilla, Hugging Face `datasets`)
+ * into the running session's log: the worker owns the log, so it reads, matches and appends.
+ */
+export const ImportLabelsMessage = v.object({
+  type: v.literal('importLabels'),
+  requestId,
+  file: v.pipe(v.string(), v.minLength(1)),
+  /** The exporting tool; omitted: detected from the file's shape. */
+  format: v.optional(v.picklist(IMPORT_TOOLS)),
+  /** Replace labels given here (queue, review, edit) with the imported ones; default: keep them. */
+  overwrite: v.optional(v.boolean()),
+});
 
 // ---- worker -> host only -------------------------------------------------------------------
 
@@ -55,6 +69,26 @@ export const EngineReadyMessage = v.object({
 
 export const ExportedMessage = v.object({ type: v.literal('exported'), requestId, outFile: v.string(), count });
 
+/** The most lines an `imported` reply lists; the count of the rest is in `moreProblems`. */
+export const MAX_IMPORT_PROBLEMS = 2000;
+
+/** What an import did: counts, one plain-text summary, and every line left out with file:line. */
+export const ImportedMessage = v.object({
+  type: v.literal('imported'),
+  requestId,
+  tool: v.picklist(IMPORT_TOOLS),
+  /** Events written now. */
+  imported: count,
+  /** Judgements already in the log (the same export imported before). */
+  alreadyImported: count,
+  unmatched: count,
+  /** One paragraph for a notification (plain text, never markup). */
+  summary: v.string(),
+  /** Each line not imported: `file:line: reason`. */
+  problems: v.pipe(v.array(v.object({ line: count, kind: v.string(), message: v.string() })), v.maxLength(MAX_IMPORT_PROBLEMS)),
+  moreProblems: count,
+});
+
 export const LogMessage = v.object({
   type: v.literal('log'),
   level: v.picklist(['debug', 'info', 'warn', 'error']),
@@ -63,10 +97,10 @@ export const LogMessage = v.object({
 
 // ---- the two engine directions -------------------------------------------------------------
 
-export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, SetAnnotatorMessage, ExportMessage, DisposeMessage]);
+export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, SetAnnotatorMessage, ExportMessage, ImportLabelsMessage, DisposeMessage]);
 export type HostToWorker = v.InferOutput<typeof HostToWorker>;
 
-export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, LogMessage]);
+export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, ImportedMessage, LogMessage]);
 export type WorkerToHost = v.InferOutput<typeof WorkerToHost>;
 
 // Each message's type, under the schema's own name.
@@ -76,6 +110,8 @@ export type SetAnnotatorMessage = v.InferOutput<typeof SetAnnotatorMessage>;
 export type ReleaseMessage = v.InferOutput<typeof ReleaseMessage>;
 export type ExportMessage = v.InferOutput<typeof ExportMessage>;
 export type DisposeMessage = v.InferOutput<typeof DisposeMessage>;
+export type ImportLabelsMessage = v.InferOutput<typeof ImportLabelsMessage>;
+export type ImportedMessage = v.InferOutput<typeof ImportedMessage>;
 export type EngineReadyMessage = v.InferOutput<typeof EngineReadyMessage>;
 export type ExportedMessage = v.InferOutput<typeof ExportedMessage>;
 export type LogMessage = v.InferOutput<typeof LogMessage>;
