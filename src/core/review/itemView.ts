@@ -72,7 +72,6 @@ const MAX_NAME = 40;
 
 /** A label or name safe for one line of plain text: no line breaks or controls, bounded length. */
 export function oneLine(text: string, max = MAX_NAME): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
