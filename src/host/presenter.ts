@@ -134,6 +134,9 @@ export class Presenter {
         return;
       case 'exported':
       case 'log':
+      case 'reviewSaved':
+      case 'reviewData':
+        // The editor's review layer takes these (src/host/review); the page never sees them.
         return;
       default:
         assertUnreachable(m);
