@@ -77,6 +77,7 @@ export class PanelSession {
   private modelOverride: string | undefined;
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
+  private readonly reviewListeners = new Set<(m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void>();
 
   constructor(private readonly options: PanelSessionOptions) {
     this.settings = options.settings;
@@ -96,6 +97,29 @@ export class PanelSession {
 
   get datasetFile(): string {
     return this.options.datasetFile;
+  }
+
+  get annotator(): string {
+    return this.options.annotator;
+  }
+
+  get labelSet(): readonly string[] {
+    return this.answers.labels;
+  }
+
+  get textField(): string {
+    return this.answers.textField;
+  }
+
+  /** The editor's review layer listens to the engine's review data and answers; returns an unsubscribe. */
+  onReview(listener: (m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
+  }
+
+  /** Sends a reviewer's decisions to the worker, which owns the log; false when the engine is gone. */
+  sendReview(m: Message<HostToWorker, 'reviewLabel'>): boolean {
+    return this.send(m);
   }
 
   reveal(): void {
@@ -284,6 +308,10 @@ export class PanelSession {
       case 'log':
         this.ui.log(m.level, m.message);
         return;
+      case 'reviewData':
+      case 'reviewSaved':
+        for (const listener of [...this.reviewListeners]) listener(m);
+        return;
       default:
         return;
     }
@@ -356,5 +384,6 @@ export class PanelSession {
     void this.worker.dispose();
     this.panel.dispose();
     for (const listener of this.disposeListeners.splice(0)) listener();
+    this.reviewListeners.clear();
   }
 }
