@@ -31,17 +31,11 @@ export function splitRecords(text: string, format: DatasetFormat): TextRecord[] 
 
 function lineRecords(text: string): TextRecord[] {
   const out: TextRecord[] = [];
-  let line = 0;
-  let start = 0;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : LF;
-    if (c !== LF && c !== CR) continue;
-    const part = text.slice(start, i);
-    if (part.trim() !== '') out.push({ line, endLine: line, text: part });
-    if (c === CR && i + 1 < n && text.charCodeAt(i + 1) === LF) i++;
-    start = i + 1;
-    line++;
+  // indexOf is native and far faster than a char loop; a file with any CR takes the general split.
+  const parts = text.indexOf('\r') === -1 ? text.split('\n') : text.split(/\r\n|\r|\n/);
+  for (let line = 0; line < parts.length; line++) {
+    const part = parts[line] as string;
+    if (part.length > 0 && (part.charCodeAt(0) > 32 || part.trim() !== '')) out.push({ line, endLine: line, text: part });
   }
   return out;
 }
