@@ -78,16 +78,17 @@ export class PanelSession {
   private settings: Settings;
   private answers: SetupAnswers;
   /** Written into every event; follows `activeLabel.annotator` without a restart. */
-  private annotator: string;
+  private annotatorName: string;
   /** Overrides the configured model for this session only (e.g. "Use lexical embeddings"). */
   private modelOverride: string | undefined;
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
+  private readonly reviewListeners = new Set<(m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void>();
 
   constructor(private readonly options: PanelSessionOptions) {
     this.settings = options.settings;
     this.answers = options.answers;
-    this.annotator = options.annotator;
+    this.annotatorName = options.annotator;
     this.panel = options.panel;
     this.ui = options.ui;
     this.presenter = new Presenter(this.pageConfig(), this.panel, options.status);
@@ -103,6 +104,30 @@ export class PanelSession {
 
   get datasetFile(): string {
     return this.options.datasetFile;
+  }
+
+  /** Who the next event is written as (follows `activeLabel.annotator`). */
+  get annotator(): string {
+    return this.annotatorName;
+  }
+
+  get labelSet(): readonly string[] {
+    return this.answers.labels;
+  }
+
+  get textField(): string {
+    return this.answers.textField;
+  }
+
+  /** The editor's review layer listens to the engine's review data and answers; returns an unsubscribe. */
+  onReview(listener: (m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
+  }
+
+  /** Sends a reviewer's decisions to the worker, which owns the log; false when the engine is gone. */
+  sendReview(m: Message<HostToWorker, 'reviewLabel'>): boolean {
+    return this.send(m);
   }
 
   reveal(): void {
@@ -148,8 +173,8 @@ export class PanelSession {
   private async followAnnotator(configured: string): Promise<void> {
     const name = configured || ((await this.options.defaultAnnotator?.().catch(() => undefined)) ?? this.options.annotator);
     // A later change overtook this one while the default name was looked up.
-    if (this.disposed || this.settings.annotator !== configured || name === this.annotator) return;
-    this.annotator = name;
+    if (this.disposed || this.settings.annotator !== configured || name === this.annotatorName) return;
+    this.annotatorName = name;
     this.ui.log('info', `Labels are now written as ${name}.`);
     this.send({ type: 'setAnnotator', annotator: name });
     this.presenter.reconfigure(this.pageConfig());
@@ -176,7 +201,7 @@ export class PanelSession {
       mode: this.answers.mode,
       keymap: this.settings.keymap,
       strategy: STRATEGIES[this.settings.strategy].title,
-      annotator: this.annotator,
+      annotator: this.annotatorName,
     };
   }
 
@@ -260,7 +285,7 @@ export class PanelSession {
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,
       evaluationFraction: s.evaluationFraction,
-      annotator: this.annotator,
+      annotator: this.annotatorName,
       model,
       ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),
       ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(apiKey ? { apiKey } : {}) } : {}),
@@ -312,6 +337,10 @@ export class PanelSession {
         return;
       case 'log':
         this.ui.log(m.level, m.message);
+        return;
+      case 'reviewData':
+      case 'reviewSaved':
+        for (const listener of [...this.reviewListeners]) listener(m);
         return;
       default:
         return;
@@ -385,5 +414,6 @@ export class PanelSession {
     void this.worker.dispose();
     this.panel.dispose();
     for (const listener of this.disposeListeners.splice(0)) listener();
+    this.reviewListeners.clear();
   }
 }

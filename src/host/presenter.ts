@@ -135,6 +135,9 @@ export class Presenter {
       case 'exported':
       case 'imported':
       case 'log':
+      case 'reviewSaved':
+      case 'reviewData':
+        // The editor's review layer takes these (src/host/review); the page never sees them.
         return;
       default:
         assertUnreachable(m);

@@ -11,7 +11,7 @@ import { LabelingPanel, LABELING_VIEW_TYPE } from './labelingPanel';
 import { VscodeSessionUi } from './vscodeSessionUi';
 import { WorkerClient } from './workerClient';
 import { PanelSession } from './panelSession';
-import { datasetStoreDir } from '../core/labels';
+import { datasetStoreDir, labelLogPath } from '../core/labels';
 import { plainText } from '../shared/plainText';
 import { runSetupFlow, SetupMemory, type SetupAnswers } from './setupFlow';
 import { LabelingStatusBar } from './statusBar';
@@ -26,6 +26,7 @@ export class SessionManager implements vscode.Disposable {
   /** git user.name or the OS user, looked up once (per window) and only when needed. */
   private annotatorDefault: Promise<string> | undefined;
   private readonly memory: SetupMemory;
+  private readonly startListeners = new Set<(session: PanelSession) => void>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -45,6 +46,32 @@ export class SessionManager implements vscode.Disposable {
 
   get activeSession(): PanelSession | undefined {
     return this.session;
+  }
+
+  /** The session labeling `file`, if one runs. */
+  sessionFor(file: string): PanelSession | undefined {
+    return this.session && this.isSame(this.session.datasetFile, file) ? this.session : undefined;
+  }
+
+  /** Called with each session that starts (the editor's review layer subscribes to its data). */
+  onSessionStarted(listener: (session: PanelSession) => void): vscode.Disposable {
+    this.startListeners.add(listener);
+    return new vscode.Disposable(() => this.startListeners.delete(listener));
+  }
+
+  /** The remembered setup answers for a dataset, if it was ever set up. */
+  answersFor(file: string): Promise<SetupAnswers | undefined> {
+    return this.memory.get(file);
+  }
+
+  /** Who the labels are written as: the setting, else git user.name, else the OS user. */
+  async annotatorFor(file: string): Promise<string> {
+    return this.settings().annotator || (await (this.annotatorDefault ??= defaultAnnotator(this.workspaceRootOf(file))));
+  }
+
+  /** The label log of a dataset (in its workspace folder, or beside it outside any). */
+  logPathFor(file: string): string {
+    return labelLogPath(this.workspaceRootOf(file), file);
   }
 
   settings(): Settings {
@@ -144,6 +171,7 @@ export class SessionManager implements vscode.Disposable {
       spawnEngine: () => new WorkerClient(workerFile, (reason) => this.output.warn(`Refused a malformed message from the engine: ${reason}`)),
     });
     this.session = session;
+    for (const listener of [...this.startListeners]) listener(session);
     void this.context.workspaceState.update(LAST_SESSION_KEY, file);
     void this.setSessionContext(true);
     session.onDidDispose(() => {

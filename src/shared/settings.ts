@@ -41,6 +41,7 @@ export const SETTING_SPECS = {
   vectors: { type: 'string', default: '' },
   serverBatchSize: numeric('integer', 64, 1, 2048),
   serverConcurrency: numeric('integer', 4, 1, 64),
+  'review.decorations': { type: 'boolean', default: true },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SPECS;
@@ -65,6 +66,8 @@ export interface Settings {
   /** An embedding server's texts per request, and requests in flight. */
   readonly serverBatchSize: number;
   readonly serverConcurrency: number;
+  /** Labels, predictions and suspected errors after each item line of an open dataset file. */
+  readonly 'review.decorations': boolean;
 }
 
 export const defaultSettings: Settings = {
@@ -79,6 +82,7 @@ export const defaultSettings: Settings = {
   vectors: SETTING_SPECS.vectors.default,
   serverBatchSize: SETTING_SPECS.serverBatchSize.default,
   serverConcurrency: SETTING_SPECS.serverConcurrency.default,
+  'review.decorations': SETTING_SPECS['review.decorations'].default,
 };
 
 /** A number, or a string holding one (hand-edited JSON). */
@@ -107,6 +111,7 @@ export const SettingsSchema = {
   vectors: v.pipe(v.string(), v.trim()),
   serverBatchSize: numberSchema(SETTING_SPECS.serverBatchSize),
   serverConcurrency: numberSchema(SETTING_SPECS.serverConcurrency),
+  'review.decorations': v.boolean(),
 } as const satisfies Record<SettingKey, v.GenericSchema>;
 
 /** What `vscode.WorkspaceConfiguration` offers and the reader needs. */
@@ -132,6 +137,7 @@ export function readSettings(source: ConfigSource): Settings {
     vectors: read('vectors'),
     serverBatchSize: read('serverBatchSize'),
     serverConcurrency: read('serverConcurrency'),
+    'review.decorations': read('review.decorations'),
   };
 }
 

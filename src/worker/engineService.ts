@@ -17,6 +17,7 @@ import { ItemDelivery } from './itemDelivery';
 import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
 import { importInto } from './importService';
+import { ReviewPublisher } from './reviewPublisher';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -29,6 +30,7 @@ interface Running {
   readonly writer: LabelWriter;
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
+  readonly review: ReviewPublisher;
 }
 
 export class EngineService {
@@ -74,6 +76,7 @@ export class EngineService {
       last = this.queue;
       await last;
       await this.running?.retrainer.idle;
+      await this.running?.review.idle();
     }
   }
 
@@ -112,6 +115,8 @@ export class EngineService {
         return this.export(r, msg);
       case 'importLabels':
         return importInto(r.started, r.writer, msg, this.post);
+      case 'reviewLabel':
+        return r.writer.review(msg);
       default:
         return assertUnreachable(msg);
     }
@@ -132,6 +137,9 @@ export class EngineService {
       case 'export':
       case 'importLabels':
         this.post({ type: 'error', kind: 'internal', message: 'No labeling session is running.', actions: [], requestId: msg.requestId });
+        return;
+      case 'reviewLabel':
+        this.post({ type: 'reviewSaved', requestId: msg.requestId, written: 0, failed: msg.decisions.map((d) => ({ itemId: d.itemId, message: 'No labeling session is running: the dataset did not load.' })) });
         return;
       case 'release':
       case 'revisitSkipped':
@@ -198,11 +206,25 @@ export class EngineService {
   private assemble(started: StartedSession, annotator: string): Running {
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
-    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrain.due());
-    const retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
+    const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
+    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, (itemId) => {
+      retrain.due();
+      review.labelChanged(itemId);
+    });
+    // A new model version is the `model` message the retrainer posts: the review data follows it.
+    const postAndReview = (m: WorkerToHost): void => {
+      this.post(m);
+      if (m.type === 'model') review.modelChanged();
+    };
+    const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse);
     retrain.due = () => retrainer.maybeRetrain();
-    started.replacements.handle = (r) => writer.logReplaced(r);
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer };
+    started.replacements.handle = (r) => {
+      const decision = writer.logReplaced(r);
+      review.reset();
+      return decision;
+    };
+    review.reset();
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
@@ -227,6 +249,7 @@ export class EngineService {
     this.abort?.abort();
     const r = this.running;
     this.running = undefined;
+    r?.review.stop();
     await r?.retrainer.stop();
     await r?.started.log.close();
   }

@@ -14,6 +14,7 @@ import type { Counts } from '../shared/protocol/domain';
 import type { Message } from '../shared/protocol/page';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import { LabelTally } from './labelTally';
+import { reviewEvent } from '../core/review/reviewEvents';
 
 type Post = (message: WorkerToHost) => void;
 type WriteAction = LabelEvent['type'];
@@ -39,8 +40,8 @@ export class LabelWriter {
     /** Written into each event; the host changes it when `activeLabel.annotator` changes. */
     public annotator: string,
     private readonly post: Post,
-    /** Called after each applied write (the retrain scheduler listens). */
-    private readonly onApplied: () => void,
+    /** Called after each applied write with its item (the retrain scheduler and the review publisher listen). */
+    private readonly onApplied: (itemId: string) => void,
   ) {
     for (const e of events) this.remember(e);
     this.tally = new LabelTally(session, events.length);
@@ -126,9 +127,9 @@ export class LabelWriter {
       const before = this.tally.before(written.itemId);
       this.session.applyLabel(written);
       this.tally.after(written.itemId, before);
+      this.onApplied(written.itemId);
     }
     this.post({ type: 'counts', ...this.tally.counts() });
-    if (outcome.written.length > 0) this.onApplied();
     return outcome.written.length;
   }
 
@@ -207,7 +208,48 @@ export class LabelWriter {
     this.post({ type: 'saved', requestId, itemId: written.itemId });
     // The counts follow every write, so the panel and the status bar never wait for a retrain.
     this.post({ type: 'counts', ...this.tally.counts() });
-    this.onApplied();
+    this.onApplied(written.itemId);
+  }
+
+  /**
+   * A reviewer's decisions from the editor: each valid one becomes a `review` label event, all in
+   * one append (one fsync); the invalid ones are reported, never written. Event ids are
+   * `req-<requestId>-<index>`, so a resent request is answered again and not written twice.
+   */
+  async review(m: Message<HostToWorker, 'reviewLabel'>): Promise<void> {
+    const answer = (written: number, failed: { itemId: string; message: string }[]): void =>
+      this.post({ type: 'reviewSaved', requestId: m.requestId, written, failed });
+    const already = m.decisions.filter((_, i) => this.written.has(eventIdOf(`${m.requestId}-${i}`))).length;
+    if (already > 0) return answer(already, []);
+    const failed: { itemId: string; message: string }[] = [];
+    const inputs: LabelEventInput[] = [];
+    const latest = this.session.latest;
+    m.decisions.forEach((d, i) => {
+      const problem = this.checkLabel({ type: 'label', requestId: m.requestId, itemId: d.itemId, labels: d.labels, source: 'review', ...(this.session.config.mode === 'binary' ? { answer: 'accept' as const } : {}) });
+      if (problem !== undefined) {
+        failed.push({ itemId: d.itemId.slice(0, 200), message: problem });
+        return;
+      }
+      const event = reviewEvent({ ...d, ...(latest !== undefined ? { modelVersion: latest.version } : {}) }, this.annotator);
+      inputs.push({ ...event, labels: this.session.classMap.normalize(event.labels), eventId: eventIdOf(`${m.requestId}-${i}`) });
+    });
+    if (inputs.length === 0) return answer(0, failed);
+    let outcome;
+    try {
+      outcome = await this.log.appendNew(inputs);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return answer(0, [...failed, ...inputs.map((e) => ({ itemId: e.itemId.slice(0, 200), message }))]);
+    }
+    for (const written of outcome.written) {
+      this.remember(written);
+      const before = this.tally.before(written.itemId);
+      this.session.applyLabel(written);
+      this.tally.after(written.itemId, before);
+      this.onApplied(written.itemId);
+    }
+    this.post({ type: 'counts', ...this.tally.counts() });
+    answer(outcome.events.length, failed);
   }
 
   private remember(e: LabelEvent): void {
