@@ -230,7 +230,6 @@ export class PanelSession {
       batchSize: s.batchSize,
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,
-      evaluationFraction: s.evaluationFraction,
       annotator: this.options.annotator,
       model,
       ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),

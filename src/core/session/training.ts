@@ -1,4 +1,5 @@
-/** The training view of the label state: which rows train the head, which evaluate it. */
+/** The training view of the label state: every labeled row trains; some of them also evaluate. */
+import type { EvaluationItem } from '../evaluation/estimate';
 import type { LabelState } from '../labels/state';
 import type { Targets } from '../model/types';
 import type { DatasetItem, Matrix } from '../types';
@@ -9,7 +10,9 @@ export interface TrainingSet {
   readonly rows: readonly number[];
   readonly x: Matrix;
   readonly targets: Targets;
-  /** Labeled evaluation items, for strategies that read validation data (model outliers). */
+  /** The training rows that are an unbiased sample (random share, imports), scored out of fold. */
+  readonly evaluation: readonly EvaluationItem[];
+  /** The evaluation rows again, for strategies that read validation data (model outliers). */
   readonly validation?: { readonly x: Matrix; readonly targets: Targets };
 }
 
@@ -17,35 +20,34 @@ export function buildTraining(
   items: readonly DatasetItem[],
   embeddings: Matrix,
   state: LabelState,
-  evaluationIds: ReadonlySet<string>,
+  isEvaluation: (itemId: string) => boolean,
   classMap: ClassMap,
 ): TrainingSet {
   const rows: number[] = [];
   const labels: (readonly string[])[] = [];
-  const evalRows: number[] = [];
-  const evalLabels: (readonly string[])[] = [];
+  const evaluation: EvaluationItem[] = [];
   items.forEach((item, row) => {
     const current = state.get(item.id);
     if (current === undefined || !current.labeled) return;
     // Single-label rows whose label is not a class cannot train (classOf < 0); skip them.
     if (classMap.mode === 'single' && classMap.classOf(current.labels) < 0) return;
-    if (evaluationIds.has(item.id)) {
-      evalRows.push(row);
-      evalLabels.push(current.labels);
-    } else {
-      rows.push(row);
-      labels.push(current.labels);
-    }
+    if (isEvaluation(item.id)) evaluation.push({ id: item.id, position: rows.length });
+    rows.push(row);
+    labels.push(current.labels);
   });
   const take = (list: readonly number[]): Matrix => {
     const data = new Float32Array(list.length * embeddings.cols);
     list.forEach((r, i) => data.set(embeddings.data.subarray(r * embeddings.cols, (r + 1) * embeddings.cols), i * embeddings.cols));
     return { data, rows: list.length, cols: embeddings.cols };
   };
+  const evalRows = evaluation.map((e) => rows[e.position] as number);
   return {
     rows,
     x: take(rows),
     targets: classMap.targets(labels),
-    ...(evalRows.length > 0 ? { validation: { x: take(evalRows), targets: classMap.targets(evalLabels) } } : {}),
+    evaluation,
+    ...(evalRows.length > 0
+      ? { validation: { x: take(evalRows), targets: classMap.targets(evaluation.map((e) => labels[e.position] as readonly string[])) } }
+      : {}),
   };
 }

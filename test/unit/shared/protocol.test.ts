@@ -66,12 +66,12 @@ test('writes from the page: sizes are bounded and the shape is exact', () => {
 test('start: the settings fields are bounded by the settings schema', () => {
   const start = {
     type: 'start', datasetFile: '/d.jsonl', workspaceRoot: '/', textField: 'text', labels: ['a', 'b'], mode: 'single',
-    strategy: 'margin', batchSize: 10, retrainEvery: 10, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'ann',
+    strategy: 'margin', batchSize: 10, retrainEvery: 10, randomShare: 0.1, annotator: 'ann',
     model: 'lexical', cacheDir: '/tmp', seed: 1,
   };
   assert.ok(v.is(HostToWorker, start));
   assert.equal(v.is(HostToWorker, { ...start, strategy: 'nope' }), false);
   assert.equal(v.is(HostToWorker, { ...start, batchSize: 501 }), false);
-  assert.equal(v.is(HostToWorker, { ...start, evaluationFraction: 0.95 }), false);
+  assert.equal(v.is(HostToWorker, { ...start, randomShare: 1.5 }), false);
   assert.equal(v.is(HostToWorker, { ...start, labels: [] }), false);
 });

@@ -48,7 +48,7 @@ async function workspace(mode: LabelMode): Promise<{ dir: string; init: StartMes
     dir,
     init: {
       type: 'start', datasetFile, workspaceRoot: dir, textField: 'text', existingLabels: { field: 'label', use: 'import', map: Object.fromEntries(['sport', 'weather', 'money', 'not sport'].map((l) => [l, l])) }, labels, mode, strategy: 'margin',
-      batchSize: 10, retrainEvery: 5, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'tester', model: 'lexical',
+      batchSize: 10, retrainEvery: 5, randomShare: 0.1, annotator: 'tester', model: 'lexical',
       cacheDir: path.join(dir, 'models'), seed: 3,
     },
   };
