@@ -25,6 +25,9 @@ export function wilsonInterval(successes: number, n: number, z: number = Z_95): 
   const denominator = 1 + z2 / n;
   const centre = (p + z2 / (2 * n)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  // Clamp the rounding error at the ends (0 and n successes give exactly 0 and 1 in theory).
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // 0 and n successes give exactly 0 and 1 in theory; do not let rounding move them inside.
+  return {
+    low: successes === 0 ? 0 : Math.max(0, centre - half),
+    high: successes === n ? 1 : Math.min(1, centre + half),
+  };
 }
