@@ -83,7 +83,8 @@ async function assertMatchesLog(state: Counts | undefined, init: StartMessage, w
 type Answer = Pick<Extract<HostToWorker, { type: 'label' }>, 'labels' | 'answer'>;
 const answers: Record<LabelMode, (i: number, topic: string) => Answer> = {
   single: (i, topic) => ({ labels: [i % 4 === 0 ? 'money' : topic] }),
-  multi: (i, topic) => ({ labels: i % 3 === 0 ? [topic, 'money'] : [topic] }),
+  // A second label where the topic is not already 'money' (a label given twice is refused).
+  multi: (i, topic) => ({ labels: i % 3 === 0 && topic !== 'money' ? [topic, 'money'] : [topic] }),
   // Binary: the label asked about, accepted or rejected (a reject is stored as "not sport").
   binary: (_i, topic) => ({ labels: ['sport'], answer: topic === 'sport' ? 'accept' : 'reject' }),
 };
