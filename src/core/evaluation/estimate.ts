@@ -13,9 +13,11 @@
  * - the accuracy gets a Wilson 95% interval (wilson.ts).
  *
  * The cost is `folds` extra head trainings per retrain, one per generator step, so a label is
- * never blocked for more than one training. Above `maxItems` evaluation items a fixed seeded
- * subset of them is scored (the training set is never cut): the interval is already about ±4
- * points at 500 items, more would only cost time.
+ * never blocked for more than one training. Two caps keep big label sets (a large import) cheap:
+ * above `maxItems` evaluation items a fixed seeded subset of them is scored (the interval is
+ * already about ±4 points at 500 items), and above `largeLabels` labels only `largeFolds` folds
+ * are used: each fold head then leaves out at most 250 of 2,000+ labels, which changes it little,
+ * and the retrain costs 3 trainings instead of 6. The training set itself is never cut.
  *
  * The caveat, also in the README: the random share draws from the items not yet labeled, so the
  * estimate describes the model on the kind of items still in the pool.
@@ -34,6 +36,9 @@ export interface EstimateOptions {
   readonly folds: number;
   /** Most evaluation items scored per retrain (default 500). */
   readonly maxItems: number;
+  /** Above this many labels (default 2,000), `largeFolds` folds are used instead of `folds`. */
+  readonly largeLabels: number;
+  readonly largeFolds: number;
   /** Fewest evaluation items worth the work (default MIN_TRUSTED_EVALUATION_ITEMS); below it, no estimate. */
   readonly minItems: number;
   readonly seed: number;
@@ -42,6 +47,8 @@ export interface EstimateOptions {
 export const defaultEstimateOptions: EstimateOptions = {
   folds: 5,
   maxItems: 500,
+  largeLabels: 2000,
+  largeFolds: 2,
   minItems: MIN_TRUSTED_EVALUATION_ITEMS,
   seed: 0,
 };
@@ -112,7 +119,7 @@ export function* outOfFoldEstimate(
   );
   if (scored.length === 0 || scored.length < o.minItems) return null;
   const positionOf = new Map(items.map((i) => [i.id, i.position]));
-  const folds = Math.max(1, Math.min(o.folds, scored.length));
+  const folds = Math.max(1, Math.min(trainingCount > o.largeLabels ? o.largeFolds : o.folds, scored.length));
   const k = classes.length;
   const byFold: number[][] = Array.from({ length: folds }, () => []);
   for (const id of scored) (byFold[foldOf(id, folds, o.seed)] as number[]).push(positionOf.get(id) as number);

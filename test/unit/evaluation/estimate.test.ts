@@ -120,6 +120,22 @@ test('out of fold: no model ever scores an item it was trained on', () => {
   }
 });
 
+test('above 2,000 labels two folds are enough: the cost stays at 3 trainings per retrain', () => {
+  const n = 2500;
+  const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+  const items: EvaluationItem[] = Array.from({ length: 40 }, (_, i) => ({ id: `e${i}`, position: i * 10 }));
+  let trained = 0;
+  const fit: FitPredictRows = (_train, test) => {
+    trained++;
+    return new Float32Array(test.length * 2).fill(0.5);
+  };
+  const big = drain(outOfFoldEstimate(n, { kind: 'single', y }, ['a', 'b'], items, fit)).value;
+  assert.equal(big?.folds, 2);
+  assert.equal(trained, 2);
+  const small = drain(outOfFoldEstimate(2000, { kind: 'single', y: y.subarray(0, 2000) }, ['a', 'b'], items, fit)).value;
+  assert.equal(small?.folds, 5);
+});
+
 test('the 20-item rule: below MIN_TRUSTED_EVALUATION_ITEMS nothing is trained and no estimate is given', () => {
   assert.equal(MIN_TRUSTED_EVALUATION_ITEMS, 20);
   const y = Int32Array.from({ length: 40 }, (_, i) => i % 2);
