@@ -1,4 +1,4 @@
-/** The labeling loop as a pure state machine, and its oracle-driven simulation. */
+/** The labeling loop as a pure state machine, its oracle-driven simulation, and model.json (its version and curve beside the log). */
 export { LabelingSession, takeRowsOf } from './session';
 export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, RestoredModel, SessionProgress } from './session';
 export { MODEL_FILE_NAME, modelStatePath, readModelState, writeModelState } from './modelStore';

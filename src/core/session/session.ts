@@ -11,13 +11,13 @@
  * items that are an unbiased sample (src/core/evaluation/estimate.ts).
  */
 import type { Metrics } from '../evaluation/metrics';
-import { evaluationSource, outOfFoldEstimate, type FitPredictRows } from '../evaluation/estimate';
+import { evaluationSource, outOfFoldEstimate } from '../evaluation/estimate';
 import { stoppingSignal, type StoppingSignal } from '../evaluation/stopping';
 import type { CurvePoint } from '../evaluation/curve';
 import type { Interval } from '../evaluation/wilson';
 import { undoOf, type LabelEvent, type LabelEventInput } from '../labels/events';
 import { LabelState } from '../labels/state';
-import type { ClassifierHead, Targets } from '../model/types';
+import type { ClassifierHead } from '../model/types';
 import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
@@ -25,7 +25,7 @@ import { defaultEngine, type Engine } from './engine';
 import { PoolRows } from './poolRows';
 import { predictAll, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
-import { buildTraining, type TrainingSet } from './training';
+import { buildTraining, foldTrainer, type TrainingSet } from './training';
 
 export interface ItemPrediction {
   /** The most probable label (single/binary) or the most probable of the predicted set (multi). */
@@ -337,7 +337,7 @@ export class LabelingSession {
     // arrive meanwhile count towards the next version.
     const estimate = this.config.estimate === false
       ? null
-      : yield* outOfFoldEstimate(training.rows.length, training.targets, classes, training.evaluation, this.foldTrainer(training, classes), {
+      : yield* outOfFoldEstimate(training.rows.length, training.targets, classes, training.evaluation, foldTrainer(this.engine, training, classes, this.config), {
           seed: this.config.seed,
           ...this.config.estimate,
         });
@@ -375,14 +375,6 @@ export class LabelingSession {
       stopping,
     };
     return this.lastUpdate;
-  }
-
-  /** Trains a fresh head (no warm start: the current head saw every label) on some training rows. */
-  private foldTrainer(training: TrainingSet, classes: readonly string[]): FitPredictRows {
-    return (train, test) => {
-      const head = this.engine.train(takeRowsOf(training.x, train), subsetTargets(training.targets, train, classes.length), classes, this.config.mode, this.config.headOptions);
-      return head.predict(takeRowsOf(training.x, test)).probs.data;
-    };
   }
 
   get model(): ClassifierHead | undefined {
@@ -448,14 +440,6 @@ export class LabelingSession {
   trainingSet(): TrainingSet {
     return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap);
   }
-}
-
-/** The targets of some rows, in that order. */
-function subsetTargets(targets: Targets, rows: readonly number[], classes: number): Targets {
-  if (targets.kind === 'single') return { kind: 'single', y: Int32Array.from(rows, (r) => targets.y[r] as number) };
-  const y = new Uint8Array(rows.length * classes);
-  rows.forEach((r, i) => y.set(targets.y.subarray(r * classes, (r + 1) * classes), i * classes));
-  return { kind: 'multi', y };
 }
 
 /** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */

@@ -1,8 +1,9 @@
 /** The training view of the label state: every labeled row trains; some of them also evaluate. */
-import type { EvaluationItem } from '../evaluation/estimate';
+import type { EvaluationItem, FitPredictRows } from '../evaluation/estimate';
 import type { LabelState } from '../labels/state';
-import type { Targets } from '../model/types';
-import type { DatasetItem, Matrix } from '../types';
+import type { HeadOptions, Targets } from '../model/types';
+import type { DatasetItem, LabelMode, Matrix } from '../types';
+import type { Engine } from './engine';
 import type { ClassMap } from './targets';
 
 export interface TrainingSet {
@@ -50,4 +51,34 @@ export function buildTraining(
       ? { validation: { x: take(evalRows), targets: classMap.targets(evaluation.map((e) => labels[e.position] as readonly string[])) } }
       : {}),
   };
+}
+
+/**
+ * The out-of-fold estimate's trainer: a fresh head on some rows of the training set (no warm start,
+ * as the current head saw every label), and its probabilities for other rows.
+ */
+export function foldTrainer(
+  engine: Engine,
+  training: TrainingSet,
+  classes: readonly string[],
+  config: { readonly mode: LabelMode; readonly headOptions?: Partial<HeadOptions> },
+): FitPredictRows {
+  return (train, test) => {
+    const head = engine.train(takeRows(training.x, train), subsetTargets(training.targets, train, classes.length), classes, config.mode, config.headOptions);
+    return head.predict(takeRows(training.x, test)).probs.data;
+  };
+}
+
+function takeRows(x: Matrix, rows: readonly number[]): Matrix {
+  const data = new Float32Array(rows.length * x.cols);
+  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+  return { data, rows: rows.length, cols: x.cols };
+}
+
+/** The targets of some rows, in that order. */
+function subsetTargets(targets: Targets, rows: readonly number[], classes: number): Targets {
+  if (targets.kind === 'single') return { kind: 'single', y: Int32Array.from(rows, (r) => targets.y[r] as number) };
+  const y = new Uint8Array(rows.length * classes);
+  rows.forEach((r, i) => y.set(targets.y.subarray(r * classes, (r + 1) * classes), i * classes));
+  return { kind: 'multi', y };
 }
