@@ -358,7 +358,7 @@ export class App {
   private paintStats(): void {
     this.paintCounts();
     renderStopping(this.stopping, this.model);
-    this.chart.update(this.model?.curve ?? []);
+    this.chart.update(this.model?.curve ?? [], this.model?.evaluated);
   }
 
   /** The header's progress and the per-label bars: all a saved write changes. */

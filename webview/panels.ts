@@ -3,7 +3,7 @@
  * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
  * (per-label counts, recent labels and undos with their saved/pending state, the stopping hint).
  */
-import { describeHeldOut, ERROR_ACTIONS, isEvaluationTrusted, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS } from '../src/shared/protocol';
+import { describeInterval, describeScored, ERROR_ACTIONS, isEvaluationTrusted, itemsToScore, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS, WHY_ITEMS_TO_SCORE } from '../src/shared/protocol';
 import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/protocol';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
@@ -69,21 +69,29 @@ export class HeaderRenderer {
 }
 
 /**
- * "accuracy 83% · macro-F1 80% on 12 held-out items", greyed with a tooltip when the held-out set
- * is too small for the figures to mean much (at 20 labels it is about 2 items: 0, 50 or 100%).
+ * "accuracy 83% (95% CI 71–91%) · macro-F1 80% on 25 items scored", the out-of-fold estimate.
+ * Before it rests on 20 items: "7 of 20 items to score", with why only those items count.
  */
 function renderMetrics(model: ModelSnapshot): HTMLElement | null {
-  const parts: string[] = [];
-  if (model.accuracy !== undefined) parts.push(`accuracy ${formatPercent(model.accuracy)}`);
-  if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
-  if (parts.length === 0) return null;
   const n = model.evaluated;
-  const on = n === undefined ? '' : ` ${describeHeldOut(n)}`;
+  if (model.accuracy === undefined) {
+    if (n === undefined) return null;
+    return el('span', {
+      className: 'al-metrics al-untrusted',
+      text: itemsToScore(n),
+      title: WHY_ITEMS_TO_SCORE,
+      attrs: { 'data-testid': 'metrics', 'data-trusted': 'false' },
+    });
+  }
+  const band = model.accuracyLow !== undefined && model.accuracyHigh !== undefined ? ` (${describeInterval(model.accuracyLow, model.accuracyHigh)})` : '';
+  const parts = [`accuracy ${formatPercent(model.accuracy)}${band}`];
+  if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
+  const on = n === undefined ? '' : ` ${describeScored(n)}`;
   const trusted = isEvaluationTrusted(n);
   return el('span', {
     className: trusted ? 'al-metrics' : 'al-metrics al-untrusted',
     text: `${parts.join(' · ')}${on}`,
-    ...(trusted ? {} : { title: TOO_FEW_EVALUATION_ITEMS }),
+    title: trusted ? WHY_ITEMS_TO_SCORE : TOO_FEW_EVALUATION_ITEMS,
     attrs: { 'data-testid': 'metrics', 'data-trusted': String(trusted) },
   });
 }
@@ -200,7 +208,11 @@ export function renderRecent(
   replaceChildren(container, [el('h3', { text: 'Recent' }), rows.length ? el('ol', { className: 'al-recent', attrs: { 'data-testid': 'recent' } }, rows) : el('p', { className: 'al-muted', text: 'Nothing labeled yet in this session.' })]);
 }
 
+/** Progress toward the stopping hint ("Predictions still changing: κ 0.82 of 0.99 …"), or the hint itself. */
 export function renderStopping(container: HTMLElement, model: ModelSnapshot | null): void {
-  container.textContent = model?.stopping ?? '';
-  container.hidden = !model?.stopping;
+  const stopping = model?.stopping;
+  container.textContent = stopping?.message ?? '';
+  container.hidden = stopping === undefined;
+  container.classList.toggle('al-stop', stopping?.stop === true);
+  container.dataset.stop = String(stopping?.stop === true);
 }

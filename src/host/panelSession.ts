@@ -284,7 +284,6 @@ export class PanelSession {
       batchSize: s.batchSize,
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,
-      evaluationFraction: s.evaluationFraction,
       annotator: this.annotatorName,
       model,
       ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),

@@ -35,7 +35,6 @@ export const SETTING_SPECS = {
   batchSize: numeric('integer', ENGINE_DEFAULTS.batchSize, 1, 500),
   retrainEvery: numeric('integer', ENGINE_DEFAULTS.retrainEvery, 1, 10_000),
   randomShare: numeric('number', ENGINE_DEFAULTS.randomShare, 0, 1),
-  evaluationFraction: numeric('number', ENGINE_DEFAULTS.evaluationFraction, 0, 0.9),
   annotator: { type: 'string', default: '' },
   keymap: { type: 'object', default: DEFAULT_KEYMAP },
   vectors: { type: 'string', default: '' },
@@ -57,7 +56,6 @@ export interface Settings {
   readonly batchSize: number;
   readonly retrainEvery: number;
   readonly randomShare: number;
-  readonly evaluationFraction: number;
   /** Empty when unset: the host falls back to git `user.name`, then the OS user. */
   readonly annotator: string;
   readonly keymap: Keymap;
@@ -76,7 +74,6 @@ export const defaultSettings: Settings = {
   batchSize: SETTING_SPECS.batchSize.default,
   retrainEvery: SETTING_SPECS.retrainEvery.default,
   randomShare: SETTING_SPECS.randomShare.default,
-  evaluationFraction: SETTING_SPECS.evaluationFraction.default,
   annotator: SETTING_SPECS.annotator.default,
   keymap: DEFAULT_KEYMAP,
   vectors: SETTING_SPECS.vectors.default,
@@ -105,7 +102,6 @@ export const SettingsSchema = {
   batchSize: numberSchema(SETTING_SPECS.batchSize),
   retrainEvery: numberSchema(SETTING_SPECS.retrainEvery),
   randomShare: numberSchema(SETTING_SPECS.randomShare),
-  evaluationFraction: numberSchema(SETTING_SPECS.evaluationFraction),
   annotator: v.pipe(v.string(), v.trim()),
   keymap: v.pipe(v.record(v.string(), v.unknown()), v.transform(toKeymap)),
   vectors: v.pipe(v.string(), v.trim()),
@@ -131,7 +127,6 @@ export function readSettings(source: ConfigSource): Settings {
     batchSize: read('batchSize'),
     retrainEvery: read('retrainEvery'),
     randomShare: read('randomShare'),
-    evaluationFraction: read('evaluationFraction'),
     annotator: read('annotator'),
     keymap: read('keymap'),
     vectors: read('vectors'),

@@ -7,7 +7,8 @@
  * Ordering: messages are handled one after another (a label is applied in the order it was sent),
  * except `cancel`, which must reach a running `start` at once.
  */
-import { exportCsv, exportJsonl } from '../core/labels';
+import { datasetStoreDir, exportCsv, exportJsonl } from '../core/labels';
+import { modelStatePath, readModelState } from '../core/session';
 import { ACTIONS_FOR_KIND, type Counts } from '../shared/protocol/domain';
 import { HostToWorker, type WorkerToHost } from '../shared/protocol/engine';
 import type { Message } from '../shared/protocol/page';
@@ -31,6 +32,8 @@ interface Running {
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
   readonly review: ReviewPublisher;
+  /** model.json: the newest version and the curve, beside the log. */
+  readonly stateFile: string;
 }
 
 export class EngineService {
@@ -165,11 +168,15 @@ export class EngineService {
         lastProgress = now;
         this.post({ type: 'progress', ...p });
       });
+      // Versions only go up and the curve comes back: take up what the last session saved.
+      const stateFile = modelStatePath(datasetStoreDir(init.workspaceRoot, init.datasetFile));
+      const saved = await readModelState(stateFile);
       if (generation !== this.generation) {
         await started.log.close();
         return;
       }
-      this.running = this.assemble(started, init.annotator);
+      if (saved.state !== null) started.session.resume(saved.state);
+      this.running = this.assemble(started, init.annotator, stateFile);
       this.post({
         type: 'engineReady',
         summary: {
@@ -186,7 +193,8 @@ export class EngineService {
         toReview: started.toReview.size,
         imported: started.imported,
       });
-      for (const warning of started.warnings) {
+      this.running.retrainer.announceRestored();
+      for (const warning of saved.warning !== undefined ? [...started.warnings, saved.warning] : started.warnings) {
         this.post({ type: 'log', level: 'warn', message: warning });
         this.post({ type: 'notice', message: warning });
       }
@@ -203,7 +211,7 @@ export class EngineService {
     }
   }
 
-  private assemble(started: StartedSession, annotator: string): Running {
+  private assemble(started: StartedSession, annotator: string, stateFile: string): Running {
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
     const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
@@ -216,7 +224,7 @@ export class EngineService {
       this.post(m);
       if (m.type === 'model') review.modelChanged();
     };
-    const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse);
+    const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse, stateFile);
     retrain.due = () => retrainer.maybeRetrain();
     started.replacements.handle = (r) => {
       const decision = writer.logReplaced(r);
@@ -224,7 +232,7 @@ export class EngineService {
       return decision;
     };
     review.reset();
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review };
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review, stateFile };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {

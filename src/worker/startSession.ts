@@ -100,7 +100,6 @@ export async function startSession(
       batchSize: init.batchSize,
       retrainEvery: init.retrainEvery,
       randomShare: init.randomShare,
-      evalFraction: init.evaluationFraction,
       seed: init.seed,
       ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
     });

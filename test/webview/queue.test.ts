@@ -225,11 +225,11 @@ describe('host state display', () => {
     await page.waitForSelector('[data-testid="engine-progress"]');
     assert.match((await page.textContent('[data-testid="engine-progress"]')) ?? '', /Embedding 4,210\/10,000 · 85\/s · ETA 1m 32s/);
     const curve = [
-      { labels: 10, accuracy: 0.61, macroF1: 0.52 },
-      { labels: 20, accuracy: 0.7, macroF1: 0.63 },
-      { labels: 30, accuracy: 0.78, macroF1: 0.71 },
+      { labels: 10, accuracy: 0.61, macroF1: 0.52, evaluated: 20, low: 0.39, high: 0.79 },
+      { labels: 20, accuracy: 0.7, macroF1: 0.63, evaluated: 20, low: 0.48, high: 0.85 },
+      { labels: 30, accuracy: 0.78, macroF1: 0.71, evaluated: 23, low: 0.58, high: 0.9 },
     ];
-    await host.send({ type: 'model', version: 3, training: true, accuracy: 0.78, macroF1: 0.71, curve, counts: { related: 12, 'not related': 18 }, labeled: 30, total: 60, stopping: 'Accuracy flat for 30 labels: consider stopping' });
+    await host.send({ type: 'model', version: 3, training: true, accuracy: 0.78, macroF1: 0.71, curve, counts: { related: 12, 'not related': 18 }, labeled: 30, total: 60, stopping: { stop: true, kappa: 0.995, threshold: 0.99, message: 'Predictions have stabilized: consider stopping' } });
     // Everything but the card is painted in idle time, after the frame.
     await page.waitForFunction(() => /v3/.test(document.querySelector('[data-testid="model-state"]')?.textContent ?? ''));
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Training… · v3 · accuracy 78% · macro-F1 71%/);

@@ -34,7 +34,8 @@ test('stopping: too early, still changing, then stabilized', () => {
   const changing = stoppingSignal([v1, v2, v1, v2]);
   assert.equal(changing.stop, false);
   assert.ok(changing.kappa !== null && changing.kappa < 0.99);
-  assert.match(changing.message, /^Still changing: kappa -?\d\.\d\d over the last 3 retrains/);
+  assert.match(changing.message, /^Predictions still changing: κ -?\d\.\d\d of 0\.99 \(mean over the last 3 retrains\)/);
+  assert.equal(changing.threshold, 0.99);
 
   const stable = stoppingSignal([v2, v1, v1, v1, v1]);
   assert.equal(stable.stop, true);

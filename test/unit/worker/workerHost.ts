@@ -124,7 +124,6 @@ export function initMessage(
     batchSize: 10,
     retrainEvery: 10,
     randomShare: 0.1,
-    evaluationFraction: 0.1,
     annotator: 'tester',
     model: 'lexical',
     cacheDir: path.join(workspaceRoot, 'models'),
