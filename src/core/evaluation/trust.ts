@@ -1,9 +1,6 @@
 /**
- * When an accuracy estimate is worth drawing. One constant for the engine, the panel, the chart
- * and the status bar (the webview reads it through src/shared/protocol).
- *
- * Below 20 items one item moves the figure by 5 points or more, and the 95% Wilson interval is
- * wider than ±20 points around 50%: a line drawn through such points looks like a measurement
- * and is mostly noise.
+ * When an accuracy estimate is worth drawing: at least MIN_TRUSTED_EVALUATION_ITEMS scored items.
+ * The constant is declared with the words the panel uses about it (src/shared/protocol/evaluationText.ts),
+ * so the engine, the panel, the chart and the status bar share one value.
  */
-export const MIN_TRUSTED_EVALUATION_ITEMS = 20;
+export { MIN_TRUSTED_EVALUATION_ITEMS } from '../../shared/protocol/evaluationText';

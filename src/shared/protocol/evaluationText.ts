@@ -1,10 +1,13 @@
 /**
  * How the panel, the chart tooltip and the status bar speak about the accuracy estimate, in one
- * place. The minimum itself is the engine's (src/core/evaluation/trust.ts): one constant for both.
+ * place, and the minimum itself: one constant for the engine (src/core/evaluation/trust.ts
+ * re-exports it) and the page, declared here so the webview bundle needs no core module.
+ *
+ * Below 20 items one item moves the figure by 5 points or more, and the 95% Wilson interval is
+ * wider than ±20 points around 50%: a line drawn through such points looks like a measurement
+ * and is mostly noise.
  */
-import { MIN_TRUSTED_EVALUATION_ITEMS } from '../../core/evaluation/trust';
-
-export { MIN_TRUSTED_EVALUATION_ITEMS };
+export const MIN_TRUSTED_EVALUATION_ITEMS = 20;
 
 export const TOO_FEW_EVALUATION_ITEMS = 'too few items scored to trust yet';
 
