@@ -104,7 +104,10 @@ export class EngineService {
         r.delivery.reopen();
         return;
       case 'setStrategy':
+        // From the next item on: the page's prefetched items are replaced by the new strategy's.
+        if (msg.strategy === r.started.session.currentStrategy) return;
         r.started.session.setStrategy(msg.strategy);
+        r.delivery.requeue();
         return;
       case 'export':
         return this.export(r, msg);

@@ -16,7 +16,10 @@ const requestId = idString;
 
 /** Start (or restart) the engine session. A second `start` replaces the first entirely. */
 export const StartMessage = v.object({ type: v.literal('start'), ...SessionInitSchema.entries });
-/** Switch the sampling strategy for the following batches. */
+/**
+ * Switch the sampling strategy, from the next item on: the worker releases the items out with the
+ * page and answers with `items` (`replace: true`) chosen by the new strategy.
+ */
 export const SetStrategyMessage = v.object({ type: v.literal('setStrategy'), strategy: StrategyIdSchema });
 /** The page lost its queue: serve the items it held again. */
 export const ReleaseMessage = v.object({ type: v.literal('release') });
