@@ -18,7 +18,7 @@ test('replacement items wait for a hidden page and follow its init; a visible pa
   const presenter = new Presenter(CONFIG, page, status);
   presenter.present({ type: 'items', items: [item('x1')], replace: true });
   presenter.present({ type: 'items', items: [item('y1'), item('y2')], replace: true });
-  assert.deepEqual(posted, [], 'nothing is posted to a hidden page');
+  assert.equal(posted.length, 0, 'nothing is posted to a hidden page');
   page.visible = true;
   presenter.pageReady();
   assert.deepEqual(posted.map((m) => m.type), ['init', 'items']);
