@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     );
     const start: StartMessage = {
       type: 'start', datasetFile: file, workspaceRoot: dir, textField: 'text', labels: ['a', 'b'], mode: 'single', strategy: 'margin',
-      batchSize: 10, retrainEvery: 10, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'bench', model, cacheDir: path.join(dir, 'models'), seed: 1,
+      batchSize: 10, retrainEvery: 10, randomShare: 0.1, annotator: 'bench', model, cacheDir: path.join(dir, 'models'), seed: 1,
     };
     const h = monitorEventLoopDelay({ resolution: 1 });
     h.enable();

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './host/commands';
 import { SessionManager } from './host/sessionManager';
+import { registerReview } from './host/review';
 import type { Settings } from './shared/settings';
 
 /** What other extensions (and the integration suite) may call. */
@@ -16,7 +17,7 @@ export interface ActiveLabelApi {
 export function activate(context: vscode.ExtensionContext): ActiveLabelApi {
   const output = vscode.window.createOutputChannel('Active Label', { log: true });
   const sessions = new SessionManager(context, output);
-  context.subscriptions.push(output, sessions, ...registerCommands(context, sessions));
+  context.subscriptions.push(output, sessions, ...registerCommands(context, sessions), ...registerReview(sessions));
   return { readSettings: () => sessions.settings() };
 }
 

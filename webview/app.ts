@@ -18,7 +18,7 @@ import type { PanelCallbacks } from './panels';
 import { LabelQueue } from './queue';
 import type { StepResult } from './queue';
 import { applyAction } from './actions';
-import { CardRenderer, renderOverlay } from './render';
+import { CardRenderer, describeUndo, renderOverlay } from './render';
 import { endState, type EndState } from './endState';
 import { IdlePainter, type Region } from './idlePainter';
 import { restoreState } from './state';
@@ -36,6 +36,8 @@ export class App {
   private progress: ProgressSnapshot | null = null;
   private errors: ErrorMessage[] = [];
   private notice: string | null = null;
+  /** The card's note on the last undo; cleared by the next step. */
+  private feedback: string | null = null;
   private invalid: string | null = null;
   private overlayOpen = false;
   private readonly idle = new IdlePainter((region) => this.paintRegion(region));
@@ -229,7 +231,14 @@ export class App {
     if (this.overlayOpen) return;
     if (action.kind === 'label' && !this.queue.shown) {
       const chosen = this.endState().actions[action.index];
-      if (chosen) this.bridge.post(chosen.message);
+      if (!chosen) return;
+      this.bridge.post(chosen.message);
+      if (chosen.message.type === 'revisitSkipped') {
+        // The engine serves the skipped items again: ask for them (it handles messages in order).
+        this.queue.reopen();
+        this.requestItemsIfLow();
+        this.paintCard();
+      }
       return;
     }
     if (!this.config) return;
@@ -237,7 +246,11 @@ export class App {
     if (!result) return;
     for (const message of result.messages) this.bridge.post(message);
     // Only the card is on the keypress path; the rest waits until the next item is painted.
-    if (result.moved) this.resetSelection();
+    if (result.moved) {
+      this.resetSelection();
+      const undone = action.kind === 'undo' ? this.queue.lastUndone : undefined;
+      this.feedback = undone ? describeUndo(undone.outcome, undone.item.text) : null;
+    }
     this.paintCard();
     if (result.moved) {
       this.latency.measure(startedAt);
@@ -327,6 +340,7 @@ export class App {
           : null,
       selection: this.selection,
       end: this.queue.shown ? null : this.endState(),
+      feedback: this.feedback,
     });
   }
 
@@ -344,7 +358,7 @@ export class App {
   private paintStats(): void {
     this.paintCounts();
     renderStopping(this.stopping, this.model);
-    this.chart.update(this.model?.curve ?? []);
+    this.chart.update(this.model?.curve ?? [], this.model?.evaluated);
   }
 
   /** The header's progress and the per-label bars: all a saved write changes. */
@@ -355,7 +369,7 @@ export class App {
 
   private paintHistory(): void {
     const snapshot = this.queue.snapshot();
-    renderRecent(this.recent, snapshot.history, snapshot.cursor, (id) => this.queue.write(id));
+    renderRecent(this.recent, snapshot, (id) => this.queue.write(id));
     if (this.queue.browsing) this.paintCard();
   }
 

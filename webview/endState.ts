@@ -87,7 +87,7 @@ export function endState(view: EndView): EndState {
     return {
       kind: 'exhausted',
       title: `Nothing more to serve with ${config.strategy}`,
-      detail: `${n(total - labeled)} of ${n(total)} items are unlabeled: the ones you skipped in this session.`,
+      detail: `${n(total - labeled)} of ${n(total)} items are unlabeled: the ones you skipped (now or in an earlier session) or flagged for review.`,
       actions: [{ label: 'Serve the skipped items again', message: { type: 'revisitSkipped' } }, strategy, exportLabels],
     };
   }

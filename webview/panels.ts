@@ -1,13 +1,13 @@
 /**
  * Everything around the labeling card: the header (dataset, progress, model state), the banners
  * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
- * (per-label counts, recent labels with their saved/pending state, the stopping hint).
+ * (per-label counts, recent labels and undos with their saved/pending state, the stopping hint).
  */
-import { describeHeldOut, ERROR_ACTIONS, isEvaluationTrusted, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS } from '../src/shared/protocol';
+import { describeInterval, describeScored, ERROR_ACTIONS, isEvaluationTrusted, itemsToScore, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS, WHY_ITEMS_TO_SCORE } from '../src/shared/protocol';
 import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/protocol';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
-import type { HistoryEntry, WriteRecord } from './queue';
+import type { HistoryEntry, UndoneEntry, WriteRecord } from './queue';
 
 export interface PanelCallbacks {
   readonly openSettings: () => void;
@@ -69,21 +69,29 @@ export class HeaderRenderer {
 }
 
 /**
- * "accuracy 83% · macro-F1 80% on 12 held-out items", greyed with a tooltip when the held-out set
- * is too small for the figures to mean much (at 20 labels it is about 2 items: 0, 50 or 100%).
+ * "accuracy 83% (95% CI 71–91%) · macro-F1 80% on 25 items scored", the out-of-fold estimate.
+ * Before it rests on 20 items: "7 of 20 items to score", with why only those items count.
  */
 function renderMetrics(model: ModelSnapshot): HTMLElement | null {
-  const parts: string[] = [];
-  if (model.accuracy !== undefined) parts.push(`accuracy ${formatPercent(model.accuracy)}`);
-  if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
-  if (parts.length === 0) return null;
   const n = model.evaluated;
-  const on = n === undefined ? '' : ` ${describeHeldOut(n)}`;
+  if (model.accuracy === undefined) {
+    if (n === undefined) return null;
+    return el('span', {
+      className: 'al-metrics al-untrusted',
+      text: itemsToScore(n),
+      title: WHY_ITEMS_TO_SCORE,
+      attrs: { 'data-testid': 'metrics', 'data-trusted': 'false' },
+    });
+  }
+  const band = model.accuracyLow !== undefined && model.accuracyHigh !== undefined ? ` (${describeInterval(model.accuracyLow, model.accuracyHigh)})` : '';
+  const parts = [`accuracy ${formatPercent(model.accuracy)}${band}`];
+  if (model.macroF1 !== undefined) parts.push(`macro-F1 ${formatPercent(model.macroF1)}`);
+  const on = n === undefined ? '' : ` ${describeScored(n)}`;
   const trusted = isEvaluationTrusted(n);
   return el('span', {
     className: trusted ? 'al-metrics' : 'al-metrics al-untrusted',
     text: `${parts.join(' · ')}${on}`,
-    ...(trusted ? {} : { title: TOO_FEW_EVALUATION_ITEMS }),
+    title: trusted ? WHY_ITEMS_TO_SCORE : TOO_FEW_EVALUATION_ITEMS,
     attrs: { 'data-testid': 'metrics', 'data-trusted': String(trusted) },
   });
 }
@@ -110,7 +118,7 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
     );
   });
   for (const write of view.failedWrites) {
-    const what = write.message.type === 'undo' ? 'Undo' : write.message.type === 'flag' ? 'Flag' : `Label “${write.message.labels.join(', ')}”`;
+    const what = write.message.type === 'label' ? `Label “${write.message.labels.join(', ')}”` : WRITE_NAMES[write.message.type];
     nodes.push(
       el('div', { className: 'al-banner al-error', attrs: { role: 'alert', 'data-testid': 'save-failed', 'data-request-id': write.requestId } }, [
         el('span', { className: 'al-banner-text', text: `${what} was NOT saved: ${write.error ?? 'unknown error'}. It stays pending.` }),
@@ -155,37 +163,56 @@ export function renderCounts(container: HTMLElement, config: InitMessage | null,
   ]);
 }
 
-const STATUS_TEXT = { pending: 'pending…', saved: 'saved', failed: 'NOT saved' } as const;
+const WRITE_NAMES = { skip: 'Skip', flag: 'Flag', undo: 'Undo' } as const;
 
-/** The most recent history entries, newest first, each with its write status. */
+const STATUS_TEXT = { pending: 'pending…', saved: 'saved', failed: 'NOT saved' } as const;
+const UNDO_STATUS_TEXT = { pending: 'undoing…', saved: 'undone', failed: 'undo NOT saved' } as const;
+
+/** Recent history and undos, newest first: each with its write status, an undo struck through. */
 export function renderRecent(
   container: HTMLElement,
-  history: readonly HistoryEntry[],
-  cursor: number | null,
+  recent: { readonly history: readonly HistoryEntry[]; readonly undone: readonly UndoneEntry[]; readonly cursor: number | null },
   statusOf: (requestId: string | undefined) => WriteRecord | undefined,
   limit = 8,
 ): void {
-  const rows: HTMLElement[] = [];
-  for (let i = history.length - 1; i >= 0 && rows.length < limit; i--) {
-    const entry = history[i];
-    const write = statusOf(entry.requestId);
-    const status = write?.status;
-    const snippet = entry.item.text.length > 60 ? `${entry.item.text.slice(0, 60)}…` : entry.item.text;
-    rows.push(
-      el('li', {
-        className: `al-recent-row${i === cursor ? ' al-current' : ''}${status ? ` al-${status}` : ''}`,
+  const { history, undone, cursor } = recent;
+  // History entries from a state saved before `seq` existed sort below the rest, in their order.
+  const rows = [
+    ...history.map((entry, index) => ({ entry, index, seq: entry.seq ?? -1, undone: false })),
+    ...undone.map((entry, index) => ({ entry, index, seq: entry.seq, undone: true })),
+  ]
+    .sort((a, b) => b.seq - a.seq || Number(b.undone) - Number(a.undone) || b.index - a.index)
+    .slice(0, limit)
+    .map(({ entry, index, undone: isUndone }) => {
+      const status = statusOf(entry.requestId)?.status;
+      const snippet = entry.item.text.length > 60 ? `${entry.item.text.slice(0, 60)}…` : entry.item.text;
+      if (isUndone) {
+        return el('li', {
+          className: 'al-recent-row al-undone',
+          attrs: { 'data-item-id': entry.item.id, 'data-status': 'undone', 'data-undo-status': status ?? 'none' },
+        }, [
+          el('s', { className: 'al-recent-outcome', text: describeOutcome(entry.outcome) }),
+          el('span', { className: 'al-recent-status', text: status ? UNDO_STATUS_TEXT[status] : 'undone' }),
+          el('span', { className: 'al-recent-text', text: snippet }),
+        ]);
+      }
+      return el('li', {
+        className: `al-recent-row${index === cursor ? ' al-current' : ''}${status ? ` al-${status}` : ''}`,
         attrs: { 'data-item-id': entry.item.id, 'data-status': status ?? entry.outcome.kind },
       }, [
         el('span', { className: 'al-recent-outcome', text: describeOutcome(entry.outcome) }),
         el('span', { className: 'al-recent-status', text: status ? STATUS_TEXT[status] : '' }),
         el('span', { className: 'al-recent-text', text: snippet }),
-      ]),
-    );
-  }
+      ]);
+    });
   replaceChildren(container, [el('h3', { text: 'Recent' }), rows.length ? el('ol', { className: 'al-recent', attrs: { 'data-testid': 'recent' } }, rows) : el('p', { className: 'al-muted', text: 'Nothing labeled yet in this session.' })]);
 }
 
+/** Progress toward the stopping hint ("Predictions still changing: κ 0.82 of 0.99 …"), or the hint itself. */
 export function renderStopping(container: HTMLElement, model: ModelSnapshot | null): void {
-  container.textContent = model?.stopping ?? '';
-  container.hidden = !model?.stopping;
+  const stopping = model?.stopping;
+  container.textContent = stopping?.message ?? '';
+  container.hidden = stopping === undefined;
+  container.classList.toggle('al-stop', stopping?.stop === true);
+  container.dataset.stop = String(stopping?.stop === true);
 }

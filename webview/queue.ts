@@ -1,15 +1,15 @@
 /**
  * The webview's labeling queue: the item on screen, the prefetched upcoming items, recent history
- * and the write requests (label, undo, flag) with their pending/saved/failed status.
+ * and the write requests (label, skip, flag, undo) with their pending/saved/failed status.
  *
  * Pure state, no DOM: every keypress is applied here locally (so the next item shows without a round
  * trip) and returns the messages to post to the host. The whole state is plain data, so it goes
  * into `vscode.setState` as is and a restored panel resumes exactly where it was.
  */
-import type { FlagMessage, LabelMessage, NeedItemsMessage, QueueItem, UndoMessage, WebviewToHost } from '../src/shared/protocol';
+import type { FlagMessage, LabelMessage, NeedItemsMessage, QueueItem, SkipMessage, UndoMessage, WebviewToHost } from '../src/shared/protocol';
 
 /** The writes the page tracks until the engine answers: each carries its request id. */
-export type WriteMessage = LabelMessage | UndoMessage | FlagMessage;
+export type WriteMessage = LabelMessage | SkipMessage | FlagMessage | UndoMessage;
 
 /** Ask for more items when fewer than this many are upcoming. */
 export const PREFETCH_MIN = 5;
@@ -40,9 +40,23 @@ export interface WriteRecord {
 export interface HistoryEntry {
   readonly item: QueueItem;
   readonly outcome: Outcome;
-  /** The write behind a label outcome. */
+  /** The write behind the outcome (absent for a skip restored from a page of an earlier version). */
   readonly requestId?: string;
+  /** Order among history and undone entries, for the Recent list (absent in older saved states). */
+  readonly seq?: number;
 }
+
+/** An action taken back with undo: Recent shows it struck through, in its place. */
+export interface UndoneEntry {
+  readonly item: QueueItem;
+  readonly outcome: Outcome;
+  /** The `undo` write, when the action may have reached the log (none for a failed write). */
+  readonly requestId?: string;
+  readonly seq: number;
+}
+
+/** Undone actions kept for Recent. */
+export const UNDONE_LIMIT = 20;
 
 /** Everything the queue knows; plain data for `setState`. */
 export interface QueueSnapshot {
@@ -55,6 +69,8 @@ export interface QueueSnapshot {
   readonly exhausted: boolean;
   /** Recent writes, oldest first; failed and pending ones are never dropped. */
   readonly writes: readonly WriteRecord[];
+  /** Recent undos, oldest first. */
+  readonly undone: readonly UndoneEntry[];
 }
 
 export const EMPTY_QUEUE: QueueSnapshot = {
@@ -64,6 +80,7 @@ export const EMPTY_QUEUE: QueueSnapshot = {
   cursor: null,
   exhausted: false,
   writes: [],
+  undone: [],
 };
 
 /** What a user action did: messages to post, and whether a different item is now on screen. */
@@ -102,6 +119,11 @@ export class LabelQueue {
     return cursor === null ? null : history[cursor];
   }
 
+  /** The most recent undo (Recent lists it; the card says what it took back). */
+  get lastUndone(): UndoneEntry | undefined {
+    return this.state.undone.at(-1);
+  }
+
   get upcomingCount(): number {
     return this.state.upcoming.length;
   }
@@ -110,10 +132,13 @@ export class LabelQueue {
     return requestId === undefined ? undefined : this.state.writes.find((w) => w.requestId === requestId);
   }
 
-  /** Every item id the webview holds: an item it already holds is not taken twice. */
+  /**
+   * Every item id the webview holds: an item it already holds is not taken twice. A skipped item in
+   * history is not held: the engine serves it again only when asked to serve the skipped items.
+   */
   heldIds(): string[] {
     const { current, upcoming, history } = this.state;
-    const ids = upcoming.map((item) => item.id).concat(history.map((entry) => entry.item.id));
+    const ids = upcoming.map((item) => item.id).concat(history.flatMap((entry) => (entry.outcome.kind === 'skip' ? [] : [entry.item.id])));
     if (current) ids.push(current.id);
     return ids;
   }
@@ -156,6 +181,12 @@ export class LabelQueue {
     return { type: 'needItems', count: PREFETCH_TARGET - this.state.upcoming.length };
   }
 
+  /** The engine was asked to serve the skipped items again: the pool is open once more. */
+  reopen(): void {
+    this.awaitingItems = false;
+    this.state = { ...this.state, exhausted: false };
+  }
+
   /** Labels the item on screen: a fresh item (source 'queue') or a history entry (source 'edit'). */
   label(labels: readonly string[], answer?: 'accept' | 'reject'): StepResult {
     const item = this.shown;
@@ -180,8 +211,11 @@ export class LabelQueue {
     const item = this.shown;
     if (!item) return NOTHING;
     if (this.state.cursor !== null) return this.forward();
-    this.finish(item, { kind: 'skip' });
-    return { messages: [{ type: 'skip', itemId: item.id }], moved: true };
+    // A skip is a write: the engine logs it, so the item is passed over in later sessions too.
+    const message: SkipMessage = { type: 'skip', requestId: this.newRequestId(), itemId: item.id };
+    this.addWrite(message);
+    this.finish(item, { kind: 'skip' }, message.requestId);
+    return { messages: [message], moved: true };
   }
 
   flag(): StepResult {
@@ -197,8 +231,8 @@ export class LabelQueue {
   }
 
   /**
-   * Undoes the most recent action and puts its item back on screen. Only a label or flag that may be
-   * on disk (pending or saved) needs an `undo` write; a failed one never reached the log.
+   * Undoes the most recent action and puts its item back on screen. Only a write that may be on disk
+   * (pending or saved) needs an `undo` write; a failed one never reached the log.
    */
   undo(): StepResult {
     const { history, current, upcoming } = this.state;
@@ -210,6 +244,8 @@ export class LabelQueue {
     if (write && write.status === 'failed') {
       writes = writes.filter((w) => w.requestId !== write.requestId);
     }
+    const undo: UndoMessage | undefined = write !== undefined && write.status !== 'failed' ? { type: 'undo', requestId: this.newRequestId(), itemId: last.item.id } : undefined;
+    const undone: UndoneEntry = { item: last.item, outcome: last.outcome, seq: last.seq ?? this.nextSeq(), ...(undo ? { requestId: undo.requestId } : {}) };
     this.state = {
       ...this.state,
       writes,
@@ -217,11 +253,11 @@ export class LabelQueue {
       current: last.item,
       upcoming: current ? [current, ...upcoming] : upcoming,
       cursor: null,
+      undone: [...this.state.undone, undone].slice(-UNDONE_LIMIT),
     };
-    if ((last.outcome.kind === 'label' || last.outcome.kind === 'flag') && write !== undefined && write.status !== 'failed') {
-      const message: UndoMessage = { type: 'undo', requestId: this.newRequestId(), itemId: last.item.id };
-      this.addWrite(message);
-      messages.push(message);
+    if (undo !== undefined) {
+      this.addWrite(undo);
+      messages.push(undo);
     }
     return { messages, moved: true };
   }
@@ -283,10 +319,19 @@ export class LabelQueue {
     this.state = { ...this.state, writes: trimWrites([...this.state.writes, record]) };
   }
 
+  private nextSeq(): number {
+    let max = 0;
+    for (const e of this.state.history) max = Math.max(max, e.seq ?? 0);
+    for (const e of this.state.undone) max = Math.max(max, e.seq);
+    return max + 1;
+  }
+
   /** Records the outcome of the item on screen and moves on. */
   private finish(item: QueueItem, outcome: Outcome, requestId?: string): void {
-    const entry: HistoryEntry = requestId === undefined ? { item, outcome } : { item, outcome, requestId };
     const { cursor, history } = this.state;
+    // A relabel from history keeps its place in Recent.
+    const seq = cursor !== null ? history[cursor].seq : this.nextSeq();
+    const entry: HistoryEntry = { item, outcome, ...(requestId !== undefined ? { requestId } : {}), ...(seq !== undefined ? { seq } : {}) };
     if (cursor !== null) {
       const updated = history.map((old, i) => (i === cursor ? entry : old));
       this.state = { ...this.state, history: updated, cursor: cursor + 1 >= history.length ? null : cursor + 1 };

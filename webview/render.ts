@@ -19,6 +19,8 @@ export interface CardView {
   readonly selection: ReadonlySet<string>;
   /** What the card says, and offers, when there is no item. */
   readonly end: EndState | null;
+  /** A short note on what the last key did that the item alone does not show (an undo). */
+  readonly feedback?: string | null;
 }
 
 export class CardRenderer {
@@ -30,6 +32,7 @@ export class CardRenderer {
   private readonly labels = el('div', { className: 'al-labels', attrs: { 'data-testid': 'labels', role: 'toolbar' } });
   private readonly hints = el('div', { className: 'al-hints', attrs: { 'data-testid': 'hints' } });
   private readonly endActions = el('div', { className: 'al-end-actions', attrs: { 'data-testid': 'end-actions', role: 'toolbar' } });
+  private readonly feedback = el('div', { className: 'al-feedback', attrs: { 'data-testid': 'feedback', role: 'status', 'aria-live': 'polite' } });
   private shownId: string | null | undefined;
   private shownEnd: string | undefined;
 
@@ -42,12 +45,15 @@ export class CardRenderer {
       this.endActions,
       this.labels,
       this.hints,
+      this.feedback,
     ]);
   }
 
   render(view: CardView): void {
     const { item, config } = view;
     this.renderMeta(view);
+    const feedback = view.feedback ?? '';
+    if (this.feedback.textContent !== feedback) this.feedback.textContent = feedback;
     const id = item ? item.id : null;
     if (id !== this.shownId) {
       this.shownId = id;
@@ -208,6 +214,18 @@ export function describeOutcome(outcome: Outcome): string {
     case 'flag':
       return 'flagged';
   }
+}
+
+/** What the card says after an undo: what was taken back, and from which item. */
+export function describeUndo(outcome: Outcome, text: string): string {
+  const snippet = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  const what =
+    outcome.kind === 'label'
+      ? outcome.answer
+        ? `the ${outcome.answer === 'accept' ? 'accept' : 'reject'} of “${outcome.labels.join(', ')}”`
+        : `the label “${outcome.labels.join(', ')}”`
+      : `the ${outcome.kind}`;
+  return `Undid ${what} on “${snippet}”`;
 }
 
 /** The `?` overlay: every shortcut, generated from the keymap actually in use. */

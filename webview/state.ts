@@ -11,6 +11,7 @@ import {
   LabelMessage,
   ModelSnapshotSchema,
   QueueItemSchema,
+  SkipMessage,
   UndoMessage,
   type ModelSnapshot,
 } from '../src/shared/protocol';
@@ -25,7 +26,7 @@ const OutcomeSchema = v.variant('kind', [
 const WriteRecordSchema = v.object({
   requestId: v.string(),
   itemId: v.string(),
-  message: v.variant('type', [LabelMessage, UndoMessage, FlagMessage]),
+  message: v.variant('type', [LabelMessage, SkipMessage, FlagMessage, UndoMessage]),
   status: v.picklist(['pending', 'saved', 'failed']),
   error: v.optional(v.string()),
 });
@@ -34,10 +35,12 @@ const QueueSnapshotSchema = v.pipe(
   v.object({
     current: v.nullable(QueueItemSchema),
     upcoming: v.array(QueueItemSchema),
-    history: v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()) })),
+    history: v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()), seq: v.optional(v.number()) })),
     cursor: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
     exhausted: v.boolean(),
     writes: v.array(WriteRecordSchema),
+    // Absent in a state saved before undos were listed.
+    undone: v.optional(v.array(v.object({ item: QueueItemSchema, outcome: OutcomeSchema, requestId: v.optional(v.string()), seq: v.number() })), []),
   }),
   v.check((q) => q.cursor === null || q.cursor < q.history.length, 'cursor is past the end of the history'),
 );

@@ -10,8 +10,6 @@ export const ENGINE_DEFAULTS = {
   retrainEvery: 10,
   /** Share of each batch drawn at random, for an unbiased view of the pool. */
   randomShare: 0.1,
-  /** Share of the items held out for evaluation. */
-  evaluationFraction: 0.1,
   /** Cold start lasts until every label has this many examples. */
   minPerLabel: 3,
   /** Clustered uncertainty clusters the top share of the pool, in percent. */

@@ -7,8 +7,10 @@ import * as vscode from 'vscode';
 import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
 import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
+import { importLabels } from './importCommand';
 import { pick } from './quickPick';
 import type { SessionManager } from './sessionManager';
+import { AgreementView } from './showAgreement';
 import { API_KEY_SECRET } from './vscodeSessionUi';
 
 export const COMMAND_IDS = [
@@ -16,10 +18,12 @@ export const COMMAND_IDS = [
   'activeLabel.configureLabels',
   'activeLabel.chooseStrategy',
   'activeLabel.exportLabels',
+  'activeLabel.importLabels',
   'activeLabel.showLearningCurve',
   'activeLabel.openSettings',
   'activeLabel.openSample',
   'activeLabel.setApiKey',
+  'activeLabel.showAgreement',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -75,7 +79,7 @@ async function exportLabels(sessions: SessionManager): Promise<void> {
     { location: vscode.ProgressLocation.Notification, title: `Exporting labels to ${path.basename(uri.fsPath)}…` },
     () => session.exportLabels(uri.fsPath, format),
   );
-  const open = await vscode.window.showInformationMessage(`Exported ${count} labeled items to ${plainText(path.basename(uri.fsPath))}.`, 'Open');
+  const open = await vscode.window.showInformationMessage(`Exported ${count} items (labeled and flagged) to ${plainText(path.basename(uri.fsPath))}.`, 'Open');
   if (open) await vscode.window.showTextDocument(uri);
 }
 
@@ -119,15 +123,19 @@ function guarded(sessions: SessionManager, id: string, run: (...args: unknown[])
 }
 
 export function registerCommands(context: vscode.ExtensionContext, sessions: SessionManager): vscode.Disposable[] {
+  const agreement = new AgreementView(sessions);
+  const importDetails = vscode.window.createOutputChannel('Active Label: Import');
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     'activeLabel.startLabeling': (uri) => sessions.start(uri),
     'activeLabel.configureLabels': (uri) => sessions.configure(uri),
     'activeLabel.chooseStrategy': () => chooseStrategy(sessions),
     'activeLabel.exportLabels': () => exportLabels(sessions),
+    'activeLabel.importLabels': (uri) => importLabels(sessions, importDetails, uri),
     'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
     'activeLabel.setApiKey': () => setApiKey(context),
+    'activeLabel.showAgreement': (uri) => agreement.show(uri),
   };
-  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])));
+  return [agreement, importDetails, ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])))];
 }

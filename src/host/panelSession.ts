@@ -31,6 +31,7 @@ export interface EnginePort {
   post(message: HostToWorker): void;
   onMessage(listener: (message: WorkerToHost) => void): void;
   exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<Message<WorkerToHost, 'exported' | 'error'>>;
+  importLabels(file: string): Promise<Message<WorkerToHost, 'imported' | 'error'>>;
   dispose(): Promise<void>;
 }
 
@@ -59,7 +60,10 @@ export interface PanelSessionOptions {
   readonly cacheDir: string;
   readonly answers: SetupAnswers;
   readonly settings: Settings;
+  /** Who the labels are written as at the start: `activeLabel.annotator`, or the default name. */
   readonly annotator: string;
+  /** The name used when `activeLabel.annotator` is cleared mid-session (git user.name, the OS user). */
+  readonly defaultAnnotator?: () => Promise<string>;
   readonly panel: PanelPort;
   readonly status: StatusPort & { hide(): void };
   readonly ui: SessionUi;
@@ -75,14 +79,18 @@ export class PanelSession {
   private readonly ui: SessionUi;
   private settings: Settings;
   private answers: SetupAnswers;
+  /** Written into every event; follows `activeLabel.annotator` without a restart. */
+  private annotatorName: string;
   /** Overrides the configured model for this session only (e.g. "Use lexical embeddings"). */
   private modelOverride: string | undefined;
   private disposed = false;
   private readonly disposeListeners: (() => void)[] = [];
+  private readonly reviewListeners = new Set<(m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void>();
 
   constructor(private readonly options: PanelSessionOptions) {
     this.settings = options.settings;
     this.answers = options.answers;
+    this.annotatorName = options.annotator;
     this.panel = options.panel;
     this.ui = options.ui;
     this.presenter = new Presenter(this.pageConfig(), this.panel, options.status);
@@ -98,6 +106,30 @@ export class PanelSession {
 
   get datasetFile(): string {
     return this.options.datasetFile;
+  }
+
+  /** Who the next event is written as (follows `activeLabel.annotator`). */
+  get annotator(): string {
+    return this.annotatorName;
+  }
+
+  get labelSet(): readonly string[] {
+    return this.answers.labels;
+  }
+
+  get textField(): string {
+    return this.answers.textField;
+  }
+
+  /** The editor's review layer listens to the engine's review data and answers; returns an unsubscribe. */
+  onReview(listener: (m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void): () => void {
+    this.reviewListeners.add(listener);
+    return () => this.reviewListeners.delete(listener);
+  }
+
+  /** Sends a reviewer's decisions to the worker, which owns the log; false when the engine is gone. */
+  sendReview(m: Message<HostToWorker, 'reviewLabel'>): boolean {
+    return this.send(m);
   }
 
   reveal(): void {
@@ -157,6 +189,21 @@ export class PanelSession {
     if (strategyBefore !== this.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
       this.presenter.reconfigure(this.pageConfig());
     }
+    if (before.annotator !== settings.annotator) void this.followAnnotator(settings.annotator);
+  }
+
+  /**
+   * `activeLabel.annotator` changed: the next write is made under the new name (the worker handles
+   * messages in order) and the panel's header shows it. Cleared, it falls back to the default name.
+   */
+  private async followAnnotator(configured: string): Promise<void> {
+    const name = configured || ((await this.options.defaultAnnotator?.().catch(() => undefined)) ?? this.options.annotator);
+    // A later change overtook this one while the default name was looked up.
+    if (this.disposed || this.settings.annotator !== configured || name === this.annotatorName) return;
+    this.annotatorName = name;
+    this.ui.log('info', `Labels are now written as ${name}.`);
+    this.send({ type: 'setAnnotator', annotator: name });
+    this.presenter.reconfigure(this.pageConfig());
   }
 
   /** Writes the current labels; resolves with the number exported. */
@@ -166,6 +213,13 @@ export class PanelSession {
     return reply.count;
   }
 
+  /** Imports another tool's export into this session's log (the worker reads, matches, appends). */
+  async importLabels(file: string): Promise<Message<WorkerToHost, 'imported'>> {
+    const reply = await this.worker.importLabels(file);
+    if (reply.type === 'error') throw new Error(reply.message);
+    return reply;
+  }
+
   private pageConfig(): PageConfig {
     return {
       datasetName: path.basename(this.options.datasetFile),
@@ -173,7 +227,7 @@ export class PanelSession {
       mode: this.answers.mode,
       keymap: this.settings.keymap,
       strategy: STRATEGIES[this.strategy].title,
-      annotator: this.options.annotator,
+      annotator: this.annotatorName,
     };
   }
 
@@ -193,10 +247,10 @@ export class PanelSession {
         return;
       case 'label':
       case 'undo':
+      case 'skip':
       case 'flag':
         this.sendWrite(m);
         return;
-      case 'skip':
       case 'needItems':
       case 'revisitSkipped':
       case 'cancel':
@@ -223,7 +277,7 @@ export class PanelSession {
   }
 
   /** A write always gets an answer: a dead engine answers `saveFailed` here. */
-  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'flag'>): void {
+  private sendWrite(m: Message<WebviewToHost, 'label' | 'undo' | 'skip' | 'flag'>): void {
     if (this.send(m)) return;
     this.panel.post({ type: 'saveFailed', requestId: m.requestId, itemId: m.itemId, message: 'The engine has stopped; choose Retry to restart it, then retry this write.' });
   }
@@ -256,8 +310,7 @@ export class PanelSession {
       batchSize: s.batchSize,
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,
-      evaluationFraction: s.evaluationFraction,
-      annotator: this.options.annotator,
+      annotator: this.annotatorName,
       model,
       ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),
       ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(apiKey ? { apiKey } : {}) } : {}),
@@ -309,6 +362,10 @@ export class PanelSession {
         return;
       case 'log':
         this.ui.log(m.level, m.message);
+        return;
+      case 'reviewData':
+      case 'reviewSaved':
+        for (const listener of [...this.reviewListeners]) listener(m);
         return;
       default:
         return;
@@ -382,5 +439,6 @@ export class PanelSession {
     void this.worker.dispose();
     this.panel.dispose();
     for (const listener of this.disposeListeners.splice(0)) listener();
+    this.reviewListeners.clear();
   }
 }

@@ -145,7 +145,11 @@ export class Presenter {
         this.page.post(m);
         return;
       case 'exported':
+      case 'imported':
       case 'log':
+      case 'reviewSaved':
+      case 'reviewData':
+        // The editor's review layer takes these (src/host/review); the page never sees them.
         return;
       default:
         assertUnreachable(m);

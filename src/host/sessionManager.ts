@@ -11,7 +11,7 @@ import { LabelingPanel, LABELING_VIEW_TYPE } from './labelingPanel';
 import { VscodeSessionUi } from './vscodeSessionUi';
 import { WorkerClient } from './workerClient';
 import { PanelSession } from './panelSession';
-import { datasetStoreDir } from '../core/labels';
+import { datasetStoreDir, labelLogPath } from '../core/labels';
 import { plainText } from '../shared/plainText';
 import { runSetupFlow, SetupMemory, type SetupAnswers } from './setupFlow';
 import { LabelingStatusBar } from './statusBar';
@@ -23,8 +23,10 @@ export class SessionManager implements vscode.Disposable {
   private session: PanelSession | undefined;
   private readonly statusBar = new LabelingStatusBar();
   private readonly disposables: vscode.Disposable[] = [this.statusBar];
-  private annotatorCache: string | undefined;
+  /** git user.name or the OS user, looked up once (per window) and only when needed. */
+  private annotatorDefault: Promise<string> | undefined;
   private readonly memory: SetupMemory;
+  private readonly startListeners = new Set<(session: PanelSession) => void>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -44,6 +46,32 @@ export class SessionManager implements vscode.Disposable {
 
   get activeSession(): PanelSession | undefined {
     return this.session;
+  }
+
+  /** The session labeling `file`, if one runs. */
+  sessionFor(file: string): PanelSession | undefined {
+    return this.session && this.isSame(this.session.datasetFile, file) ? this.session : undefined;
+  }
+
+  /** Called with each session that starts (the editor's review layer subscribes to its data). */
+  onSessionStarted(listener: (session: PanelSession) => void): vscode.Disposable {
+    this.startListeners.add(listener);
+    return new vscode.Disposable(() => this.startListeners.delete(listener));
+  }
+
+  /** The remembered setup answers for a dataset, if it was ever set up. */
+  answersFor(file: string): Promise<SetupAnswers | undefined> {
+    return this.memory.get(file);
+  }
+
+  /** Who the labels are written as: the setting, else git user.name, else the OS user. */
+  async annotatorFor(file: string): Promise<string> {
+    return this.settings().annotator || (await (this.annotatorDefault ??= defaultAnnotator(this.workspaceRootOf(file))));
+  }
+
+  /** The label log of a dataset (in its workspace folder, or beside it outside any). */
+  logPathFor(file: string): string {
+    return labelLogPath(this.workspaceRootOf(file), file);
   }
 
   settings(): Settings {
@@ -122,7 +150,8 @@ export class SessionManager implements vscode.Disposable {
   private async open(file: string, answers: SetupAnswers, restoredPanel?: vscode.WebviewPanel): Promise<void> {
     const workspaceRoot = this.workspaceRootOf(file);
     const settings = this.settings();
-    const annotator = settings.annotator || (this.annotatorCache ??= await defaultAnnotator(workspaceRoot));
+    const fallback = (): Promise<string> => (this.annotatorDefault ??= defaultAnnotator(workspaceRoot));
+    const annotator = settings.annotator || (await fallback());
     const cacheDir = path.join(this.context.globalStorageUri.fsPath, 'models');
     const extensionUri = this.context.extensionUri;
     const title = `Label: ${path.basename(file)}`;
@@ -135,6 +164,7 @@ export class SessionManager implements vscode.Disposable {
       answers,
       settings,
       annotator,
+      defaultAnnotator: fallback,
       panel,
       status: this.statusBar,
       ui: new VscodeSessionUi(this.output, this.context.secrets),
@@ -142,6 +172,7 @@ export class SessionManager implements vscode.Disposable {
       saveAnswers: (next) => this.memory.set(file, next),
     });
     this.session = session;
+    for (const listener of [...this.startListeners]) listener(session);
     void this.context.workspaceState.update(LAST_SESSION_KEY, file);
     void this.setSessionContext(true);
     session.onDidDispose(() => {
@@ -165,7 +196,7 @@ export class SessionManager implements vscode.Disposable {
   }
 
   /** The label log lives in the file's workspace folder, or beside the file outside any workspace. */
-  private workspaceRootOf(file: string): string {
+  workspaceRootOf(file: string): string {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
   }
 

@@ -1,6 +1,6 @@
 /**
  * The status bar item: embedding progress while the engine works, otherwise labeled count, model
- * accuracy on the held-out items (flagged when there are too few to trust) and the stopping hint.
+ * out-of-fold accuracy (or how many items are still to score) and the stopping hint.
  * The text is built by the pure functions in statusText.ts; this class only owns the VS Code item.
  */
 import * as vscode from 'vscode';

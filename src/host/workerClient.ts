@@ -15,6 +15,9 @@ import { parseWith } from '../shared/protocol/parse';
 export type WorkerListener = (message: WorkerToHost) => void;
 
 type ExportReply = Message<WorkerToHost, 'exported' | 'error'>;
+type ImportReply = Message<WorkerToHost, 'imported' | 'error'>;
+/** Replies matched to their request by requestId. */
+type Reply = Message<WorkerToHost, 'exported' | 'imported' | 'error'>;
 
 export class WorkerExitedError extends Error {
   constructor(readonly exitCode: number | null, detail: string) {
@@ -26,7 +29,7 @@ export class WorkerExitedError extends Error {
 export class WorkerClient {
   private readonly worker: Worker;
   private readonly listeners = new Set<WorkerListener>();
-  private readonly exports = new Map<string, { resolve(reply: ExportReply): void; reject(error: Error): void }>();
+  private readonly pending = new Map<string, { resolve(reply: Reply): void; reject(error: Error): void }>();
   private exited = false;
   private lastError: Error | undefined;
 
@@ -45,8 +48,8 @@ export class WorkerClient {
     this.worker.on('exit', (code) => {
       this.exited = true;
       const reason = new WorkerExitedError(code, this.lastError ? this.lastError.message : `exit code ${code}`);
-      for (const [, p] of this.exports) p.reject(reason);
-      this.exports.clear();
+      for (const [, p] of this.pending) p.reject(reason);
+      this.pending.clear();
       if (code !== 0 || this.lastError) this.emit({ type: 'error', kind: 'internal', message: reason.message, actions: ['retry'] });
     });
   }
@@ -69,12 +72,21 @@ export class WorkerClient {
 
   /** Exports the labels; resolves with the worker's `exported` or `error` reply. */
   exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<ExportReply> {
+    return this.request((requestId) => ({ type: 'export', requestId, format, outFile })) as Promise<ExportReply>;
+  }
+
+  /** Imports another tool's export into the session's log; resolves with `imported` or `error`. */
+  importLabels(file: string): Promise<ImportReply> {
+    return this.request((requestId) => ({ type: 'importLabels', requestId, file })) as Promise<ImportReply>;
+  }
+
+  private request(message: (requestId: string) => HostToWorker): Promise<Reply> {
     const requestId = randomUUID();
-    const reply = new Promise<ExportReply>((resolve, reject) => this.exports.set(requestId, { resolve, reject }));
+    const reply = new Promise<Reply>((resolve, reject) => this.pending.set(requestId, { resolve, reject }));
     try {
-      this.post({ type: 'export', requestId, format, outFile });
+      this.post(message(requestId));
     } catch (error) {
-      this.exports.delete(requestId);
+      this.pending.delete(requestId);
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return reply;
@@ -102,10 +114,10 @@ export class WorkerClient {
       return;
     }
     const m = parsed.value;
-    if ((m.type === 'exported' || m.type === 'error') && m.requestId !== undefined) {
-      const waiting = this.exports.get(m.requestId);
+    if ((m.type === 'exported' || m.type === 'imported' || m.type === 'error') && m.requestId !== undefined) {
+      const waiting = this.pending.get(m.requestId);
       if (waiting) {
-        this.exports.delete(m.requestId);
+        this.pending.delete(m.requestId);
         waiting.resolve(m);
         return;
       }

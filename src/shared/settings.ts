@@ -35,12 +35,12 @@ export const SETTING_SPECS = {
   batchSize: numeric('integer', ENGINE_DEFAULTS.batchSize, 1, 500),
   retrainEvery: numeric('integer', ENGINE_DEFAULTS.retrainEvery, 1, 10_000),
   randomShare: numeric('number', ENGINE_DEFAULTS.randomShare, 0, 1),
-  evaluationFraction: numeric('number', ENGINE_DEFAULTS.evaluationFraction, 0, 0.9),
   annotator: { type: 'string', default: '' },
   keymap: { type: 'object', default: DEFAULT_KEYMAP },
   vectors: { type: 'string', default: '' },
   serverBatchSize: numeric('integer', 64, 1, 2048),
   serverConcurrency: numeric('integer', 4, 1, 64),
+  'review.decorations': { type: 'boolean', default: true },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SPECS;
@@ -56,7 +56,6 @@ export interface Settings {
   readonly batchSize: number;
   readonly retrainEvery: number;
   readonly randomShare: number;
-  readonly evaluationFraction: number;
   /** Empty when unset: the host falls back to git `user.name`, then the OS user. */
   readonly annotator: string;
   readonly keymap: Keymap;
@@ -65,6 +64,8 @@ export interface Settings {
   /** An embedding server's texts per request, and requests in flight. */
   readonly serverBatchSize: number;
   readonly serverConcurrency: number;
+  /** Labels, predictions and suspected errors after each item line of an open dataset file. */
+  readonly 'review.decorations': boolean;
 }
 
 export const defaultSettings: Settings = {
@@ -73,12 +74,12 @@ export const defaultSettings: Settings = {
   batchSize: SETTING_SPECS.batchSize.default,
   retrainEvery: SETTING_SPECS.retrainEvery.default,
   randomShare: SETTING_SPECS.randomShare.default,
-  evaluationFraction: SETTING_SPECS.evaluationFraction.default,
   annotator: SETTING_SPECS.annotator.default,
   keymap: DEFAULT_KEYMAP,
   vectors: SETTING_SPECS.vectors.default,
   serverBatchSize: SETTING_SPECS.serverBatchSize.default,
   serverConcurrency: SETTING_SPECS.serverConcurrency.default,
+  'review.decorations': SETTING_SPECS['review.decorations'].default,
 };
 
 /** A number, or a string holding one (hand-edited JSON). */
@@ -101,12 +102,12 @@ export const SettingsSchema = {
   batchSize: numberSchema(SETTING_SPECS.batchSize),
   retrainEvery: numberSchema(SETTING_SPECS.retrainEvery),
   randomShare: numberSchema(SETTING_SPECS.randomShare),
-  evaluationFraction: numberSchema(SETTING_SPECS.evaluationFraction),
   annotator: v.pipe(v.string(), v.trim()),
   keymap: v.pipe(v.record(v.string(), v.unknown()), v.transform(toKeymap)),
   vectors: v.pipe(v.string(), v.trim()),
   serverBatchSize: numberSchema(SETTING_SPECS.serverBatchSize),
   serverConcurrency: numberSchema(SETTING_SPECS.serverConcurrency),
+  'review.decorations': v.boolean(),
 } as const satisfies Record<SettingKey, v.GenericSchema>;
 
 /** What `vscode.WorkspaceConfiguration` offers and the reader needs. */
@@ -126,12 +127,12 @@ export function readSettings(source: ConfigSource): Settings {
     batchSize: read('batchSize'),
     retrainEvery: read('retrainEvery'),
     randomShare: read('randomShare'),
-    evaluationFraction: read('evaluationFraction'),
     annotator: read('annotator'),
     keymap: read('keymap'),
     vectors: read('vectors'),
     serverBatchSize: read('serverBatchSize'),
     serverConcurrency: read('serverConcurrency'),
+    'review.decorations': read('review.decorations'),
   };
 }
 

@@ -7,7 +7,8 @@
  * Ordering: messages are handled one after another (a label is applied in the order it was sent),
  * except `cancel`, which must reach a running `start` at once.
  */
-import { exportCsv, exportJsonl } from '../core/labels';
+import { datasetStoreDir, exportCsv, exportJsonl } from '../core/labels';
+import { modelStatePath, readModelState } from '../core/session';
 import { ACTIONS_FOR_KIND, type Counts } from '../shared/protocol/domain';
 import { HostToWorker, type WorkerToHost } from '../shared/protocol/engine';
 import type { Message } from '../shared/protocol/page';
@@ -16,6 +17,8 @@ import { assertUnreachable } from '../shared/assert';
 import { ItemDelivery } from './itemDelivery';
 import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
+import { importInto } from './importService';
+import { ReviewPublisher } from './reviewPublisher';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -28,6 +31,9 @@ interface Running {
   readonly writer: LabelWriter;
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
+  readonly review: ReviewPublisher;
+  /** model.json: the newest version and the curve, beside the log. */
+  readonly stateFile: string;
 }
 
 export class EngineService {
@@ -73,6 +79,7 @@ export class EngineService {
       last = this.queue;
       await last;
       await this.running?.retrainer.idle;
+      await this.running?.review.idle();
     }
   }
 
@@ -92,9 +99,7 @@ export class EngineService {
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
-        // An id the dataset does not have is not remembered (it would only grow the skip set).
-        if (r.started.session.rowOfItem(msg.itemId) !== undefined) r.started.session.skip(msg.itemId);
-        return;
+        return r.writer.skip(msg);
       case 'needItems':
         return r.delivery.serve(msg.count);
       case 'release':
@@ -109,8 +114,15 @@ export class EngineService {
         r.started.session.setStrategy(msg.strategy);
         r.delivery.requeue();
         return;
+      case 'setAnnotator':
+        r.writer.annotator = msg.annotator;
+        return;
       case 'export':
         return this.export(r, msg);
+      case 'importLabels':
+        return importInto(r.started, r.writer, msg, this.post);
+      case 'reviewLabel':
+        return r.writer.review(msg);
       default:
         return assertUnreachable(msg);
     }
@@ -121,6 +133,7 @@ export class EngineService {
     switch (msg.type) {
       case 'label':
       case 'undo':
+      case 'skip':
       case 'flag':
         this.post({ type: 'saveFailed', requestId: msg.requestId, itemId: msg.itemId, message: 'No labeling session is running: the dataset did not load.' });
         return;
@@ -128,12 +141,17 @@ export class EngineService {
         this.wanted = Math.max(this.wanted, msg.count);
         return;
       case 'export':
+      case 'importLabels':
         this.post({ type: 'error', kind: 'internal', message: 'No labeling session is running.', actions: [], requestId: msg.requestId });
         return;
-      case 'skip':
+      case 'reviewLabel':
+        this.post({ type: 'reviewSaved', requestId: msg.requestId, written: 0, failed: msg.decisions.map((d) => ({ itemId: d.itemId, message: 'No labeling session is running: the dataset did not load.' })) });
+        return;
       case 'release':
       case 'revisitSkipped':
       case 'setStrategy':
+      // The next `start` carries the host's current annotator.
+      case 'setAnnotator':
         return;
       default:
         return assertUnreachable(msg);
@@ -153,11 +171,15 @@ export class EngineService {
         lastProgress = now;
         this.post({ type: 'progress', ...p });
       });
+      // Versions only go up and the curve comes back: take up what the last session saved.
+      const stateFile = modelStatePath(datasetStoreDir(init.workspaceRoot, init.datasetFile));
+      const saved = await readModelState(stateFile);
       if (generation !== this.generation) {
         await started.log.close();
         return;
       }
-      this.running = this.assemble(started, init.annotator);
+      if (saved.state !== null) started.session.resume(saved.state);
+      this.running = this.assemble(started, init.annotator, stateFile);
       this.post({
         type: 'engineReady',
         summary: {
@@ -174,7 +196,8 @@ export class EngineService {
         toReview: started.toReview.size,
         imported: started.imported,
       });
-      for (const warning of started.warnings) {
+      this.running.retrainer.announceRestored();
+      for (const warning of saved.warning !== undefined ? [...started.warnings, saved.warning] : started.warnings) {
         this.post({ type: 'log', level: 'warn', message: warning });
         this.post({ type: 'notice', message: warning });
       }
@@ -191,14 +214,28 @@ export class EngineService {
     }
   }
 
-  private assemble(started: StartedSession, annotator: string): Running {
+  private assemble(started: StartedSession, annotator: string, stateFile: string): Running {
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
-    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, () => retrain.due());
-    const retrainer = new Retrainer(started.session, this.post, (): Counts => writer.counts(), () => writer.labelsInUse);
+    const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
+    const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, (itemId) => {
+      retrain.due();
+      review.labelChanged(itemId);
+    });
+    // A new model version is the `model` message the retrainer posts: the review data follows it.
+    const postAndReview = (m: WorkerToHost): void => {
+      this.post(m);
+      if (m.type === 'model') review.modelChanged();
+    };
+    const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse, stateFile);
     retrain.due = () => retrainer.maybeRetrain();
-    started.replacements.handle = (r) => writer.logReplaced(r);
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer };
+    started.replacements.handle = (r) => {
+      const decision = writer.logReplaced(r);
+      review.reset();
+      return decision;
+    };
+    review.reset();
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review, stateFile };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
@@ -223,6 +260,7 @@ export class EngineService {
     this.abort?.abort();
     const r = this.running;
     this.running = undefined;
+    r?.review.stop();
     await r?.retrainer.stop();
     await r?.started.log.close();
   }

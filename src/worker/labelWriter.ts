@@ -1,5 +1,5 @@
 /**
- * The one owner of writes to a session's label log. Every write (label, undo, flag) arrives with a
+ * The one owner of writes to a session's label log. Every write (label, skip, flag, undo) arrives with a
  * request id; the writer enforces every rule before anything reaches the disk, appends (fsync),
  * applies the event to the session and only then acknowledges with `saved`.
  *
@@ -14,9 +14,10 @@ import type { Counts } from '../shared/protocol/domain';
 import type { Message } from '../shared/protocol/page';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import { LabelTally } from './labelTally';
+import { reviewEvent } from '../core/review/reviewEvents';
 
 type Post = (message: WorkerToHost) => void;
-type WriteAction = 'label' | 'undo' | 'flag';
+type WriteAction = LabelEvent['type'];
 
 interface Written {
   readonly itemId: string;
@@ -36,10 +37,11 @@ export class LabelWriter {
     private readonly session: LabelingSession,
     private readonly log: LabelLog,
     events: readonly LabelEvent[],
-    private readonly annotator: string,
+    /** Written into each event; the host changes it when `activeLabel.annotator` changes. */
+    public annotator: string,
     private readonly post: Post,
-    /** Called after each applied write (the retrain scheduler listens). */
-    private readonly onApplied: () => void,
+    /** Called after each applied write with its item (the retrain scheduler and the review publisher listen). */
+    private readonly onApplied: (itemId: string) => void,
   ) {
     for (const e of events) this.remember(e);
     this.tally = new LabelTally(session, events.length);
@@ -80,15 +82,55 @@ export class LabelWriter {
   }
 
   /**
-   * Undoes the named item's latest label or flag still in effect: the item the page puts back on
+   * Passes over an item: it is not served again, in this session or a later one, until the user asks
+   * for the skipped items again (`revisitSkipped`); labeling it later overrides the skip.
+   */
+  async skip(m: Message<HostToWorker, 'skip'>): Promise<void> {
+    if (this.answeredAgain(m.requestId, m.itemId, 'skip')) return;
+    if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
+    const reason = this.session.servedReason(m.itemId);
+    await this.append(m.requestId, {
+      type: 'skip',
+      itemId: m.itemId,
+      labels: [],
+      source: 'queue',
+      ...(reason !== undefined ? { strategy: reason.strategy, score: Number.isFinite(reason.score) ? reason.score : 0 } : {}),
+    });
+  }
+
+  /**
+   * Undoes the named item's latest label, skip or flag still in effect: the item the page puts back on
    * screen (after a relabel from history, that is not always the most recent write).
    */
   async undo(m: Message<HostToWorker, 'undo'>): Promise<void> {
     if (this.answeredAgain(m.requestId, m.itemId, 'undo')) return;
     if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
     const event = this.session.undoEventFor(m.itemId, this.annotator);
-    if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label or flag of yours to undo.');
+    if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label, skip or flag of yours to undo.');
     await this.append(m.requestId, event);
+  }
+
+  /** Every event id in the log as this writer knows it (imports use it to skip repeats). */
+  eventIds(): ReadonlySet<string> {
+    return new Set(this.written.keys());
+  }
+
+  /**
+   * Appends already-checked `import` events (another tool's export, matched in core) in one fsynced
+   * write, applies them, and reports the counts; resolves with how many were new in the file.
+   */
+  async importEvents(events: readonly LabelEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const outcome = await this.log.appendNew(events);
+    for (const written of outcome.written) {
+      this.remember(written);
+      const before = this.tally.before(written.itemId);
+      this.session.applyLabel(written);
+      this.tally.after(written.itemId, before);
+      this.onApplied(written.itemId);
+    }
+    this.post({ type: 'counts', ...this.tally.counts() });
+    return outcome.written.length;
   }
 
   /** Which rule a label breaks, or undefined when it may be written. */
@@ -166,11 +208,52 @@ export class LabelWriter {
     this.post({ type: 'saved', requestId, itemId: written.itemId });
     // The counts follow every write, so the panel and the status bar never wait for a retrain.
     this.post({ type: 'counts', ...this.tally.counts() });
-    this.onApplied();
+    this.onApplied(written.itemId);
+  }
+
+  /**
+   * A reviewer's decisions from the editor: each valid one becomes a `review` label event, all in
+   * one append (one fsync); the invalid ones are reported, never written. Event ids are
+   * `req-<requestId>-<index>`, so a resent request is answered again and not written twice.
+   */
+  async review(m: Message<HostToWorker, 'reviewLabel'>): Promise<void> {
+    const answer = (written: number, failed: { itemId: string; message: string }[]): void =>
+      this.post({ type: 'reviewSaved', requestId: m.requestId, written, failed });
+    const already = m.decisions.filter((_, i) => this.written.has(eventIdOf(`${m.requestId}-${i}`))).length;
+    if (already > 0) return answer(already, []);
+    const failed: { itemId: string; message: string }[] = [];
+    const inputs: LabelEventInput[] = [];
+    const latest = this.session.latest;
+    m.decisions.forEach((d, i) => {
+      const problem = this.checkLabel({ type: 'label', requestId: m.requestId, itemId: d.itemId, labels: d.labels, source: 'review', ...(this.session.config.mode === 'binary' ? { answer: 'accept' as const } : {}) });
+      if (problem !== undefined) {
+        failed.push({ itemId: d.itemId.slice(0, 200), message: problem });
+        return;
+      }
+      const event = reviewEvent({ ...d, ...(latest !== undefined ? { modelVersion: latest.version } : {}) }, this.annotator);
+      inputs.push({ ...event, labels: this.session.classMap.normalize(event.labels), eventId: eventIdOf(`${m.requestId}-${i}`) });
+    });
+    if (inputs.length === 0) return answer(0, failed);
+    let outcome;
+    try {
+      outcome = await this.log.appendNew(inputs);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return answer(0, [...failed, ...inputs.map((e) => ({ itemId: e.itemId.slice(0, 200), message }))]);
+    }
+    for (const written of outcome.written) {
+      this.remember(written);
+      const before = this.tally.before(written.itemId);
+      this.session.applyLabel(written);
+      this.tally.after(written.itemId, before);
+      this.onApplied(written.itemId);
+    }
+    this.post({ type: 'counts', ...this.tally.counts() });
+    answer(outcome.events.length, failed);
   }
 
   private remember(e: LabelEvent): void {
-    this.written.set(e.eventId, { itemId: e.itemId, action: e.type === 'skip' ? 'flag' : e.type });
+    this.written.set(e.eventId, { itemId: e.itemId, action: e.type });
   }
 
   private fail(requestId: string, itemId: string, message: string): void {

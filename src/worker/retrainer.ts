@@ -1,10 +1,12 @@
 /**
  * Background retraining in small steps: a label is saved between two steps and never waits for a
- * whole retrain. Posts `progress` (training, then idle) around each retrain and a `model` snapshot
- * when a version is done. A newer session (a new `start`) makes a running retrain stop quietly.
+ * whole retrain (the out-of-fold estimate is one fold per step too). Posts `progress` (training,
+ * then idle) around each retrain and a `model` snapshot when a version is done, then saves the
+ * version and the curve beside the log (model.json), so both survive a reload. A newer session
+ * (a new `start`) makes a running retrain stop quietly.
  */
-import type { LabelingSession, ModelUpdate } from '../core/session';
-import type { Counts, ModelSnapshot } from '../shared/protocol/domain';
+import { writeModelState, type CurvePointV, type LabelingSession, type ModelUpdate } from '../core/session';
+import type { Counts, CurvePoint, ModelSnapshot } from '../shared/protocol/domain';
 import type { WorkerToHost } from '../shared/protocol/engine';
 
 const yieldToMessages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -12,8 +14,6 @@ const yieldToMessages = (): Promise<void> => new Promise((resolve) => setImmedia
 export class Retrainer {
   private running: Promise<void> | undefined;
   private stopped = false;
-  /** Held-out items each version of this session was measured on (the core's curve lacks them). */
-  private readonly evaluatedByVersion = new Map<number, number>();
 
   constructor(
     private readonly session: LabelingSession,
@@ -21,6 +21,8 @@ export class Retrainer {
     private readonly counts: () => Counts,
     /** Fewer than two labels in use: no model can be trained yet (skips the training-set scan). */
     private readonly labelsInUse: () => number,
+    /** Where each version and the curve are saved (model.json); undefined: not saved. */
+    private readonly stateFile?: string,
   ) {}
 
   /** Resolves when no retrain is running. */
@@ -30,6 +32,24 @@ export class Retrainer {
 
   get busy(): boolean {
     return this.running !== undefined;
+  }
+
+  /**
+   * A resumed session shows what the last one measured at once: its version and its curve (the
+   * first retrain of this session follows and replaces the snapshot). Nothing when there is none.
+   */
+  announceRestored(): void {
+    const s = this.session;
+    if (s.latestVersion === 0 && s.curve.length === 0) return;
+    const last = s.curve.at(-1);
+    this.post({
+      type: 'model',
+      ...this.counts(),
+      version: s.latestVersion,
+      training: false,
+      ...(last !== undefined ? estimateFields(last) : {}),
+      curve: s.curve.map(toPoint),
+    });
   }
 
   /** Starts a retrain when one is due; `force` retrains a restored session right away. */
@@ -59,7 +79,10 @@ export class Retrainer {
         if (this.stopped) return;
         const step = steps.next();
         if (step.done) {
-          if (step.value !== null) this.post({ type: 'model', ...this.snapshot(step.value) });
+          if (step.value !== null) {
+            this.post({ type: 'model', ...this.snapshot(step.value) });
+            await this.save(step.value);
+          }
           break;
         }
       }
@@ -70,20 +93,42 @@ export class Retrainer {
     if (!this.stopped) this.post({ type: 'progress', phase: 'idle', done: 1, total: 1, itemsPerSecond: 0, etaSeconds: -1 });
   }
 
+  /** Saves the version and the curve; a failure is reported, never fatal (the labels are safe). */
+  private async save(update: ModelUpdate): Promise<void> {
+    if (this.stateFile === undefined) return;
+    try {
+      await writeModelState(this.stateFile, { version: update.version, curve: update.curve });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.post({ type: 'log', level: 'warn', message: `Could not save the model state to ${this.stateFile}: ${reason}. The labels are safe; after a reload the learning curve may start over.` });
+    }
+  }
+
   private snapshot(update: ModelUpdate): ModelSnapshot {
-    if (update.metrics !== null) this.evaluatedByVersion.set(update.version, update.metrics.evaluated);
+    const m = update.metrics;
     return {
       ...this.counts(),
       version: update.version,
       training: false,
-      ...(update.metrics !== null
-        ? { accuracy: update.metrics.accuracy, macroF1: update.metrics.macroF1, evaluated: update.metrics.evaluated }
-        : {}),
-      curve: update.curve.map((p) => {
-        const evaluated = this.evaluatedByVersion.get(p.version);
-        return { labels: p.labels, accuracy: p.accuracy, macroF1: p.macroF1, ...(evaluated !== undefined ? { evaluated } : {}) };
-      }),
-      ...(update.stopping.stop ? { stopping: update.stopping.message } : {}),
+      trainedOn: update.trainedOn,
+      ...(m !== null && update.interval !== null
+        ? { accuracy: m.accuracy, macroF1: m.macroF1, accuracyLow: update.interval.low, accuracyHigh: update.interval.high, evaluated: m.evaluated }
+        : { evaluated: update.evaluationItems }),
+      curve: update.curve.map(toPoint),
+      stopping: {
+        stop: update.stopping.stop,
+        kappa: update.stopping.kappa === null || !Number.isFinite(update.stopping.kappa) ? null : Math.max(-1, Math.min(1, update.stopping.kappa)),
+        threshold: update.stopping.threshold,
+        message: update.stopping.message,
+      },
     };
   }
+}
+
+function toPoint(p: CurvePointV): CurvePoint {
+  return { labels: p.labels, accuracy: p.accuracy, macroF1: p.macroF1, evaluated: p.evaluated, low: p.low, high: p.high };
+}
+
+function estimateFields(p: CurvePointV): Pick<ModelSnapshot, 'accuracy' | 'macroF1' | 'accuracyLow' | 'accuracyHigh' | 'evaluated'> {
+  return { accuracy: p.accuracy, macroF1: p.macroF1, accuracyLow: p.low, accuracyHigh: p.high, evaluated: p.evaluated };
 }

@@ -1,13 +1,13 @@
 /**
  * What `init` does, in order: load the dataset, replay the label log, import the file's labels,
- * embed (with progress and cancellation), and build the session from all of it. Each failure is
+ * embed (with progress and cancellation; a fully cached resume loads no model, see `embedItems`),
+ * and build the session from all of it. Each failure is
  * classified so the host can offer the right action.
  */
 import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
-import { EmbedderLoadError, EmbeddingCache, cacheFileFor, embedDataset } from '../core/embedding';
-import { chooseEmbedder, type ChosenEmbedder } from './chooseEmbedder';
+import { embedItems } from './embedItems';
 import { InitError } from './initError';
 
 export { InitError };
@@ -90,38 +90,8 @@ export async function startSession(
       }
     }
 
-    const warnings: string[] = [];
-    let created: ChosenEmbedder;
-    progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
-    try {
-      created = await chooseEmbedder(init, dataset, signal);
-    } catch (error) {
-      if (error instanceof EmbedderLoadError) throw new InitError(error.message, 'model-load');
-      throw classify(error, 'model-load');
-    }
-    warnings.push(...created.notes);
-    const embedder = created.embedder;
-    let matrix;
-    try {
-      const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
-      const result = await embedDataset(dataset.items, embedder, cache, {
-        // A server embeds `callSize` texts per call (its batch size times the requests in flight).
-        ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
-        signal,
-        onWarning: (message) => warnings.push(message),
-        onProgress: (p) =>
-          progress({
-            phase: 'embedding',
-            done: p.done,
-            total: p.total,
-            itemsPerSecond: p.itemsPerSecond,
-            etaSeconds: p.etaSeconds ?? -1,
-          }),
-      });
-      matrix = result.matrix;
-    } finally {
-      await embedder.dispose().catch(() => undefined);
-    }
+    const embedded = await embedItems(init, dataset, storeDir, signal, progress);
+    const { matrix, warnings } = embedded;
 
     const session = new LabelingSession(dataset.items, matrix, {
       labels: init.labels,
@@ -130,7 +100,6 @@ export async function startSession(
       batchSize: init.batchSize,
       retrainEvery: init.retrainEvery,
       randomShare: init.randomShare,
-      evalFraction: init.evaluationFraction,
       seed: init.seed,
       ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
     });
@@ -140,9 +109,9 @@ export async function startSession(
       dataset,
       session,
       log,
-      embedder: created.label,
-      ...(created.fallback ? { fallback: created.fallback } : {}),
-      warnings,
+      embedder: embedded.label,
+      ...(embedded.fallback ? { fallback: embedded.fallback } : {}),
+      warnings: [...warnings],
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],
       toReview,

@@ -73,7 +73,7 @@ describe('hostile dataset in code-server', { timeout: 600_000 }, () => {
     buildExtension();
     wb = await launchWorkbench({
       files: [file],
-      settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'e2e-hostile', 'activeLabel.evaluationFraction': 0 },
+      settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'e2e-hostile' },
     });
   });
 

@@ -213,7 +213,8 @@ describe('Active Label in code-server', { timeout: 900_000 }, () => {
         return pending === 0 ? true : undefined;
       }, 30_000);
 
-      // The model retrained at least twice (every 10 labels): the chart has points.
+      // The model retrained at least twice (every 10 labels); the curve itself waits for 20 scored
+      // random-share items, so at 22 labels the chart section says how many there are to score.
       await page.waitForTimeout(1500);
       await screenshot(page, 'learning-curve.png');
       const modelState = await frame.locator('[data-testid="model-state"]').innerText().catch(() => '');

@@ -9,12 +9,14 @@
  * - after `ready` with `restored: false` (the page lost its queue) the outstanding items come back;
  * - a resent write is answered `saved` once more and written once; a request id reused for another
  *   item is `saveFailed`; so is a label for an unknown item or with an unknown label;
- * - an undo takes back the named item's latest label or flag, and the item can be served again;
- * - a restart (the Retry action) keeps the log and forgets what was out and what was skipped;
+ * - a skip is a write like a label (logged once, a resend answered `saved` again); a skipped item
+ *   is not served again, after a restart either, until `revisitSkipped`;
+ * - an undo takes back the named item's latest label, skip or flag, and the item can be served again;
+ * - a restart (the Retry action) keeps the log and forgets what was out;
  * - a strategy change sends `init` with the new title, then one `items` with `replace: true`: as
  *   many items as the page held, picked by the new strategy, none labeled or skipped, not the card
- *   on screen (the first item out); a write for
- *   the card still on screen is saved, and a drain serves the rest exactly once;
+ *   on screen (the first item out); a write for the card still on screen is saved, and a drain
+ *   serves the rest exactly once;
  * - every message the page receives is valid under HostToWebview.
  */
 import assert from 'node:assert/strict';
@@ -108,6 +110,7 @@ async function realSide(dir: string, settings: Partial<Settings> = {}): Promise<
       post: (m) => service.receive(structuredClone(m)),
       onMessage: (l) => void (listener = l),
       exportLabels: () => Promise.reject(new Error('not used by the contract')),
+      importLabels: () => Promise.reject(new Error('not used by the contract')),
       dispose: async () => {
         service.receive({ type: 'dispose' });
         await service.idle();
@@ -181,7 +184,7 @@ async function need(side: Side, count: number): Promise<{ ids: string[]; exhaust
 }
 
 /** The answer to one write: exactly one saved or saveFailed for its request id. */
-async function write(side: Side, m: Extract<WebviewToHost, { type: 'label' | 'undo' | 'flag' }>): Promise<{ reply: HostToWebview; counts?: Message<HostToWebview, 'counts'> }> {
+async function write(side: Side, m: Extract<WebviewToHost, { type: 'label' | 'undo' | 'skip' | 'flag' }>): Promise<{ reply: HostToWebview; counts?: Message<HostToWebview, 'counts'> }> {
   const answers = await exchange(side, m);
   const replies = answers.filter((a) => (a.type === 'saved' || a.type === 'saveFailed') && a.requestId === m.requestId);
   assert.equal(replies.length, 1, `one answer to ${m.type} ${m.requestId}: ${JSON.stringify(answers.map((a) => a.type))}`);
@@ -224,8 +227,11 @@ async function scenario(side: Side): Promise<void> {
   assert.deepEqual((await write(side, { type: 'flag', requestId: 'r-3', itemId: a2 })).reply, { type: 'saved', requestId: 'r-3', itemId: a2 });
   assert.equal((await write(side, { type: 'flag', requestId: 'r-3', itemId: a2 })).reply.type, 'saved', 'a resent flag is answered saved again');
   assert.equal((await side.written()).length, 2);
-  const skipAnswers = await exchange(side, { type: 'skip', itemId: a3 });
-  assert.deepEqual(only(skipAnswers, 'saveFailed'), [], 'a skip is no write');
+  assert.deepEqual((await write(side, { type: 'skip', requestId: 'r-3s', itemId: a3 })).reply, { type: 'saved', requestId: 'r-3s', itemId: a3 });
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-3s', itemId: a3 })).reply.type, 'saved', 'a resent skip is answered saved again');
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-3s', itemId: a1 })).reply.type, 'saveFailed', 'a skip request id reused for another item');
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-3t', itemId: 'no-such-item' })).reply.type, 'saveFailed', 'a skip of an unknown item');
+  assert.equal((await side.written()).length, 3, 'the skip is written once');
 
   // A drain serves exactly what is neither labeled (a0), flagged (a2: it waits for review),
   // skipped (a3) nor out (a1 and b).
@@ -251,20 +257,42 @@ async function scenario(side: Side): Promise<void> {
   assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-5', itemId: a0 })).reply, { type: 'saved', requestId: 'r-5', itemId: a0 });
   assert.deepEqual(
     (await side.written()).map((e) => [e.requestId, e.type, e.itemId]),
-    [['r-1', 'label', a0], ['r-3', 'flag', a2], ['r-4', 'undo', a2], ['r-5', 'undo', a0]],
+    [['r-1', 'label', a0], ['r-3', 'flag', a2], ['r-3s', 'skip', a3], ['r-4', 'undo', a2], ['r-5', 'undo', a0]],
   );
   assert.equal((await write(side, { type: 'undo', requestId: 'r-6', itemId: a0 })).reply.type, 'saveFailed', 'nothing left to undo');
   assert.deepEqual(sorted((await need(side, 5)).ids), sorted([a0, a2]));
 
   // A restart keeps the log (a resend is still answered saved, not written) and forgets what was
-  // out and what was skipped.
+  // out; the skip is in the log, so the skipped item still waits.
   assert.ok(only(await exchange(side, { type: 'errorAction', actionId: 'retry' }), 'init').length >= 1, 'a restart sends init');
   assert.equal((await write(side, label('r-1', a0))).reply.type, 'saved', 'a resend after a restart');
   assert.equal((await write(side, label('r-1', a1))).reply.type, 'saveFailed', 'a reused id after a restart');
-  assert.equal((await side.written()).length, 4);
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-3s', itemId: a3 })).reply.type, 'saved', 'a resent skip after a restart');
+  assert.equal((await side.written()).length, 5);
   const e = await need(side, 200);
-  assert.deepEqual(sorted(e.ids), sorted(ALL));
+  assert.deepEqual(sorted(e.ids), sorted(without(ALL, [a3])), 'everything but the skipped item is served again');
   assert.equal(e.exhausted, true);
+
+  // "Serve skipped again" brings the skipped item back; skipping it again passes over it again, and
+  // an undo of that skip brings it back once more.
+  assert.deepEqual(await exchange(side, { type: 'revisitSkipped' }), []);
+  assert.deepEqual((await need(side, 5)).ids, [a3]);
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-7', itemId: a3 })).reply.type, 'saved');
+  assert.deepEqual(await need(side, 5), { ids: [], exhausted: true }, 'skipped again: not served');
+  // An undo goes back one step: undoing the second skip leaves the first in effect; undoing that
+  // one too lets the item be served.
+  assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-8', itemId: a3 })).reply, { type: 'saved', requestId: 'r-8', itemId: a3 });
+  assert.deepEqual(await need(side, 5), { ids: [], exhausted: true }, 'the first skip still holds');
+  assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-9', itemId: a3 })).reply, { type: 'saved', requestId: 'r-9', itemId: a3 });
+  assert.deepEqual((await need(side, 5)).ids, [a3], 'no skip in effect: served');
+  // Labeling a skipped item overrides the skip: it counts as labeled.
+  assert.equal((await write(side, { type: 'skip', requestId: 'r-10', itemId: a3 })).reply.type, 'saved');
+  const relabel = await write(side, label('r-11', a3, ['market']));
+  assert.deepEqual(relabel.counts, { type: 'counts', counts: { storm: 0, market: 1 }, labeled: 1, total: ROWS.length });
+  assert.deepEqual(
+    (await side.written()).slice(5).map((x) => [x.requestId, x.type, x.itemId]),
+    [['r-7', 'skip', a3], ['r-8', 'undo', a3], ['r-9', 'undo', a3], ['r-10', 'skip', a3], ['r-11', 'label', a3]],
+  );
 }
 
 /** A strategy change mid-session: the page's prefetched items are replaced by the new strategy's. */
@@ -274,7 +302,7 @@ async function strategyScenario(side: Side): Promise<void> {
   assert.equal(a.ids.length, 6);
   const [a0, a1, a2] = a.ids;
   assert.equal((await write(side, label('s-1', a0))).reply.type, 'saved');
-  await exchange(side, { type: 'skip', itemId: a1 });
+  assert.equal((await write(side, { type: 'skip', requestId: 's-1s', itemId: a1 })).reply.type, 'saved');
 
   // The page holds a2..a5 (a2 on screen): four items picked by the old strategy.
   const answers = await side.changeStrategy('random');
@@ -298,7 +326,7 @@ async function strategyScenario(side: Side): Promise<void> {
   const rest = await need(side, 200);
   assert.deepEqual(sorted(rest.ids), sorted(without(ALL, [a0, a1, a2], ids)), 'the rest, once: what was replaced is out, what the page dropped is back');
   assert.equal(rest.exhausted, true);
-  assert.deepEqual((await side.written()).map((e) => e.requestId), ['s-1', 's-2']);
+  assert.deepEqual((await side.written()).map((e) => e.requestId), ['s-1', 's-1s', 's-2']);
 }
 
 describe('the fake host keeps the real host and engine contract', () => {
@@ -334,7 +362,7 @@ describe('the fake host keeps the real host and engine contract', () => {
   it('the real engine: a strategy change', async () => {
     const sub = path.join(dir, 'strategy');
     await fs.mkdir(sub);
-    const side = await realSide(sub, { strategy: 'margin', evaluationFraction: 0, randomShare: 0 });
+    const side = await realSide(sub, { strategy: 'margin', randomShare: 0 });
     try {
       await strategyScenario(side);
     } finally {

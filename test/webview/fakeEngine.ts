@@ -9,10 +9,12 @@
  * - outstanding: items served and not answered (labeled, flagged, skipped); never served again
  *   until answered, or released by a `ready` with `restored: false` (the page lost its queue) or an
  *   engine restart;
+ * - skips are writes: a skipped item is not served again, across restarts too, until
+ *   `revisitSkipped` (which lasts until the item is skipped again or the engine restarts);
  * - the strategy: a change (PanelSession.chooseStrategy) sends `init` with the new title at once,
  *   releases what was out and answers with `items` (`replace: true`), as many as the page held,
- *   leaving out the card on screen (the first item out), picked by the new strategy (here: from the other end of the list, so they differ) and carrying
- *   its name as their reason;
+ *   leaving out the card on screen (the first item out), picked by the new strategy (here: from
+ *   the other end of the list, so they differ) and carrying its name as their reason;
  * - the log: one event per request id. A resent write is answered `saved` again and never written
  *   twice; a request id already used for another item or action is refused with `saveFailed`.
  */
@@ -48,8 +50,8 @@ export interface FakeEngineOptions {
 /** One event in the fake's label log (the request id is the event's id, as in the real log). */
 export interface LoggedEvent {
   readonly requestId: string;
-  readonly type: 'label' | 'undo' | 'flag';
-  /** For an undo: the item whose label or flag it undid. */
+  readonly type: 'label' | 'undo' | 'skip' | 'flag';
+  /** For an undo: the item whose label, skip or flag it undid. */
   readonly itemId: string;
   readonly labels?: readonly string[];
   readonly source?: string;
@@ -69,9 +71,9 @@ export class FakeEngine {
   private readonly labels: readonly string[];
   private readonly mode: LabelMode;
   private readonly outstanding = new Set<string>();
-  /** Skips last for the engine session only, like the real session's `sessionSkipped`. */
-  private readonly skipped = new Set<string>();
-  /** Labels and flags in effect that an undo may take back, oldest first. */
+  /** Skipped items that `revisitSkipped` made servable again, like the real session's `revisit`. */
+  private readonly revisit = new Set<string>();
+  /** Labels, skips and flags in effect that an undo may take back, oldest first. */
   private readonly undoable: LoggedEvent[] = [];
   /** The real ItemDelivery's flag: once a batch came short, ask the pool again only after an undo. */
   private exhausted = false;
@@ -169,8 +171,14 @@ export class FakeEngine {
           type: 'flag',
           itemId: m.itemId,
         }));
+      case 'skip':
+        return this.write(m.requestId, m.itemId, 'skip', () => (this.known.has(m.itemId) ? undefined : unknownItem(m.itemId)), () => ({
+          requestId: m.requestId,
+          type: 'skip',
+          itemId: m.itemId,
+        }));
       case 'undo': {
-        // Like the real writer: undoes the named item's latest label or flag in effect.
+        // Like the real writer: undoes the named item's latest label, skip or flag in effect.
         const target = [...this.undoable].reverse().find((e) => e.itemId === m.itemId);
         return this.write(m.requestId, m.itemId, 'undo', () => (target ? undefined : 'There is nothing to undo.'), () => ({
           requestId: m.requestId,
@@ -178,19 +186,15 @@ export class FakeEngine {
           itemId: (target as LoggedEvent).itemId,
         }));
       }
-      case 'skip':
-        this.outstanding.delete(m.itemId);
-        this.skipped.add(m.itemId);
-        return [];
       case 'errorAction':
         if (!RESTARTS.has(m.actionId)) return [];
-        // A restart is a new engine session over the same log: what was out and the session's skips
-        // are forgotten; the page gets `init` at once.
+        // A restart is a new engine session over the same log: what was out is forgotten, and the
+        // skipped items wait again (the log keeps the skips); the page gets `init` at once.
         this.release();
-        this.skipped.clear();
+        this.revisit.clear();
         return [this.init()];
       case 'revisitSkipped':
-        this.skipped.clear();
+        for (const item of this.items) if (this.decision(item.id)?.type === 'skip') this.revisit.add(item.id);
         this.exhausted = false;
         return [];
       case 'cancel':
@@ -211,7 +215,7 @@ export class FakeEngine {
     const order = this.changed ? [...this.items].reverse() : this.items;
     const eligible = this.exhausted
       ? []
-      : order.filter((item) => item.id !== exclude && !this.outstanding.has(item.id) && !this.skipped.has(item.id) && !this.undoable.some((e) => e.itemId === item.id));
+      : order.filter((item) => item.id !== exclude && !this.outstanding.has(item.id) && this.servable(item.id));
     const items = eligible.slice(0, Math.min(count, this.options.itemsPerReply ?? count));
     for (const item of items) this.outstanding.add(item.id);
     // The real engine says `exhausted` once a pick came short of what was asked and all of it is out.
@@ -248,16 +252,30 @@ export class FakeEngine {
       this.exhausted = false;
     } else {
       this.undoable.push(e);
+      if (e.type === 'skip') this.revisit.delete(e.itemId);
     }
   }
 
-  /** The item's label event still in effect, if it has one. */
-  private labelInEffect(itemId: string): LoggedEvent | undefined {
+  /** The real session's rule: neither labeled, flagged (it waits for review) nor skipped, unless revisited. */
+  private servable(itemId: string): boolean {
+    if (this.undoable.some((e) => e.itemId === itemId && e.type === 'flag')) return false;
+    const decision = this.decision(itemId);
+    return decision === undefined || (decision.type === 'skip' && this.revisit.has(itemId));
+  }
+
+  /** The item's last label or skip in effect: the one that decides it (the last event wins). */
+  private decision(itemId: string): LoggedEvent | undefined {
     for (let i = this.undoable.length - 1; i >= 0; i--) {
       const e = this.undoable[i];
-      if (e.itemId === itemId && e.type === 'label') return e;
+      if (e.itemId === itemId && (e.type === 'label' || e.type === 'skip')) return e;
     }
     return undefined;
+  }
+
+  /** The item's label event still in effect, if it has one (a later skip clears it). */
+  private labelInEffect(itemId: string): LoggedEvent | undefined {
+    const decision = this.decision(itemId);
+    return decision?.type === 'label' ? decision : undefined;
   }
 
   private checkLabel(m: LabelMessage): string | undefined {

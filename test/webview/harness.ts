@@ -151,7 +151,7 @@ export interface FakeHostOptions {
   readonly items: readonly QueueItem[];
   readonly labels?: readonly string[];
   readonly mode?: LabelMode;
-  /** 'hold' keeps the answers to writes (label, undo, flag) until `release()`; 'fail' fails the writes. */
+  /** 'hold' keeps the answers to writes (label, skip, flag, undo) until `release()`; 'fail' fails the writes. */
   saves?: SaveMode;
   /** When false, answers to needItems are kept until `release()`. */
   answerItems?: boolean;
@@ -299,7 +299,7 @@ export class FakeHost {
       this.changed();
       return Promise.resolve();
     }
-    const write = message.type === 'label' || message.type === 'undo' || message.type === 'flag';
+    const write = message.type === 'label' || message.type === 'undo' || message.type === 'skip' || message.type === 'flag';
     const hold = (write && this.saves === 'hold') || (message.type === 'needItems' && this.options.answerItems === false);
     if (!hold) return this.post(answers);
     this.held.push(answers);

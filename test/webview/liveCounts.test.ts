@@ -36,8 +36,8 @@ function waitForQueue(page: Page, history: number, min: number): Promise<unknown
 describe('live counts', () => {
   it('a counts message updates the header and the per-label bars, and leaves the model alone', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });
-    const curve = [{ labels: 20, accuracy: 0.8, macroF1: 0.75, evaluated: 12 }];
-    await host.send({ type: 'model', version: 3, training: false, accuracy: 0.8, macroF1: 0.75, evaluated: 12, curve, counts: { related: 12, 'not related': 10 }, labeled: 22, total: 400 });
+    const curve = [{ labels: 40, accuracy: 0.8, macroF1: 0.75, evaluated: 20, low: 0.58, high: 0.92 }];
+    await host.send({ type: 'model', version: 3, training: false, accuracy: 0.8, macroF1: 0.75, evaluated: 20, curve, counts: { related: 12, 'not related': 10 }, labeled: 22, total: 400 });
     await afterIdle(page);
     assert.equal(await page.textContent('[data-testid="progress"]'), '22 / 400 labeled');
 

@@ -1,13 +1,14 @@
 /**
  * The model side of the panel in headless Chromium: Show Learning Curve's `reveal` (scroll, expand,
- * highlight) and accuracy figures that say how many held-out items they rest on.
+ * highlight), a curve that draws nothing below 20 scored items ("n of 20 items to score" instead)
+ * and its Wilson band from 20 on, and the progress toward the stopping hint.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openWebview, WAIT_MS, webviewSuite, afterIdle } from './harness';
 import type { Served } from './harness';
-import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/protocol';
+import { MIN_TRUSTED_EVALUATION_ITEMS, type ModelMessage, type QueueItem } from '../../src/shared/protocol';
 
 let browser: Browser;
 let served: Served;
@@ -16,15 +17,39 @@ let items: QueueItem[];
 webviewSuite(40, (suite) => ({ browser, served, items } = suite));
 
 const curve = [
-  { labels: 10, accuracy: 0.5, macroF1: 0.33, evaluated: 1 },
-  { labels: 20, accuracy: 1, macroF1: 1, evaluated: 2 },
-  { labels: 60, accuracy: 0.72, macroF1: 0.7, evaluated: 6 },
-  { labels: 120, accuracy: 0.83, macroF1: 0.8, evaluated: 12 },
+  { labels: 100, accuracy: 0.75, macroF1: 0.7, evaluated: 20, low: 0.53, high: 0.89 },
+  { labels: 120, accuracy: 0.83, macroF1: 0.8, evaluated: 25, low: 0.64, high: 0.93 },
 ];
 
 function model(over: Partial<ModelMessage> = {}): ModelMessage {
-  return { type: 'model', version: 4, training: false, accuracy: 0.83, macroF1: 0.8, evaluated: 12, curve, counts: { related: 60, 'not related': 60 }, labeled: 120, total: 400, ...over };
+  return {
+    type: 'model', version: 4, training: false, accuracy: 0.83, macroF1: 0.8, accuracyLow: 0.64, accuracyHigh: 0.93, evaluated: 25, curve,
+    counts: { related: 60, 'not related': 60 }, labeled: 120, total: 400, ...over,
+  };
 }
+
+/** Pixels of the chart's canvas in the accuracy blue (#3794ff): opaque (lines, points) and translucent (the band). */
+function bluePixels(page: Page): Promise<{ opaque: number; translucent: number }> {
+  return page.$eval('[data-testid="chart"] canvas', (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d');
+    const out = { opaque: 0, translucent: 0 };
+    if (!ctx || canvas.width === 0 || canvas.height === 0) return out;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i]! - 0x37) > 30 || Math.abs(data[i + 1]! - 0x94) > 30 || Math.abs(data[i + 2]! - 0xff) > 30) continue;
+      if (data[i + 3]! > 200) out.opaque++;
+      else if (data[i + 3]! > 30 && data[i + 3]! < 80) out.translucent++;
+    }
+    return out;
+  });
+}
+
+const chartState = (page: Page): Promise<{ points: string | null; band: string | null; empty: string; emptyHidden: boolean }> =>
+  page.$eval('[data-testid="chart"]', (node) => {
+    const empty = node.querySelector('[data-testid="chart-empty"]') as HTMLElement;
+    return { points: node.getAttribute('data-points'), band: node.getAttribute('data-band'), empty: empty.textContent ?? '', emptyHidden: empty.hidden };
+  });
 
 /** Where the chart section is, relative to the viewport. */
 function chartBox(page: Page): Promise<{ top: number; bottom: number; height: number; viewport: number; open: boolean; highlighted: boolean; canvas: number }> {
@@ -88,39 +113,66 @@ describe('Show Learning Curve (reveal)', () => {
   });
 });
 
-describe('accuracy with its held-out count', () => {
-  it('names the held-out items; below the minimum it is greyed with a tooltip saying why', async () => {
+describe('a learning curve that draws only what 20 items support', () => {
+  it('below 20 items scored: no line at all, and "n of 20 items to score" with the reason', async () => {
     const { page, host } = await openWebview(browser, served.url, { items });
-    await host.send(model());
-    await afterIdle(page);
-    const metrics = page.locator('[data-testid="metrics"]');
-    assert.equal(await metrics.textContent(), 'accuracy 83% · macro-F1 80% on 12 held-out items');
-    assert.equal(await metrics.getAttribute('data-trusted'), 'true');
-    assert.equal(await metrics.getAttribute('title'), null);
-    const trustedOpacity = await metrics.evaluate((n) => getComputedStyle(n).opacity);
-
-    await host.send(model({ version: 2, accuracy: 1, macroF1: 1, evaluated: 2, labeled: 20, curve: curve.slice(0, 2) }));
-
-    await afterIdle(page);
+    // Version 3 has 7 evaluation items; an older point on 12 items is in the curve too.
+    const few = { labels: 40, accuracy: 1, macroF1: 1, evaluated: 12, low: 0.76, high: 1 };
+    await host.send(model({ version: 3, accuracy: undefined, macroF1: undefined, accuracyLow: undefined, accuracyHigh: undefined, evaluated: 7, curve: [few] }));
     await page.waitForSelector('[data-testid="metrics"][data-trusted="false"]');
-    assert.ok(2 < MIN_TRUSTED_EVALUATION_ITEMS);
-    assert.equal(await metrics.textContent(), 'accuracy 100% · macro-F1 100% on 2 held-out items');
-    assert.equal(await metrics.getAttribute('title'), TOO_FEW_EVALUATION_ITEMS);
-    const greyedOpacity = await metrics.evaluate((n) => getComputedStyle(n).opacity);
-    assert.ok(Number(greyedOpacity) < Number(trustedOpacity), `greyed (${greyedOpacity} < ${trustedOpacity})`);
-    assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Model · v2 · accuracy 100%/);
+    const metrics = page.locator('[data-testid="metrics"]');
+    assert.equal(await metrics.textContent(), `7 of ${MIN_TRUSTED_EVALUATION_ITEMS} items to score`);
+    assert.match((await metrics.getAttribute('title')) ?? '', /random share/);
+    assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Model · v3 · 7 of 20 items to score$/);
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart"]')?.getAttribute('data-points') === '0');
+    const state = await chartState(page);
+    assert.deepEqual([state.points, state.band, state.emptyHidden], ['0', 'false', false]);
+    assert.match(state.empty, /^7 of 20 items to score\. .*random share/);
+    // Nothing is painted: no line, no point, no band.
+    assert.deepEqual(await bluePixels(page), { opaque: 0, translucent: 0 });
+    await page.close();
+  });
 
-    await host.send(model({ evaluated: 1, accuracy: 0, macroF1: 0 }));
+  it('from 20 items: straight lines through the measured points and the Wilson band around the accuracy', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    const below = { labels: 60, accuracy: 1, macroF1: 1, evaluated: 19, low: 0.83, high: 1 };
+    await host.send(model({ curve: [below, ...curve] }));
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart"]')?.getAttribute('data-points') === '2');
+    const state = await chartState(page);
+    assert.deepEqual([state.points, state.band, state.emptyHidden], ['2', 'true', true], 'the point on 19 items is left out');
+    assert.equal(await page.textContent('[data-testid="metrics"]'), 'accuracy 83% (95% CI 64–93%) · macro-F1 80% on 25 items scored');
+    assert.equal(await page.getAttribute('[data-testid="metrics"]', 'data-trusted'), 'true');
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="chart"] canvas') as HTMLCanvasElement | null;
+      return c !== null && c.width > 0;
+    });
+    const pixels = await bluePixels(page);
+    assert.ok(pixels.opaque > 50, `the accuracy line is drawn (${pixels.opaque} px)`);
+    // The band spans 53-89% and 64-93% across the width: a large translucent area.
+    assert.ok(pixels.translucent > 3000, `the band is drawn (${pixels.translucent} px)`);
 
-    await afterIdle(page);
-    // The side panel is painted in idle time, after the frame: wait for it.
-    await page.waitForFunction(() => /on 1 held-out item$/.test(document.querySelector('[data-testid="metrics"]')?.textContent ?? ''));
-    assert.equal(await metrics.textContent(), 'accuracy 0% · macro-F1 0% on 1 held-out item');
-    // The count comes with init too (a page reloaded after a hidden panel gets the host's snapshot).
-    const { type: _model, ...state } = model({ evaluated: 30 });
+    // Back below the minimum (a new dataset, say): the band and the lines go away again.
+    await host.send(model({ version: 1, accuracy: undefined, macroF1: undefined, accuracyLow: undefined, accuracyHigh: undefined, evaluated: 3, curve: [] }));
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart"]')?.getAttribute('data-band') === 'false');
+    assert.match((await chartState(page)).empty, /^3 of 20 items to score/);
+    await page.close();
+  });
+
+  it('shows progress toward the stopping hint, and the hint itself when it fires', async () => {
+    const { page, host } = await openWebview(browser, served.url, { items });
+    const message = 'Predictions still changing: κ 0.82 of 0.99 (mean over the last 3 retrains).';
+    await host.send(model({ stopping: { stop: false, kappa: 0.82, threshold: 0.99, message } }));
+    await page.waitForSelector('[data-testid="stopping"]:not([hidden])');
+    assert.equal(await page.textContent('[data-testid="stopping"]'), message);
+    assert.equal(await page.getAttribute('[data-testid="stopping"]', 'data-stop'), 'false');
+    await host.send(model({ version: 5, stopping: { stop: true, kappa: 0.995, threshold: 0.99, message: 'Predictions have stabilized: more labels are unlikely to help.' } }));
+    await page.waitForSelector('[data-testid="stopping"][data-stop="true"].al-stop');
+    assert.match((await page.textContent('[data-testid="stopping"]')) ?? '', /stabilized/);
+    // The snapshot comes with init too (a page reloaded after a hidden panel gets the host's copy).
+    const { type: _model, ...state } = model({ version: 6, evaluated: 30, stopping: { stop: false, kappa: null, threshold: 0.99, message: 'Too early to judge: 1 of 3 retrains compared so far.' } });
     await host.send({ ...host.initMessage(), state });
-    await page.waitForSelector('[data-testid="metrics"][data-trusted="true"]');
-    assert.match((await metrics.textContent()) ?? '', /on 30 held-out items$/);
+    await page.waitForFunction(() => /Too early/.test(document.querySelector('[data-testid="stopping"]')?.textContent ?? ''));
+    assert.match((await page.textContent('[data-testid="metrics"]')) ?? '', /on 30 items scored$/);
     await page.close();
   });
 });

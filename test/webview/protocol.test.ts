@@ -9,7 +9,8 @@ import {
   ERROR_ACTIONS,
   HostToWebview,
   assertUnreachable,
-  describeHeldOut,
+  describeScored,
+  itemsToScore,
   isEvaluationTrusted,
   labelKeyForIndex,
   MIN_TRUSTED_EVALUATION_ITEMS,
@@ -18,7 +19,7 @@ import {
 } from '../../src/shared/protocol';
 import { WEBVIEW_ROOT_ID, makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 
-const model = { version: 2, training: false, accuracy: 0.8, macroF1: 0.7, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7 }], counts: { a: 3, b: 7 }, labeled: 10, total: 100 };
+const model = { version: 2, training: false, accuracy: 0.8, macroF1: 0.7, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7, evaluated: 20, low: 0.58, high: 0.92 }], counts: { a: 3, b: 7 }, labeled: 10, total: 100 };
 
 const validHost: HostToWebview[] = [
   { type: 'init', dataset: { name: 'd.jsonl', total: 100 }, labels: [{ name: 'a', key: '1' }], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'margin', state: { ...model, progress: { phase: 'embedding', done: 1, total: 2, itemsPerSecond: 3, etaSeconds: 4 } } },
@@ -28,13 +29,13 @@ const validHost: HostToWebview[] = [
   { type: 'saveFailed', requestId: 'r1', itemId: 'x', message: 'disk full' },
   { type: 'progress', phase: 'training', done: 0, total: 10, itemsPerSecond: 0, etaSeconds: -1 },
   { type: 'progress', phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 },
-  { type: 'model', ...model, stopping: 'stop' },
+  { type: 'model', ...model, stopping: { stop: true, kappa: 0.995, threshold: 0.99, message: 'stop' } },
   { type: 'counts', counts: { a: 4, b: 7 }, labeled: 11, total: 100 },
   { type: 'error', kind: 'model-load', message: 'm', actions: ['chooseLocalModel', 'useLexical', 'retry'] },
   { type: 'error', kind: 'internal', message: 'm', actions: [], requestId: 'export-1' },
   { type: 'notice', message: 'n' },
   { type: 'reveal', section: 'chart' },
-  { type: 'model', ...model, evaluated: 12, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7, evaluated: 2 }] },
+  { type: 'model', ...model, evaluated: 12, curve: [{ labels: 10, accuracy: 0.8, macroF1: 0.7, evaluated: 2, low: 0.1, high: 1 }] },
 ];
 
 const validWebview: WebviewToHost[] = [
@@ -42,7 +43,7 @@ const validWebview: WebviewToHost[] = [
   { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue' },
   { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'edit', answer: 'reject' },
   { type: 'undo', requestId: 'r', itemId: 'x' },
-  { type: 'skip', itemId: 'x' },
+  { type: 'skip', requestId: 'r', itemId: 'x' },
   { type: 'flag', requestId: 'r', itemId: 'x' },
   { type: 'needItems', count: 5 },
   { type: 'needItems', count: 200 },
@@ -139,10 +140,12 @@ describe('parseWith(HostToWebview) / parseWith(WebviewToHost)', () => {
   });
 });
 
-describe('held-out count', () => {
+describe('items scored', () => {
   it('is phrased once for every place that shows it, and trusted from the minimum up', () => {
-    assert.equal(describeHeldOut(1), 'on 1 held-out item');
-    assert.equal(describeHeldOut(1234), 'on 1,234 held-out items');
+    assert.equal(describeScored(1), 'on 1 item scored');
+    assert.equal(describeScored(1234), 'on 1,234 items scored');
+    assert.equal(MIN_TRUSTED_EVALUATION_ITEMS, 20);
+    assert.equal(itemsToScore(7), '7 of 20 items to score');
     assert.equal(isEvaluationTrusted(MIN_TRUSTED_EVALUATION_ITEMS - 1), false);
     assert.equal(isEvaluationTrusted(MIN_TRUSTED_EVALUATION_ITEMS), true);
     assert.equal(isEvaluationTrusted(0), false);

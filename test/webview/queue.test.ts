@@ -225,11 +225,11 @@ describe('host state display', () => {
     await page.waitForSelector('[data-testid="engine-progress"]');
     assert.match((await page.textContent('[data-testid="engine-progress"]')) ?? '', /Embedding 4,210\/10,000 · 85\/s · ETA 1m 32s/);
     const curve = [
-      { labels: 10, accuracy: 0.61, macroF1: 0.52 },
-      { labels: 20, accuracy: 0.7, macroF1: 0.63 },
-      { labels: 30, accuracy: 0.78, macroF1: 0.71 },
+      { labels: 10, accuracy: 0.61, macroF1: 0.52, evaluated: 20, low: 0.39, high: 0.79 },
+      { labels: 20, accuracy: 0.7, macroF1: 0.63, evaluated: 20, low: 0.48, high: 0.85 },
+      { labels: 30, accuracy: 0.78, macroF1: 0.71, evaluated: 23, low: 0.58, high: 0.9 },
     ];
-    await host.send({ type: 'model', version: 3, training: true, accuracy: 0.78, macroF1: 0.71, curve, counts: { related: 12, 'not related': 18 }, labeled: 30, total: 60, stopping: 'Accuracy flat for 30 labels: consider stopping' });
+    await host.send({ type: 'model', version: 3, training: true, accuracy: 0.78, macroF1: 0.71, curve, counts: { related: 12, 'not related': 18 }, labeled: 30, total: 60, stopping: { stop: true, kappa: 0.995, threshold: 0.99, message: 'Predictions have stabilized: consider stopping' } });
     // Everything but the card is painted in idle time, after the frame.
     await page.waitForFunction(() => /v3/.test(document.querySelector('[data-testid="model-state"]')?.textContent ?? ''));
     assert.match((await page.textContent('[data-testid="model-state"]')) ?? '', /^Training… · v3 · accuracy 78% · macro-F1 71%/);
@@ -278,7 +278,7 @@ describe('state restore', () => {
       await waitForShown(page, items[i].id);
       await page.keyboard.press(key);
     }
-    await host.waitFor(() => host.log.length === 2, 'two labels');
+    await host.waitFor(() => host.log.length === 3, 'two labels and a skip');
     host.saves = 'hold';
     await page.keyboard.press('1');
     await host.waitFor(() => host.heldCount() === 1, 'held label');
@@ -298,7 +298,7 @@ describe('state restore', () => {
     // init, answered saved, and not written twice.
     await host.waitFor(() => host.of('label').filter((m) => m.requestId === pendingId).length === 2, 'resent pending write');
     await page.waitForSelector(`.al-recent-row[data-item-id="${items[3].id}"][data-status="saved"]`);
-    assert.equal(host.log.length, 3);
+    assert.equal(host.log.length, 4);
     assert.equal(host.log.filter((e) => e.requestId === pendingId).length, 1);
     // Prefetched items survived: no new request was needed to show the next ones.
     assert.equal(host.of('needItems').length, needBefore);
@@ -306,8 +306,8 @@ describe('state restore', () => {
     assert.equal((await shownItem(page)).id, items[3].id);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('2');
-    await host.waitFor(() => host.log.length === 4, 'label after restore');
-    assert.equal(host.log[3].itemId, items[4].id);
+    await host.waitFor(() => host.log.length === 5, 'label after restore');
+    assert.equal(host.log[4].itemId, items[4].id);
     await page.close();
   });
 });

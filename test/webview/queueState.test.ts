@@ -111,7 +111,8 @@ describe('LabelQueue', () => {
     queue.label(['related']);
     queue.skip();
     assert.equal(queue.shown?.id, items[2].id);
-    assert.deepEqual(queue.undo().messages, [], 'undoing a skip writes nothing');
+    const undoSkip = queue.undo().messages;
+    assert.deepEqual(undoSkip.map((m) => [m.type, 'itemId' in m ? m.itemId : '']), [['undo', items[1].id]], 'a skip is in the log: its undo is a write');
     assert.equal(queue.shown?.id, items[1].id);
     assert.equal(queue.snapshot().upcoming[0].id, items[2].id);
     const undo = queue.undo().messages[0];

@@ -138,14 +138,14 @@ describe('screenshot', () => {
     await host.send({
       type: 'model', version: 4, training: false, accuracy: 0.83, macroF1: 0.74,
       curve: [
-        { labels: 10, accuracy: 0.62, macroF1: 0.48 },
-        { labels: 20, accuracy: 0.71, macroF1: 0.6 },
-        { labels: 30, accuracy: 0.77, macroF1: 0.68 },
-        { labels: 40, accuracy: 0.81, macroF1: 0.72 },
-        { labels: 50, accuracy: 0.83, macroF1: 0.74 },
+        { labels: 10, accuracy: 0.62, macroF1: 0.48, evaluated: 20, low: 0.41, high: 0.8 },
+        { labels: 20, accuracy: 0.71, macroF1: 0.6, evaluated: 21, low: 0.5, high: 0.86 },
+        { labels: 30, accuracy: 0.77, macroF1: 0.68, evaluated: 22, low: 0.57, high: 0.9 },
+        { labels: 40, accuracy: 0.81, macroF1: 0.72, evaluated: 24, low: 0.62, high: 0.92 },
+        { labels: 50, accuracy: 0.83, macroF1: 0.74, evaluated: 25, low: 0.65, high: 0.93 },
       ],
       counts: { related: 14, 'not related': 36 }, labeled: 50, total: 1200,
-      stopping: 'Macro-F1 rose less than 1 point over the last 20 labels: labeling more may not help much.',
+      stopping: { stop: false, kappa: 0.82, threshold: 0.99, message: 'Predictions still changing: κ 0.82 of 0.99 (mean over the last 3 retrains).' },
     });
     await host.send({ type: 'progress', phase: 'training', done: 3, total: 10, itemsPerSecond: 0, etaSeconds: 4 });
     // The side panel is painted in idle time; the screenshot waits for it.

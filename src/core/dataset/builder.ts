@@ -151,7 +151,8 @@ export class DatasetBuilder {
   }
 }
 
-function idValue(v: unknown): string | undefined {
+/** An explicit id as the loader reads it: a finite number or a non-blank string, trimmed. */
+export function idValue(v: unknown): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v === 'string' && v.trim() !== '') return v.trim();
   return undefined;

@@ -185,6 +185,11 @@ export class EmbeddingCache {
     this.dirty = true;
   }
 
+  /** Whose vectors these are: as read from the file until `bind` (null for a new or rebuilt cache). */
+  get currentIdentity(): CacheIdentity | null {
+    return this.identity;
+  }
+
   get size(): number {
     return this.vectors.size;
   }

@@ -9,8 +9,8 @@ import type { Embedder } from './embedder';
 import { EmbedderLoadError } from './embedder';
 import { type LexicalOptions, LexicalEmbedder } from './lexicalEmbedder';
 import { type OpenAIOptions, OpenAIEmbedder, isOpenAIModel, parseOpenAIModel } from './openaiEmbedder';
-import { type TransformersOptions, TransformersEmbedder } from './transformersEmbedder';
-import { type UseLiteOptions, USE_LITE_MODEL, UseLiteEmbedder, isUseLiteModel } from './useLiteEmbedder';
+import { type TransformersOptions, TransformersEmbedder, transformersIdFor } from './transformersEmbedder';
+import { type UseLiteOptions, USE_LITE_MODEL, UseLiteEmbedder, isUseLiteModel, useLiteFingerprint } from './useLiteEmbedder';
 
 export const LEXICAL_MODEL = 'lexical';
 
@@ -46,6 +46,20 @@ export interface CreatedEmbedder {
 
 export function isLexicalModel(model: string): boolean {
   return model.trim().toLowerCase() === LEXICAL_MODEL;
+}
+
+/**
+ * The cache identity (id and fingerprint, not the width) the embedder `createEmbedder` would load
+ * for `model` has, found without loading it, so a session whose vectors are all cached need not load
+ * a model at all. Undefined where only loading tells: `lexical` (cheap to build; its fingerprint is
+ * its options) and embedding servers (the server names its model).
+ */
+export function identityWithoutLoading(options: Pick<CreateEmbedderOptions, 'model' | 'useLite'>): { readonly id: string; readonly fingerprint: string } | undefined {
+  const { model } = options;
+  if (isLexicalModel(model) || isOpenAIModel(model)) return undefined;
+  if (isUseLiteModel(model)) return { id: USE_LITE_MODEL, fingerprint: useLiteFingerprint(options.useLite?.maxChars) };
+  // Transformers embedders have no fingerprint: the cache binds them with ''.
+  return { id: transformersIdFor(model), fingerprint: '' };
 }
 
 export async function createEmbedder(options: CreateEmbedderOptions): Promise<CreatedEmbedder> {

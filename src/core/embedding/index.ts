@@ -10,7 +10,8 @@ export {
   isLocalModelPath,
 } from './transformersEmbedder';
 export { UseLiteEmbedder, type UseLiteOptions, defaultUseLiteOptions, isUseLiteModel, USE_LITE_MODEL } from './useLiteEmbedder';
-export { createEmbedder, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
+export { createEmbedder, identityWithoutLoading, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
+export { vectorsFromCache } from './cachedVectors';
 export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
 export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
 export { type VectorFile, type VectorFormat, type ReadVectorOptions, readVectorFile, vectorFormatOf, VECTOR_FIELDS } from './vectorFile';

@@ -70,6 +70,14 @@ function resolveLocal(model: string): string {
   return path.resolve(expanded);
 }
 
+/**
+ * The id an embedder loaded for `model` has (a local folder resolved to an absolute path), which
+ * also names its cache file: known without loading anything.
+ */
+export function transformersIdFor(model: string): string {
+  return isLocalModelPath(model) ? resolveLocal(model) : model;
+}
+
 /** For a local folder, the requested dtype if its file exists, else fp32, else q8. */
 function localDtype(folder: string, wanted: ModelDtype): ModelDtype {
   const has = (d: ModelDtype): boolean => existsSync(path.join(folder, 'onnx', `model${DTYPE_SUFFIX[d]}.onnx`));
@@ -174,7 +182,7 @@ export class TransformersEmbedder implements Embedder {
       await extractor.dispose();
       throw fail(`the model loaded but could not embed text (${firstLine((error as Error).message)}).`, error);
     }
-    return new TransformersEmbedder(local ? modelRef : o.model, dimensions, extractor, o.batchSize);
+    return new TransformersEmbedder(transformersIdFor(o.model), dimensions, extractor, o.batchSize);
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Matrix> {

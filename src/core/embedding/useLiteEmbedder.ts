@@ -23,6 +23,11 @@ export interface UseLiteOptions {
 
 export const defaultUseLiteOptions: Readonly<UseLiteOptions> = { batchSize: 32, maxChars: 10_000 };
 
+/** The cache fingerprint of use-lite vectors made with `maxChars`: known without loading the model. */
+export function useLiteFingerprint(maxChars = defaultUseLiteOptions.maxChars): string {
+  return `${USE_LITE_PACKAGE};maxChars=${maxChars}`;
+}
+
 export function isUseLiteModel(model: string): boolean {
   return model.trim().toLowerCase() === USE_LITE_MODEL;
 }
@@ -81,7 +86,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   fingerprint(): string {
-    return `${USE_LITE_PACKAGE};maxChars=${this.options.maxChars}`;
+    return useLiteFingerprint(this.options.maxChars);
   }
 
   /** The weights are shared process-wide (see useLiteRuntime.ts), so there is nothing to free here. */

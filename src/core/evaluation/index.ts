@@ -1,4 +1,4 @@
-/** Evaluation: metrics, learning curves, stopping signal, held-out split, label-error detection. */
+/** Evaluation: metrics, the out-of-fold estimate and its Wilson band, learning curves, stopping signal, label-error detection. */
 export * from './metrics';
 export * from './agreement';
 export * from './stopping';
@@ -6,3 +6,6 @@ export * from './split';
 export * from './curve';
 export * from './labelErrors';
 export * from './comparison';
+export * from './estimate';
+export * from './wilson';
+export * from './trust';

@@ -33,6 +33,11 @@ export interface LabelEvent {
   readonly score?: number;
   readonly cluster?: number;
   readonly modelVersion?: string;
+  /**
+   * For `import` events: the tool whose export the labels came from (`prodigy`, `doccano`,
+   * `label-studio`, `argilla`, `hf-datasets`, `dataset`). Optional, so older logs read as before.
+   */
+  readonly tool?: string;
   /** For `undo`: the eventId whose effect is removed. */
   readonly undoes?: string;
 }
@@ -108,6 +113,7 @@ function serializeBody(event: LabelEvent): string {
   if (event.score !== undefined) ordered.score = event.score;
   if (event.cluster !== undefined) ordered.cluster = event.cluster;
   if (event.modelVersion !== undefined) ordered.modelVersion = event.modelVersion;
+  if (event.tool !== undefined) ordered.tool = event.tool;
   if (event.undoes !== undefined) ordered.undoes = event.undoes;
   return JSON.stringify(ordered);
 }
@@ -158,6 +164,7 @@ export function parseEventLine(line: string): ParseResult {
     ...(r.score !== undefined ? { score: r.score } : {}),
     ...(r.cluster !== undefined ? { cluster: r.cluster } : {}),
     ...(r.modelVersion !== undefined ? { modelVersion: r.modelVersion } : {}),
+    ...(r.tool !== undefined ? { tool: r.tool } : {}),
     ...(r.undoes !== undefined ? { undoes: r.undoes } : {}),
   } as LabelEvent;
   const problem = eventProblem(event);
@@ -194,6 +201,9 @@ export function eventProblem(e: LabelEvent): string | undefined {
   }
   if (e.cluster !== undefined && !Number.isInteger(e.cluster)) return '"cluster" must be an integer';
   if (e.modelVersion !== undefined && typeof e.modelVersion !== 'string') return '"modelVersion" must be a string';
+  if (e.tool !== undefined && !(typeof e.tool === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(e.tool))) {
+    return '"tool" must be a short lowercase name such as "prodigy"';
+  }
   if (e.type === 'undo' && !isText(e.undoes)) return 'an "undo" event must name the event it undoes in "undoes"';
   if (e.type !== 'undo' && e.undoes !== undefined) return '"undoes" is only allowed on "undo" events';
   return undefined;

@@ -42,7 +42,7 @@ export function importLabels(
     const labels = mapImported(item.importedLabels ?? [], options);
     if (labels.length === 0 || seen.has(item.id)) continue;
     seen.add(item.id);
-    out.push({ type: 'label', itemId: item.id, labels, annotator: options.annotator, source: 'import' });
+    out.push({ type: 'label', itemId: item.id, labels, annotator: options.annotator, source: 'import', tool: 'dataset' });
   }
   return out;
 }

@@ -1,9 +1,10 @@
-import { stackRows, takeRows } from '../math/matrix';
+import { takeRows } from '../math/matrix';
 import type { DenseHead } from '../model/head';
 import { trainHead } from '../model/train';
 import type { HeadOptions, Prediction, Targets } from '../model/types';
 import { createRng, type Rng } from '../random';
 import type { LabelMode, Matrix, RankedItem } from '../types';
+import { appendRows, describeError, scoreErrors } from './errorHead';
 import { fmt, topIndices } from './rank';
 import { uncertaintyScores } from './uncertainty';
 
@@ -13,8 +14,9 @@ import { uncertaintyScores } from './uncertainty';
  *   1. Out-of-fold predictions for every labeled item (k-fold: no labels spent on a validation split).
  *   2. Each one is marked correct or incorrect.
  *   3. A small binary head on the main model's hidden layer learns to predict "incorrect".
- *   4. Pool items are ranked by P(incorrect), highest first. (The reference ranks by P(correct)
- *      through a string/int comparison bug; a unit test pins our direction.)
+ *   4. Pool items are ranked by the error head's score, highest first. (The reference ranks by
+ *      P(correct) through a string/int comparison bug; a unit test pins our direction.) The number
+ *      shown is calibrated on out-of-fold outcomes, or a rank when they are too few (`errorHead`).
  * The main model is an MLP trained on all labels, so the error head sees the same representation
  * for labeled and pool items.
  */
@@ -29,8 +31,6 @@ export interface ActiveTransferInput {
   /** Folds for the out-of-fold predictions (default 5, fewer when labels are scarce). */
   readonly folds?: number;
 }
-
-const ERROR_CLASSES = ['correct', 'incorrect'] as const;
 
 function targetsAt(targets: Targets, rows: readonly number[], classes: number): Targets {
   if (targets.kind === 'single') return { kind: 'single', y: Int32Array.from(rows, (r) => targets.y[r]) };
@@ -132,23 +132,6 @@ export function prepareTransfer(input: ActiveTransferInput): TransferState {
   };
 }
 
-/** P(incorrect) for every pool item, from an error head trained on (hidden, error) pairs; null when one outcome is missing. */
-export function errorProbabilities(hidden: Matrix, errors: Uint8Array, poolHidden: Matrix, seed: number): Float32Array | null {
-  let wrong = 0;
-  for (const e of errors) wrong += e;
-  if (wrong === 0 || wrong === errors.length) return null;
-  // Class weighting plays the part of the reference's balanced 100 correct + 100 incorrect per epoch.
-  const head = trainHead(hidden, { kind: 'single', y: Int32Array.from(errors) }, ERROR_CLASSES, 'binary', {
-    kind: 'logistic',
-    epochs: 60,
-    learningRate: 0.05,
-    classWeighting: true,
-    seed,
-  });
-  const probs = head.predict(poolHidden).probs;
-  return Float32Array.from({ length: poolHidden.rows }, (_, i) => probs.data[i * 2 + 1]);
-}
-
 function fallback(state: TransferState, mode: LabelMode, batchSize: number, strategy: string, rng: Rng, exclude: ReadonlySet<number>, reason?: string): RankedItem[] {
   const scores = uncertaintyScores(state.poolPrediction.probs, mode, 'least-confidence');
   const allRight = state.errors.every((e) => e === 0);
@@ -159,46 +142,49 @@ function fallback(state: TransferState, mode: LabelMode, batchSize: number, stra
   }));
 }
 
-/** Active transfer learning: pool items ranked by the predicted probability that the model is wrong. */
+/** Active transfer learning: pool items ranked by the error head's score, highest first, with a calibrated P(error) or a rank. */
 export function activeTransferSampling(input: ActiveTransferInput, batchSize: number, rng: Rng, state = prepareTransfer(input)): RankedItem[] {
   if (input.pool.rows === 0 || batchSize <= 0) return [];
-  const pWrong = errorProbabilities(state.labeledHidden, state.errors, state.poolHidden, input.seed);
-  if (!pWrong) return fallback(state, input.mode, batchSize, 'active-transfer', rng, new Set());
-  return topIndices(pWrong, batchSize, rng).map((index) => ({
+  const scores = scoreErrors(state.labeledHidden, state.errors, state.poolHidden, input.seed);
+  if (!scores) return fallback(state, input.mode, batchSize, 'active-transfer', rng, new Set());
+  return topIndices(scores.logit, batchSize, rng).map((index, i) => ({
     index,
-    reason: { strategy: 'active-transfer', score: pWrong[index], detail: `Model likely wrong here: P(error) ${fmt(pWrong[index])}` },
+    reason: { strategy: 'active-transfer', ...describeError(scores, index, i + 1, input.pool.rows) },
   }));
 }
 
 /**
  * ATLAS: active transfer learning in steps (default 10 items). After each step the picked items
  * join the error head's training data as "seen" (counted correct), so the next step looks elsewhere.
+ * They only train: each step's P(error) is calibrated on the true out-of-fold outcomes alone.
  */
 export function atlasSampling(input: ActiveTransferInput, batchSize: number, rng: Rng, step = 10, state = prepareTransfer(input)): RankedItem[] {
   if (input.pool.rows === 0 || batchSize <= 0) return [];
   const picked = new Set<number>();
   const out: RankedItem[] = [];
+  const outcomes = state.errors.length;
   let hidden = state.labeledHidden;
   let errors = state.errors;
   const want = Math.min(batchSize, input.pool.rows);
   for (let round = 1; out.length < want; round++) {
-    const pWrong = errorProbabilities(hidden, errors, state.poolHidden, input.seed + round);
+    const scores = scoreErrors(hidden, errors, state.poolHidden, input.seed + round, outcomes);
     const take = Math.min(step, want - out.length);
-    if (!pWrong) {
+    if (!scores) {
       out.push(...fallback(state, input.mode, want - out.length, 'atlas', rng, picked));
       break;
     }
-    const chosen = topIndices(pWrong, take, rng, picked);
-    // NaN P(error) (non-finite embeddings) ranks nothing; without this the loop would never end.
+    const chosen = topIndices(scores.logit, take, rng, picked);
+    // NaN scores (non-finite embeddings) rank nothing; without this the loop would never end.
     if (chosen.length === 0) {
       out.push(...fallback(state, input.mode, want - out.length, 'atlas', rng, picked, 'the error model gave no usable P(error)'));
       break;
     }
     for (const index of chosen) {
       picked.add(index);
-      out.push({ index, reason: { strategy: 'atlas', score: pWrong[index], detail: `Model likely wrong here: P(error) ${fmt(pWrong[index])} (ATLAS step ${round})` } });
+      const { score, detail } = describeError(scores, index, out.length + 1, input.pool.rows);
+      out.push({ index, reason: { strategy: 'atlas', score, detail: `${detail} (ATLAS step ${round})` } });
     }
-    hidden = stackRows([hidden, takeRows(state.poolHidden, chosen)], hidden.cols);
+    hidden = appendRows(hidden, state.poolHidden, chosen);
     const grown = new Uint8Array(errors.length + chosen.length);
     grown.set(errors);
     errors = grown;

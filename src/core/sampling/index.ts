@@ -3,7 +3,8 @@ export { STRATEGIES, STRATEGY_NAMES, isStrategyName, strategyEntry, type Strateg
 export type { BatchRequest, SamplingInput } from './types';
 export { kmeans, defaultKMeansOptions, type KMeansOptions, type KMeansResult } from './kmeans';
 export { uncertaintyScores, leastConfidence, margin, ratio, entropy, UNCERTAINTY_METHODS, type UncertaintyMethod } from './uncertainty';
-export { activeTransferSampling, atlasSampling, outOfFold, errorFeatures, prepareTransfer, errorProbabilities } from './activeTransfer';
+export { activeTransferSampling, atlasSampling, outOfFold, errorFeatures, prepareTransfer } from './activeTransfer';
+export { scoreErrors, outOfFoldErrorLogits, describeError, MIN_CALIBRATION_OUTCOMES, type ErrorScores } from './errorHead';
 export { clusteredUncertaintySampling } from './clusteredUncertainty';
 export { clusterSampling, MAX_CLUSTERED_ROWS, pickFromClusters, subsampleCandidates } from './clusterSampling';
 export { representativeSampling } from './representative';

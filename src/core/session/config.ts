@@ -1,5 +1,6 @@
 /** The session's options, with defaults, so every caller (worker, CLI, tests) agrees on them. */
 import { ENGINE_DEFAULTS } from '../defaults';
+import type { EstimateOptions } from '../evaluation/estimate';
 import type { StoppingOptions } from '../evaluation/stopping';
 import type { HeadOptions } from '../model/types';
 import type { LabelMode } from '../types';
@@ -15,8 +16,6 @@ export interface SessionConfig {
   readonly retrainEvery: number;
   /** Share of each batch picked at random, for an unbiased view of the data. */
   readonly randomShare: number;
-  /** Share of items held out for evaluation; the same share of requested labels goes to them. */
-  readonly evalFraction: number;
   readonly seed: number;
   /** Until every label has this many examples, sampling favours centroids and random items. */
   readonly minPerLabel: number;
@@ -28,6 +27,11 @@ export interface SessionConfig {
   readonly seedPatterns?: readonly string[];
   readonly uncertainPercent?: number;
   readonly stopping?: Partial<StoppingOptions>;
+  /**
+   * The out-of-fold accuracy estimate at each retrain (folds, cap on items scored); `false` turns
+   * it off (the `simulate` command scores its own held-out test split instead).
+   */
+  readonly estimate?: Partial<EstimateOptions> | false;
 }
 
 export type SessionConfigInput = Partial<SessionConfig> & Pick<SessionConfig, 'labels' | 'mode'>;
@@ -37,7 +41,6 @@ export const defaultSessionConfig: Omit<SessionConfig, 'labels' | 'mode'> = {
   batchSize: ENGINE_DEFAULTS.batchSize,
   retrainEvery: ENGINE_DEFAULTS.retrainEvery,
   randomShare: ENGINE_DEFAULTS.randomShare,
-  evalFraction: ENGINE_DEFAULTS.evaluationFraction,
   seed: 1,
   minPerLabel: ENGINE_DEFAULTS.minPerLabel,
   stopSetSize: 1000,

@@ -1,6 +1,8 @@
-/** The labeling loop as a pure state machine, and its oracle-driven simulation. */
+/** The labeling loop as a pure state machine, its oracle-driven simulation, and model.json (its version and curve beside the log). */
 export { LabelingSession, takeRowsOf } from './session';
-export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, SessionProgress } from './session';
+export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, RestoredModel, SessionProgress } from './session';
+export { MODEL_FILE_NAME, modelStatePath, readModelState, writeModelState } from './modelStore';
+export type { ReadModelState } from './modelStore';
 export { defaultSessionConfig, resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 export { defaultEngine, type Engine, type SelectionRequest } from './engine';
 export { ClassMap, binaryRejectLabel } from './targets';

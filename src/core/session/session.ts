@@ -3,14 +3,18 @@
  * `simulate` command feed it label events and ask it for batches and retrains; tests drive it
  * directly.
  *
- * It holds the items and their embeddings, the replayed label state, the evaluation split, the
- * current head and what has been served. Label events come in already written (the caller appends
- * to the log first, then applies), so the session never holds a label the disk does not.
+ * It holds the items and their embeddings, the replayed label state, the current head and what has
+ * been served. Label events come in already written (the caller appends to the log first, then
+ * applies), so the session never holds a label the disk does not.
+ *
+ * Nothing is held out: every label trains. The accuracy is estimated out of fold on the labeled
+ * items that are an unbiased sample (src/core/evaluation/estimate.ts).
  */
-import { chooseEvaluationItems } from '../evaluation/split';
 import type { Metrics } from '../evaluation/metrics';
+import { evaluationSource, outOfFoldEstimate } from '../evaluation/estimate';
 import { stoppingSignal, type StoppingSignal } from '../evaluation/stopping';
 import type { CurvePoint } from '../evaluation/curve';
+import type { Interval } from '../evaluation/wilson';
 import { undoOf, type LabelEvent, type LabelEventInput } from '../labels/events';
 import { LabelState } from '../labels/state';
 import type { ClassifierHead } from '../model/types';
@@ -19,9 +23,9 @@ import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
 import { PoolRows } from './poolRows';
-import { predictAll, scoreVersion, stopSetDecisions, type PoolScores } from './scoring';
+import { predictAll, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
-import { buildTraining, type TrainingSet } from './training';
+import { buildTraining, foldTrainer, type TrainingSet } from './training';
 
 export interface ItemPrediction {
   /** The most probable label (single/binary) or the most probable of the predicted set (multi). */
@@ -37,46 +41,58 @@ export interface BatchPick {
   readonly row: number;
   readonly reason: SampleReason;
   readonly prediction?: ItemPrediction;
-  /** A held-out evaluation item: labeled like any other, never trained on. */
-  readonly evaluation: boolean;
 }
 
+/** One point of the learning curve: an out-of-fold estimate on `evaluated` items. */
 export interface CurvePointV extends CurvePoint {
   readonly version: number;
+  /** Items scored. */
+  readonly evaluated: number;
+  /** Wilson 95% interval of the accuracy. */
+  readonly low: number;
+  readonly high: number;
 }
 
 export interface ModelUpdate {
   readonly version: number;
-  /** Training labels the version was trained on. */
+  /** Labels the version was trained on (all of them). */
   readonly trainedOn: number;
-  /** Null until some evaluation items carry labels. */
+  /** Labeled evaluation items (random share, imports) at this version, scored or not yet. */
+  readonly evaluationItems: number;
+  /** The out-of-fold estimate; null below MIN_TRUSTED_EVALUATION_ITEMS evaluation items. */
   readonly metrics: Metrics | null;
+  /** Wilson 95% interval of `metrics.accuracy`. */
+  readonly interval: Interval | null;
   readonly curve: readonly CurvePointV[];
   readonly stopping: StoppingSignal;
+}
+
+/** What a previous session left beside the log (see modelStore.ts). */
+export interface RestoredModel {
+  readonly version: number;
+  readonly curve: readonly CurvePointV[];
 }
 
 export interface SessionProgress {
   readonly total: number;
   readonly labeled: number;
-  readonly training: number;
-  readonly evaluation: number;
+  /** Labeled items that are evaluation items too (random share, imports); they also train. */
   readonly evaluationLabeled: number;
   readonly skipped: number;
 }
 
-const EVAL_REASON: SampleReason = {
-  strategy: 'evaluation',
-  score: 0,
-  detail: 'Held-out evaluation item (random sample, never used for training)',
-};
-
 export class LabelingSession {
   readonly config: SessionConfig;
   readonly classMap: ClassMap;
-  readonly evaluationIds: ReadonlySet<string>;
   private state = new LabelState();
+  /** Items a label event marks as an unbiased sample (served at random, or imported). */
+  private readonly evaluationIds = new Set<string>();
   private readonly rowOf = new Map<string, number>();
-  private readonly sessionSkipped = new Set<string>();
+  /**
+   * Skipped items (a `skip` event in effect) that "serve skipped again" made servable. A skip is in
+   * the log, so it lasts across sessions; this set lasts until the item is skipped again.
+   */
+  private readonly revisit = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
   private readonly outstanding = new Map<string, SampleReason>();
   /**
@@ -92,8 +108,8 @@ export class LabelingSession {
   private scores: PoolScores | undefined;
   private changesSinceTrain = 0;
   private batches = 0;
+  /** The newest version known: built here, found in the log (`modelVersion`) or restored. */
   private versions = 0;
-  private evalDebt = 0;
   private lastUpdate: ModelUpdate | undefined;
   /** The pool's embeddings packed, kept between batches (see PoolRows). */
   private readonly poolRows: PoolRows;
@@ -112,10 +128,8 @@ export class LabelingSession {
     this.strategy = this.config.strategy;
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
     items.forEach((item, row) => this.rowOf.set(item.id, row));
-    const ids = items.map((i) => i.id);
-    this.evaluationIds = chooseEvaluationItems(ids, this.config.evalFraction, this.config.seed);
-    const candidates = ids.flatMap((id, row) => (this.evaluationIds.has(id) ? [] : [row]));
-    const stop = shuffled(candidates, createRng(this.config.seed ^ 0x5eed)).slice(0, this.config.stopSetSize);
+    const rows = items.map((_, row) => row);
+    const stop = shuffled(rows, createRng(this.config.seed ^ 0x5eed)).slice(0, this.config.stopSetSize);
     this.stopRows = Int32Array.from(stop.sort((a, b) => a - b));
   }
 
@@ -127,6 +141,11 @@ export class LabelingSession {
     if (issue !== undefined) return;
     this.outstanding.delete(event.itemId);
     this.released.delete(event.itemId);
+    if (event.type === 'skip') this.revisit.delete(event.itemId);
+    // Versions only go up: a reloaded session numbers its models after those the log names.
+    const logged = event.modelVersion === undefined ? NaN : Number.parseInt(event.modelVersion, 10);
+    if (Number.isFinite(logged) && logged > this.versions) this.versions = logged;
+    if (evaluationSource(event) !== null) this.evaluationIds.add(event.itemId);
     if (event.type === 'label') this.classMap.observe(event.labels);
     if (event.type === 'label' || event.type === 'undo') this.changesSinceTrain++;
   }
@@ -137,33 +156,30 @@ export class LabelingSession {
    */
   replaceLabels(events: readonly LabelEvent[]): void {
     this.state = new LabelState();
+    this.evaluationIds.clear();
     for (const event of events) this.applyLabel(event);
     // The training set changed under the model: the next chance to retrain takes it.
     this.changesSinceTrain += this.config.retrainEvery;
   }
 
   /**
-   * The event that undoes `itemId`'s latest label or flag still in effect (what the page shows
+   * The event that undoes `itemId`'s latest label, skip or flag still in effect (what the page shows
    * coming back), or undefined when it has none (imports are not undone this way). The label
    * state knows each item's history, so nothing else is kept for undo. Apply the appended event
    * with `applyLabel` as usual.
    */
   undoEventFor(itemId: string, annotator: string): LabelEventInput | undefined {
     const last = this.state.nextUndo(itemId);
-    if (last === undefined || last.source === 'import' || (last.type !== 'label' && last.type !== 'flag')) return undefined;
+    if (last === undefined || last.source === 'import' || last.type === 'undo') return undefined;
     return undoOf(last, { annotator, source: last.source });
   }
 
-  /** Passes over an item for this session only (it is not written to the log). */
-  skip(itemId: string): void {
-    this.outstanding.delete(itemId);
-    this.released.delete(itemId);
-    this.sessionSkipped.add(itemId);
-  }
-
-  /** Items skipped in this session may be served again. */
+  /**
+   * Every item skipped so far (a `skip` event in effect, from this session or an earlier one) may be
+   * served again, until it is skipped again. Labeling it overrides the skip in the log.
+   */
   forgetSkips(): void {
-    this.sessionSkipped.clear();
+    for (const current of this.state.labels.values()) if (current.skipped) this.revisit.add(current.itemId);
   }
 
   /**
@@ -215,6 +231,26 @@ export class LabelingSession {
     return this.state;
   }
 
+  /**
+   * Takes up what the previous session of this dataset left (its newest version and curve): new
+   * versions are numbered above both that and every `modelVersion` in the log, and the curve goes
+   * on from the stored history.
+   */
+  resume(restored: RestoredModel): void {
+    this.versions = Math.max(this.versions, restored.version);
+    this.curvePoints.splice(0, this.curvePoints.length, ...restored.curve);
+  }
+
+  /** The newest version number known (0 before any). */
+  get latestVersion(): number {
+    return this.versions;
+  }
+
+  /** The learning curve so far, oldest first. */
+  get curve(): readonly CurvePointV[] {
+    return this.curvePoints;
+  }
+
   // ---- batches ------------------------------------------------------------------------------
 
   /**
@@ -223,32 +259,18 @@ export class LabelingSession {
    */
   nextBatch(n: number = this.config.batchSize, exclude?: ReadonlySet<string>): BatchPick[] {
     const pool: number[] = [];
-    const evalPool: number[] = [];
     this.items.forEach((item, row) => {
       const current = this.state.get(item.id);
-      // A flagged item waits for review; it is not served again as a fresh item.
-      if (current?.labeled || current?.skipped || current?.flagged || this.sessionSkipped.has(item.id) || this.outstanding.has(item.id) || exclude?.has(item.id)) {
+      // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
+      // for "serve skipped again".
+      if (current?.labeled || (current?.skipped && !this.revisit.has(item.id)) || current?.flagged || this.outstanding.has(item.id) || exclude?.has(item.id)) {
         return;
       }
-      (this.evaluationIds.has(item.id) ? evalPool : pool).push(row);
+      pool.push(row);
     });
     const batchSeed = (this.config.seed + 7919 * ++this.batches) >>> 0;
-    const rng = createRng(batchSeed);
-
-    // The evaluation items get their share of the labels requested, chosen at random.
-    this.evalDebt += n * this.config.evalFraction;
-    let evalCount = Math.min(evalPool.length, Math.floor(this.evalDebt));
-    if (pool.length < n - evalCount) evalCount = Math.min(evalPool.length, n - pool.length);
-    this.evalDebt = Math.max(0, this.evalDebt - evalCount);
-    const evalPicks = shuffled(evalPool, rng).slice(0, evalCount);
-
-    const want = Math.min(pool.length, n - evalPicks.length);
-    const picks: BatchPick[] = want > 0 ? this.selectFromPool(pool, want, batchSeed) : [];
-    const out = picks.slice();
-    for (const row of evalPicks) {
-      const at = rng.int(out.length + 1);
-      out.splice(at, 0, this.pick(row, EVAL_REASON, true));
-    }
+    const want = Math.min(pool.length, n);
+    const out: BatchPick[] = want > 0 ? this.selectFromPool(pool, want, batchSeed) : [];
     for (const p of out) this.outstanding.set(p.itemId, p.reason);
     return out;
   }
@@ -287,16 +309,16 @@ export class LabelingSession {
       const row = pool[r.index];
       if (row === undefined || seen.has(row)) continue;
       seen.add(row);
-      out.push(this.pick(row, r.reason, false));
+      out.push(this.pick(row, r.reason));
       if (out.length === want) break;
     }
     return out;
   }
 
-  private pick(row: number, reason: SampleReason, evaluation: boolean): BatchPick {
+  private pick(row: number, reason: SampleReason): BatchPick {
     const itemId = (this.items[row] as DatasetItem).id;
     const prediction = this.predictionAt(row);
-    return { itemId, row, reason, evaluation, ...(prediction !== undefined ? { prediction } : {}) };
+    return { itemId, row, reason, ...(prediction !== undefined ? { prediction } : {}) };
   }
 
   // ---- model --------------------------------------------------------------------------------
@@ -337,25 +359,47 @@ export class LabelingSession {
     const head = this.engine.train(training.x, training.targets, classes, this.config.mode, this.config.headOptions, previous);
     yield;
     const scores = yield* predictAll(head, this.embeddings, this.config.chunkRows);
-    const version = ++this.versions;
+    // One fold per step: the out-of-fold heads train on the snapshot taken above, so labels that
+    // arrive meanwhile count towards the next version.
+    const estimate = this.config.estimate === false
+      ? null
+      : yield* outOfFoldEstimate(training.rows.length, training.targets, classes, training.evaluation, foldTrainer(this.engine, training, classes, this.config), {
+          seed: this.config.seed,
+          ...this.config.estimate,
+        });
     this.head = head;
     this.scores = scores;
-    const evalRows: number[] = [];
-    for (const id of this.evaluationIds) {
-      if (this.isLabeled(id)) evalRows.push(this.rowOf.get(id) as number);
-    }
-    evalRows.sort((a, b) => a - b);
-    const metrics = scoreVersion(scores, evalRows, (row) => this.labelsOf((this.items[row] as DatasetItem).id), this.classMap);
     this.stopHistory.push(stopSetDecisions(scores, this.stopRows, this.config.mode));
-    if (metrics !== null) {
-      this.curvePoints.push({ labels: training.rows.length, accuracy: metrics.accuracy, macroF1: metrics.macroF1, version });
+    const version = ++this.versions;
+    const metrics = estimate?.metrics ?? null;
+    if (estimate !== null) {
+      const point: CurvePointV = {
+        labels: training.rows.length,
+        accuracy: estimate.metrics.accuracy,
+        macroF1: estimate.metrics.macroF1,
+        evaluated: estimate.metrics.evaluated,
+        low: estimate.interval.low,
+        high: estimate.interval.high,
+        version,
+      };
+      // A retrain on the same labels (a resumed session's first) measures that point again.
+      if (this.curvePoints.at(-1)?.labels === point.labels) this.curvePoints.pop();
+      this.curvePoints.push(point);
     }
     const stopping = stoppingSignal(
       this.stopHistory,
       metrics === null ? null : { accuracy: metrics.accuracy, evaluated: metrics.evaluated },
       this.config.stopping,
     );
-    this.lastUpdate = { version, trainedOn: training.rows.length, metrics, curve: this.curvePoints.slice(), stopping };
+    this.lastUpdate = {
+      version,
+      trainedOn: training.rows.length,
+      evaluationItems: training.evaluation.length,
+      metrics,
+      interval: estimate?.interval ?? null,
+      curve: this.curvePoints.slice(),
+      stopping,
+    };
     return this.lastUpdate;
   }
 
@@ -407,27 +451,20 @@ export class LabelingSession {
   progress(): SessionProgress {
     let labeled = 0;
     let evaluationLabeled = 0;
-    let skipped = this.sessionSkipped.size;
+    let skipped = 0;
     for (const current of this.state.labels.values()) {
       if (!this.rowOf.has(current.itemId)) continue;
       if (current.labeled) {
         labeled++;
         if (this.evaluationIds.has(current.itemId)) evaluationLabeled++;
-      } else if (current.skipped && !this.sessionSkipped.has(current.itemId)) skipped++;
+      } else if (current.skipped) skipped++;
     }
-    return {
-      total: this.items.length,
-      labeled,
-      training: labeled - evaluationLabeled,
-      evaluation: this.evaluationIds.size,
-      evaluationLabeled,
-      skipped,
-    };
+    return { total: this.items.length, labeled, evaluationLabeled, skipped };
   }
 
-  /** Labeled non-evaluation rows with their targets, plus the labeled evaluation rows. */
+  /** Every labeled row with its targets; the evaluation items among them are marked. */
   trainingSet(): TrainingSet {
-    return buildTraining(this.items, this.embeddings, this.state, this.evaluationIds, this.classMap);
+    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap);
   }
 }
 

@@ -3,19 +3,21 @@
  * curve can be measured without a person. This is what `active-label simulate` and the learning
  * benchmark run; it drives the same LabelingSession the editor uses.
  *
- * Protocol (per seed): a random `evalFraction` of the items is held out and labeled up front (the
- * oracle answers them; they never train). Then batches are requested and answered until `budget`
- * training labels are spent; after every batch the head is retrained and scored on the held-out
- * items. Before two classes have labels there is no model: the point scores predicting the most
+ * Protocol (per seed): a random `evalFraction` of the items is held out as a test split, which the
+ * session never sees (a simulation knows every answer and can afford it; the labeling session holds
+ * nothing out). Then batches are requested and answered until `budget` labels are spent; after
+ * every batch the head is retrained and scored on the test split. Before two classes have labels there is no model: the point scores predicting the most
  * common label seen so far (what a user would have), or 0 with no labels at all.
  */
 import { areaUnderCurve, type CurvePoint } from '../evaluation/curve';
 import { multiLabelMetrics, singleLabelMetrics, type Metrics } from '../evaluation/metrics';
+import { chooseEvaluationItems } from '../evaluation/split';
 import { completeEvent } from '../labels/events';
 import type { HeadOptions } from '../model/types';
 import type { DatasetItem, LabelMode, Matrix } from '../types';
 import { defaultEngine, type Engine } from './engine';
-import { LabelingSession } from './session';
+import { scoreVersion, PoolScores } from './scoring';
+import { LabelingSession, takeRowsOf } from './session';
 
 export interface SimulationData {
   readonly items: readonly DatasetItem[];
@@ -59,10 +61,22 @@ export interface SimulationRun {
   readonly evaluated: number;
 }
 
-function newSession(data: SimulationData, o: SimulationOptions, strategy: string, engine: Engine): LabelingSession {
-  return new LabelingSession(
-    data.items,
-    data.embeddings,
+/** The session sees only the pool (`rows` of the data); the test split's rows are kept apart. */
+interface Split {
+  readonly session: LabelingSession;
+  /** Session row -> data row. */
+  readonly rows: readonly number[];
+  readonly testRows: readonly number[];
+}
+
+function newSession(data: SimulationData, o: SimulationOptions, strategy: string, engine: Engine): Split {
+  const test = chooseEvaluationItems(data.items.map((i) => i.id), o.evalFraction, o.seed);
+  const rows: number[] = [];
+  const testRows: number[] = [];
+  data.items.forEach((item, row) => (test.has(item.id) ? testRows : rows).push(row));
+  const session = new LabelingSession(
+    rows.map((r) => data.items[r] as DatasetItem),
+    takeRowsOf(data.embeddings, rows),
     {
       labels: data.labels,
       mode: data.mode,
@@ -70,8 +84,8 @@ function newSession(data: SimulationData, o: SimulationOptions, strategy: string
       batchSize: o.batchSize,
       retrainEvery: o.batchSize,
       randomShare: o.randomShare,
-      evalFraction: o.evalFraction,
       seed: o.seed,
+      estimate: false,
       minPerLabel: o.minPerLabel,
       stopSetSize: 200,
       ...(o.headOptions !== undefined ? { headOptions: o.headOptions } : {}),
@@ -79,24 +93,25 @@ function newSession(data: SimulationData, o: SimulationOptions, strategy: string
     },
     engine,
   );
+  return { session, rows, testRows };
 }
 
-function answer(session: LabelingSession, data: SimulationData, row: number, source: 'import' | 'queue'): void {
+function answer(session: LabelingSession, data: SimulationData, row: number): void {
   const item = data.items[row] as DatasetItem;
   session.applyLabel(
-    completeEvent({ type: 'label', itemId: item.id, labels: data.truth[row] as string[], annotator: 'oracle', source }),
+    completeEvent({ type: 'label', itemId: item.id, labels: data.truth[row] as string[], annotator: 'oracle', source: 'queue' }),
   );
 }
 
-function labelEvaluation(session: LabelingSession, data: SimulationData): number[] {
-  const rows: number[] = [];
-  data.items.forEach((item, row) => {
-    if (session.evaluationIds.has(item.id)) {
-      answer(session, data, row, 'import');
-      rows.push(row);
-    }
-  });
-  return rows;
+/** The current model on the test split; the majority baseline before there is one. */
+function testMetrics(split: Split, data: SimulationData): Metrics {
+  const { session, testRows } = split;
+  const head = session.model;
+  if (head === undefined) return baselineMetrics(session, data, testRows);
+  const p = head.predict(takeRowsOf(data.embeddings, testRows));
+  const scores = new PoolScores(head.classes.length, p.probs.data, p.logits.data, p.hidden);
+  const m = scoreVersion(scores, testRows.map((_, i) => i), (i) => data.truth[testRows[i] as number] as string[], session.classMap);
+  return m ?? baselineMetrics(session, data, testRows);
 }
 
 /** Runs one strategy with one seed. */
@@ -106,22 +121,22 @@ export function runSimulation(
   engine: Engine = defaultEngine,
 ): SimulationRun {
   const o: SimulationOptions = { ...defaultSimulationOptions, ...options };
-  const session = newSession(data, o, o.strategy, engine);
-  const evalRows = labelEvaluation(session, data);
+  const split = newSession(data, o, o.strategy, engine);
+  const { session, rows } = split;
   const points: CurvePoint[] = [];
   let trained = 0;
   while (trained < o.budget) {
     const batch = session.nextBatch(Math.min(o.batchSize, o.budget - trained));
     if (batch.length === 0) break;
-    for (const pick of batch) answer(session, data, pick.row, 'queue');
-    trained = session.progress().training;
-    const update = session.canTrain() ? session.retrain() : null;
-    const m = update?.metrics ?? baselineMetrics(session, data, evalRows);
+    for (const pick of batch) answer(session, data, rows[pick.row] as number);
+    trained = session.progress().labeled;
+    if (session.canTrain()) session.retrain();
+    const m = testMetrics(split, data);
     const point = { labels: trained, accuracy: m.accuracy, macroF1: m.macroF1 };
     points.push(point);
     o.onPoint?.(point);
   }
-  return { strategy: o.strategy, seed: o.seed, points, alc: areaUnderCurve(points), evaluated: evalRows.length };
+  return { strategy: o.strategy, seed: o.seed, points, alc: areaUnderCurve(points), evaluated: split.testRows.length };
 }
 
 /**
@@ -134,14 +149,11 @@ export function fullPoolReference(
   engine: Engine = defaultEngine,
 ): { readonly accuracy: number; readonly macroF1: number; readonly trainedOn: number } {
   const o: SimulationOptions = { ...defaultSimulationOptions, strategy: 'random', ...options };
-  const session = newSession(data, o, 'random', engine);
-  const evalRows = labelEvaluation(session, data);
-  data.items.forEach((item, row) => {
-    if (!session.evaluationIds.has(item.id)) answer(session, data, row, 'queue');
-  });
-  const update = session.canTrain() ? session.retrain() : null;
-  const m = update?.metrics ?? baselineMetrics(session, data, evalRows);
-  return { accuracy: m.accuracy, macroF1: m.macroF1, trainedOn: session.progress().training };
+  const split = newSession(data, o, 'random', engine);
+  for (const row of split.rows) answer(split.session, data, row);
+  if (split.session.canTrain()) split.session.retrain();
+  const m = testMetrics(split, data);
+  return { accuracy: m.accuracy, macroF1: m.macroF1, trainedOn: split.session.progress().labeled };
 }
 
 /** Without a model: predict the most common training label for every held-out item. */

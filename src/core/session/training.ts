@@ -1,7 +1,9 @@
-/** The training view of the label state: which rows train the head, which evaluate it. */
+/** The training view of the label state: every labeled row trains; some of them also evaluate. */
+import type { EvaluationItem, FitPredictRows } from '../evaluation/estimate';
 import type { LabelState } from '../labels/state';
-import type { Targets } from '../model/types';
-import type { DatasetItem, Matrix } from '../types';
+import type { HeadOptions, Targets } from '../model/types';
+import type { DatasetItem, LabelMode, Matrix } from '../types';
+import type { Engine } from './engine';
 import type { ClassMap } from './targets';
 
 export interface TrainingSet {
@@ -9,7 +11,9 @@ export interface TrainingSet {
   readonly rows: readonly number[];
   readonly x: Matrix;
   readonly targets: Targets;
-  /** Labeled evaluation items, for strategies that read validation data (model outliers). */
+  /** The training rows that are an unbiased sample (random share, imports), scored out of fold. */
+  readonly evaluation: readonly EvaluationItem[];
+  /** The evaluation rows again, for strategies that read validation data (model outliers). */
   readonly validation?: { readonly x: Matrix; readonly targets: Targets };
 }
 
@@ -17,35 +21,64 @@ export function buildTraining(
   items: readonly DatasetItem[],
   embeddings: Matrix,
   state: LabelState,
-  evaluationIds: ReadonlySet<string>,
+  isEvaluation: (itemId: string) => boolean,
   classMap: ClassMap,
 ): TrainingSet {
   const rows: number[] = [];
   const labels: (readonly string[])[] = [];
-  const evalRows: number[] = [];
-  const evalLabels: (readonly string[])[] = [];
+  const evaluation: EvaluationItem[] = [];
   items.forEach((item, row) => {
     const current = state.get(item.id);
     if (current === undefined || !current.labeled) return;
     // Single-label rows whose label is not a class cannot train (classOf < 0); skip them.
     if (classMap.mode === 'single' && classMap.classOf(current.labels) < 0) return;
-    if (evaluationIds.has(item.id)) {
-      evalRows.push(row);
-      evalLabels.push(current.labels);
-    } else {
-      rows.push(row);
-      labels.push(current.labels);
-    }
+    if (isEvaluation(item.id)) evaluation.push({ id: item.id, position: rows.length });
+    rows.push(row);
+    labels.push(current.labels);
   });
   const take = (list: readonly number[]): Matrix => {
     const data = new Float32Array(list.length * embeddings.cols);
     list.forEach((r, i) => data.set(embeddings.data.subarray(r * embeddings.cols, (r + 1) * embeddings.cols), i * embeddings.cols));
     return { data, rows: list.length, cols: embeddings.cols };
   };
+  const evalRows = evaluation.map((e) => rows[e.position] as number);
   return {
     rows,
     x: take(rows),
     targets: classMap.targets(labels),
-    ...(evalRows.length > 0 ? { validation: { x: take(evalRows), targets: classMap.targets(evalLabels) } } : {}),
+    evaluation,
+    ...(evalRows.length > 0
+      ? { validation: { x: take(evalRows), targets: classMap.targets(evaluation.map((e) => labels[e.position] as readonly string[])) } }
+      : {}),
   };
+}
+
+/**
+ * The out-of-fold estimate's trainer: a fresh head on some rows of the training set (no warm start,
+ * as the current head saw every label), and its probabilities for other rows.
+ */
+export function foldTrainer(
+  engine: Engine,
+  training: TrainingSet,
+  classes: readonly string[],
+  config: { readonly mode: LabelMode; readonly headOptions?: Partial<HeadOptions> },
+): FitPredictRows {
+  return (train, test) => {
+    const head = engine.train(takeRows(training.x, train), subsetTargets(training.targets, train, classes.length), classes, config.mode, config.headOptions);
+    return head.predict(takeRows(training.x, test)).probs.data;
+  };
+}
+
+function takeRows(x: Matrix, rows: readonly number[]): Matrix {
+  const data = new Float32Array(rows.length * x.cols);
+  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+  return { data, rows: rows.length, cols: x.cols };
+}
+
+/** The targets of some rows, in that order. */
+function subsetTargets(targets: Targets, rows: readonly number[], classes: number): Targets {
+  if (targets.kind === 'single') return { kind: 'single', y: Int32Array.from(rows, (r) => targets.y[r] as number) };
+  const y = new Uint8Array(rows.length * classes);
+  rows.forEach((r, i) => y.set(targets.y.subarray(r * classes, (r + 1) * classes), i * classes));
+  return { kind: 'multi', y };
 }

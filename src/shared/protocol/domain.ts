@@ -64,32 +64,58 @@ export const CountsSchema = v.object({
 });
 export type Counts = v.InferOutput<typeof CountsSchema>;
 
-/** One point of the learning curve, measured on the evaluation items. */
+/**
+ * One point of the learning curve: the out-of-fold estimate on the evaluation items (the labeled
+ * items the random share served, and imported labels). Only points on at least
+ * MIN_TRUSTED_EVALUATION_ITEMS items are drawn.
+ */
 export const CurvePointSchema = v.object({
-  /** Labeled items the model was trained on. */
+  /** Labeled items the model was trained on (all of them: nothing is held out). */
   labels: count,
   accuracy: fraction,
   macroF1: fraction,
-  /** Held-out evaluation items the point was measured on, when known. */
-  evaluated: v.optional(count),
+  /** Evaluation items the point was measured on. */
+  evaluated: count,
+  /** Wilson 95% interval of `accuracy`. */
+  low: fraction,
+  high: fraction,
 });
 export type CurvePoint = v.InferOutput<typeof CurvePointSchema>;
+
+/** Progress toward the stopping hint (stabilizing predictions, Bloodgood & Vijay-Shanker 2009). */
+export const StoppingSnapshotSchema = v.object({
+  /** True when the hint fires. */
+  stop: v.boolean(),
+  /** Mean Cohen's kappa between successive versions on the stop set; null until enough versions. */
+  kappa: v.nullable(v.pipe(finite, v.minValue(-1), v.maxValue(1))),
+  /** The kappa at which predictions count as stable. */
+  threshold: fraction,
+  /** A sentence for the panel, e.g. "Predictions still changing: κ 0.82 of 0.99 (…)". */
+  message: v.pipe(v.string(), v.maxLength(500)),
+});
+export type StoppingSnapshot = v.InferOutput<typeof StoppingSnapshotSchema>;
 
 /** What the model and the label log look like now. */
 export const ModelSnapshotSchema = v.object({
   ...CountsSchema.entries,
-  /** Model version; 0 before the first model is trained. */
+  /** Model version; 0 before the first model is trained. Never goes down, across reloads too. */
   version: count,
   /** True while a retrain runs in the background. */
   training: v.boolean(),
+  /** Labels this version was trained on (every label: nothing is held out). */
+  trainedOn: v.optional(count),
+  /** The out-of-fold estimate; absent until it rests on MIN_TRUSTED_EVALUATION_ITEMS items. */
   accuracy: v.optional(fraction),
   macroF1: v.optional(fraction),
-  /** Held-out items with a label that `accuracy` and `macroF1` were measured on. */
+  /** Wilson 95% interval of `accuracy`. */
+  accuracyLow: v.optional(fraction),
+  accuracyHigh: v.optional(fraction),
+  /** Evaluation items: those scored when `accuracy` is set, else those labeled so far (fewer than the minimum). */
   evaluated: v.optional(count),
   /** The learning curve so far, ordered by `labels`. */
   curve: v.array(CurvePointSchema),
-  /** The stopping hint, e.g. "Predictions have stabilized: more labels are unlikely to help." */
-  stopping: v.optional(v.string()),
+  /** Progress toward the stopping hint; absent before the first version of this session. */
+  stopping: v.optional(StoppingSnapshotSchema),
 });
 export type ModelSnapshot = v.InferOutput<typeof ModelSnapshotSchema>;
 

@@ -1,20 +1,33 @@
 /**
- * How the panel, the chart tooltip and the status bar speak about held-out figures, in one place.
+ * How the panel, the chart tooltip and the status bar speak about the accuracy estimate, in one
+ * place. The minimum itself is the engine's (src/core/evaluation/trust.ts): one constant for both.
  */
+import { MIN_TRUSTED_EVALUATION_ITEMS } from '../../core/evaluation/trust';
 
-/**
- * Below this many held-out items an accuracy moves in steps of 10 points or more per item, so the
- * UI shows it greyed with TOO_FEW_EVALUATION_ITEMS instead of as a figure to trust.
- */
-export const MIN_TRUSTED_EVALUATION_ITEMS = 10;
-export const TOO_FEW_EVALUATION_ITEMS = 'too few held-out items to trust yet';
+export { MIN_TRUSTED_EVALUATION_ITEMS };
 
-/** "on 12 held-out items". */
-export function describeHeldOut(evaluated: number): string {
-  return `on ${evaluated.toLocaleString('en-US')} held-out item${evaluated === 1 ? '' : 's'}`;
+export const TOO_FEW_EVALUATION_ITEMS = 'too few items scored to trust yet';
+
+/** Why only some labels are scored: shown beside "n of 20 items to score". */
+export const WHY_ITEMS_TO_SCORE =
+  'Accuracy is measured only on items the random share of each batch picked (and on imported labels): an unbiased sample. Each is predicted by a model trained without it, so every label still trains.';
+
+/** "on 25 items scored". */
+export function describeScored(evaluated: number): string {
+  return `on ${evaluated.toLocaleString('en-US')} item${evaluated === 1 ? '' : 's'} scored`;
 }
 
-/** False when the metrics were measured on too few held-out items; true when the count is unknown. */
+/** "7 of 20 items to score". */
+export function itemsToScore(evaluated: number): string {
+  return `${evaluated.toLocaleString('en-US')} of ${MIN_TRUSTED_EVALUATION_ITEMS} items to score`;
+}
+
+/** "95% CI 71–89%". */
+export function describeInterval(low: number, high: number): string {
+  return `95% CI ${Math.round(low * 100)}–${Math.round(high * 100)}%`;
+}
+
+/** False when the metrics were measured on too few items; true when the count is unknown. */
 export function isEvaluationTrusted(evaluated: number | undefined): boolean {
   return evaluated === undefined || evaluated >= MIN_TRUSTED_EVALUATION_ITEMS;
 }

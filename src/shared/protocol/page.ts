@@ -12,7 +12,7 @@
  *   forwards it; the worker answers `items` (capped by text size, so possibly fewer than asked).
  *   A strategy change makes the worker send `items` with `replace: true` unasked: the next item
  *   the page shows comes from the new strategy.
- * - Writes: `label`, `undo` and `flag` carry a `requestId`; the worker, which owns the log,
+ * - Writes: `label`, `skip`, `flag` and `undo` carry a `requestId`; the worker, which owns the log,
  *   answers each with exactly one `saved` (fsynced) or `saveFailed`. The request id is stored in
  *   the log as the event id, so a resent request (a restored panel, a restarted worker) is
  *   answered again and never written twice.
@@ -107,11 +107,14 @@ export const LabelMessage = v.object({
   answer: v.optional(v.picklist(['accept', 'reject'])),
 });
 
-/** Undo the item's latest label still in effect. */
+/** Undo the item's latest label, skip or flag still in effect. */
 export const UndoMessage = v.object({ type: v.literal('undo'), requestId, itemId: idString });
 
-/** Pass over an item for this session (not written to the log). */
-export const SkipMessage = v.object({ type: v.literal('skip'), itemId: idString });
+/**
+ * Pass over an item (written to the log): it is not served again, in this session or a later one,
+ * until `revisitSkipped`. Labeling it later overrides the skip.
+ */
+export const SkipMessage = v.object({ type: v.literal('skip'), requestId, itemId: idString });
 
 /** Flag an item for later review (written to the log). */
 export const FlagMessage = v.object({ type: v.literal('flag'), requestId, itemId: idString });
@@ -125,7 +128,7 @@ export const NeedItemsMessage = v.object({
 export const OpenSettingsMessage = v.object({ type: v.literal('openSettings') });
 export const ExportLabelsMessage = v.object({ type: v.literal('exportLabels') });
 export const ConfigureLabelsMessage = v.object({ type: v.literal('configureLabels') });
-/** Serve the items skipped in this session again (the queue ran dry on skips). */
+/** Serve the skipped items again (the queue ran dry on skips), until each is skipped again. */
 export const RevisitSkippedMessage = v.object({ type: v.literal('revisitSkipped') });
 /** Cancel the long step in progress (embedding). */
 export const CancelMessage = v.object({ type: v.literal('cancel') });

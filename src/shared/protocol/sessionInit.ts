@@ -34,7 +34,6 @@ export const SessionInitSchema = v.object({
   batchSize: bounded(SETTING_SPECS.batchSize),
   retrainEvery: bounded(SETTING_SPECS.retrainEvery),
   randomShare: bounded(SETTING_SPECS.randomShare),
-  evaluationFraction: bounded(SETTING_SPECS.evaluationFraction),
   /** Written into every label event. */
   annotator: v.string(),
   /** Hugging Face model id, local model folder, `use-lite`, `lexical`, or `openai:<url>#<model>`. */

@@ -49,14 +49,13 @@ test('a missing setting reads as the schema default', () => {
 
 test('hand-edited values are coerced, clamped or replaced by defaults', () => {
   const s = readSettings(
-    source({ model: '  lexical ', strategy: 'MARGIN', batchSize: '25', retrainEvery: -3, randomShare: 7, evaluationFraction: 'lots', annotator: ' ann ' }),
+    source({ model: '  lexical ', strategy: 'MARGIN', batchSize: '25', retrainEvery: -3, randomShare: 7, annotator: ' ann ' }),
   );
   assert.equal(s.model, 'lexical');
   assert.equal(s.strategy, 'margin');
   assert.equal(s.batchSize, 25);
   assert.equal(s.retrainEvery, 1);
   assert.equal(s.randomShare, 1);
-  assert.equal(s.evaluationFraction, defaultSettings.evaluationFraction);
   assert.equal(s.annotator, 'ann');
   const bad = readSettings(source({ model: '', strategy: 'nope', batchSize: null, keymap: 'x' }));
   assert.equal(bad.model, defaultSettings.model);

@@ -51,7 +51,8 @@ test('every command is namespaced, has a category and a title, and registered id
   }
   // COMMAND_IDS lives beside `vscode` imports; read it from the source rather than load VS Code.
   const source = readFileSync(path.resolve(__dirname, '../../../src/host/commands.ts'), 'utf8');
-  const block = /COMMAND_IDS = \[([^\]]+)\]/.exec(source)?.[1] ?? '';
+  const review = readFileSync(path.resolve(__dirname, '../../../src/host/review/reviewCommands.ts'), 'utf8');
+  const block = (/COMMAND_IDS = \[([^\]]+)\]/.exec(source)?.[1] ?? '') + (/REVIEW_COMMAND_IDS = \[([^\]]+)\]/.exec(review)?.[1] ?? '');
   const registered = [...block.matchAll(/'(activeLabel\.[a-zA-Z]+)'/g)].map((m) => m[1]);
   assert.ok(registered.length >= 6);
   assert.deepEqual([...registered].sort(), contributed.map((c) => c.command).sort());

@@ -134,6 +134,7 @@ interface OpenOptions {
   readonly settings?: Partial<Settings>;
   readonly answers?: SetupAnswers;
   readonly saveAnswers?: (answers: SetupAnswers) => Promise<void>;
+  readonly defaultAnnotator?: () => Promise<string>;
 }
 
 function open(model: string, workspaceRoot: string, options: OpenOptions = {}): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
@@ -147,6 +148,7 @@ function open(model: string, workspaceRoot: string, options: OpenOptions = {}): 
     answers: options.answers ?? { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 },
     settings: { ...defaultSettings, model, strategy: 'margin', ...options.settings },
     annotator: 'ana',
+    ...(options.defaultAnnotator ? { defaultAnnotator: options.defaultAnnotator } : {}),
     panel,
     status,
     ui,
@@ -208,6 +210,54 @@ test('a page labels through the session: saved only when on disk, a resend is no
   assert.ok(panel.disposed && status.hidden, 'dispose closes the panel and hides the status bar');
 });
 
+test('a changed activeLabel.annotator applies to the next write, without restarting the engine, and the header shows it', async () => {
+  const root = path.join(dir, 'ws-annotator');
+  await fs.mkdir(root);
+  const { session, panel, ui } = open('lexical', root, { defaultAnnotator: () => Promise.resolve('git-user') });
+  const settings = { ...defaultSettings, model: 'lexical', strategy: 'margin' as const };
+  const starts = (): number => ui.logs.filter((l) => l.message.startsWith('Starting session')).length;
+  const written = async (requestId: string): Promise<{ type: string; annotator: string } | undefined> => {
+    const e = (await replay(labelLogPath(root, dataset))).events.find((x) => x.eventId === `req-${requestId}`);
+    return e && { type: e.type, annotator: e.annotator };
+  };
+  try {
+    panel.fromPage({ type: 'ready', restored: false });
+    assert.equal((await panel.wait('init', (m) => m.dataset.total === 60)).annotator, 'ana');
+    panel.fromPage({ type: 'needItems', count: 6 });
+    const items = (await panel.wait('items')).items;
+    const label = (requestId: string, k: number): void =>
+      panel.fromPage({ type: 'label', requestId, itemId: items[k]!.id, labels: [items[k]!.text.split(' ')[0]], source: 'queue' });
+    label('a-0', 0);
+    await panel.wait('saved', (m) => m.requestId === 'a-0');
+    assert.deepEqual(await written('a-0'), { type: 'label', annotator: 'ana' });
+    assert.equal(starts(), 1);
+
+    // Renamed: the very next write carries the new name (sent at once, before any wait).
+    let since = panel.received.length;
+    session.updateSettings({ ...settings, annotator: 'bea' });
+    label('a-1', 1);
+    panel.fromPage({ type: 'skip', requestId: 'a-2', itemId: items[2]!.id });
+    assert.equal((await panel.wait('init', () => true, since)).annotator, 'bea', 'the header shows the new name');
+    await panel.wait('saved', (m) => m.requestId === 'a-2', since);
+    assert.deepEqual(await written('a-1'), { type: 'label', annotator: 'bea' });
+    assert.deepEqual(await written('a-2'), { type: 'skip', annotator: 'bea' });
+
+    // Cleared: the default name (git user.name) takes over, still without a restart.
+    since = panel.received.length;
+    session.updateSettings({ ...settings, annotator: '' });
+    assert.equal((await panel.wait('init', () => true, since)).annotator, 'git-user');
+    label('a-3', 3);
+    await panel.wait('saved', (m) => m.requestId === 'a-3', since);
+    panel.fromPage({ type: 'undo', requestId: 'a-4', itemId: items[3]!.id });
+    await panel.wait('saved', (m) => m.requestId === 'a-4', since);
+    assert.deepEqual(await written('a-3'), { type: 'label', annotator: 'git-user' });
+    assert.deepEqual(await written('a-4'), { type: 'undo', annotator: 'git-user' });
+    assert.equal(starts(), 1, 'the engine was never restarted');
+  } finally {
+    session.dispose();
+  }
+});
+
 test('a model that cannot load: the built-in use-lite stands in, says so, and "Use lexical embeddings" switches this workspace', async () => {
   const root = path.join(dir, 'ws2');
   await fs.mkdir(root);
@@ -240,9 +290,9 @@ test('Choose Sampling Strategy: remembered with the dataset, not in settings; th
   const state = new Map<string, unknown>();
   const memory = new SetupMemory({ get: <T>(key: string) => state.get(key) as T | undefined, update: (key, value) => Promise.resolve(void state.set(key, value)) }, (file) => datasetStoreDir(root, file));
   const answers: SetupAnswers = { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 };
-  // No random share and no held-out items: a cold-start batch of `margin` then has no random
-  // items, so a `random` reason can only come from the new strategy.
-  const settings: Partial<Settings> = { randomShare: 0, evaluationFraction: 0 };
+  // No random share: a cold-start batch of `margin` then has no random items, so a `random`
+  // reason can only come from the new strategy.
+  const settings: Partial<Settings> = { randomShare: 0 };
   const saveAnswers = (next: SetupAnswers): Promise<void> => memory.set(dataset, next);
   const { session, panel } = open('lexical', root, { settings, answers, saveAnswers });
   try {

@@ -1,32 +1,32 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatModel, modelTooltip } from '../../../src/host/statusText';
-import { MIN_TRUSTED_EVALUATION_ITEMS, TOO_FEW_EVALUATION_ITEMS, type ModelSnapshot } from '../../../src/shared/protocol';
+import { MIN_TRUSTED_EVALUATION_ITEMS, type ModelSnapshot } from '../../../src/shared/protocol';
 
 const model = (over: Partial<ModelSnapshot>): ModelSnapshot => ({
   version: 3, training: false, accuracy: 0.83, macroF1: 0.8, curve: [], counts: {}, labeled: 120, total: 1000, ...over,
 });
 
-test('the status bar names the held-out count behind the accuracy', () => {
-  assert.equal(formatModel(model({ evaluated: 12 })), '120/1,000 labeled · acc 83% on 12 held-out');
-  const tooltip = modelTooltip(model({ evaluated: 12 })).join('\n');
-  assert.match(tooltip, /accuracy 83\.0%, macro-F1 80\.0% on 12 held-out items/);
+test('the status bar names the items behind the out-of-fold accuracy, and the tooltip its band', () => {
+  assert.equal(formatModel(model({ evaluated: 25 })), '120/1,000 labeled · acc 83% on 25 scored');
+  const tooltip = modelTooltip(model({ evaluated: 25, accuracyLow: 0.64, accuracyHigh: 0.93 })).join('\n');
+  assert.match(tooltip, /accuracy 83\.0% \(95% CI 64–93%\), macro-F1 80\.0% on 25 items scored out of fold/);
   assert.doesNotMatch(tooltip, /too few/i);
 });
 
-test('below the trusted minimum the status bar flags the accuracy and the tooltip says why', () => {
-  const few = model({ accuracy: 1, labeled: 20, evaluated: 2 });
-  assert.ok(2 < MIN_TRUSTED_EVALUATION_ITEMS);
-  assert.equal(formatModel(few), '20/1,000 labeled · acc 100%? on 2 held-out (too few)');
+test('before 20 items the status bar counts the items to score, and the tooltip says why', () => {
+  const few = model({ accuracy: undefined, macroF1: undefined, labeled: 40, evaluated: 7 });
+  assert.ok(7 < MIN_TRUSTED_EVALUATION_ITEMS);
+  assert.equal(formatModel(few), `40/1,000 labeled · 7/${MIN_TRUSTED_EVALUATION_ITEMS} items to score`);
   const tooltip = modelTooltip(few).join('\n');
-  assert.ok(tooltip.toLowerCase().includes(TOO_FEW_EVALUATION_ITEMS), tooltip);
-  assert.match(tooltip, /moves the figure by 50 points/);
-  // Exactly at the minimum the figure stands on its own.
-  assert.doesNotMatch(formatModel(model({ evaluated: MIN_TRUSTED_EVALUATION_ITEMS })), /too few|\?/);
+  assert.match(tooltip, new RegExp(`7 of ${MIN_TRUSTED_EVALUATION_ITEMS} items to score`));
+  assert.match(tooltip, /random share/);
 });
 
-test('without a count (an older snapshot) the figure is shown as before, without a claim either way', () => {
-  assert.equal(formatModel(model({})), '120/1,000 labeled · acc 83%');
-  assert.match(modelTooltip(model({})).join('\n'), /on the held-out evaluation items/);
+test('the stopping progress is in the tooltip; "consider stopping" only when the hint fires', () => {
+  const changing = { stop: false, kappa: 0.82, threshold: 0.99, message: 'Predictions still changing: κ 0.82 of 0.99 (mean over the last 3 retrains).' };
+  assert.doesNotMatch(formatModel(model({ evaluated: 25, stopping: changing })), /consider stopping/);
+  assert.match(modelTooltip(model({ stopping: changing })).join('\n'), /κ 0\.82 of 0\.99/);
+  assert.match(formatModel(model({ evaluated: 25, stopping: { ...changing, stop: true, kappa: 0.995, message: 'Predictions have stabilized.' } })), /consider stopping$/);
   assert.equal(formatModel(model({ version: 0, accuracy: undefined, macroF1: undefined })), '120/1,000 labeled · no model yet');
 });

@@ -100,7 +100,7 @@ describe('export', () => {
     // one type per column (null allowed beside one other type): what datasets/Arrow can infer
     assert.deepEqual(
       [...types.keys()].sort(),
-      ['annotator', 'cluster', 'flagged', 'id', 'label', 'modelVersion', 'score', 'source', 'strategy', 'text', 'time'],
+      ['annotator', 'cluster', 'confidence', 'flagged', 'id', 'label', 'modelVersion', 'reviewed', 'score', 'source', 'strategy', 'text', 'time', 'tool'],
     );
     for (const [key, set] of types) assert.ok([...set].filter((t) => t !== 'null').length <= 1, `${key}: ${[...set]}`);
     assert.equal(types.get('label')?.size, 1);

@@ -27,3 +27,8 @@ export function blobs(n: number, classes: readonly string[], seed = 1, noise = 0
 export function labelEvent(itemId: string, labels: readonly string[], source: 'queue' | 'import' = 'queue'): LabelEvent {
   return completeEvent({ type: 'label', itemId, labels, annotator: 'tester', source });
 }
+
+/** The label event the worker writes for a served item: it records why the item was picked. */
+export function servedEvent(pick: { readonly itemId: string; readonly reason: { readonly strategy: string; readonly score: number } }, labels: readonly string[]): LabelEvent {
+  return completeEvent({ type: 'label', itemId: pick.itemId, labels, annotator: 'tester', source: 'queue', strategy: pick.reason.strategy, score: Number.isFinite(pick.reason.score) ? pick.reason.score : 0 });
+}

@@ -55,8 +55,8 @@ test('the session hands strategies packed pool rows, and a logistic head shares 
     train: defaultEngine.train,
     select: (input: SamplingInput, request) => {
       const s = holder.session as LabelingSession;
-      // The rows a fresh copy would hold: unlabeled, not outstanding, not held out.
-      const rows = items.flatMap((item, row) => (!s.isLabeled(item.id) && !s.evaluationIds.has(item.id) && !outstanding.has(item.id) ? [row] : []));
+      // The rows a fresh copy would hold: unlabeled, not outstanding.
+      const rows = items.flatMap((item, row) => (!s.isLabeled(item.id) && !outstanding.has(item.id) ? [row] : []));
       seen.push({ pool: { ...input.pool, data: input.pool.data.slice() }, hiddenIsPool: input.poolPrediction && input.poolPrediction.hidden === input.pool, expected: takeRowsOf(x, rows) });
       return defaultEngine.select(input, request);
     },

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { completeEvent } from '../../../src/core/labels/events';
 import { LabelingSession } from '../../../src/core/session/session';
-import { blobs, labelEvent } from './fixtures';
+import { blobs, labelEvent, servedEvent } from './fixtures';
 
 const classes = ['red', 'green', 'blue'];
 
 function answerBatch(session: LabelingSession, truth: readonly string[], n = 10): string[] {
   const picks = session.nextBatch(n);
-  for (const p of picks) session.applyLabel(labelEvent(p.itemId, [truth[p.row] as string]));
+  for (const p of picks) session.applyLabel(servedEvent(p, [truth[p.row] as string]));
   return picks.map((p) => p.itemId);
 }
 
@@ -22,16 +22,17 @@ test('cold start: no model and no predictions until two classes have training la
   assert.equal(new Set(batch.map((b) => b.itemId)).size, 10);
   assert.ok(batch.every((b) => b.prediction === undefined));
   // Only "red" training labels: still no model.
-  const reds = items.filter((_, i) => truth[i] === 'red' && !s.evaluationIds.has(items[i]!.id)).slice(0, 12);
+  const reds = items.filter((_, i) => truth[i] === 'red').slice(0, 12);
   for (const item of reds) s.applyLabel(labelEvent(item.id, ['red']));
   assert.equal(s.canTrain(), false);
   assert.equal(s.shouldRetrain(), false);
   assert.equal(s.model, undefined);
 });
 
-test('the loop: batches never repeat, retrain every N labels, metrics on held-out items, predictions', () => {
+test('the loop: batches never repeat, retrain every N labels, every label trains, predictions', () => {
   const { items, x, truth } = blobs(400, classes, 2);
-  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'clustered-uncertainty', seed: 5, retrainEvery: 10, evalFraction: 0.2 });
+  // A large random share, so that the out-of-fold estimate has its 20 items within 80 labels.
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'clustered-uncertainty', seed: 5, retrainEvery: 10, randomShare: 0.4 });
   const served = new Set<string>();
   let updates = 0;
   for (let round = 0; round < 8; round++) {
@@ -49,16 +50,17 @@ test('the loop: batches never repeat, retrain every N labels, metrics on held-ou
   assert.ok(updates >= 6, `${updates} retrains`);
   const progress = s.progress();
   assert.equal(progress.labeled, 80);
-  assert.equal(progress.training + progress.evaluationLabeled, 80);
-  // About evalFraction of the requested labels went to held-out items.
-  assert.ok(progress.evaluationLabeled >= 12 && progress.evaluationLabeled <= 20, `${progress.evaluationLabeled}`);
-  // Held-out items never train.
+  // Every label trains, the evaluation items too.
   const training = s.trainingSet();
-  assert.ok(training.rows.every((r) => !s.evaluationIds.has(items[r]!.id)));
-  assert.equal(training.rows.length, progress.training);
+  assert.equal(training.rows.length, 80);
+  assert.equal(training.evaluation.length, progress.evaluationLabeled);
+  assert.ok(progress.evaluationLabeled >= 20, `${progress.evaluationLabeled} random-share labels`);
   const latest = s.latest!;
   assert.ok(latest.metrics !== null && latest.metrics.accuracy > 0.9, `accuracy ${latest.metrics?.accuracy}`);
-  assert.equal(latest.curve.length, updates);
+  assert.equal(latest.metrics.evaluated, progress.evaluationLabeled);
+  // Points only from the version whose estimate rests on 20 items or more.
+  assert.ok(latest.curve.length >= 1 && latest.curve.length <= updates);
+  assert.ok(latest.curve.every((p) => p.evaluated >= 20 && p.low <= p.accuracy && p.accuracy <= p.high));
   assert.ok(latest.curve.every((p, i) => i === 0 || p.labels >= latest.curve[i - 1]!.labels));
   // Predictions follow the data.
   let right = 0;
@@ -70,21 +72,28 @@ test('the loop: batches never repeat, retrain every N labels, metrics on held-ou
   assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 80);
 });
 
-test('undo and skip: an undone item can come back, a skipped one does not in this session', () => {
+test('undo and skip: an undone item can come back, a skipped one waits for "serve skipped again", in later sessions too', () => {
   const { items, x, truth } = blobs(60, classes, 4);
-  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', seed: 1, evalFraction: 0 });
-  const [first, second] = s.nextBatch(2);
-  s.applyLabel(labelEvent(first!.itemId, [truth[first!.row]!]));
-  s.applyLabel(completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }));
-  s.skip(second!.itemId);
+  const config = { labels: classes, mode: 'single' as const, strategy: 'random', seed: 1 };
+  const s = new LabelingSession(items, x, config);
+  const [first, second, third] = s.nextBatch(3);
+  const events = [
+    labelEvent(first!.itemId, [truth[first!.row]!]),
+    completeEvent({ type: 'flag', itemId: second!.itemId, labels: [], annotator: 't', source: 'queue' }),
+    completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }),
+  ];
+  for (const e of events) s.applyLabel(e);
+  assert.equal(s.progress().skipped, 1);
 
   // Backspace walks back through the page's history: the flag, then the label.
   const undoFlag = s.undoEventFor(second!.itemId, 't');
   assert.equal(undoFlag?.undoes !== undefined && undoFlag.itemId, second!.itemId);
-  s.applyLabel(completeEvent(undoFlag!));
   const undoLabel = s.undoEventFor(first!.itemId, 't');
   assert.equal(undoLabel?.itemId, first!.itemId);
-  s.applyLabel(completeEvent(undoLabel!));
+  for (const e of [undoFlag!, undoLabel!].map((u) => completeEvent(u))) {
+    events.push(e);
+    s.applyLabel(e);
+  }
   assert.equal(s.isLabeled(first!.itemId), false);
   assert.equal(s.undoEventFor(first!.itemId, 't'), undefined);
   assert.equal(s.undoEventFor(second!.itemId, 't'), undefined);
@@ -92,14 +101,35 @@ test('undo and skip: an undone item can come back, a skipped one does not in thi
 
   const rest = s.nextBatch(100).map((p) => p.itemId);
   assert.ok(rest.includes(first!.itemId), 'the undone item is served again');
-  assert.ok(!rest.includes(second!.itemId), 'the skipped item is not');
+  assert.ok(rest.includes(second!.itemId), 'the unflagged item is served again');
+  assert.ok(!rest.includes(third!.itemId), 'the skipped item is not');
   assert.equal(rest.length, 59);
   assert.equal(s.nextBatch(5).length, 0, 'everything left is outstanding');
+
+  // A later session over the same log passes over the skipped item too, until asked to serve it.
+  const later = new LabelingSession(items, x, config);
+  for (const e of events) later.applyLabel(e);
+  assert.ok(!later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'still skipped in a later session');
+  later.releaseOutstanding();
+  later.forgetSkips();
+  assert.ok(later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'served after "serve skipped again"');
+  // Skipped again: passed over again, even after a release.
+  later.applyLabel(completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }));
+  later.releaseOutstanding();
+  assert.ok(!later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'skipped again');
+  // Undoing both skips leaves none in effect; labeling it then makes it a labeled item.
+  for (let i = 0; i < 2; i++) later.applyLabel(completeEvent(later.undoEventFor(third!.itemId, 't')!));
+  assert.equal(later.progress().skipped, 0);
+  later.releaseOutstanding();
+  assert.ok(later.nextBatch(100).some((p) => p.itemId === third!.itemId), 'no skip in effect');
+  later.applyLabel(completeEvent({ type: 'skip', itemId: third!.itemId, labels: [], annotator: 't', source: 'queue' }));
+  later.applyLabel(labelEvent(third!.itemId, ['red']));
+  assert.deepEqual([later.isLabeled(third!.itemId), later.progress().skipped], [true, 0], 'a label overrides the skip');
 });
 
 test('imports are applied but never undone by backspace', () => {
   const { items, x } = blobs(30, classes, 6);
-  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random', evalFraction: 0 });
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'single', strategy: 'random' });
   s.applyLabel(labelEvent(items[0]!.id, ['red'], 'import'));
   assert.equal(s.isLabeled(items[0]!.id), true);
   assert.equal(s.undoEventFor(items[0]!.id, 't'), undefined);
@@ -146,9 +176,9 @@ test('multi-label mode: several labels per item, per-label sigmoid predictions, 
   const { items, x, truth } = blobs(300, classes, 8, 0.3);
   // Each item also carries "blue" when it is "red": a second label that co-occurs.
   const labelsOf = (row: number): string[] => (truth[row] === 'red' ? ['red', 'blue'] : [truth[row]!]);
-  const s = new LabelingSession(items, x, { labels: classes, mode: 'multi', strategy: 'entropy', seed: 4, evalFraction: 0.2 });
+  const s = new LabelingSession(items, x, { labels: classes, mode: 'multi', strategy: 'entropy', seed: 4, randomShare: 0.5 });
   for (let i = 0; i < 6; i++) {
-    for (const p of s.nextBatch(10)) s.applyLabel(labelEvent(p.itemId, labelsOf(p.row)));
+    for (const p of s.nextBatch(10)) s.applyLabel(servedEvent(p, labelsOf(p.row)));
     if (s.shouldRetrain()) s.retrain();
   }
   const update = s.latest!;
@@ -174,7 +204,7 @@ test('retrainSteps yields between chunks and only swaps the model at the end', (
     result = steps.next();
   }
   assert.ok(yields >= 10, `${yields} steps`);
-  assert.equal(result.value?.trainedOn, s.progress().training - 1);
+  assert.equal(result.value?.trainedOn, s.progress().labeled - 1);
   assert.ok(s.model !== undefined);
   assert.equal(s.shouldRetrain(), false);
 });

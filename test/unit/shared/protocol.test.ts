@@ -9,12 +9,12 @@ import { HostToWorker, WorkerToHost } from '../../../src/shared/protocol/engine'
 import { HostToWebview, parseWith, WebviewToHost } from '../../../src/shared/protocol';
 
 const item = { id: 'a', text: 't', reason: { strategy: 'margin', score: 0.5, cluster: 2, detail: 'why' } };
-const model = { version: 1, training: false, curve: [{ labels: 2, accuracy: 0.5, macroF1: 0.4, evaluated: 2 }], counts: { pos: 1 }, labeled: 1, total: 3 };
+const model = { version: 1, training: false, curve: [{ labels: 30, accuracy: 0.5, macroF1: 0.4, evaluated: 20, low: 0.3, high: 0.7 }], counts: { pos: 1 }, labeled: 1, total: 3 };
 
 const validWorker: unknown[] = [
   { type: 'engineReady', summary: { rows: 3, loaded: 3, skipped: 0, duplicateRows: 0 }, problems: [], embedder: 'lexical', logProblems: [], counts: { counts: { pos: 1 }, labeled: 1, total: 3 }, toReview: 0, imported: 1 },
   { type: 'items', items: [item, { ...item, id: 'b', prediction: { label: 'pos', confidence: 0.7 } }], exhausted: true },
-  { type: 'model', ...model, accuracy: 0.5, macroF1: 0.4, evaluated: 2 },
+  { type: 'model', ...model, accuracy: 0.5, macroF1: 0.4, accuracyLow: 0.3, accuracyHigh: 0.7, evaluated: 20, trainedOn: 30, stopping: { stop: false, kappa: 0.82, threshold: 0.99, message: 'Predictions still changing' } },
   { type: 'error', kind: 'model-load', message: 'm', actions: ['useLexical', 'retry'] },
   { type: 'saved', requestId: 'r', itemId: 'a' },
   { type: 'counts', counts: { pos: 1 }, labeled: 1, total: 3 },
@@ -33,6 +33,8 @@ test('a field that is missing or of the wrong type fails the whole message, with
     ['items with a bad prediction', { type: 'items', items: [{ ...item, prediction: { label: 'pos' } }] }],
     ['items with a hole', { type: 'items', items: [item, , item] }],
     ['model with a malformed curve point', { type: 'model', ...model, curve: [{ labels: 2, accuracy: 'high', macroF1: 0.4 }] }],
+    ['model with a curve point without its band', { type: 'model', ...model, curve: [{ labels: 30, accuracy: 0.5, macroF1: 0.4, evaluated: 20 }] }],
+    ['model with the stopping hint as a bare string', { type: 'model', ...model, stopping: 'Predictions have stabilized' }],
     ['model with non-numeric counts', { type: 'model', ...model, counts: { pos: 'one' } }],
     ['error with an unknown action', { type: 'error', kind: 'internal', message: 'm', actions: ['rm -rf'] }],
     ['unknown type', { type: 'batch', items: [] }],
@@ -66,12 +68,12 @@ test('writes from the page: sizes are bounded and the shape is exact', () => {
 test('start: the settings fields are bounded by the settings schema', () => {
   const start = {
     type: 'start', datasetFile: '/d.jsonl', workspaceRoot: '/', textField: 'text', labels: ['a', 'b'], mode: 'single',
-    strategy: 'margin', batchSize: 10, retrainEvery: 10, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'ann',
+    strategy: 'margin', batchSize: 10, retrainEvery: 10, randomShare: 0.1, annotator: 'ann',
     model: 'lexical', cacheDir: '/tmp', seed: 1,
   };
   assert.ok(v.is(HostToWorker, start));
   assert.equal(v.is(HostToWorker, { ...start, strategy: 'nope' }), false);
   assert.equal(v.is(HostToWorker, { ...start, batchSize: 501 }), false);
-  assert.equal(v.is(HostToWorker, { ...start, evaluationFraction: 0.95 }), false);
+  assert.equal(v.is(HostToWorker, { ...start, randomShare: 1.5 }), false);
   assert.equal(v.is(HostToWorker, { ...start, labels: [] }), false);
 });

@@ -90,7 +90,9 @@ test('labels 25 items: saved only once on disk, retrains in the background, undo
     const model = await host.wait('model', (m) => m.labeled >= 20);
     assert.ok(model.version >= 1);
     assert.equal(model.total, 150);
-    assert.ok(model.curve.length >= 1);
+    // The curve waits for 20 scored items (random share and imports); the model says how many there are.
+    assert.ok(model.evaluated !== undefined, 'the snapshot counts the items to score');
+    assert.ok(model.curve.every((p) => p.evaluated >= 20));
 
     const lastId = labeledIds[labeledIds.length - 1] as string;
     host.send({ type: 'undo', requestId: 'u1', itemId: lastId });
@@ -120,8 +122,12 @@ test('restart: state comes back from the log and the queue never re-serves label
     const ready = await host.wait('engineReady');
     assert.equal(ready.counts.labeled, 3 + 24);
     assert.equal(ready.logProblems.length, 0);
-    // A restored session retrains right away, so predictions are there from the first batch.
-    const model = await host.wait('model');
+    // The stored version comes back at once; then the restored session retrains right away, so
+    // predictions are there from the first batch.
+    const restored = await host.wait('model');
+    assert.equal(restored.trainedOn, undefined, 'the first snapshot is the stored one');
+    const model = await host.wait('model', (m) => m.trainedOn !== undefined);
+    assert.ok(model.version > restored.version, 'and the retrain numbers its version above it');
     assert.equal(model.labeled, 27);
     host.send({ type: 'needItems', count: 200 });
     const batch = await host.wait('items');

@@ -48,7 +48,7 @@ async function workspace(mode: LabelMode): Promise<{ dir: string; init: StartMes
     dir,
     init: {
       type: 'start', datasetFile, workspaceRoot: dir, textField: 'text', existingLabels: { field: 'label', use: 'import', map: Object.fromEntries(['sport', 'weather', 'money', 'not sport'].map((l) => [l, l])) }, labels, mode, strategy: 'margin',
-      batchSize: 10, retrainEvery: 5, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'tester', model: 'lexical',
+      batchSize: 10, retrainEvery: 5, randomShare: 0.1, annotator: 'tester', model: 'lexical',
       cacheDir: path.join(dir, 'models'), seed: 3,
     },
   };
@@ -83,7 +83,8 @@ async function assertMatchesLog(state: Counts | undefined, init: StartMessage, w
 type Answer = Pick<Extract<HostToWorker, { type: 'label' }>, 'labels' | 'answer'>;
 const answers: Record<LabelMode, (i: number, topic: string) => Answer> = {
   single: (i, topic) => ({ labels: [i % 4 === 0 ? 'money' : topic] }),
-  multi: (i, topic) => ({ labels: i % 3 === 0 ? [topic, 'money'] : [topic] }),
+  // A second label where the topic is not already 'money' (a label given twice is refused).
+  multi: (i, topic) => ({ labels: i % 3 === 0 && topic !== 'money' ? [topic, 'money'] : [topic] }),
   // Binary: the label asked about, accepted or rejected (a reject is stored as "not sport").
   binary: (_i, topic) => ({ labels: ['sport'], answer: topic === 'sport' ? 'accept' : 'reject' }),
 };

@@ -24,7 +24,7 @@ before(async () => {
   await fs.writeFile(datasetFile, rows.join('\n') + '\n');
   init = {
     type: 'start', datasetFile, workspaceRoot: dir, textField: 'text', labels: ['a', 'b'], mode: 'single', strategy: 'random',
-    batchSize: 10, retrainEvery: 10, randomShare: 0.1, evaluationFraction: 0.1, annotator: 'tester', model: 'lexical',
+    batchSize: 10, retrainEvery: 10, randomShare: 0.1, annotator: 'tester', model: 'lexical',
     cacheDir: path.join(dir, 'models'), seed: 5,
   };
 });

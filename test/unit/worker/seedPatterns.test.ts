@@ -23,8 +23,7 @@ let dataset: string;
 let texts: string[];
 
 function init(overrides: Partial<StartMessage> = {}): StartMessage {
-  // No held-out items mixed into the batch: the order served is the sampler's order.
-  return initMessage(dataset, dir, ['disaster', 'other'], { textField: 'column2', evaluationFraction: 0, seed: 3, ...overrides });
+  return initMessage(dataset, dir, ['disaster', 'other'], { textField: 'column2', seed: 3, ...overrides });
 }
 
 /** The seed term that should claim a text: the first one that matches, as typed. */

@@ -27,13 +27,14 @@ export class Host {
   readonly arrivedAt: number[] = [];
   private waiters: Waiter[] = [];
 
-  constructor() {
+  /** `file`: the worker entry; the TypeScript source by default, or a built bundle (`dist/worker.js`). */
+  constructor(file = WORKER) {
     // Node 20 workers do not take a .ts entry even with tsx preloaded; register tsx's CJS hook
     // inside the thread, then load the real entry file.
-    this.worker = new Worker("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", {
-      eval: true,
-      workerData: { file: WORKER },
-    });
+    this.worker = file.endsWith('.ts')
+      ? new Worker("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", { eval: true, workerData: { file } })
+      : // A bundle runs as in the extension host: without this process's tsx loader (workers inherit execArgv).
+        new Worker(file, { execArgv: [] });
     this.worker.on('error', (error) => {
       for (const w of this.waiters) w.reject(error);
       this.waiters = [];
@@ -123,7 +124,6 @@ export function initMessage(
     batchSize: 10,
     retrainEvery: 10,
     randomShare: 0.1,
-    evaluationFraction: 0.1,
     annotator: 'tester',
     model: 'lexical',
     cacheDir: path.join(workspaceRoot, 'models'),

@@ -1,0 +1,169 @@
+/**
+ * Time to the first item when a session starts cold (nothing cached) and when it resumes (every
+ * embedding cached, a label log to replay): the real engine worker in a worker thread, on the
+ * bundled sample (400 headlines), driven over the typed protocol as the extension drives it
+ * (`start`, then `needItems`). The breakdown comes from the worker's own progress messages:
+ *   boot       worker thread up and its modules loaded (until the first `progress`)
+ *   dataset    read the file and replay the label log (until `loading-model`; on a fully cached
+ *              resume, until the vectors are read from the cache, as no model loads)
+ *   model      choose and load the embedder (until the first `embedding` progress; 0 when none)
+ *   embed      embed what the cache lacks, build the session (until `engineReady`)
+ *   items      the first batch (until the first `items`)
+ *   first model  the first retrain, which runs after the items (background; not on the path)
+ * Models: `tiny` (test/fixtures/tiny-bert, transformers.js), `minilm` (all-MiniLM-L6-v2's shape with
+ * random weights: the default model's load and embedding cost) and `lexical`.
+ * The worker is the bundle the extension runs (`dist/worker.js`, built first with `node esbuild.mjs`);
+ * `--worker source` runs the TypeScript through tsx instead, as the tests do (its boot then includes
+ * transpiling).
+ * Each figure is the median of `--repeat` runs (default 3), each in a fresh workspace.
+ * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source]
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { WorkerToHost } from '../src/shared/protocol/engine';
+import { ensureMiniLmShapedModel, ensureTinyModel } from '../test/fixtures/tinyModel';
+import { Host, initMessage, servedItems } from '../test/unit/worker/workerHost';
+
+const SAMPLE = path.resolve(__dirname, '..', 'sample', 'headlines.jsonl');
+const LABELS = ['disaster', 'other'];
+
+const ROOT = path.resolve(__dirname, '..');
+const { values } = parseArgs({
+  options: { models: { type: 'string', default: 'tiny,minilm,lexical' }, labels: { type: 'string', default: '30' }, worker: { type: 'string', default: 'bundle' }, repeat: { type: 'string', default: '3' } },
+});
+const labelCount = Number(values.labels);
+const repeat = Math.max(1, Number(values.repeat));
+
+/** The worker entry: the fresh bundle, or undefined for the TypeScript source. */
+function workerFile(): string | undefined {
+  if (values.worker === 'source') return undefined;
+  const built = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bench/resume: node esbuild.mjs failed: ${built.stderr || built.stdout}`);
+  return path.join(ROOT, 'dist', 'worker.js');
+}
+
+interface Timeline {
+  readonly boot: number;
+  readonly dataset: number;
+  readonly model: number;
+  readonly embed: number;
+  readonly items: number;
+  readonly total: number;
+  readonly firstModel: number | undefined;
+}
+
+function modelFor(name: string): string {
+  if (name === 'tiny') return ensureTinyModel();
+  if (name === 'minilm') return ensureMiniLmShapedModel();
+  if (name === 'lexical') return 'lexical';
+  throw new Error(`bench/resume: unknown model "${name}" (tiny, minilm or lexical)`);
+}
+
+/** Milliseconds from `t0` to the first message matching `pred`, or undefined. */
+function at(host: Host, t0: number, pred: (m: WorkerToHost) => boolean): number | undefined {
+  const i = host.messages.findIndex(pred);
+  return i < 0 ? undefined : (host.arrivedAt[i] as number) - t0;
+}
+
+async function run(dir: string, dataset: string, model: string, label: boolean, worker: string | undefined): Promise<Timeline> {
+  const t0 = performance.now();
+  const host = worker !== undefined ? new Host(worker) : new Host();
+  try {
+    host.send(initMessage(dataset, dir, LABELS, { model, strategy: 'margin' }));
+    host.send({ type: 'needItems', count: 10 });
+    await host.wait('items', () => true, 300_000);
+    const progress = (phase: string) => (m: WorkerToHost) => m.type === 'progress' && m.phase === phase;
+    const first = at(host, t0, (m) => m.type === 'progress') ?? 0;
+    const embedding = at(host, t0, progress('embedding')) ?? first;
+    // A fully cached resume loads no model: no `loading-model` phase at all.
+    const loadingModel = at(host, t0, progress('loading-model')) ?? embedding;
+    const ready = at(host, t0, (m) => m.type === 'engineReady') ?? embedding;
+    const items = at(host, t0, (m) => m.type === 'items') ?? ready;
+    if (label) {
+      // Label the way a user does, so the resume has a log to replay and a model to retrain.
+      let n = 0;
+      while (n < labelCount) {
+        const waiting = servedItems(host).slice(n);
+        if (waiting.length === 0) {
+          const since = host.messages.length;
+          host.send({ type: 'needItems', count: 10 });
+          await host.wait('items', () => true, 60_000, since);
+          continue;
+        }
+        for (const item of waiting.slice(0, labelCount - n)) {
+          const requestId = `r${n}`;
+          const answer = /fire|flood|quake|storm|crash|kill/i.test(item.text) ? 'disaster' : 'other';
+          host.send({ type: 'label', requestId, itemId: item.id, labels: [answer], source: 'queue' });
+          await host.reply(requestId);
+          n++;
+        }
+      }
+    }
+    const modelAt = label ? undefined : await host.wait('model', () => true, 120_000).then(() => at(host, t0, (m) => m.type === 'model'), () => undefined);
+    return {
+      boot: first,
+      dataset: loadingModel - first,
+      model: embedding - loadingModel,
+      embed: ready - embedding,
+      items: items - ready,
+      total: items,
+      firstModel: modelAt,
+    };
+  } finally {
+    await host.close();
+  }
+}
+
+/** Each column's median over the runs (so the columns need not add up to the total). */
+function medianTimeline(runs: readonly Timeline[]): Timeline {
+  const median = (pick: (t: Timeline) => number | undefined): number | undefined => {
+    const xs = runs.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+    return xs.length === 0 ? undefined : xs[Math.floor(xs.length / 2)];
+  };
+  return {
+    boot: median((t) => t.boot) ?? 0,
+    dataset: median((t) => t.dataset) ?? 0,
+    model: median((t) => t.model) ?? 0,
+    embed: median((t) => t.embed) ?? 0,
+    items: median((t) => t.items) ?? 0,
+    total: median((t) => t.total) ?? 0,
+    firstModel: median((t) => t.firstModel),
+  };
+}
+
+const ms = (n: number | undefined): string => (n === undefined ? '-' : `${Math.round(n)}`);
+
+async function main(): Promise<void> {
+  const worker = workerFile();
+  console.log(`Resume benchmark: sample/headlines.jsonl (400 items), ${labelCount} labels before the resume, worker ${worker ?? 'source (tsx)'}; Node ${process.version}.`);
+  console.log('| model | run | boot | dataset + log (+ cache read) | embedder load | embed, build session | first batch | **to first item** | first retrain done |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const name of (values.models ?? '').split(',').filter(Boolean)) {
+    const model = modelFor(name);
+    const runs: { cold: Timeline; resumed: Timeline }[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
+      try {
+        const dataset = path.join(dir, 'headlines.jsonl');
+        copyFileSync(SAMPLE, dataset);
+        const cold = await run(dir, dataset, model, true, worker);
+        runs.push({ cold, resumed: await run(dir, dataset, model, false, worker) });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    for (const kind of ['cold', 'resumed'] as const) {
+      const t = medianTimeline(runs.map((r) => r[kind]));
+      console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |`);
+    }
+  }
+  console.log(`Median ms over ${repeat} runs, from spawning the worker; "first retrain done" comes after the first item (background).`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

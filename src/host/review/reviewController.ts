@@ -1,0 +1,210 @@
+/**
+ * The editor's review layer for open dataset files: per file, the line mapping (recomputed from the
+ * document's text after edits, debounced) and the ReviewModel (the engine's review data while a
+ * session owns the file's log, else the log replayed here). Views (decorations, diagnostics,
+ * hover) listen to `onDidChange`; writes go through `apply`, to the worker when a session owns the
+ * log, else appended here through core's LabelLog. Never a write to the data file.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { inspectFile } from '../../core/dataset/inspect';
+import { defaultMaxRecordBytes } from '../../core/dataset/chunks';
+import { detectFormat } from '../../core/dataset';
+import { sniff } from '../../core/dataset/sniff';
+import { LabelLog, replay, type LabelEvent } from '../../core/labels';
+import { LineItemMapper, type LineItemMap, type LineLayout } from '../../core/review/lineItems';
+import { reviewEvent, type ReviewDecision } from '../../core/review/reviewEvents';
+import { plainText } from '../../shared/plainText';
+import type { Message, WorkerToHost } from '../../shared/protocol/engine';
+import type { PanelSession } from '../panelSession';
+import type { SessionManager } from '../sessionManager';
+import { SUPPORTED_EXTENSIONS } from '../sessionManager';
+import { ReviewModel } from './reviewModel';
+
+const REMAP_DELAY_MS = 150;
+
+/** One open dataset file. */
+export interface DatasetView {
+  readonly file: string;
+  readonly model: ReviewModel;
+  map: LineItemMap | undefined;
+  mapper: LineItemMapper | undefined;
+  mappedVersion: number;
+}
+
+export function isDatasetDocument(doc: vscode.TextDocument): boolean {
+  return doc.uri.scheme === 'file' && SUPPORTED_EXTENSIONS.includes(path.extname(doc.uri.fsPath).toLowerCase());
+}
+
+export class ReviewController implements vscode.Disposable {
+  private readonly views = new Map<string, DatasetView>();
+  private readonly changed = new vscode.EventEmitter<DatasetView>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly remapTimers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new Map<string, { resolve(m: Message<WorkerToHost, 'reviewSaved'>): void }>();
+  private requests = 0;
+
+  constructor(private readonly sessions: SessionManager) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.views.has(key(e.document.uri.fsPath)) && e.contentChanges.length > 0) this.scheduleRemap(e.document);
+      }),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.views.delete(key(doc.uri.fsPath))),
+      sessions.onSessionStarted((s) => this.attach(s)),
+    );
+    const running = sessions.activeSession;
+    if (running) this.attach(running);
+  }
+
+  /** The view of an open dataset document, created (and mapped, and its log replayed) on first use. */
+  async viewOf(doc: vscode.TextDocument): Promise<DatasetView | undefined> {
+    if (!isDatasetDocument(doc)) return undefined;
+    const file = doc.uri.fsPath;
+    let view = this.views.get(key(file));
+    if (view === undefined) {
+      view = { file, model: new ReviewModel(), map: undefined, mapper: undefined, mappedVersion: -1 };
+      this.views.set(key(file), view);
+      const created = view;
+      void this.refreshLog(created);
+    }
+    if (view.mapper === undefined) view.mapper = await this.mapperFor(file).catch(() => undefined);
+    if (view.mapper !== undefined && view.mappedVersion !== doc.version) {
+      view.map = view.mapper.map(doc.getText());
+      view.mappedVersion = doc.version;
+      this.changed.fire(view);
+    }
+    return view;
+  }
+
+  /** The cached view, without mapping (for synchronous providers). */
+  peek(file: string): DatasetView | undefined {
+    return this.views.get(key(file));
+  }
+
+  /** Writes decisions as review events; resolves with what was written. */
+  async apply(file: string, decisions: readonly ReviewDecision[]): Promise<number> {
+    if (decisions.length === 0) return 0;
+    const session = this.sessions.sessionFor(file);
+    if (session !== undefined) {
+      const requestId = `review-${Date.now().toString(36)}-${++this.requests}`;
+      const reply = new Promise<Message<WorkerToHost, 'reviewSaved'>>((resolve) => this.pending.set(requestId, { resolve }));
+      const sent = session.sendReview({ type: 'reviewLabel', requestId, decisions: decisions.map((d) => ({ itemId: d.itemId, labels: [...d.labels], ...(d.score !== undefined ? { score: d.score } : {}), ...(d.fromSuspect ? { fromSuspect: true } : {}) })) });
+      if (!sent) {
+        this.pending.delete(requestId);
+        throw new Error('The labeling engine has stopped; choose Retry in the labeling panel, then try again.');
+      }
+      const answer = await reply;
+      if (answer.failed.length > 0) {
+        void vscode.window.showWarningMessage(`Active Label: ${answer.failed.length} not written: ${plainText(answer.failed[0]?.message ?? '')}`);
+      }
+      return answer.written;
+    }
+    const annotator = await this.sessions.annotatorFor(file);
+    const log = await LabelLog.open(this.sessions.logPathFor(file));
+    let written: LabelEvent[];
+    try {
+      written = await log.append(decisions.map((d) => reviewEvent(d, annotator)));
+    } finally {
+      await log.close();
+    }
+    const view = this.views.get(key(file));
+    if (view !== undefined) {
+      view.model.applyWritten(written);
+      this.changed.fire(view);
+    }
+    return written.length;
+  }
+
+  /** The label history of an item, replayed from its log (hover). */
+  async historyOf(file: string, itemId: string): Promise<LabelEvent[]> {
+    const { events } = await replay(this.sessions.logPathFor(file));
+    return events.filter((e) => e.itemId === itemId);
+  }
+
+  /** The label set for pickers: the session's, else the remembered setup's, else what is known. */
+  async labelsFor(file: string): Promise<string[]> {
+    const session = this.sessions.sessionFor(file);
+    if (session !== undefined) return [...session.labelSet];
+    const answers = await this.sessions.answersFor(file);
+    if (answers !== undefined) return [...answers.labels];
+    return this.views.get(key(file))?.model.knownLabels() ?? [];
+  }
+
+  private attach(session: PanelSession): void {
+    const file = session.datasetFile;
+    const unsubscribe = session.onReview((m) => {
+      if (m.type === 'reviewSaved') {
+        const waiting = this.pending.get(m.requestId);
+        this.pending.delete(m.requestId);
+        waiting?.resolve(m);
+        return;
+      }
+      let view = this.views.get(key(file));
+      if (view === undefined) {
+        view = { file, model: new ReviewModel(), map: undefined, mapper: undefined, mappedVersion: -1 };
+        this.views.set(key(file), view);
+      }
+      view.model.applyData(m);
+      this.changed.fire(view);
+    });
+    session.onDidDispose(() => {
+      unsubscribe();
+      const view = this.views.get(key(file));
+      if (view === undefined) return;
+      view.model.detachEngine();
+      void this.refreshLog(view);
+    });
+  }
+
+  private async refreshLog(view: DatasetView): Promise<void> {
+    try {
+      const replayed = await replay(this.sessions.logPathFor(view.file));
+      view.model.applyReplay(replayed);
+      this.changed.fire(view);
+    } catch {
+      // An unreadable log shows no labels; the session reports the problem when it starts.
+    }
+  }
+
+  private async mapperFor(file: string): Promise<LineItemMapper> {
+    return new LineItemMapper(await layoutOf(file, await this.sessions.answersFor(file).then((a) => a?.textField)));
+  }
+
+  private scheduleRemap(doc: vscode.TextDocument): void {
+    const k = key(doc.uri.fsPath);
+    clearTimeout(this.remapTimers.get(k));
+    this.remapTimers.set(
+      k,
+      setTimeout(() => {
+        this.remapTimers.delete(k);
+        void this.viewOf(doc);
+      }, REMAP_DELAY_MS),
+    );
+  }
+
+  dispose(): void {
+    for (const t of this.remapTimers.values()) clearTimeout(t);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** The file's layout as the loader reads it: format, header, text and id fields (sniffed on disk). */
+export async function layoutOf(file: string, textField: string | undefined): Promise<LineLayout> {
+  const format = detectFormat(file);
+  await fs.access(file);
+  const facts = await inspectFile(file);
+  const sniffed = await sniff(file, format, facts, { maxRecordBytes: defaultMaxRecordBytes }, textField !== undefined ? [textField] : []);
+  return {
+    format,
+    textField: textField ?? sniffed.detectedTextField,
+    ...(sniffed.detectedIdField !== undefined ? { idField: sniffed.detectedIdField } : {}),
+    hasHeader: sniffed.layout.hasHeader,
+    columns: sniffed.layout.columns,
+  };
+}
+
+function key(file: string): string {
+  return path.resolve(file);
+}

@@ -1,0 +1,90 @@
+/**
+ * The dataset's vectors for a starting session. A resume whose every item is in the embedding cache
+ * of the configured model takes them from the cache and loads no model at all (loading the
+ * transformers.js runtime and its ONNX weights was most of a resume). Otherwise the embedder is
+ * chosen and loaded (with its fallbacks) and only the rows the cache lacks, new or changed, are
+ * embedded.
+ */
+import { CancelledError } from '../core/errors';
+import { EmbeddingCache, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, vectorsFromCache } from '../core/embedding';
+import type { Dataset, Matrix } from '../core/types';
+import type { ProgressSnapshot } from '../shared/protocol/domain';
+import type { SessionInit } from '../shared/protocol/sessionInit';
+import { chooseEmbedder, type ChosenEmbedder } from './chooseEmbedder';
+import { InitError } from './initError';
+
+export interface EmbeddedItems {
+  readonly matrix: Matrix;
+  /** The embedder as the panel names it, e.g. `use-lite (fallback)`. */
+  readonly label: string;
+  readonly fallback?: ChosenEmbedder['fallback'];
+  /** Things the user should know that did not stop the session. */
+  readonly warnings: readonly string[];
+  /** True when every vector came from the cache and no embedder was loaded. */
+  readonly fromCacheOnly: boolean;
+}
+
+type Progress = Omit<ProgressSnapshot, 'phase'> & { phase: 'loading-model' | 'embedding' };
+
+/** Vectors for `dataset`'s items; a model that cannot be chosen or loaded is an `InitError` of kind `model-load`. */
+export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: string, signal: AbortSignal, progress: (p: Progress) => void): Promise<EmbeddedItems> {
+  const cached = await fromCacheOnly(init, dataset, storeDir);
+  if (cached !== undefined) {
+    const n = dataset.items.length;
+    progress({ phase: 'embedding', done: n, total: n, itemsPerSecond: 0, etaSeconds: 0 });
+    return cached;
+  }
+  const warnings: string[] = [];
+  let created: ChosenEmbedder;
+  progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
+  try {
+    created = await chooseEmbedder(init, dataset, signal);
+  } catch (error) {
+    if (error instanceof InitError || error instanceof CancelledError) throw error;
+    throw new InitError(error instanceof Error ? error.message : String(error), 'model-load');
+  }
+  warnings.push(...created.notes);
+  const embedder = created.embedder;
+  try {
+    const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
+    const result = await embedDataset(dataset.items, embedder, cache, {
+      // A server embeds `callSize` texts per call (its batch size times the requests in flight).
+      ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
+      signal,
+      onWarning: (message) => warnings.push(message),
+      onProgress: (p) =>
+        progress({
+          phase: 'embedding',
+          done: p.done,
+          total: p.total,
+          itemsPerSecond: p.itemsPerSecond,
+          etaSeconds: p.etaSeconds ?? -1,
+        }),
+    });
+    return {
+      matrix: result.matrix,
+      label: created.label,
+      ...(created.fallback ? { fallback: created.fallback } : {}),
+      warnings,
+      fromCacheOnly: false,
+    };
+  } finally {
+    await embedder.dispose().catch(() => undefined);
+  }
+}
+
+/**
+ * The vectors straight from the configured model's cache, when it holds every item; undefined when
+ * vectors come from a file (the `vectors` setting or a sidecar), when only loading tells the
+ * embedder's identity (lexical, a server), or when any row is new or changed.
+ */
+async function fromCacheOnly(init: SessionInit, dataset: Dataset, storeDir: string): Promise<EmbeddedItems | undefined> {
+  if (init.vectors !== undefined) return undefined;
+  const expected = identityWithoutLoading({ model: init.model });
+  if (expected === undefined) return undefined;
+  if ((await findSidecarVectors(init.datasetFile)) !== undefined) return undefined;
+  const cache = await EmbeddingCache.open(cacheFileFor(storeDir, expected.id));
+  const matrix = vectorsFromCache(dataset.items, cache, expected);
+  if (matrix === undefined) return undefined;
+  return { matrix, label: expected.id, warnings: [], fromCacheOnly: true };
+}
