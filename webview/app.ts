@@ -137,7 +137,7 @@ export class App {
         this.requestItemsIfLow();
         break;
       case 'items': {
-        const changed = this.queue.receive(message.items, { exhausted: message.exhausted });
+        const changed = this.queue.receive(message.items, { exhausted: message.exhausted, replace: message.replace });
         if (changed || !this.queue.shown) this.paintCard();
         // The host caps a message by text size, so it may bring fewer than asked: top up again.
         // An empty answer does not re-ask at once (that could loop); the next keypress will.

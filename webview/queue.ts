@@ -143,17 +143,25 @@ export class LabelQueue {
     return ids;
   }
 
-  /** Adds items from the host, dropping ids already held. Returns true when the screen changed. */
-  receive(items: readonly QueueItem[], options: { exhausted?: boolean } = {}): boolean {
+  /**
+   * Adds items from the host, dropping ids already held. With `replace` (the strategy changed) the
+   * items take the place of the upcoming ones: the item on screen, the history and the writes stay,
+   * so the next item comes from the new strategy and no pending write is lost. Returns true when
+   * the screen changed.
+   */
+  receive(items: readonly QueueItem[], options: { exhausted?: boolean; replace?: boolean } = {}): boolean {
     this.awaitingItems = false;
+    const kept = options.replace ? [] : this.state.upcoming;
     const held = new Set(this.heldIds());
+    // The upcoming items being replaced are no longer held: a new batch may bring one again.
+    if (options.replace) for (const item of this.state.upcoming) held.delete(item.id);
     const fresh: QueueItem[] = [];
     for (const item of items) {
       if (held.has(item.id)) continue;
       held.add(item.id);
       fresh.push(item);
     }
-    let upcoming = this.state.upcoming.concat(fresh);
+    let upcoming = kept.concat(fresh);
     let current = this.state.current;
     const filled = current === null && upcoming.length > 0;
     if (filled) {

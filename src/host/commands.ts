@@ -8,6 +8,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
 import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
 import { importLabels } from './importCommand';
+import { pick } from './quickPick';
 import type { SessionManager } from './sessionManager';
 import { AgreementView } from './showAgreement';
 import { API_KEY_SECRET } from './vscodeSessionUi';
@@ -27,26 +28,37 @@ export const COMMAND_IDS = [
 export type CommandId = (typeof COMMAND_IDS)[number];
 
 /**
- * The quick pick lists the registry's strategies. It only writes the setting: the configuration
- * listener is the one path by which a change reaches a running session.
+ * The quick pick lists the registry's strategies, the one in use marked and active. The choice is
+ * the open dataset's (remembered with its setup answers, never written to settings) and applies to
+ * its next item.
  */
 async function chooseStrategy(sessions: SessionManager): Promise<void> {
-  const current = sessions.settings().strategy;
+  const session = sessions.activeSession;
+  if (!session) {
+    const choice = await vscode.window.showInformationMessage(
+      'Start labeling a dataset first: the sampling strategy is chosen per dataset (a new dataset starts with the activeLabel.strategy setting).',
+      'Start Labeling',
+      'Open Settings',
+    );
+    if (choice === 'Start Labeling') await vscode.commands.executeCommand('activeLabel.startLabeling');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', `${CONFIG_SECTION}.strategy`);
+    return;
+  }
+  const current = session.strategy;
   const items = STRATEGY_NAMES.map((id) => ({
-    label: STRATEGIES[id].title,
+    label: id === current ? `$(check) ${STRATEGIES[id].title}` : STRATEGIES[id].title,
     description: id === current ? `${id} (current)` : id,
     detail: STRATEGIES[id].description,
     id,
   }));
-  const chosen = await vscode.window.showQuickPick(items, {
-    title: 'Active Label: sampling strategy',
-    placeHolder: 'Which items should the engine pick next?',
-    matchOnDetail: true,
+  const chosen = await pick(items, {
+    title: `Active Label: sampling strategy for ${path.basename(session.datasetFile)}`,
+    placeholder: 'Which items should the engine pick next? The next item comes from the strategy you choose.',
+    active: items.find((item) => item.id === current),
   });
   if (!chosen) return;
   const strategy: StrategyId = chosen.id;
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('strategy', strategy, target);
+  await session.chooseStrategy(strategy);
 }
 
 async function exportLabels(sessions: SessionManager): Promise<void> {

@@ -12,7 +12,7 @@ import { plainText } from '../shared/plainText';
 import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type Message, type ProgressSnapshot } from '../shared/protocol';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
 import type { SessionInit } from '../shared/protocol/sessionInit';
-import type { Settings } from '../shared/settings';
+import type { Settings, StrategyId } from '../shared/settings';
 import { assertUnreachable } from '../shared/assert';
 import { Presenter, type PageConfig, type PagePort, type StatusPort } from './presenter';
 import type { SetupAnswers } from './setupAnswers';
@@ -68,6 +68,8 @@ export interface PanelSessionOptions {
   readonly status: StatusPort & { hide(): void };
   readonly ui: SessionUi;
   readonly spawnEngine: () => EnginePort;
+  /** Remembers the dataset's answers (SetupMemory.set): a strategy chosen here is one of them. */
+  readonly saveAnswers: (answers: SetupAnswers) => Promise<void>;
 }
 
 export class PanelSession {
@@ -147,9 +149,32 @@ export class PanelSession {
     this.restartEngine();
   }
 
+  /** The strategy in use: the dataset's own choice, else the `activeLabel.strategy` setting. */
+  get strategy(): StrategyId {
+    return this.answers.strategy ?? this.settings.strategy;
+  }
+
+  /**
+   * Choose Sampling Strategy: the choice is the dataset's, remembered with its setup answers (never
+   * written to settings). The header shows it at once, and the next item comes from it: the worker
+   * replaces the page's prefetched items.
+   */
+  async chooseStrategy(strategy: StrategyId): Promise<void> {
+    if (this.disposed) return;
+    const before = this.strategy;
+    this.answers = { ...this.answers, strategy };
+    if (before !== strategy) {
+      this.presenter.reconfigure(this.pageConfig());
+      this.send({ type: 'setStrategy', strategy });
+      this.ui.log('info', `Strategy for ${path.basename(this.options.datasetFile)}: ${strategy} (was ${before}).`);
+    }
+    await this.options.saveAnswers(this.answers);
+  }
+
   /** Settings changed (the configuration listener is the only way in): strategy and keymap apply at once. */
   updateSettings(settings: Settings): void {
     const before = this.settings;
+    const strategyBefore = this.strategy;
     this.settings = settings;
     const embedding = (s: Settings): string => JSON.stringify([s.model, s.vectors, s.serverBatchSize, s.serverConcurrency]);
     if (embedding(before) !== embedding(settings)) {
@@ -157,10 +182,11 @@ export class PanelSession {
       // with the new strategy too.
       this.modelOverride = undefined;
       this.restartEngine();
-    } else if (before.strategy !== settings.strategy) {
-      this.send({ type: 'setStrategy', strategy: settings.strategy });
+    } else if (strategyBefore !== this.strategy) {
+      // The setting is the default of a dataset with no choice of its own.
+      this.send({ type: 'setStrategy', strategy: this.strategy });
     }
-    if (before.strategy !== settings.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
+    if (strategyBefore !== this.strategy || JSON.stringify(before.keymap) !== JSON.stringify(settings.keymap)) {
       this.presenter.reconfigure(this.pageConfig());
     }
     if (before.annotator !== settings.annotator) void this.followAnnotator(settings.annotator);
@@ -200,7 +226,7 @@ export class PanelSession {
       labels: this.answers.labels,
       mode: this.answers.mode,
       keymap: this.settings.keymap,
-      strategy: STRATEGIES[this.settings.strategy].title,
+      strategy: STRATEGIES[this.strategy].title,
       annotator: this.annotatorName,
     };
   }
@@ -280,7 +306,7 @@ export class PanelSession {
       ...(this.answers.existingLabels ? { existingLabels: this.answers.existingLabels } : {}),
       labels: [...this.answers.labels],
       mode: this.answers.mode,
-      strategy: s.strategy,
+      strategy: this.strategy,
       batchSize: s.batchSize,
       retrainEvery: s.retrainEvery,
       randomShare: s.randomShare,

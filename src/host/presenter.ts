@@ -51,6 +51,11 @@ export class Presenter {
   private embedder: string | undefined;
   /** A `reveal` waiting for a hidden panel's page to come back. */
   private pendingReveal: RevealSection | undefined;
+  /**
+   * A strategy change's replacement items that reached a hidden panel: its page is destroyed, so
+   * they wait for it to come back (else the page would resume on the old strategy's items).
+   */
+  private pendingReplace: Message<HostToWebview, 'items'> | undefined;
 
   constructor(
     private config: PageConfig,
@@ -68,6 +73,10 @@ export class Presenter {
     if (this.pendingReveal !== undefined) {
       this.page.post({ type: 'reveal', section: this.pendingReveal });
       this.pendingReveal = undefined;
+    }
+    if (this.pendingReplace !== undefined) {
+      this.page.post(this.pendingReplace);
+      this.pendingReplace = undefined;
     }
   }
 
@@ -127,6 +136,9 @@ export class Presenter {
         this.page.post(m);
         return;
       case 'items':
+        if (m.replace && !this.page.visible) this.pendingReplace = m;
+        else this.page.post(m);
+        return;
       case 'saved':
       case 'saveFailed':
       case 'notice':

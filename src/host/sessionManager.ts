@@ -169,6 +169,7 @@ export class SessionManager implements vscode.Disposable {
       status: this.statusBar,
       ui: new VscodeSessionUi(this.output, this.context.secrets),
       spawnEngine: () => new WorkerClient(workerFile, (reason) => this.output.warn(`Refused a malformed message from the engine: ${reason}`)),
+      saveAnswers: (next) => this.memory.set(file, next),
     });
     this.session = session;
     for (const listener of [...this.startListeners]) listener(session);

@@ -1,9 +1,9 @@
 /**
  * The setup questions (text field, labels, mode, optional seed terms), asked with quick picks and
- * input boxes and remembered per dataset in workspaceState, so the second run of Start Labeling on
+ * input boxes and remembered per dataset in workspaceState (with the dataset's sampling strategy,
+ * chosen by Choose Sampling Strategy), so the second run of Start Labeling on
  * the same file asks nothing unless the user runs Configure Labels.
  */
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LabelMode } from '../core/types';
@@ -15,49 +15,13 @@ import { mapValues, pickExistingUse } from './existingLabelsFlow';
 import { pick } from './quickPick';
 import { defaultSessionConfig } from '../core/session/config';
 import { MAX_KEYED_LABELS } from '../shared/protocol';
-import { parseAnswers, type SetupAnswers } from './setupAnswers';
+import type { SetupAnswers, SetupMemory } from './setupAnswers';
 import { formatSeedTerms, parseSeedTerms, validateSeedTerms } from './seedTerms';
 
 export type { SetupAnswers };
+export { SetupMemory } from './setupAnswers';
 
-const STATE_PREFIX = 'activeLabel.setup:';
-const SETUP_FILE = 'setup.json';
 const PREVIEW_ROWS = 5;
-
-/**
- * Remembers setup answers per dataset: in workspaceState, and in `setup.json` beside the label log.
- * The file matters in VS Code for the web (code-server), where workspaceState lives in the
- * browser's storage and a different browser would otherwise ask again; it also lets a team that
- * commits `.activelabel/` share one label set.
- */
-export class SetupMemory {
-  constructor(
-    private readonly state: vscode.Memento,
-    /** The dataset's folder under `.activelabel/` (datasetStoreDir). */
-    private readonly storeDir: (file: string) => string,
-  ) {}
-
-  async get(file: string): Promise<SetupAnswers | undefined> {
-    const fromState = parseAnswers(this.state.get<unknown>(STATE_PREFIX + path.resolve(file)));
-    if (fromState) return fromState;
-    try {
-      return parseAnswers(JSON.parse(await fs.readFile(path.join(this.storeDir(file), SETUP_FILE), 'utf8')));
-    } catch {
-      return undefined;
-    }
-  }
-
-  async set(file: string, answers: SetupAnswers): Promise<void> {
-    await this.state.update(STATE_PREFIX + path.resolve(file), answers);
-    const dir = this.storeDir(file);
-    try {
-      await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, SETUP_FILE), JSON.stringify(answers, null, 2) + '\n');
-    } catch {
-      // Read-only workspace: workspaceState still remembers.
-    }
-  }
-}
 
 /** Splits "a, b,c" into unique, trimmed, non-empty labels, keeping their order. */
 export function parseLabelList(input: string): string[] {
@@ -213,6 +177,8 @@ export async function runSetupFlow(memory: SetupMemory, file: string): Promise<S
     mode: finalMode,
     seedPatterns: parseSeedTerms(seedInput),
     seed: previous?.seed ?? 1 + Math.floor(Math.random() * 2 ** 31),
+    // Chosen with Choose Sampling Strategy, not asked here: kept as it was.
+    ...(previous?.strategy !== undefined ? { strategy: previous.strategy } : {}),
   };
   await memory.set(file, answers);
   return answers;

@@ -109,7 +109,10 @@ export class EngineService {
         r.delivery.reopen();
         return;
       case 'setStrategy':
+        // From the next item on: the page's prefetched items are replaced by the new strategy's.
+        if (msg.strategy === r.started.session.currentStrategy) return;
         r.started.session.setStrategy(msg.strategy);
+        r.delivery.requeue();
         return;
       case 'setAnnotator':
         r.writer.annotator = msg.annotator;

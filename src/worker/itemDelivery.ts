@@ -11,6 +11,9 @@ import type { QueueItem } from '../shared/protocol/domain';
 import type { WorkerToHost } from '../shared/protocol/engine';
 import { MAX_ITEMS_MESSAGE_CHARS } from '../shared/protocol/page';
 
+/** At most this many items replace the page's queue (what one `needItems` may ask for). */
+const MAX_REQUEUE = 200;
+
 export class ItemDelivery {
   private backlog: QueueItem[] = [];
   private exhausted = false;
@@ -23,9 +26,9 @@ export class ItemDelivery {
   ) {}
 
   /** Answers one `needItems`: up to `count` items, fewer when the pool or the size cap says so. */
-  serve(count: number): void {
+  serve(count: number, options: { replace?: true; exclude?: ReadonlySet<string> } = {}): void {
     if (this.backlog.length === 0 && !this.exhausted) {
-      const picks = this.session.nextBatch(count);
+      const picks = this.session.nextBatch(count, options.exclude);
       this.backlog = picks.map((p) => this.toQueueItem(p));
       this.exhausted = picks.length < count;
     }
@@ -33,7 +36,20 @@ export class ItemDelivery {
     const items = this.backlog.slice(0, n);
     this.backlog = this.backlog.slice(n);
     const exhausted = this.exhausted && this.backlog.length === 0;
-    this.post({ type: 'items', items, ...(exhausted ? { exhausted: true } : {}) });
+    this.post({ type: 'items', items, ...(exhausted ? { exhausted: true } : {}), ...(options.replace ? { replace: true as const } : {}) });
+  }
+
+  /**
+   * The strategy changed: what the page holds, and the backlog, were picked by the old one. They
+   * are released and the page gets as many fresh picks, which replace its prefetched items.
+   * The card on screen stays with the page, and its label still names the strategy that served
+   * it: so the first item served, which the page shows, is left out of the new batch.
+   */
+  requeue(): void {
+    const held = this.session.outstandingCount - this.backlog.length;
+    const onScreen = this.session.oldestOutstanding;
+    this.release();
+    this.serve(Math.min(MAX_REQUEUE, Math.max(1, held)), { replace: true, ...(onScreen !== undefined ? { exclude: new Set([onScreen]) } : {}) });
   }
 
   /** The page lost its queue: everything it held, and the backlog, may be served again. */

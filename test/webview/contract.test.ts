@@ -13,6 +13,10 @@
  *   is not served again, after a restart either, until `revisitSkipped`;
  * - an undo takes back the named item's latest label, skip or flag, and the item can be served again;
  * - a restart (the Retry action) keeps the log and forgets what was out;
+ * - a strategy change sends `init` with the new title, then one `items` with `replace: true`: as
+ *   many items as the page held, picked by the new strategy, none labeled or skipped, not the card
+ *   on screen (the first item out); a write for the card still on screen is saved, and a drain
+ *   serves the rest exactly once;
  * - every message the page receives is valid under HostToWebview.
  */
 import assert from 'node:assert/strict';
@@ -24,7 +28,7 @@ import { labelLogPath, replay } from '../../src/core/labels';
 import { PanelSession, type EnginePort, type PanelPort, type SessionUi } from '../../src/host/panelSession';
 import { HostToWebview, parseWith, type Message, type QueueItem, type WebviewToHost } from '../../src/shared/protocol';
 import { WorkerToHost } from '../../src/shared/protocol/engine';
-import { defaultSettings } from '../../src/shared/settings';
+import { defaultSettings, type Settings, type StrategyId } from '../../src/shared/settings';
 import { EngineService } from '../../src/worker/engineService';
 import { FakeEngine } from './fakeEngine';
 
@@ -37,16 +41,19 @@ const ALL = ROWS.map((r) => r.id);
 interface Side {
   /** Posts one page message; resolves with everything the page receives until the host is idle. */
   send(m: WebviewToHost): Promise<HostToWebview[]>;
+  /** Choose Sampling Strategy on the host; resolves with everything the page receives. */
+  changeStrategy(strategy: StrategyId): Promise<HostToWebview[]>;
   /** The writes in the label log, oldest first, by request id. */
   written(): Promise<{ requestId: string; type: string; itemId: string }[]>;
   close(): Promise<void>;
 }
 
-function fakeSide(): Side {
+function fakeSide(strategy?: StrategyId): Side {
   const items: QueueItem[] = ROWS.map((r) => ({ id: r.id, text: r.text, reason: { strategy: 'random', score: 0 } }));
-  const engine = new FakeEngine({ items, labels: LABELS });
+  const engine = new FakeEngine({ items, labels: LABELS, ...(strategy ? { strategy } : {}) });
   return {
     send: (m) => Promise.resolve(engine.handle(structuredClone(m))),
+    changeStrategy: (next) => Promise.resolve(engine.changeStrategy(next)),
     written: () => Promise.resolve(engine.log.map((e) => ({ requestId: e.requestId, type: e.type, itemId: e.itemId }))),
     close: () => Promise.resolve(),
   };
@@ -58,7 +65,7 @@ function fakeSide(): Side {
  * writes, skips and item requests as they are; Retry restarts the engine), and the page receives
  * what the real Presenter posts. Only VS Code's UI is a stub (an error notification is dismissed).
  */
-async function realSide(dir: string): Promise<Side> {
+async function realSide(dir: string, settings: Partial<Settings> = {}): Promise<Side> {
   const datasetFile = path.join(dir, 'contract.jsonl');
   await fs.writeFile(datasetFile, ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const toPage: HostToWebview[] = [];
@@ -115,12 +122,13 @@ async function realSide(dir: string): Promise<Side> {
     workspaceRoot: dir,
     cacheDir: path.join(dir, 'models'),
     answers: { textField: 'text', labels: LABELS, mode: 'single', seedPatterns: [], seed: 3 },
-    settings: { ...defaultSettings, model: 'lexical', strategy: 'random' },
+    settings: { ...defaultSettings, model: 'lexical', strategy: 'random', ...settings },
     annotator: 'tester',
     panel,
     status: { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined, hide: () => undefined },
     ui,
     spawnEngine,
+    saveAnswers: () => Promise.resolve(),
   });
   const idle = async (): Promise<void> => {
     for (const e of engines) await e.idle();
@@ -133,6 +141,11 @@ async function realSide(dir: string): Promise<Side> {
   return {
     async send(m) {
       pageListener(structuredClone(m));
+      await idle();
+      return toPage.splice(0);
+    },
+    async changeStrategy(strategy) {
+      await session.chooseStrategy(strategy);
       await idle();
       return toPage.splice(0);
     },
@@ -282,6 +295,40 @@ async function scenario(side: Side): Promise<void> {
   );
 }
 
+/** A strategy change mid-session: the page's prefetched items are replaced by the new strategy's. */
+async function strategyScenario(side: Side): Promise<void> {
+  assert.ok(only(await exchange(side, { type: 'ready', restored: false }), 'init').length >= 1);
+  const a = await need(side, 6);
+  assert.equal(a.ids.length, 6);
+  const [a0, a1, a2] = a.ids;
+  assert.equal((await write(side, label('s-1', a0))).reply.type, 'saved');
+  assert.equal((await write(side, { type: 'skip', requestId: 's-1s', itemId: a1 })).reply.type, 'saved');
+
+  // The page holds a2..a5 (a2 on screen): four items picked by the old strategy.
+  const answers = await side.changeStrategy('random');
+  const initAt = answers.findIndex((m) => m.type === 'init');
+  const replaced = only(answers, 'items');
+  assert.ok(initAt >= 0, `the header hears the new strategy: ${JSON.stringify(answers.map((m) => m.type))}`);
+  assert.equal(only(answers, 'init').at(-1)?.strategy, 'Random');
+  assert.equal(replaced.length, 1, 'one items message');
+  assert.ok(answers.indexOf(replaced[0]) > initAt, 'the title first, then the items');
+  assert.equal(replaced[0].replace, true);
+  const ids = replaced[0].items.map((i) => i.id);
+  assert.equal(ids.length, 4, 'as many as the page held');
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual(ids.filter((id) => id === a0 || id === a1), [], 'nothing labeled or skipped comes back');
+  assert.ok(!ids.includes(a2), 'the card on screen stays with the page, served by the old strategy');
+  assert.deepEqual([...new Set(replaced[0].items.map((i) => i.reason.strategy))], ['random'], 'picked by the new strategy');
+
+  // The card still on screen (a2, served by the old strategy) is labeled as usual.
+  assert.deepEqual((await write(side, label('s-2', a2))).reply, { type: 'saved', requestId: 's-2', itemId: a2 });
+  assert.deepEqual(await side.changeStrategy('random'), [], 'the same strategy again changes nothing');
+  const rest = await need(side, 200);
+  assert.deepEqual(sorted(rest.ids), sorted(without(ALL, [a0, a1, a2], ids)), 'the rest, once: what was replaced is out, what the page dropped is back');
+  assert.equal(rest.exhausted, true);
+  assert.deepEqual((await side.written()).map((e) => e.requestId), ['s-1', 's-1s', 's-2']);
+}
+
 describe('the fake host keeps the real host and engine contract', () => {
   let dir: string;
   before(async () => {
@@ -301,6 +348,23 @@ describe('the fake host keeps the real host and engine contract', () => {
     const side = await realSide(dir);
     try {
       await scenario(side);
+    } finally {
+      await side.close();
+    }
+  });
+
+  it('FakeEngine: a strategy change', async () => {
+    const side = fakeSide('margin');
+    await strategyScenario(side);
+    await side.close();
+  });
+
+  it('the real engine: a strategy change', async () => {
+    const sub = path.join(dir, 'strategy');
+    await fs.mkdir(sub);
+    const side = await realSide(sub, { strategy: 'margin', randomShare: 0 });
+    try {
+      await strategyScenario(side);
     } finally {
       await side.close();
     }

@@ -11,11 +11,17 @@
  *   engine restart;
  * - skips are writes: a skipped item is not served again, across restarts too, until
  *   `revisitSkipped` (which lasts until the item is skipped again or the engine restarts);
+ * - the strategy: a change (PanelSession.chooseStrategy) sends `init` with the new title at once,
+ *   releases what was out and answers with `items` (`replace: true`), as many as the page held,
+ *   leaving out the card on screen (the first item out), picked by the new strategy (here: from
+ *   the other end of the list, so they differ) and carrying its name as their reason;
  * - the log: one event per request id. A resent write is answered `saved` again and never written
  *   twice; a request id already used for another item or action is refused with `saveFailed`.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { STRATEGIES } from '../../src/core/sampling/registry';
 import { binaryRejectLabel } from '../../src/core/session';
+import type { StrategyId } from '../../src/shared/settings';
 import {
   DEFAULT_KEYMAP,
   HostToWebview,
@@ -26,6 +32,7 @@ import {
   type InitMessage,
   type LabelMessage,
   type LabelMode,
+  type Message,
   type QueueItem,
   type WebviewToHost,
 } from '../../src/shared/protocol';
@@ -36,6 +43,8 @@ export interface FakeEngineOptions {
   readonly mode?: LabelMode;
   /** Answer each needItems with at most this many items, as the real engine does for long texts. */
   readonly itemsPerReply?: number;
+  /** The strategy in use at the start; the items keep their own reasons until it changes. */
+  readonly strategy?: StrategyId;
 }
 
 /** One event in the fake's label log (the request id is the event's id, as in the real log). */
@@ -68,8 +77,12 @@ export class FakeEngine {
   private readonly undoable: LoggedEvent[] = [];
   /** The real ItemDelivery's flag: once a batch came short, ask the pool again only after an undo. */
   private exhausted = false;
+  private strategy: StrategyId;
+  /** Set once the strategy changed: items are then picked and explained by it. */
+  private changed = false;
 
   constructor(private readonly options: FakeEngineOptions) {
+    this.strategy = options.strategy ?? 'clustered-uncertainty';
     this.items = options.items;
     this.known = new Set(options.items.map((item) => item.id));
     this.labels = options.labels ?? ['related', 'not related'];
@@ -79,13 +92,15 @@ export class FakeEngine {
   /** The messages the page receives in answer to `m`, in order; each is valid under HostToWebview. */
   handle(m: WebviewToHost): HostToWebview[] {
     const out = this.answer(m);
-    for (const message of out) {
-      const parsed = parseWith(HostToWebview, message);
-      // The fake must never teach the page a message the real host could not send.
-      if (!parsed.ok) throw new Error(`the fake host would send an invalid message: ${parsed.error}`);
-      if (!isDeepStrictEqual(plain(parsed.value), plain(message))) throw new Error(`the fake host would send fields the protocol does not have: ${JSON.stringify(message)}`);
-    }
+    for (const message of out) this.check(message);
     return out;
+  }
+
+  /** The fake must never teach the page a message the real host could not send. */
+  private check(message: HostToWebview): void {
+    const parsed = parseWith(HostToWebview, message);
+    if (!parsed.ok) throw new Error(`the fake host would send an invalid message: ${parsed.error}`);
+    if (!isDeepStrictEqual(plain(parsed.value), plain(message))) throw new Error(`the fake host would send fields the protocol does not have: ${JSON.stringify(message)}`);
   }
 
   init(): InitMessage {
@@ -95,9 +110,27 @@ export class FakeEngine {
       labels: this.labels.map((name, i) => ({ name, key: labelKeyForIndex(i) })),
       mode: this.mode,
       keymap: DEFAULT_KEYMAP,
-      strategy: 'Clustered uncertainty',
+      strategy: STRATEGIES[this.strategy].title,
       state: { version: 0, training: false, curve: [], ...this.counts() },
     };
+  }
+
+  /**
+   * Choose Sampling Strategy, as the real host and worker answer it: the page gets `init` (the new
+   * title in the header) at once, then the items that replace its prefetched ones. The same
+   * strategy again changes nothing.
+   */
+  changeStrategy(strategy: StrategyId): HostToWebview[] {
+    if (strategy === this.strategy) return [];
+    this.strategy = strategy;
+    this.changed = true;
+    const held = this.outstanding.size;
+    // The first item served and unanswered is the card on screen: it stays, so it is not picked again.
+    const [onScreen] = this.outstanding;
+    this.release();
+    const out = [this.init(), { ...this.serve(Math.max(1, held), onScreen), replace: true as const }];
+    for (const message of out) this.check(message);
+    return out;
   }
 
   /** The counts the real engine sends after every write: items per class, labeled, total. */
@@ -178,16 +211,20 @@ export class FakeEngine {
     this.exhausted = false;
   }
 
-  private serve(count: number): HostToWebview {
+  private serve(count: number, exclude?: string): Message<HostToWebview, 'items'> {
+    const order = this.changed ? [...this.items].reverse() : this.items;
     const eligible = this.exhausted
       ? []
-      : this.items.filter((item) => !this.outstanding.has(item.id) && this.servable(item.id));
+      : order.filter((item) => item.id !== exclude && !this.outstanding.has(item.id) && this.servable(item.id));
     const items = eligible.slice(0, Math.min(count, this.options.itemsPerReply ?? count));
     for (const item of items) this.outstanding.add(item.id);
     // The real engine says `exhausted` once a pick came short of what was asked and all of it is out.
     const exhausted = this.exhausted || (eligible.length < count && items.length === eligible.length);
     this.exhausted = exhausted;
-    return { type: 'items', items: items.map((item) => structuredClone(item)), ...(exhausted ? { exhausted: true } : {}) };
+    const strategy = this.strategy;
+    const explained = (item: QueueItem): QueueItem =>
+      this.changed ? { ...structuredClone(item), reason: { strategy, score: 0, detail: `${STRATEGIES[strategy].title} pick` } } : structuredClone(item);
+    return { type: 'items', items: items.map(explained), ...(exhausted ? { exhausted: true } : {}) };
   }
 
   /** The write rules of src/worker/labelWriter.ts, in its order: already written, then valid, then the disk. */

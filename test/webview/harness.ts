@@ -24,6 +24,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { HostToWebview, parseWith, WebviewToHost, type InitMessage, type LabelMode, type QueueItem } from '../../src/shared/protocol';
+import type { StrategyId } from '../../src/shared/settings';
 import { makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 import { FakeEngine, plain, type LoggedEvent } from './fakeEngine';
@@ -225,6 +226,11 @@ export class FakeHost {
   send(message: HostToWebview): Promise<void> {
     this.check(message);
     return this.post([message]);
+  }
+
+  /** Choose Sampling Strategy on the host: the page gets what the real host and worker send it. */
+  changeStrategy(strategy: StrategyId): Promise<void> {
+    return this.post(this.engine.changeStrategy(strategy));
   }
 
   /** Sends every held answer, in order. */

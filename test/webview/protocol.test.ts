@@ -111,13 +111,16 @@ describe('parseWith(HostToWebview) / parseWith(WebviewToHost)', () => {
     }
   });
 
-  it('drops fields the protocol no longer has (exclude, replace, reason on a label)', () => {
+  it('drops fields the protocol no longer has (exclude, reason on a label)', () => {
     const need = parseWith(WebviewToHost, { type: 'needItems', count: 5, exclude: ['x'] });
     assert.deepEqual(need, { ok: true, value: { type: 'needItems', count: 5 } });
     const label = parseWith(WebviewToHost, { type: 'label', requestId: 'r', itemId: 'x', labels: ['a'], source: 'queue', reason: { strategy: 's', score: 1 } });
     assert.ok(label.ok && !('reason' in label.value));
-    const items = parseWith(HostToWebview, { type: 'items', items: [], replace: true });
-    assert.deepEqual(items, { ok: true, value: { type: 'items', items: [] } });
+  });
+
+  it('items replace the prefetched ones only with replace: true (a strategy change)', () => {
+    assert.deepEqual(parseWith(HostToWebview, { type: 'items', items: [], replace: true }), { ok: true, value: { type: 'items', items: [], replace: true } });
+    assert.equal(parseWith(HostToWebview, { type: 'items', items: [], replace: 'yes' }).ok, false);
   });
 
   it('every error action has a title', () => {

@@ -95,6 +95,11 @@ export class LabelingSession {
   private readonly revisit = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
   private readonly outstanding = new Map<string, SampleReason>();
+  /**
+   * Why the items of the last release were picked: after a strategy change the page keeps the card
+   * on screen, and its label still names the strategy that served it.
+   */
+  private released = new Map<string, SampleReason>();
   private readonly stopRows: Int32Array;
   private readonly stopHistory: ArrayLike<number>[] = [];
   private readonly curvePoints: CurvePointV[] = [];
@@ -135,6 +140,7 @@ export class LabelingSession {
     const issue = this.state.apply(event);
     if (issue !== undefined) return;
     this.outstanding.delete(event.itemId);
+    this.released.delete(event.itemId);
     if (event.type === 'skip') this.revisit.delete(event.itemId);
     // Versions only go up: a reloaded session numbers its models after those the log names.
     const logged = event.modelVersion === undefined ? NaN : Number.parseInt(event.modelVersion, 10);
@@ -176,14 +182,28 @@ export class LabelingSession {
     for (const current of this.state.labels.values()) if (current.skipped) this.revisit.add(current.itemId);
   }
 
-  /** Forget what was served but not answered: the page that held those items lost its queue. */
+  /**
+   * Forget what was served but not answered, so it may be served again: the page that held those
+   * items lost its queue, or the strategy changed and the page drops its prefetched items.
+   */
   releaseOutstanding(): void {
+    this.released = new Map(this.outstanding);
     this.outstanding.clear();
+  }
+
+  /** How many served items are unanswered. */
+  get outstandingCount(): number {
+    return this.outstanding.size;
+  }
+
+  /** The unanswered item served first: the one the page shows, unless it undid or reloaded since. */
+  get oldestOutstanding(): string | undefined {
+    return this.outstanding.keys().next().value;
   }
 
   /** Why a served, unanswered item was picked (written into its label event). */
   servedReason(itemId: string): SampleReason | undefined {
-    return this.outstanding.get(itemId);
+    return this.outstanding.get(itemId) ?? this.released.get(itemId);
   }
 
   setStrategy(strategy: string): void {
@@ -233,14 +253,17 @@ export class LabelingSession {
 
   // ---- batches ------------------------------------------------------------------------------
 
-  /** The next `n` items to show (fewer when the pool runs out), in the order to show them. */
-  nextBatch(n: number = this.config.batchSize): BatchPick[] {
+  /**
+   * The next `n` items to show (fewer when the pool runs out), in the order to show them. Ids in
+   * `exclude` are left out of this batch only (they stay servable).
+   */
+  nextBatch(n: number = this.config.batchSize, exclude?: ReadonlySet<string>): BatchPick[] {
     const pool: number[] = [];
     this.items.forEach((item, row) => {
       const current = this.state.get(item.id);
       // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
       // for "serve skipped again".
-      if (current?.labeled || (current?.skipped && !this.revisit.has(item.id)) || current?.flagged || this.outstanding.has(item.id)) {
+      if (current?.labeled || (current?.skipped && !this.revisit.has(item.id)) || current?.flagged || this.outstanding.has(item.id) || exclude?.has(item.id)) {
         return;
       }
       pool.push(row);

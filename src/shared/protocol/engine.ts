@@ -17,7 +17,10 @@ const requestId = idString;
 
 /** Start (or restart) the engine session. A second `start` replaces the first entirely. */
 export const StartMessage = v.object({ type: v.literal('start'), ...SessionInitSchema.entries });
-/** Switch the sampling strategy for the following batches. */
+/**
+ * Switch the sampling strategy, from the next item on: the worker releases the items out with the
+ * page and answers with `items` (`replace: true`) chosen by the new strategy.
+ */
 export const SetStrategyMessage = v.object({ type: v.literal('setStrategy'), strategy: StrategyIdSchema });
 /** Write the following events under this name (`activeLabel.annotator` changed mid-session). */
 export const SetAnnotatorMessage = v.object({ type: v.literal('setAnnotator'), annotator: SessionInitSchema.entries.annotator });

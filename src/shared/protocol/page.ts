@@ -10,6 +10,8 @@
  *   page held are served again.
  * - Items: the webview asks with `needItems` when it holds fewer than 5 upcoming; the host
  *   forwards it; the worker answers `items` (capped by text size, so possibly fewer than asked).
+ *   A strategy change makes the worker send `items` with `replace: true` unasked: the next item
+ *   the page shows comes from the new strategy.
  * - Writes: `label`, `skip`, `flag` and `undo` carry a `requestId`; the worker, which owns the log,
  *   answers each with exactly one `saved` (fsynced) or `saveFailed`. The request id is stored in
  *   the log as the event id, so a resent request (a restored panel, a restarted worker) is
@@ -44,11 +46,17 @@ const requestId = idString;
  */
 export const MAX_ITEMS_MESSAGE_CHARS = 2_000_000;
 
-/** Items to show, best first. `exhausted`: nothing more will come. */
+/**
+ * Items to show, best first. `exhausted`: nothing more will come. `replace`: the sampling strategy
+ * changed, so these items take the place of the page's prefetched (upcoming) ones; the item on
+ * screen, the history and the writes stay. The worker sends it unasked, after releasing what the
+ * page held.
+ */
 export const ItemsMessage = v.object({
   type: v.literal('items'),
   items: v.array(QueueItemSchema),
   exhausted: v.optional(v.boolean()),
+  replace: v.optional(v.literal(true)),
 });
 
 /** The write with this requestId is on disk (fsynced) in the file at the log's path. */

@@ -14,7 +14,9 @@ import { replay } from '../../../src/core/labels/replay';
 import { labelLogPath } from '../../../src/core/labels/storePath';
 import { PanelSession, type PanelPort, type SessionUi } from '../../../src/host/panelSession';
 import { WorkerClient } from '../../../src/host/workerClient';
-import { defaultSettings } from '../../../src/shared/settings';
+import { SetupMemory, type SetupAnswers } from '../../../src/host/setupAnswers';
+import { datasetStoreDir } from '../../../src/core/labels/storePath';
+import { defaultSettings, type Settings } from '../../../src/shared/settings';
 import type { HostToWebview, ModelSnapshot, ProgressSnapshot } from '../../../src/shared/protocol';
 
 const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
@@ -128,7 +130,14 @@ class RecordingStatus {
   }
 }
 
-function open(model: string, workspaceRoot: string, defaultAnnotator?: () => Promise<string>): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
+interface OpenOptions {
+  readonly settings?: Partial<Settings>;
+  readonly answers?: SetupAnswers;
+  readonly saveAnswers?: (answers: SetupAnswers) => Promise<void>;
+  readonly defaultAnnotator?: () => Promise<string>;
+}
+
+function open(model: string, workspaceRoot: string, options: OpenOptions = {}): { session: PanelSession; panel: RecordingPanel; ui: RecordingUi; status: RecordingStatus } {
   const panel = new RecordingPanel();
   const ui = new RecordingUi();
   const status = new RecordingStatus();
@@ -136,10 +145,10 @@ function open(model: string, workspaceRoot: string, defaultAnnotator?: () => Pro
     datasetFile: dataset,
     workspaceRoot,
     cacheDir: path.join(dir, 'models'),
-    answers: { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 },
-    settings: { ...defaultSettings, model, strategy: 'margin' },
+    answers: options.answers ?? { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 },
+    settings: { ...defaultSettings, model, strategy: 'margin', ...options.settings },
     annotator: 'ana',
-    ...(defaultAnnotator ? { defaultAnnotator } : {}),
+    ...(options.defaultAnnotator ? { defaultAnnotator: options.defaultAnnotator } : {}),
     panel,
     status,
     ui,
@@ -148,6 +157,7 @@ function open(model: string, workspaceRoot: string, defaultAnnotator?: () => Pro
         eval: true,
         workerData: { file: WORKER },
       }),
+    saveAnswers: options.saveAnswers ?? (() => Promise.resolve()),
   });
   return { session, panel, ui, status };
 }
@@ -203,7 +213,7 @@ test('a page labels through the session: saved only when on disk, a resend is no
 test('a changed activeLabel.annotator applies to the next write, without restarting the engine, and the header shows it', async () => {
   const root = path.join(dir, 'ws-annotator');
   await fs.mkdir(root);
-  const { session, panel, ui } = open('lexical', root, () => Promise.resolve('git-user'));
+  const { session, panel, ui } = open('lexical', root, { defaultAnnotator: () => Promise.resolve('git-user') });
   const settings = { ...defaultSettings, model: 'lexical', strategy: 'margin' as const };
   const starts = (): number => ui.logs.filter((l) => l.message.startsWith('Starting session')).length;
   const written = async (requestId: string): Promise<{ type: string; annotator: string } | undefined> => {
@@ -270,5 +280,86 @@ test('a model that cannot load: the built-in use-lite stands in, says so, and "U
     assert.equal((await panel.wait('saved', (m) => m.requestId === 'f-1')).itemId, item!.id);
   } finally {
     session.dispose();
+  }
+});
+
+test('Choose Sampling Strategy: remembered with the dataset, not in settings; the next item comes from it', async () => {
+  const root = path.join(dir, 'ws3');
+  await fs.mkdir(root);
+  // workspaceState as a map; setup.json goes beside the label log, as in VS Code.
+  const state = new Map<string, unknown>();
+  const memory = new SetupMemory({ get: <T>(key: string) => state.get(key) as T | undefined, update: (key, value) => Promise.resolve(void state.set(key, value)) }, (file) => datasetStoreDir(root, file));
+  const answers: SetupAnswers = { textField: 'text', labels: ['storm', 'market', 'goal'], mode: 'single', seedPatterns: [], seed: 4 };
+  // No random share: a cold-start batch of `margin` then has no random items, so a `random`
+  // reason can only come from the new strategy.
+  const settings: Partial<Settings> = { randomShare: 0 };
+  const saveAnswers = (next: SetupAnswers): Promise<void> => memory.set(dataset, next);
+  const { session, panel } = open('lexical', root, { settings, answers, saveAnswers });
+  try {
+    panel.fromPage({ type: 'ready', restored: false });
+    await panel.wait('init', (m) => m.dataset.total === 60);
+    panel.fromPage({ type: 'needItems', count: 12 });
+    const first = (await panel.wait('items')).items;
+    assert.equal(first.length, 12);
+    assert.deepEqual(first.filter((i) => i.reason.strategy === 'random'), [], 'margin (cold start) picked these');
+    // The page labels the first item and shows the second; the other ten wait in its queue.
+    const [labeled, onScreen] = first as [(typeof first)[0], (typeof first)[0]];
+    panel.fromPage({ type: 'label', requestId: 's-1', itemId: labeled.id, labels: ['storm'], source: 'queue' });
+    await panel.wait('saved', (m) => m.requestId === 's-1');
+
+    const before = panel.received.length;
+    const choosing = session.chooseStrategy('random');
+    const header = panel.received.slice(before).find((m) => m.type === 'init');
+    assert.equal(header?.type === 'init' ? header.strategy : undefined, 'Random', 'the header names the new strategy at once');
+    await choosing;
+    assert.equal(session.strategy, 'random');
+    const replaced = await panel.wait('items', (m) => m.replace === true, before);
+    assert.equal(replaced.items.length, 11, 'as many items as the page held');
+    assert.deepEqual([...new Set(replaced.items.map((i) => i.reason.strategy))], ['random'], 'every replacement comes from the new strategy');
+    assert.ok(!replaced.items.some((i) => i.id === labeled.id), 'a labeled item is not served again');
+    assert.ok(!replaced.items.some((i) => i.id === onScreen.id), 'the card on screen stays with the page: it is not picked again');
+
+    // The card still on screen keeps the reason it was served with; the next item names `random`.
+    const next = replaced.items[0];
+    assert.ok(next);
+    panel.fromPage({ type: 'label', requestId: 's-2', itemId: onScreen.id, labels: ['market'], source: 'queue' });
+    panel.fromPage({ type: 'label', requestId: 's-3', itemId: next.id, labels: ['goal'], source: 'queue' });
+    await panel.wait('saved', (m) => m.requestId === 's-3');
+    const { events } = await replay(labelLogPath(root, dataset));
+    assert.equal(events.find((e) => e.eventId === 'req-s-2')?.strategy, onScreen.reason.strategy);
+    assert.equal(events.find((e) => e.eventId === 'req-s-3')?.strategy, 'random');
+
+    // Remembered with the dataset's setup answers; no settings file appears in the workspace.
+    assert.equal((await memory.get(dataset))?.strategy, 'random');
+    const setupFile = JSON.parse(await fs.readFile(path.join(datasetStoreDir(root, dataset), 'setup.json'), 'utf8')) as { strategy?: string };
+    assert.equal(setupFile.strategy, 'random');
+    await assert.rejects(fs.stat(path.join(root, '.vscode')), { code: 'ENOENT' });
+
+    // The setting is only the default of a dataset without a choice: this one keeps its own.
+    const sinceSetting = panel.received.length;
+    session.updateSettings({ ...defaultSettings, model: 'lexical', strategy: 'entropy', ...settings });
+    panel.fromPage({ type: 'needItems', count: 3 });
+    const more = await panel.wait('items', () => true, sinceSetting);
+    assert.notEqual(more.replace, true, 'nothing was replaced');
+    assert.deepEqual([...new Set(more.items.map((i) => i.reason.strategy))], ['random']);
+    assert.ok(!panel.received.slice(sinceSetting).some((m) => m.type === 'init'), 'the header still says Random');
+  } finally {
+    session.dispose();
+  }
+
+  // A new session on the dataset (Start Labeling again, or a reload) starts with its strategy.
+  const remembered = await memory.get(dataset);
+  assert.ok(remembered);
+  const again = open('lexical', root, { settings, answers: remembered, saveAnswers });
+  try {
+    again.panel.fromPage({ type: 'ready', restored: false });
+    const ready = await again.panel.wait('init', (m) => m.dataset.total === 60);
+    assert.equal(ready.strategy, 'Random');
+    again.panel.fromPage({ type: 'needItems', count: 5 });
+    const items = (await again.panel.wait('items')).items;
+    assert.ok(items.length > 0);
+    assert.deepEqual([...new Set(items.map((i) => i.reason.strategy))], ['random']);
+  } finally {
+    again.session.dispose();
   }
 });

@@ -1,0 +1,33 @@
+/**
+ * A strategy change's replacement items while the panel is hidden: VS Code drops messages to a
+ * hidden webview, so the Presenter keeps them and gives them to the page when it comes back,
+ * after its `init`; ordinary items (answers to the page's own requests) pass as they are.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Presenter, type PageConfig } from '../../../src/host/presenter';
+import { DEFAULT_KEYMAP, type HostToWebview, type QueueItem } from '../../../src/shared/protocol';
+
+const CONFIG: PageConfig = { datasetName: 'd.jsonl', labels: ['a', 'b'], mode: 'single', keymap: DEFAULT_KEYMAP, strategy: 'Random' };
+const item = (id: string): QueueItem => ({ id, text: `text ${id}`, reason: { strategy: 'random', score: 0 } });
+const status = { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined };
+
+test('replacement items wait for a hidden page and follow its init; a visible page gets them at once', () => {
+  const posted: HostToWebview[] = [];
+  const page = { visible: false, post: (m: HostToWebview) => void posted.push(m) };
+  const presenter = new Presenter(CONFIG, page, status);
+  presenter.present({ type: 'items', items: [item('x1')], replace: true });
+  presenter.present({ type: 'items', items: [item('y1'), item('y2')], replace: true });
+  assert.equal(posted.length, 0, 'nothing is posted to a hidden page');
+  page.visible = true;
+  presenter.pageReady();
+  assert.deepEqual(posted.map((m) => m.type), ['init', 'items']);
+  const replaced = posted[1];
+  assert.ok(replaced?.type === 'items' && replaced.replace === true);
+  assert.deepEqual(replaced.items.map((i) => i.id), ['y1', 'y2'], 'the latest replacement');
+  presenter.pageReady();
+  assert.deepEqual(posted.map((m) => m.type), ['init', 'items', 'init'], 'given once');
+  presenter.present({ type: 'items', items: [item('z1')], replace: true });
+  presenter.present({ type: 'items', items: [item('z2')] });
+  assert.deepEqual(posted.slice(3).map((m) => (m.type === 'items' ? m.items[0]?.id : m.type)), ['z1', 'z2']);
+});
