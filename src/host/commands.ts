@@ -8,6 +8,7 @@ import { STRATEGIES, STRATEGY_NAMES } from '../core/sampling/registry';
 import { plainText } from '../shared/plainText';
 import { CONFIG_SECTION, type StrategyId } from '../shared/settings';
 import type { SessionManager } from './sessionManager';
+import { AgreementView } from './showAgreement';
 import { API_KEY_SECRET } from './vscodeSessionUi';
 
 export const COMMAND_IDS = [
@@ -19,6 +20,7 @@ export const COMMAND_IDS = [
   'activeLabel.openSettings',
   'activeLabel.openSample',
   'activeLabel.setApiKey',
+  'activeLabel.showAgreement',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -107,6 +109,7 @@ function guarded(sessions: SessionManager, id: string, run: (...args: unknown[])
 }
 
 export function registerCommands(context: vscode.ExtensionContext, sessions: SessionManager): vscode.Disposable[] {
+  const agreement = new AgreementView(sessions);
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     'activeLabel.startLabeling': (uri) => sessions.start(uri),
     'activeLabel.configureLabels': (uri) => sessions.configure(uri),
@@ -116,6 +119,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Ses
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
     'activeLabel.setApiKey': () => setApiKey(context),
+    'activeLabel.showAgreement': (uri) => agreement.show(uri),
   };
-  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])));
+  return [agreement, ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, guarded(sessions, id, handlers[id])))];
 }

@@ -164,7 +164,7 @@ export class SessionManager implements vscode.Disposable {
   }
 
   /** The label log lives in the file's workspace folder, or beside the file outside any workspace. */
-  private workspaceRootOf(file: string): string {
+  workspaceRootOf(file: string): string {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
   }
 

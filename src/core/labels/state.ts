@@ -4,15 +4,19 @@
  *
  * Semantics (the file order decides, never the clock):
  * - Every `label`, `skip` and `flag` event is "in effect" until an `undo` names it.
- * - An item's last `label`/`skip` event in effect decides it: labeled with that event's labels, or
- *   skipped (a skip after a label clears it, as the last event wins). It is flagged while any
- *   `flag` event is in effect, independent of its labels.
+ * - Each annotator's last `label`/`skip` event in effect is their decision on the item: a label, or
+ *   a skip (a skip after their label clears it, as their last event wins). The item's current label
+ *   comes from the annotators' labels by the rule in labelRule.ts (the latest review, else
+ *   agreement, else the latest label); with one annotator that is simply their last decision. An
+ *   item nobody labeled but somebody skipped is skipped. It is flagged while any `flag` event is in
+ *   effect, independent of its labels.
  * - Undoing the latest event of an item therefore reverts the item to what it was before; undoing
  *   twice goes back two steps. Undoing an older event removes just that event's effect.
  * - Undoing an `undo` puts back the event it had removed (a redo); undoing that again removes it
  *   again, and so on.
  */
 import type { LabelEvent } from './events';
+import { decideLabel, type AnnotatorLabel, type LabelDecision } from './labelRule';
 
 export interface CurrentLabel {
   readonly itemId: string;
@@ -23,6 +27,12 @@ export interface CurrentLabel {
   readonly flagged: boolean;
   /** The `label` event that set `labels` (annotator, time, source, strategy, score...). */
   readonly labelEvent: LabelEvent | undefined;
+  /** Each annotator's latest label, oldest first; annotators whose latest decision is a skip are absent. */
+  readonly annotators: readonly AnnotatorLabel[];
+  /** The annotators' own (non-review) labels differ. */
+  readonly disagree: boolean;
+  /** Which step of the rule decided `labels`; undefined when unlabeled. */
+  readonly decidedBy: LabelDecision | undefined;
   /** The last event in effect for the item, of any type. */
   readonly lastEvent: LabelEvent;
 }
@@ -146,7 +156,8 @@ export class LabelState {
 
   private recompute(itemId: string): void {
     const history = this.historyByItem.get(itemId) ?? [];
-    let decision: LabelEvent | undefined;
+    /** Each annotator's last label/skip in effect, newest first. */
+    const decisions = new Map<string, LabelEvent>();
     let lastEvent: LabelEvent | undefined;
     let flagged = false;
     for (let i = history.length - 1; i >= 0; i--) {
@@ -154,22 +165,32 @@ export class LabelState {
       if (!active || event.type === 'undo') continue;
       lastEvent ??= event;
       if (event.type === 'flag') flagged = true;
-      if (event.type === 'skip' || event.type === 'label') decision ??= event;
-      if (decision !== undefined && flagged) break;
+      if ((event.type === 'skip' || event.type === 'label') && !decisions.has(event.annotator)) decisions.set(event.annotator, event);
     }
-    const labelEvent = decision?.type === 'label' ? decision : undefined;
     if (lastEvent === undefined) {
       this.current.delete(itemId);
       return;
     }
+    const votes: AnnotatorLabel[] = [];
+    let skipped = false;
+    for (const event of decisions.values()) {
+      if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
+      else skipped = true;
+    }
+    votes.reverse();
+    const ruled = decideLabel(votes);
+    const labelEvent = ruled.decider;
     this.current.set(itemId, {
       itemId,
       labels: labelEvent?.labels ?? [],
       labeled: labelEvent !== undefined,
-      skipped: decision?.type === 'skip',
+      skipped: labelEvent === undefined && skipped,
       flagged,
       labelEvent,
       lastEvent,
+      annotators: votes,
+      disagree: ruled.disagree,
+      decidedBy: ruled.decidedBy,
     });
   }
 }

@@ -4,7 +4,7 @@
  * hash of the path relative to the workspace, with '/' separators so it is the same on every OS).
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { mkdirDurable } from './atomicWrite';
 
@@ -48,14 +48,71 @@ export const STORE_GITIGNORE = [
 ].join('\n');
 
 /**
- * Creates `<workspace>/.activelabel/` with its `.gitignore`, unless one exists: a user's own edits to
- * that file win. Call before writing anything into a dataset's store directory.
+ * The label logs are append-only, so git's built-in union merge driver merges two branches that both
+ * appended to one log without a conflict: it keeps the lines of both sides (and a line both sides
+ * added once or twice, which replay reads once, by eventId). Each line carries its own checksum and
+ * eventId, so a union-merged log replays with every event of both branches.
+ */
+export const STORE_GITATTRIBUTES_LINE = `${LOG_FILE_NAME} merge=union`;
+export const STORE_GITATTRIBUTES = [
+  '# Written by Active Label. Label logs are append-only: union merge keeps the events that both',
+  "# branches added, so merging two annotators' branches never conflicts on labels.jsonl.",
+  STORE_GITATTRIBUTES_LINE,
+  '',
+].join('\n');
+
+/**
+ * Creates `<workspace>/.activelabel/` with its `.gitignore` and `.gitattributes`, unless they exist:
+ * a user's own edits to those files win. A `.gitattributes` that says nothing about merging
+ * labels.jsonl (e.g. one written before union merge was shipped) gets the line appended. Call before
+ * writing anything into a dataset's store directory.
  */
 export async function ensureStoreRoot(workspaceRoot: string): Promise<string> {
   const dir = join(resolve(workspaceRoot), STORE_DIR_NAME);
   await mkdirDurable(dir);
-  await writeFile(join(dir, '.gitignore'), STORE_GITIGNORE, { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await writeNew(join(dir, '.gitignore'), STORE_GITIGNORE);
+  const attributes = join(dir, '.gitattributes');
+  if (!(await writeNew(attributes, STORE_GITATTRIBUTES))) {
+    const text = await readFile(attributes, 'utf8');
+    if (!setsLogMerge(text)) {
+      const separator = text === '' || text.endsWith('\n') ? '' : '\n';
+      await appendFile(attributes, `${separator}${STORE_GITATTRIBUTES_LINE}\n`);
+    }
+  }
   return dir;
+}
+
+/** Writes `text` to a new file; false (and nothing written) when the file already exists. */
+async function writeNew(file: string, text: string): Promise<boolean> {
+  try {
+    await writeFile(file, text, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * Whether a line of the file decides how labels.jsonl merges: its pattern's last path segment matches
+ * the log's name (`labels.jsonl`, `*.jsonl`, `some/dir/labels.jsonl`...) and it sets, unsets or resets
+ * `merge`. A user's own `-merge` or `merge=<driver>` is respected.
+ */
+function setsLogMerge(text: string): boolean {
+  return text.split(/\r?\n/).some((line) => {
+    const [pattern, ...attributes] = line.trim().split(/\s+/);
+    if (pattern === undefined || pattern === '' || pattern.startsWith('#')) return false;
+    const last = pattern.split('/').pop() ?? '';
+    return globMatches(last, LOG_FILE_NAME) && attributes.some((a) => /^[-!]?merge(=|$)/.test(a));
+  });
+}
+
+/** A gitattributes glob segment (`*`, `?`, `[...]`) against one file name. */
+function globMatches(glob: string, name: string): boolean {
+  const source = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*+/g, '[^/]*').replace(/\?/g, '[^/]');
+  try {
+    return new RegExp(`^${source}$`).test(name);
+  } catch {
+    return false;
+  }
 }
