@@ -17,6 +17,7 @@ import { ItemDelivery } from './itemDelivery';
 import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
 import { ReviewPublisher } from './reviewPublisher';
+import { ReviewQueue } from './reviewQueue';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -30,6 +31,7 @@ interface Running {
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
   readonly review: ReviewPublisher;
+  readonly reviewQueue: ReviewQueue;
 }
 
 export class EngineService {
@@ -87,16 +89,26 @@ export class EngineService {
     if (r === undefined) return this.withoutSession(msg);
     switch (msg.type) {
       case 'label':
-        return r.writer.label(msg);
+        if (msg.source === 'review') r.reviewQueue.beforeReview(msg.itemId);
+        await r.writer.label(msg);
+        if (r.reviewQueue.active) r.reviewQueue.publish();
+        return;
       case 'undo':
         await r.writer.undo(msg);
         r.delivery.reopen();
+        if (r.reviewQueue.active) r.reviewQueue.publish();
         return;
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
         // An id the dataset does not have is not remembered (it would only grow the skip set).
         if (r.started.session.rowOfItem(msg.itemId) !== undefined) r.started.session.skip(msg.itemId);
+        if (r.reviewQueue.active) r.reviewQueue.skip(msg.itemId);
+        return;
+      case 'reviewMode':
+        // The page dropped what it held: everything out with it may be served again, in the new mode.
+        if (r.reviewQueue.set(msg.review)) r.delivery.release();
+        r.reviewQueue.publish();
         return;
       case 'needItems':
         return r.delivery.serve(msg.count);
@@ -104,6 +116,7 @@ export class EngineService {
         return r.delivery.release();
       case 'revisitSkipped':
         r.started.session.forgetSkips();
+        r.reviewQueue.forgetSkips();
         r.delivery.reopen();
         return;
       case 'setStrategy':
@@ -112,7 +125,9 @@ export class EngineService {
       case 'export':
         return this.export(r, msg);
       case 'reviewLabel':
-        return r.writer.review(msg);
+        await r.writer.review(msg);
+        if (r.reviewQueue.active) r.reviewQueue.publish();
+        return;
       default:
         return assertUnreachable(msg);
     }
@@ -139,6 +154,8 @@ export class EngineService {
       case 'release':
       case 'revisitSkipped':
       case 'setStrategy':
+      case 'reviewMode':
+        // The page resends its mode with the `init` that follows the engine's start.
         return;
       default:
         return assertUnreachable(msg);
@@ -199,7 +216,12 @@ export class EngineService {
   private assemble(started: StartedSession, annotator: string): Running {
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
-    const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
+    const reviewQueue = new ReviewQueue(started.session, started.toReview, this.post);
+    // The review queue's suspect order reads the suspects the publisher computes after each retrain.
+    const review = new ReviewPublisher(started.session, started.dataset.file, (m) => {
+      this.post(m);
+      if (m.type === 'reviewData' && m.suspects !== undefined) reviewQueue.suspectsChanged(m.suspects);
+    });
     const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, (itemId) => {
       retrain.due();
       review.labelChanged(itemId);
@@ -207,7 +229,11 @@ export class EngineService {
     // A new model version is the `model` message the retrainer posts: the review data follows it.
     const postAndReview = (m: WorkerToHost): void => {
       this.post(m);
-      if (m.type === 'model') review.modelChanged();
+      if (m.type === 'model') {
+        review.modelChanged();
+        // New probabilities reorder the review queue: its counts follow.
+        if (reviewQueue.active) reviewQueue.publish();
+      }
     };
     const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse);
     retrain.due = () => retrainer.maybeRetrain();
@@ -217,7 +243,7 @@ export class EngineService {
       return decision;
     };
     review.reset();
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review };
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview, reviewQueue), retrainer, review, reviewQueue };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
