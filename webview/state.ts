@@ -11,8 +11,10 @@ import {
   LabelMessage,
   ModelSnapshotSchema,
   QueueItemSchema,
+  ReviewRequestSchema,
   UndoMessage,
   type ModelSnapshot,
+  type ReviewRequest,
 } from '../src/shared/protocol';
 import type { QueueSnapshot } from './queue';
 
@@ -49,6 +51,8 @@ export const PersistedStateSchema = v.object({
   /** The last `init`, so a restored panel paints before the host answers `ready`. */
   config: v.nullable(InitMessage),
   model: v.nullable(ModelSnapshotSchema),
+  /** The review queue's order and filters, while in review mode. */
+  review: v.optional(ReviewRequestSchema),
 });
 
 export interface PersistedState {
@@ -56,6 +60,7 @@ export interface PersistedState {
   readonly queue: QueueSnapshot;
   readonly config: InitMessage | null;
   readonly model: ModelSnapshot | null;
+  readonly review?: ReviewRequest;
 }
 
 /** The saved state, or null when there is none or it does not have the expected shape. */
