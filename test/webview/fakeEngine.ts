@@ -261,8 +261,10 @@ export class FakeEngine {
   private labelsBefore(itemId: string): readonly string[] {
     const label = this.labelInEffect(itemId);
     if (label) return label.labels ?? [];
-    const suggested = Object.values(this.options.review ?? {}).flat().find((i) => i.id === itemId)?.suggestion;
-    return suggested?.from === 'file' ? suggested.labels : [];
+    // The label the real log holds and the fake's does not: the one the review item carries.
+    const item = Object.values(this.options.review ?? {}).flat().find((i) => i.id === itemId);
+    if (item?.review?.current) return item.review.current.labels;
+    return item?.suggestion?.from === 'file' ? item.suggestion.labels : [];
   }
 
   /** The real engine posts the progress after each write while in review mode. */
