@@ -2,7 +2,7 @@
  * The review queue's orders: pure functions from the label state, the model's probabilities and the
  * suspected label errors to the items to review, most likely wrong first, each with the label to
  * suggest and a sentence saying why. One record (REVIEW_ORDERS) holds every order; the worker, the
- * panel's select and the README's list all come from it and from orderCatalog.ts.
+ * panel's select and the README's list all come from it and from src/shared/reviewOrders.ts.
  *
  * "Reviewed" is a state of its own: an item whose current label was decided by a `review` event
  * (labelRule.ts) leaves every order, except that a kept suspect comes back when the model changes
@@ -14,10 +14,10 @@ import { labelKey } from '../labels/labelRule';
 import type { CurrentLabel } from '../labels/state';
 import type { LabelMode, LabelSource } from '../types';
 import { suspectShown } from './itemView';
-import { REVIEW_ORDER_CATALOG, type ReviewOrderId, type SuggestionSource } from './orderCatalog';
+import { REVIEW_ORDER_CATALOG, type ReviewOrderId, type SuggestionSource } from '../../shared/reviewOrders';
 import { humanLabelOf } from './reviewEvents';
 
-export { REVIEW_ORDER_CATALOG, REVIEW_ORDER_IDS, type ReviewOrderId, type SuggestionSource } from './orderCatalog';
+export { REVIEW_ORDER_CATALOG, REVIEW_ORDER_IDS, type ReviewOrderId, type SuggestionSource } from '../../shared/reviewOrders';
 
 /** A suspected label error of a labeled row (the worker's out-of-fold confident learning). */
 export interface SuspectRow {

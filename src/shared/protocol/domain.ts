@@ -10,7 +10,7 @@
  */
 import * as v from 'valibot';
 import type { LabelMode as CoreLabelMode, LabelSource as CoreLabelSource } from '../../core/types';
-import { REVIEW_ORDER_CATALOG, REVIEW_ORDER_IDS, type SuggestionSource } from '../../core/review/orderCatalog';
+import { REVIEW_ORDER_CATALOG, REVIEW_ORDER_IDS, type SuggestionSource } from '../reviewOrders';
 
 /** Longest item id, request id or label name accepted from another thread or page. */
 export const MAX_ID_CHARS = 1024;

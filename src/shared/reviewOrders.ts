@@ -1,7 +1,7 @@
 /**
  * The review queue's orders, by id, with the titles the panel shows: plain data with no imports,
- * so the webview's bundle (through src/shared/protocol) carries only these names, never the orders'
- * code (reviewOrder.ts).
+ * shared by the protocol (so the webview's bundle carries only these names, never the orders'
+ * code in src/core/review/reviewOrder.ts) and the core registry.
  */
 export const REVIEW_ORDER_CATALOG = {
   suspects: {
