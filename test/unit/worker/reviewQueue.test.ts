@@ -115,6 +115,10 @@ test('review mode serves suspects first with the model suggestion; k keeps, Ente
     const keptScore = (data.suspects ?? []).find((s) => ids[s.row] === kept.id)?.score;
     assert.ok(keptScore !== undefined && Math.abs((keptEvent?.score ?? -1) - keptScore) < 1e-6, 'the event keeps the suspicion score the reviewer saw');
 
+    // The editor's review data follows the writes: both items now carry a reviewed label.
+    const delta = await host.wait('reviewData', (m) => m.itemIds === undefined && m.labels.some((l) => ids[l.row] === fixed.id), 20_000, since);
+    assert.deepEqual(delta.labels.find((l) => ids[l.row] === fixed.id)?.source, 'review');
+
     // Undo the keep: the item is to review again.
     since = host.messages.length;
     host.send({ type: 'undo', requestId: 'ru-1', itemId: kept.id });
