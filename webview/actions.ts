@@ -11,7 +11,7 @@ import type { LabelQueue, StepResult } from './queue';
 export type Outcome = StepResult | null | { readonly notice: string };
 
 /** Applies an action to the queue; null when it does nothing in this mode or state. */
-export function applyAction(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' }>, config: InitMessage, queue: LabelQueue, selection: Set<string>): Outcome {
+export function applyAction(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' | 'review' }>, config: InitMessage, queue: LabelQueue, selection: Set<string>): Outcome {
 const item = queue.shown;
   switch (action.kind) {
     case 'label': {
@@ -31,6 +31,8 @@ const item = queue.shown;
     }
     case 'confirm':
       return confirm(config, queue, selection);
+    case 'keep':
+      return keep(config, queue);
     case 'skip':
       return queue.skip();
     case 'undo':
@@ -69,6 +71,19 @@ function confirm(config: InitMessage, queue: LabelQueue, selection: ReadonlySet<
   if (predicted === undefined) return { notice: 'No prediction to confirm yet: pick a label with its key.' };
   if (config.mode === 'binary') return queue.label([question(config, queue)], predicted === question(config, queue) ? 'accept' : 'reject');
   return queue.label([predicted]);
+}
+
+/** k in the review queue: the current label again, as a review (the item is reviewed, unchanged). */
+function keep(config: InitMessage, queue: LabelQueue): Outcome {
+  const item = queue.shown;
+  if (!item?.review) return null;
+  const current = item.review.current?.labels;
+  if (current === undefined || current.length === 0) return { notice: 'This item has no label to keep: accept the suggestion with Enter or pick a label with its key.' };
+  if (config.mode === 'binary') {
+    const asked = question(config, queue);
+    return queue.label([asked], current.includes(asked) ? 'accept' : 'reject');
+  }
+  return queue.label(config.mode === 'single' ? current.slice(0, 1) : [...current]);
 }
 
 function question(config: InitMessage, queue: LabelQueue): string {

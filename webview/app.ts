@@ -5,7 +5,7 @@
  * was hidden (and its page destroyed) comes back with the same item, queue and history.
  */
 import { assertUnreachable, DEFAULT_KEYMAP, EMPTY_MODEL, labelKeyForIndex } from '../src/shared/protocol';
-import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection } from '../src/shared/protocol';
+import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection, ReviewProgress, ReviewRequest } from '../src/shared/protocol';
 import { LearningCurveChart } from './chart';
 import { el, replaceChildren } from './dom';
 import { HostBridge } from './host';
@@ -21,6 +21,7 @@ import { applyAction } from './actions';
 import { CardRenderer, describeUndo, renderOverlay } from './render';
 import { endState, type EndState } from './endState';
 import { IdlePainter, type Region } from './idlePainter';
+import { ReviewBar } from './reviewBar';
 import { restoreState } from './state';
 import type { PersistedState } from './state';
 
@@ -48,6 +49,10 @@ export class App {
   private readonly sessionId = Math.random().toString(36).slice(2, 10);
   /** Set a few seconds after load: a card still without an item then says what is going on. */
   private slow = false;
+  /** The review queue's order and filters while in review mode; null while labeling. */
+  private review: ReviewRequest | null = null;
+  private reviewProgress: ReviewProgress | null = null;
+  private readonly reviewBar: ReviewBar;
 
   private readonly card: CardRenderer;
   private readonly header: HeaderRenderer;
@@ -66,6 +71,7 @@ export class App {
     if (restored) {
       this.config = restored.config;
       this.model = restored.model;
+      this.review = restored.review ?? null;
     }
     this.callbacks = {
       openSettings: () => this.bridge.post({ type: 'openSettings' }),
@@ -80,8 +86,14 @@ export class App {
     };
     this.card = new CardRenderer((action) => this.onAction(action, performance.now()));
     this.header = new HeaderRenderer(this.callbacks);
+    this.reviewBar = new ReviewBar({
+      change: (request) => this.setReview(request),
+      toggle: () => this.onAction({ kind: 'review' }, performance.now()),
+      done: () => this.root.focus({ preventScroll: true }),
+    });
     replaceChildren(root, [
       this.header.element,
+      this.reviewBar.element,
       this.banners,
       el('div', { className: 'al-body' }, [
         this.card.element,
@@ -134,9 +146,13 @@ export class App {
         // Writes still unconfirmed (the page was restored, or the engine restarted): resend them with
         // the same request id; the engine answers a write already in its log without writing again.
         for (const write of this.queue.pendingWrites()) this.bridge.post(write.message);
+        // The mode too: an engine that restarted is back to labeling; one that did not ignores it.
+        if (this.review !== null) this.bridge.post({ type: 'reviewMode', review: this.review });
         this.requestItemsIfLow();
         break;
       case 'items': {
+        // An answer to a request made in the mode the page has since left: its items were released.
+        if ((message.review === true) !== (this.review !== null)) return;
         const changed = this.queue.receive(message.items, { exhausted: message.exhausted, replace: message.replace });
         if (changed || !this.queue.shown) this.paintCard();
         // The host caps a message by text size, so it may bring fewer than asked: top up again.
@@ -177,6 +193,18 @@ export class App {
       case 'notice':
         this.showNotice(message.message);
         return;
+      case 'reviewProgress': {
+        if (this.review === null || message.order !== this.review.order) return;
+        const { type: _progress, ...progress } = message;
+        this.reviewProgress = progress;
+        this.paintReviewBar();
+        // A new model or a review elsewhere brought items to an order the page had seen run dry.
+        if (!this.queue.shown && this.queue.snapshot().exhausted && progress.toReview > 0) {
+          this.queue.dropUnanswered();
+          this.requestItemsIfLow();
+        }
+        return;
+      }
       case 'reveal':
         this.reveal(message.section);
         return;
@@ -190,6 +218,9 @@ export class App {
     switch (section) {
       case 'chart':
         this.chart.reveal();
+        return;
+      case 'review':
+        if (this.review === null) this.setReview({ order: 'suspects', filters: {} });
         return;
       default:
         assertUnreachable(section);
@@ -229,9 +260,18 @@ export class App {
     }
     // While the overlay covers the item, keys other than help/close would act blind.
     if (this.overlayOpen) return;
+    if (action.kind === 'review') {
+      this.setReview(this.review === null ? { order: this.reviewProgress?.order ?? 'suspects', filters: {} } : null);
+      return;
+    }
     if (action.kind === 'label' && !this.queue.shown) {
       const chosen = this.endState().actions[action.index];
       if (!chosen) return;
+      // The review queue's end actions change the page's own mode; the rest go to the host.
+      if (chosen.message.type === 'reviewMode') {
+        this.setReview(chosen.message.review);
+        return;
+      }
       this.bridge.post(chosen.message);
       if (chosen.message.type === 'revisitSkipped') {
         // The engine serves the skipped items again: ask for them (it handles messages in order).
@@ -276,7 +316,7 @@ export class App {
       case 'banners':
         return this.paintBanners();
       case 'persist': {
-        const state: PersistedState = { version: 2, queue: this.queue.snapshot(), config: this.config, model: this.model };
+        const state: PersistedState = { version: 2, queue: this.queue.snapshot(), config: this.config, model: this.model, ...(this.review !== null ? { review: this.review } : {}) };
         this.bridge.setState(state);
         return;
       }
@@ -285,8 +325,26 @@ export class App {
     }
   }
 
+  /**
+   * Into review mode with this order and filters, or back to labeling (null). The items the page
+   * holds unanswered belong to the mode it leaves: they are dropped, and the engine, told first,
+   * releases them and serves the new mode's items.
+   */
+  private setReview(request: ReviewRequest | null): void {
+    if (request !== null && this.review !== null && this.review.order !== request.order) this.reviewProgress = null;
+    if (request === null) this.reviewProgress = null;
+    this.review = request;
+    this.queue.dropUnanswered();
+    this.bridge.post({ type: 'reviewMode', review: request });
+    this.resetSelection();
+    this.paintCard();
+    this.paintReviewBar();
+    this.requestItemsIfLow();
+    this.schedulePersist();
+  }
+
   /** Applies an action to the queue; null when it does nothing in this mode or state. */
-  private step(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' }>, config: InitMessage): StepResult | null {
+  private step(action: Exclude<KeyAction, { kind: 'help' | 'close' | 'chart' | 'review' }>, config: InitMessage): StepResult | null {
     const outcome = applyAction(action, config, this.queue, this.selection);
     if (outcome !== null && 'notice' in outcome) {
       this.showNotice(outcome.notice);
@@ -298,7 +356,11 @@ export class App {
   /** In multi mode a history entry starts with its saved labels toggled, ready to edit. */
   private resetSelection(): void {
     const entry = this.queue.browsing;
-    this.selection = new Set(entry && entry.outcome.kind === 'label' && this.config?.mode === 'multi' ? entry.outcome.labels : []);
+    const shown = this.queue.shown;
+    const multi = this.config?.mode === 'multi';
+    // A review item in multi mode starts with the suggested labels toggled: Enter accepts them.
+    const suggested = !entry && multi && shown?.review && shown.suggestion ? shown.suggestion.labels : [];
+    this.selection = new Set(entry && entry.outcome.kind === 'label' && multi ? entry.outcome.labels : suggested);
   }
 
   private requestItemsIfLow(): void {
@@ -322,6 +384,7 @@ export class App {
 
   private paintAll(): void {
     this.paintCard();
+    this.paintReviewBar();
     this.paintStats();
     this.paintHistory();
     this.paintBanners();
@@ -341,7 +404,12 @@ export class App {
       selection: this.selection,
       end: this.queue.shown ? null : this.endState(),
       feedback: this.feedback,
+      reviewing: this.review !== null,
     });
+  }
+
+  private paintReviewBar(): void {
+    this.reviewBar.render({ config: this.config, request: this.review, progress: this.reviewProgress });
   }
 
   private endState(): EndState {
@@ -352,6 +420,7 @@ export class App {
       errors: this.errors,
       exhausted: this.queue.snapshot().exhausted,
       slow: this.slow,
+      review: this.review === null ? null : { request: this.review, progress: this.reviewProgress },
     });
   }
 

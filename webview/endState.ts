@@ -3,7 +3,19 @@
  * offers the next steps as actions, each with its key (label keys pick them, since no item is on
  * screen). "Starting…" is never a dead end: after a few seconds it says what the engine is doing.
  */
-import { ERROR_ACTIONS, PHASE_TITLES, type ErrorMessage, type InitMessage, type ModelSnapshot, type ProgressSnapshot, type WebviewToHost } from '../src/shared/protocol';
+import {
+  ERROR_ACTIONS,
+  PHASE_TITLES,
+  REVIEW_ORDER_INFO,
+  REVIEW_ORDER_LIST,
+  type ErrorMessage,
+  type InitMessage,
+  type ModelSnapshot,
+  type ProgressSnapshot,
+  type ReviewProgress,
+  type ReviewRequest,
+  type WebviewToHost,
+} from '../src/shared/protocol';
 
 export interface EndAction {
   readonly label: string;
@@ -11,7 +23,7 @@ export interface EndAction {
 }
 
 export interface EndState {
-  readonly kind: 'starting' | 'working' | 'failed' | 'empty' | 'all-labeled' | 'exhausted' | 'waiting';
+  readonly kind: 'starting' | 'working' | 'failed' | 'empty' | 'all-labeled' | 'exhausted' | 'waiting' | 'review-done';
   readonly title: string;
   readonly detail: string;
   readonly actions: readonly EndAction[];
@@ -25,6 +37,8 @@ export interface EndView {
   readonly exhausted: boolean;
   /** True once the page has waited a few seconds without an item. */
   readonly slow: boolean;
+  /** The review queue's order and filters, and its latest progress; null while labeling. */
+  readonly review?: { readonly request: ReviewRequest; readonly progress: ReviewProgress | null } | null;
 }
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -65,6 +79,7 @@ export function endState(view: EndView): EndState {
       actions: slow ? [settings] : [],
     };
   }
+  if (view.review && exhausted) return reviewDone(view.review.request, view.review.progress);
   const total = model?.total ?? config.dataset.total;
   const labeled = model?.labeled ?? 0;
   if (exhausted && total === 0) {
@@ -96,5 +111,25 @@ export function endState(view: EndView): EndState {
     title: 'Loading items…',
     detail: slow ? `The engine is ${model?.training ? 'retraining the model' : 'choosing the next items'}; they appear here as soon as they are picked.` : '',
     actions: [],
+  };
+}
+
+/** The review order has nothing left: another order (the first that holds items), labeling, export. */
+function reviewDone(request: ReviewRequest, progress: ReviewProgress | null): EndState {
+  const title = REVIEW_ORDER_INFO[request.order].title;
+  const filtered = Object.keys(request.filters).length > 0;
+  const next = REVIEW_ORDER_LIST.find((id) => id !== request.order && (progress?.orders[id] ?? 0) > 0);
+  const actions: EndAction[] = [];
+  if (next !== undefined) {
+    actions.push({ label: `Review ${REVIEW_ORDER_INFO[next].title.toLowerCase()} (${n(progress?.orders[next] ?? 0)})`, message: { type: 'reviewMode', review: { order: next, filters: request.filters } } });
+  }
+  if (filtered) actions.push({ label: 'Clear the filters', message: { type: 'reviewMode', review: { order: request.order, filters: {} } } });
+  actions.push({ label: 'Back to labeling', message: { type: 'reviewMode', review: null } }, exportLabels);
+  const done = progress ? ` Reviewed ${n(progress.reviewed)} in this session, ${n(progress.fixed)} label${progress.fixed === 1 ? '' : 's'} fixed.` : '';
+  return {
+    kind: 'review-done',
+    title: 'Nothing to review in this order',
+    detail: `${title}${filtered ? ' with these filters' : ''}: no item is left to review.${done}`,
+    actions,
   };
 }

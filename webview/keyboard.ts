@@ -21,6 +21,10 @@ export type KeyAction =
   | { readonly kind: 'forward' }
   | { readonly kind: 'confirm' }
   | { readonly kind: 'close' }
+  /** Review queue: keep the current label as reviewed. */
+  | { readonly kind: 'keep' }
+  /** Switch between labeling and the review queue. */
+  | { readonly kind: 'review' }
   /** Bring the learning curve into view (the Show Learning Curve key, handled in the page). */
   | { readonly kind: 'chart' };
 
@@ -89,7 +93,7 @@ function lookup(key: string, chord: string | null, keymap: Keymap, labels: reado
     const index = chord !== null && byKey(chord) >= 0 ? byKey(chord) : byKey(key);
     if (index >= 0) return { kind: 'label', index };
   }
-  const simple: readonly (keyof Keymap & KeyAction['kind'])[] = ['skip', 'undo', 'flag', 'help', 'back', 'forward', 'confirm'];
+  const simple: readonly (keyof Keymap & KeyAction['kind'])[] = ['skip', 'undo', 'flag', 'help', 'back', 'forward', 'confirm', 'keep', 'review'];
   for (const kind of simple) {
     if (key === normalize(keymap[kind])) return { kind } as KeyAction;
   }

@@ -172,6 +172,16 @@ export class LabelQueue {
     return filled && this.state.cursor === null;
   }
 
+  /**
+   * Drops the current and upcoming items (none of them answered) and forgets that the pool was
+   * exhausted: the review mode changed, and the engine serves the next items afresh. History and
+   * writes stay.
+   */
+  dropUnanswered(): void {
+    this.awaitingItems = false;
+    this.state = { ...this.state, current: null, upcoming: [], exhausted: false };
+  }
+
   /** A request for more items when the queue runs low and none is in flight. */
   needItems(now: number): NeedItemsMessage | null {
     if (this.state.upcoming.length >= PREFETCH_MIN || this.state.exhausted) return null;
@@ -197,8 +207,8 @@ export class LabelQueue {
       requestId: this.newRequestId(),
       itemId: item.id,
       labels: [...labels],
-      // A decision on the file's own label is a review; relabeling from history is an edit.
-      source: editing ? 'edit' : item.suggestion ? 'review' : 'queue',
+      // A decision on the file's own label, or in the review queue, is a review; relabeling from history is an edit.
+      source: item.review ? 'review' : editing ? 'edit' : item.suggestion ? 'review' : 'queue',
       ...(answer ? { answer } : {}),
     };
     const outcome: Outcome = answer ? { kind: 'label', labels: message.labels, answer } : { kind: 'label', labels: message.labels };

@@ -3,6 +3,7 @@
  * with their key hints, and the shortcut overlay. This is the part repainted on every keypress, so it
  * touches only its own nodes. Item text goes in through textContent only (see dom.ts).
  */
+import { REVIEW_ORDER_INFO } from '../src/shared/protocol';
 import type { InitMessage, QueueItem } from '../src/shared/protocol';
 import { button, el, formatPercent, formatScore, kbd, replaceChildren } from './dom';
 import { ariaKeyShortcut, keyLabel } from './keyboard';
@@ -21,6 +22,8 @@ export interface CardView {
   readonly end: EndState | null;
   /** A short note on what the last key did that the item alone does not show (an undo). */
   readonly feedback?: string | null;
+  /** The panel is in review mode (the hints show the review keys). */
+  readonly reviewing?: boolean;
 }
 
 export class CardRenderer {
@@ -65,12 +68,12 @@ export class CardRenderer {
     // Without an item the card is an end state: it is repainted whenever that state changes
     // (null to null is still a change of what the panel must say).
     this.renderEnd(item ? null : view.end);
-    this.renderPrediction(item);
+    this.renderPrediction(item, config?.keymap);
     this.renderWhy(item);
     // An end state with actions gives the label keys to those actions: the label buttons step aside.
     const endActions = !item && view.end !== null && view.end.actions.length > 0;
     this.renderLabels(endActions ? { ...view, config: null } : view);
-    this.renderHints(endActions ? null : config);
+    this.renderHints(endActions ? null : config, view.reviewing === true);
   }
 
   private renderEnd(end: EndState | null): void {
@@ -101,7 +104,8 @@ export class CardRenderer {
   private renderMeta(view: CardView): void {
     const { browsing } = view;
     if (!browsing) {
-      this.meta.textContent = view.item ? 'Label this item' : '';
+      const order = view.item?.review?.order;
+      this.meta.textContent = order !== undefined ? `Review · ${REVIEW_ORDER_INFO[order].title}` : view.item ? 'Label this item' : '';
       this.meta.classList.remove('al-browsing');
       return;
     }
@@ -110,7 +114,11 @@ export class CardRenderer {
     this.meta.textContent = `History ${browsing.position} of ${browsing.total} · ${describeOutcome(browsing.outcome)}${status} · press a label to relabel, → to go forward`;
   }
 
-  private renderPrediction(item: QueueItem | null): void {
+  private renderPrediction(item: QueueItem | null, keymap: InitMessage['keymap'] | undefined): void {
+    if (item?.review) {
+      this.renderReview(item, keymap);
+      return;
+    }
     if (item?.suggestion) {
       this.prediction.classList.remove('al-muted');
       const model = item.prediction ? ` · model: ${item.prediction.label} (${formatPercent(item.prediction.confidence)})` : '';
@@ -140,6 +148,33 @@ export class CardRenderer {
     ]);
   }
 
+  /** A review item: its current label and who gave it, the suggestion and where it comes from, the keys. */
+  private renderReview(item: QueueItem, keymap: InitMessage['keymap'] | undefined): void {
+    this.prediction.classList.remove('al-muted');
+    const current = item.review?.current;
+    const suggestion = item.suggestion;
+    const from = suggestion ? suggestionSource(suggestion) : '';
+    const confirmKey = keymap?.confirm ?? 'Enter';
+    const keepKey = keymap?.keep ?? 'k';
+    replaceChildren(this.prediction, [
+      el('div', { attrs: { 'data-testid': 'review-current' } }, [
+        el('span', { text: 'Current label: ' }),
+        current ? el('strong', { text: current.labels.join(', ') }) : el('em', { text: 'none' }),
+        current ? el('span', { className: 'al-hint', text: ` · ${current.annotator || 'unknown'} (${current.source})` }) : null,
+        current ? el('span', { className: 'al-hint', text: ' · ' }) : null,
+        current ? kbd(keyLabel(keepKey)) : null,
+        current ? el('span', { className: 'al-hint', text: ' keeps it' }) : null,
+      ]),
+      el('div', { attrs: { 'data-testid': 'review-suggestion' } }, [
+        el('span', { text: 'Suggested: ' }),
+        suggestion ? el('strong', { text: suggestion.labels.join(', ') }) : el('em', { text: 'none yet' }),
+        suggestion ? el('span', { className: 'al-hint', text: ` · ${from} · ` }) : null,
+        suggestion ? kbd(keyLabel(confirmKey)) : null,
+        el('span', { className: 'al-hint', text: suggestion ? ' accepts, a label key sets another' : ' · a label key sets one' }),
+      ]),
+    ]);
+  }
+
   private renderWhy(item: QueueItem | null): void {
     if (!item) {
       this.why.textContent = '';
@@ -162,6 +197,8 @@ export class CardRenderer {
       return;
     }
     const chosen = browsing?.outcome.kind === 'label' ? new Set(browsing.outcome.labels) : new Set<string>();
+    // In the review queue the suggested label is pre-selected (multi mode: it starts toggled, see app.ts).
+    if (!browsing && item?.review && item.suggestion && config.mode === 'single') for (const l of item.suggestion.labels) chosen.add(l);
     if (config.mode === 'binary') {
       const question = item?.question ?? config.labels[0]?.name ?? '';
       replaceChildren(this.labels, [
@@ -186,21 +223,47 @@ export class CardRenderer {
     return node;
   }
 
-  private renderHints(config: InitMessage | null): void {
+  private renderHints(config: InitMessage | null, reviewing: boolean): void {
     if (!config) {
       replaceChildren(this.hints, []);
       return;
     }
     const { keymap } = config;
     const hint = (key: string, text: string, action: KeyAction): HTMLElement =>
-      button('', () => this.onAction(action), { className: 'al-hint-button' }, [kbd(keyLabel(key)), el('span', { text: ` ${text}` })]);
+      button('', () => this.onAction(action), { className: 'al-hint-button', attrs: { 'data-hint': action.kind, 'aria-keyshortcuts': ariaKeyShortcut(key) } }, [kbd(keyLabel(key)), el('span', { text: ` ${text}` })]);
+    if (reviewing) {
+      replaceChildren(this.hints, [
+        hint(keymap.confirm, 'accept suggestion', { kind: 'confirm' }),
+        hint(keymap.keep, 'keep current', { kind: 'keep' }),
+        hint(keymap.undo, 'undo', { kind: 'undo' }),
+        hint(keymap.skip, 'skip', { kind: 'skip' }),
+        hint(keymap.back, 'history', { kind: 'back' }),
+        hint(keymap.review, 'labeling', { kind: 'review' }),
+        hint(keymap.help, 'shortcuts', { kind: 'help' }),
+      ]);
+      return;
+    }
     replaceChildren(this.hints, [
       hint(keymap.skip, 'skip', { kind: 'skip' }),
       hint(keymap.undo, 'undo', { kind: 'undo' }),
       hint(keymap.flag, 'flag', { kind: 'flag' }),
       hint(keymap.back, 'history', { kind: 'back' }),
+      hint(keymap.review, 'review queue', { kind: 'review' }),
       hint(keymap.help, 'shortcuts', { kind: 'help' }),
     ]);
+  }
+}
+
+/** "model 0.94", "the file", "annotator bob". */
+function suggestionSource(s: NonNullable<QueueItem['suggestion']>): string {
+  const score = s.score !== undefined ? ` ${s.score.toFixed(2)}` : '';
+  switch (s.from) {
+    case 'model':
+      return `model${score}`;
+    case 'file':
+      return `the file${score ? ` · model${score}` : ''}`;
+    case 'annotator':
+      return `annotator ${s.annotator ?? ''}`.trim();
   }
 }
 
@@ -244,6 +307,8 @@ export function renderOverlay(config: InitMessage | null, onClose: () => void): 
       [keymap.undo, 'Undo the last action'],
       [keymap.flag, 'Flag for review and move on'],
       [keymap.back, 'Back through recent items (relabel them)'],
+      [keymap.review, 'Switch between labeling and the review queue'],
+      [keymap.keep, 'Review queue: keep the current label as reviewed'],
       [keymap.forward, 'Forward towards the current item'],
       [keymap.help, 'Show or hide these shortcuts'],
       ['Escape', 'Close this overlay'],

@@ -12,8 +12,10 @@ import {
   ModelSnapshotSchema,
   QueueItemSchema,
   SkipMessage,
+  ReviewRequestSchema,
   UndoMessage,
   type ModelSnapshot,
+  type ReviewRequest,
 } from '../src/shared/protocol';
 import type { QueueSnapshot } from './queue';
 
@@ -52,6 +54,8 @@ export const PersistedStateSchema = v.object({
   /** The last `init`, so a restored panel paints before the host answers `ready`. */
   config: v.nullable(InitMessage),
   model: v.nullable(ModelSnapshotSchema),
+  /** The review queue's order and filters, while in review mode. */
+  review: v.optional(ReviewRequestSchema),
 });
 
 export interface PersistedState {
@@ -59,6 +63,7 @@ export interface PersistedState {
   readonly queue: QueueSnapshot;
   readonly config: InitMessage | null;
   readonly model: ModelSnapshot | null;
+  readonly review?: ReviewRequest;
 }
 
 /** The saved state, or null when there is none or it does not have the expected shape. */

@@ -24,6 +24,7 @@ export const COMMAND_IDS = [
   'activeLabel.openSample',
   'activeLabel.setApiKey',
   'activeLabel.showAgreement',
+  'activeLabel.reviewQueue',
 ] as const;
 export type CommandId = (typeof COMMAND_IDS)[number];
 
@@ -109,6 +110,18 @@ function showLearningCurve(sessions: SessionManager): void {
   session.showLearningCurve();
 }
 
+/** The labeling panel in review mode: its order and filter selects choose what comes first. */
+function reviewQueue(sessions: SessionManager): void {
+  const session = sessions.activeSession;
+  if (!session) {
+    void vscode.window.showInformationMessage('The review queue is a mode of the labeling panel: start labeling a dataset first.', 'Start Labeling').then(
+      (choice) => choice && vscode.commands.executeCommand('activeLabel.startLabeling'),
+    );
+    return;
+  }
+  session.showReviewQueue();
+}
+
 /** Wraps a handler so an exception becomes an error message (and a log line), not a lost promise. */
 function guarded(sessions: SessionManager, id: string, run: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<void> {
   return async (...args) => {
@@ -132,6 +145,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Ses
     'activeLabel.exportLabels': () => exportLabels(sessions),
     'activeLabel.importLabels': (uri) => importLabels(sessions, importDetails, uri),
     'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
+    'activeLabel.reviewQueue': () => reviewQueue(sessions),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
     'activeLabel.setApiKey': () => setApiKey(context),

@@ -142,6 +142,12 @@ export class PanelSession {
     this.panel.reveal();
   }
 
+  /** Brings the panel forward in review mode (the Review Queue command). */
+  showReviewQueue(): void {
+    this.presenter.reveal('review');
+    this.panel.reveal();
+  }
+
   /** New setup answers (Configure Labels): restart the engine session with them. */
   reconfigure(answers: SetupAnswers): void {
     this.answers = answers;
@@ -254,6 +260,7 @@ export class PanelSession {
       case 'needItems':
       case 'revisitSkipped':
       case 'cancel':
+      case 'reviewMode':
         this.send(m);
         return;
       case 'exportLabels':

@@ -142,6 +142,7 @@ export class Presenter {
       case 'saved':
       case 'saveFailed':
       case 'notice':
+      case 'reviewProgress':
         this.page.post(m);
         return;
       case 'exported':

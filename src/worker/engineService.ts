@@ -19,6 +19,7 @@ import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
 import { importInto } from './importService';
 import { ReviewPublisher } from './reviewPublisher';
+import { ReviewQueue } from './reviewQueue';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -34,6 +35,7 @@ interface Running {
   readonly review: ReviewPublisher;
   /** model.json: the newest version and the curve, beside the log. */
   readonly stateFile: string;
+  readonly reviewQueue: ReviewQueue;
 }
 
 export class EngineService {
@@ -91,21 +93,32 @@ export class EngineService {
     if (r === undefined) return this.withoutSession(msg);
     switch (msg.type) {
       case 'label':
-        return r.writer.label(msg);
+        if (msg.source === 'review') r.reviewQueue.beforeReview(msg.itemId);
+        await r.writer.label(msg);
+        if (r.reviewQueue.active) r.reviewQueue.publish();
+        return;
       case 'undo':
         await r.writer.undo(msg);
         r.delivery.reopen();
+        if (r.reviewQueue.active) r.reviewQueue.publish();
         return;
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
+        if (r.reviewQueue.active) r.reviewQueue.skip(msg.itemId);
         return r.writer.skip(msg);
+      case 'reviewMode':
+        // The page dropped what it held: everything out with it may be served again, in the new mode.
+        if (r.reviewQueue.set(msg.review)) r.delivery.release();
+        r.reviewQueue.publish();
+        return;
       case 'needItems':
         return r.delivery.serve(msg.count);
       case 'release':
         return r.delivery.release();
       case 'revisitSkipped':
         r.started.session.forgetSkips();
+        r.reviewQueue.forgetSkips();
         r.delivery.reopen();
         return;
       case 'setStrategy':
@@ -122,7 +135,9 @@ export class EngineService {
       case 'importLabels':
         return importInto(r.started, r.writer, msg, this.post);
       case 'reviewLabel':
-        return r.writer.review(msg);
+        await r.writer.review(msg);
+        if (r.reviewQueue.active) r.reviewQueue.publish();
+        return;
       default:
         return assertUnreachable(msg);
     }
@@ -152,6 +167,8 @@ export class EngineService {
       case 'setStrategy':
       // The next `start` carries the host's current annotator.
       case 'setAnnotator':
+      case 'reviewMode':
+        // The page resends its mode with the `init` that follows the engine's start.
         return;
       default:
         return assertUnreachable(msg);
@@ -217,7 +234,12 @@ export class EngineService {
   private assemble(started: StartedSession, annotator: string, stateFile: string): Running {
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
-    const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
+    const reviewQueue = new ReviewQueue(started.session, started.toReview, this.post);
+    // The review queue's suspect order reads the suspects the publisher computes after each retrain.
+    const review = new ReviewPublisher(started.session, started.dataset.file, (m) => {
+      this.post(m);
+      if (m.type === 'reviewData' && m.suspects !== undefined) reviewQueue.suspectsChanged(m.suspects);
+    });
     const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, (itemId) => {
       retrain.due();
       review.labelChanged(itemId);
@@ -225,7 +247,11 @@ export class EngineService {
     // A new model version is the `model` message the retrainer posts: the review data follows it.
     const postAndReview = (m: WorkerToHost): void => {
       this.post(m);
-      if (m.type === 'model') review.modelChanged();
+      if (m.type === 'model') {
+        review.modelChanged();
+        // New probabilities reorder the review queue: its counts follow.
+        if (reviewQueue.active) reviewQueue.publish();
+      }
     };
     const retrainer = new Retrainer(started.session, postAndReview, (): Counts => writer.counts(), () => writer.labelsInUse, stateFile);
     retrain.due = () => retrainer.maybeRetrain();
@@ -235,7 +261,7 @@ export class EngineService {
       return decision;
     };
     review.reset();
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review, stateFile };
+    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview, reviewQueue), retrainer, review, reviewQueue, stateFile };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {

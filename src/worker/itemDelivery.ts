@@ -23,10 +23,18 @@ export class ItemDelivery {
     private readonly post: (message: WorkerToHost) => void,
     /** The file's labels the user chose to review: shown with their items as suggestions. */
     private readonly toReview: ReadonlyMap<string, readonly string[]> = new Map(),
+    /** In review mode the items come from the review queue instead of the sampler. */
+    private readonly review?: { readonly active: boolean; next(count: number, budget: number): QueueItem[] },
   ) {}
 
   /** Answers one `needItems`: up to `count` items, fewer when the pool or the size cap says so. */
   serve(count: number, options: { replace?: true; exclude?: ReadonlySet<string> } = {}): void {
+    if (this.review?.active === true) {
+      // Ranked afresh on every request: a review write or a new model reorders what is left.
+      const items = this.review.next(count, MAX_ITEMS_MESSAGE_CHARS);
+      this.post({ type: 'items', items, review: true, ...(items.length < count ? { exhausted: true } : {}) });
+      return;
+    }
     if (this.backlog.length === 0 && !this.exhausted) {
       const picks = this.session.nextBatch(count, options.exclude);
       this.backlog = picks.map((p) => this.toQueueItem(p));
@@ -46,6 +54,8 @@ export class ItemDelivery {
    * it: so the first item served, which the page shows, is left out of the new batch.
    */
   requeue(): void {
+    // In review mode the page holds review items, which no strategy picked: the change waits for labeling.
+    if (this.review?.active === true) return;
     const held = this.session.outstandingCount - this.backlog.length;
     const onScreen = this.session.oldestOutstanding;
     this.release();

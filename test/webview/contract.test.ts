@@ -329,6 +329,52 @@ async function strategyScenario(side: Side): Promise<void> {
   assert.deepEqual((await side.written()).map((e) => e.requestId), ['s-1', 's-1s', 's-2']);
 }
 
+/** The review queue's flagged order (no model needed), on what `scenario` left in the log. */
+async function reviewScenario(side: Side): Promise<void> {
+  const [, , , , , f5, f6] = ALL as [string, string, string, string, string, string, string];
+  assert.equal((await write(side, label('q-1', f6))).reply.type, 'saved');
+  assert.equal((await write(side, { type: 'flag', requestId: 'f-2', itemId: f6 })).reply.type, 'saved');
+  assert.equal((await write(side, { type: 'flag', requestId: 'f-1', itemId: f5 })).reply.type, 'saved');
+  const progressOf = (answers: readonly HostToWebview[]): Message<HostToWebview, 'reviewProgress'> | undefined => only(answers, 'reviewProgress').at(-1);
+  const flagged = { order: 'flagged' as const, filters: {} };
+
+  const entered = progressOf(await exchange(side, { type: 'reviewMode', review: flagged }));
+  assert.deepEqual(
+    entered && [entered.order, entered.toReview, entered.reviewed, entered.fixed, entered.orders],
+    ['flagged', 2, 0, 0, { suspects: 0, 'low-confidence': 0, 'model-disagrees': 0, annotators: 0, flagged: 2, imported: 0 }],
+    'review mode answers with its progress and every order\'s count',
+  );
+  const served = only(await exchange(side, { type: 'needItems', count: 5 }), 'items');
+  assert.equal(served.length, 1);
+  assert.equal(served[0].review, true, 'served by the review queue');
+  assert.equal(served[0].exhausted, true);
+  assert.deepEqual(served[0].items.map((i) => [i.id, i.review?.order, i.review?.current?.labels]), [
+    [f6, 'flagged', ['storm']],
+    [f5, 'flagged', undefined],
+  ], 'flagged items in log order, with their current label');
+
+  const fixed = await exchange(side, { type: 'label', requestId: 'rv-1', itemId: f6, labels: ['market'], source: 'review' });
+  assert.equal(only(fixed, 'saved').length, 1);
+  const afterFix = progressOf(fixed);
+  assert.deepEqual(afterFix && [afterFix.reviewed, afterFix.fixed, afterFix.toReview], [1, 1, 1], 'a correction is reviewed and fixed');
+  assert.deepEqual(await need(side, 5), { ids: [], exhausted: true }, 'the reviewed item leaves the order; the other is out');
+  await exchange(side, { type: 'reviewMode', review: flagged });
+  assert.deepEqual((await need(side, 5)).ids, [], 'the same request again releases nothing');
+
+  const undone = await exchange(side, { type: 'undo', requestId: 'u-1', itemId: f6 });
+  assert.deepEqual(progressOf(undone)?.reviewed, 0, 'an undone review is not reviewed');
+  assert.deepEqual((await need(side, 5)).ids, [f6], 'and is served again');
+
+  await exchange(side, { type: 'reviewMode', review: { order: 'flagged', filters: { label: 'storm' } } });
+  assert.deepEqual((await need(side, 5)).ids, [f6], 'a new request releases what was out; the label filter leaves the unlabeled one out');
+
+  assert.deepEqual(progressOf(await exchange(side, { type: 'reviewMode', review: null })), undefined, 'no progress outside review mode');
+  const labeling = await need(side, 200);
+  assert.deepEqual(sorted(labeling.ids), sorted(without(ALL, [f5, f6])), 'labeling again: flagged and labeled items are not served');
+  const log = await side.written();
+  assert.deepEqual(log.slice(-5).map((e) => [e.requestId, e.type, e.itemId]), [['q-1', 'label', f6], ['f-2', 'flag', f6], ['f-1', 'flag', f5], ['rv-1', 'label', f6], ['u-1', 'undo', f6]]);
+}
+
 describe('the fake host keeps the real host and engine contract', () => {
   let dir: string;
   before(async () => {
@@ -341,6 +387,7 @@ describe('the fake host keeps the real host and engine contract', () => {
   it('FakeEngine', async () => {
     const side = fakeSide();
     await scenario(side);
+    await reviewScenario(side);
     await side.close();
   });
 
@@ -348,6 +395,7 @@ describe('the fake host keeps the real host and engine contract', () => {
     const side = await realSide(dir);
     try {
       await scenario(side);
+      await reviewScenario(side);
     } finally {
       await side.close();
     }

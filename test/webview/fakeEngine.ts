@@ -34,7 +34,11 @@ import {
   type LabelMode,
   type Message,
   type QueueItem,
+  type ReviewOrderId,
+  type ReviewProgress,
+  type ReviewRequest,
   type WebviewToHost,
+  REVIEW_ORDER_LIST,
 } from '../../src/shared/protocol';
 
 export interface FakeEngineOptions {
@@ -45,6 +49,11 @@ export interface FakeEngineOptions {
   readonly itemsPerReply?: number;
   /** The strategy in use at the start; the items keep their own reasons until it changes. */
   readonly strategy?: StrategyId;
+  /**
+   * The review queue's orders, ranked as the real engine would (items of `items`, with `review` and
+   * `suggestion` set). The `flagged` order is computed from the fake's own log, as the real one is.
+   */
+  readonly review?: Partial<Record<ReviewOrderId, readonly QueueItem[]>>;
 }
 
 /** One event in the fake's label log (the request id is the event's id, as in the real log). */
@@ -80,6 +89,12 @@ export class FakeEngine {
   private strategy: StrategyId;
   /** Set once the strategy changed: items are then picked and explained by it. */
   private changed = false;
+  /** The review queue's request while in review mode (src/worker/reviewQueue.ts). */
+  private reviewRequest: ReviewRequest | undefined;
+  /** Items skipped while reviewing: like the real ReviewQueue, not served again in this mode. */
+  private readonly skippedInReview = new Set<string>();
+  /** The label key each item had before its first review: a review that changed it fixed an error. */
+  private readonly beforeReview = new Map<string, string>();
 
   constructor(private readonly options: FakeEngineOptions) {
     this.strategy = options.strategy ?? 'clustered-uncertainty';
@@ -155,9 +170,27 @@ export class FakeEngine {
         if (!m.restored) this.release();
         return [this.init()];
       case 'needItems':
-        return [this.serve(m.count)];
+        return [this.reviewRequest ? this.serveReview(m.count) : this.serve(m.count)];
+      case 'reviewMode': {
+        // Like the real engine: a changed request releases what was out; the progress follows.
+        if (JSON.stringify(m.review ?? undefined) !== JSON.stringify(this.reviewRequest)) {
+          this.reviewRequest = m.review ?? undefined;
+          this.release();
+        }
+        return this.reviewProgress();
+      }
       case 'label':
-        return this.write(m.requestId, m.itemId, 'label', () => this.checkLabel(m), () => ({
+        if (m.source === 'review' && !this.beforeReview.has(m.itemId)) this.beforeReview.set(m.itemId, JSON.stringify(this.labelsBefore(m.itemId)));
+        return [...this.labelWrite(m), ...this.reviewProgress()];
+      case 'undo':
+        return [...this.undoWrite(m), ...this.reviewProgress()];
+      default:
+        return this.other(m);
+    }
+  }
+
+  private labelWrite(m: LabelMessage): HostToWebview[] {
+    return this.write(m.requestId, m.itemId, 'label', () => this.checkLabel(m), () => ({
           requestId: m.requestId,
           type: 'label',
           itemId: m.itemId,
@@ -165,6 +198,20 @@ export class FakeEngine {
           source: m.source,
           ...(m.answer ? { answer: m.answer } : {}),
         }));
+  }
+
+  private undoWrite(m: Extract<WebviewToHost, { type: 'undo' }>): HostToWebview[] {
+    // Like the real writer: undoes the named item's latest label, skip or flag in effect.
+    const target = [...this.undoable].reverse().find((e) => e.itemId === m.itemId);
+    return this.write(m.requestId, m.itemId, 'undo', () => (target ? undefined : 'There is nothing to undo.'), () => ({
+      requestId: m.requestId,
+      type: 'undo',
+      itemId: (target as LoggedEvent).itemId,
+    }));
+  }
+
+  private other(m: Exclude<WebviewToHost, { type: 'ready' | 'needItems' | 'reviewMode' | 'label' | 'undo' }>): HostToWebview[] {
+    switch (m.type) {
       case 'flag':
         return this.write(m.requestId, m.itemId, 'flag', () => (this.known.has(m.itemId) ? undefined : unknownItem(m.itemId)), () => ({
           requestId: m.requestId,
@@ -172,28 +219,25 @@ export class FakeEngine {
           itemId: m.itemId,
         }));
       case 'skip':
+        if (this.reviewRequest !== undefined && this.known.has(m.itemId)) this.skippedInReview.add(m.itemId);
         return this.write(m.requestId, m.itemId, 'skip', () => (this.known.has(m.itemId) ? undefined : unknownItem(m.itemId)), () => ({
           requestId: m.requestId,
           type: 'skip',
           itemId: m.itemId,
         }));
-      case 'undo': {
-        // Like the real writer: undoes the named item's latest label, skip or flag in effect.
-        const target = [...this.undoable].reverse().find((e) => e.itemId === m.itemId);
-        return this.write(m.requestId, m.itemId, 'undo', () => (target ? undefined : 'There is nothing to undo.'), () => ({
-          requestId: m.requestId,
-          type: 'undo',
-          itemId: (target as LoggedEvent).itemId,
-        }));
-      }
       case 'errorAction':
         if (!RESTARTS.has(m.actionId)) return [];
         // A restart is a new engine session over the same log: what was out is forgotten, and the
         // skipped items wait again (the log keeps the skips); the page gets `init` at once.
         this.release();
         this.revisit.clear();
+        // The new engine session starts in labeling mode; the page resends its review mode on init.
+        this.reviewRequest = undefined;
+        this.beforeReview.clear();
+        this.skippedInReview.clear();
         return [this.init()];
       case 'revisitSkipped':
+        this.skippedInReview.clear();
         for (const item of this.items) if (this.decision(item.id)?.type === 'skip') this.revisit.add(item.id);
         this.exhausted = false;
         return [];
@@ -204,6 +248,83 @@ export class FakeEngine {
       case 'configureLabels':
         return [];
     }
+  }
+
+  // ---- the review queue (src/worker/reviewQueue.ts, src/core/review/reviewOrder.ts) -----------
+
+  private serveReview(count: number): HostToWebview {
+    const request = this.reviewRequest as ReviewRequest;
+    const eligible = this.reviewCandidates(request).filter((item) => !this.outstanding.has(item.id) && !this.skippedInReview.has(item.id));
+    const items = eligible.slice(0, Math.min(count, this.options.itemsPerReply ?? count));
+    for (const item of items) this.outstanding.add(item.id);
+    return { type: 'items', items: items.map((item) => structuredClone(item)), review: true, ...(items.length < count ? { exhausted: true } : {}) };
+  }
+
+  /** The order's items that are not reviewed, with the filters. */
+  private reviewCandidates(request: ReviewRequest): QueueItem[] {
+    const f = request.filters;
+    const list = request.order === 'flagged' ? this.flagged() : (this.options.review?.[request.order] ?? []).filter((item) => !this.reviewed(item.id));
+    return list.filter((item) => {
+      const current = item.review?.current;
+      const underReview = current?.labels ?? (item.suggestion?.from === 'file' ? item.suggestion.labels : []);
+      if (f.label !== undefined && !underReview.includes(f.label)) return false;
+      if (f.predicted !== undefined && item.prediction?.label !== f.predicted) return false;
+      if (f.source !== undefined && current?.source !== f.source) return false;
+      if (f.annotator !== undefined && current?.annotator !== f.annotator) return false;
+      if (f.disagreementOnly === true && (item.prediction === undefined || current === undefined || current.labels.includes(item.prediction.label))) return false;
+      const p = item.prediction?.confidence;
+      if ((f.minConfidence !== undefined || f.maxConfidence !== undefined) && (p === undefined || p < (f.minConfidence ?? 0) || p > (f.maxConfidence ?? 1))) return false;
+      return true;
+    });
+  }
+
+  /** Flags in effect whose item was not reviewed after the flag, in log order, as the real order serves them. */
+  private flagged(): QueueItem[] {
+    const out: QueueItem[] = [];
+    for (const item of this.items) {
+      const events = this.undoable.filter((e) => e.itemId === item.id);
+      const last = events.at(-1);
+      if (!events.some((e) => e.type === 'flag') || (last?.type === 'label' && last.source === 'review')) continue;
+      const label = this.labelInEffect(item.id);
+      out.push({
+        ...structuredClone(item),
+        reason: { strategy: 'review:flagged', score: 0.5, detail: `Flagged by tester${label ? `; labeled "${(label.labels ?? []).join(', ')}"` : '; not labeled yet'}` },
+        review: { order: 'flagged', ...(label ? { current: { labels: [...(label.labels ?? [])], annotator: 'tester', source: label.source === 'review' ? 'review' : label.source === 'edit' ? 'edit' : 'queue' } } : {}) },
+      });
+    }
+    const firstSeen = (id: string): number => this.log.findIndex((e) => e.itemId === id);
+    return out.sort((a, b) => firstSeen(a.id) - firstSeen(b.id));
+  }
+
+  private reviewed(itemId: string): boolean {
+    return this.labelInEffect(itemId)?.source === 'review';
+  }
+
+  private labelsBefore(itemId: string): readonly string[] {
+    const label = this.labelInEffect(itemId);
+    if (label) return label.labels ?? [];
+    // The label the real log holds and the fake's does not: the one the review item carries.
+    const item = Object.values(this.options.review ?? {}).flat().find((i) => i.id === itemId);
+    if (item?.review?.current) return item.review.current.labels;
+    return item?.suggestion?.from === 'file' ? item.suggestion.labels : [];
+  }
+
+  /** The real engine posts the progress after each write while in review mode. */
+  private reviewProgress(): HostToWebview[] {
+    const request = this.reviewRequest;
+    if (request === undefined) return [];
+    const orders: Record<string, number> = {};
+    for (const id of REVIEW_ORDER_LIST) orders[id] = this.reviewCandidates({ order: id, filters: request.filters }).length;
+    let reviewed = 0;
+    let fixed = 0;
+    for (const [itemId, before] of this.beforeReview) {
+      if (!this.reviewed(itemId)) continue;
+      reviewed++;
+      if (JSON.stringify(this.labelInEffect(itemId)?.labels ?? []) !== before) fixed++;
+    }
+    const reviewedTotal = this.items.filter((i) => this.reviewed(i.id)).length;
+    const progress: ReviewProgress = { order: request.order, reviewed, toReview: orders[request.order] ?? 0, fixed, reviewedTotal, orders, annotators: this.undoable.some((e) => e.type === 'label') ? ['tester'] : [] };
+    return [{ type: 'reviewProgress', ...progress }];
   }
 
   private release(): void {

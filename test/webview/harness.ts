@@ -27,7 +27,7 @@ import { HostToWebview, parseWith, WebviewToHost, type InitMessage, type LabelMo
 import type { StrategyId } from '../../src/shared/settings';
 import { makeNonce, renderWebviewHtml } from '../../src/shared/webviewHtml';
 import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
-import { FakeEngine, plain, type LoggedEvent } from './fakeEngine';
+import { FakeEngine, plain, type FakeEngineOptions, type LoggedEvent } from './fakeEngine';
 
 const repo = path.resolve(__dirname, '../..');
 const datasets = path.resolve(repo, '..', 'shared/datasets/disaster-headlines');
@@ -157,6 +157,8 @@ export interface FakeHostOptions {
   answerItems?: boolean;
   /** Answer each needItems with at most this many items, as the real engine does for long texts. */
   readonly itemsPerReply?: number;
+  /** The review queue's orders (see FakeEngineOptions). */
+  readonly review?: FakeEngineOptions['review'];
 }
 
 /** What a failed write says in 'fail' mode. */

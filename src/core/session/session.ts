@@ -201,6 +201,14 @@ export class LabelingSession {
     return this.outstanding.keys().next().value;
   }
 
+  /**
+   * Records an item served by another source than the sampler (the review queue) as outstanding:
+   * it is not served again until answered, and its label event records `reason`.
+   */
+  markServed(itemId: string, reason: SampleReason): void {
+    this.outstanding.set(itemId, reason);
+  }
+
   /** Why a served, unanswered item was picked (written into its label event). */
   servedReason(itemId: string): SampleReason | undefined {
     return this.outstanding.get(itemId) ?? this.released.get(itemId);
@@ -409,6 +417,13 @@ export class LabelingSession {
 
   get latest(): ModelUpdate | undefined {
     return this.lastUpdate;
+  }
+
+  /** The current model's probability of each class (`model.classes`) for a row; undefined before the first model. */
+  classProbabilities(row: number): Float32Array | undefined {
+    const scores = this.scores;
+    if (scores === undefined || row < 0 || row >= this.items.length) return undefined;
+    return scores.probs.subarray(row * scores.classes, (row + 1) * scores.classes);
   }
 
   /** The current model's guess for an item; undefined before the first model. */

@@ -10,6 +10,7 @@
  */
 import * as v from 'valibot';
 import type { LabelMode as CoreLabelMode, LabelSource as CoreLabelSource } from '../../core/types';
+import { REVIEW_ORDER_CATALOG, REVIEW_ORDER_IDS, type SuggestionSource } from '../reviewOrders';
 
 /** Longest item id, request id or label name accepted from another thread or page. */
 export const MAX_ID_CHARS = 1024;
@@ -41,6 +42,55 @@ export const SampleReasonSchema = v.object({
 });
 export type SampleReason = v.InferOutput<typeof SampleReasonSchema>;
 
+// ---- the review queue ---------------------------------------------------------------------
+
+export const ReviewOrderIdSchema = v.picklist(REVIEW_ORDER_IDS);
+export type ReviewOrderId = v.InferOutput<typeof ReviewOrderIdSchema>;
+/** Each order's title and description, as the panel's select shows them. */
+export const REVIEW_ORDER_INFO = REVIEW_ORDER_CATALOG;
+export const REVIEW_ORDER_LIST: readonly ReviewOrderId[] = REVIEW_ORDER_IDS;
+
+/** Narrows a review order; the fields combine with AND (see src/core/review/reviewOrder.ts). */
+export const ReviewFiltersSchema = v.object({
+  /** The label under review (the current label, else the file's) includes this label. */
+  label: v.optional(labelName),
+  /** The model's top label. */
+  predicted: v.optional(labelName),
+  /** The current label's source. */
+  source: v.optional(LabelSourceSchema),
+  /** One of the item's annotators. */
+  annotator: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_LABEL_CHARS))),
+  disagreementOnly: v.optional(v.boolean()),
+  /** The model's confidence in its top label, at least / at most. */
+  minConfidence: v.optional(fraction),
+  maxConfidence: v.optional(fraction),
+});
+export type ReviewFilters = v.InferOutput<typeof ReviewFiltersSchema>;
+
+/** What the page asks the review queue for: an order and its filters. */
+export const ReviewRequestSchema = v.object({ order: ReviewOrderIdSchema, filters: ReviewFiltersSchema });
+export type ReviewRequest = v.InferOutput<typeof ReviewRequestSchema>;
+
+const SUGGESTION_SOURCES = ['file', 'model', 'annotator'] as const satisfies readonly SuggestionSource[];
+
+/** How far the review has come, and what each order still holds (with the filters). */
+export const ReviewProgressSchema = v.object({
+  order: ReviewOrderIdSchema,
+  /** Items reviewed in this engine session (their current label is the review). */
+  reviewed: count,
+  /** Items the order still holds, with the filters, besides those on the page. */
+  toReview: count,
+  /** Reviews in this engine session that changed the label (a correction, not a keep). */
+  fixed: count,
+  /** Items whose current label is a review, in the whole label log. */
+  reviewedTotal: count,
+  /** Items each order holds with the same filters. */
+  orders: v.record(v.string(), count),
+  /** Annotators in the label log (the annotator filter's choices). */
+  annotators: v.array(v.string()),
+});
+export type ReviewProgress = v.InferOutput<typeof ReviewProgressSchema>;
+
 /** One item waiting in the webview's queue. Text is untrusted and always rendered as text. */
 export const QueueItemSchema = v.object({
   /** The dataset item id. */
@@ -51,8 +101,25 @@ export const QueueItemSchema = v.object({
   reason: SampleReasonSchema,
   /** Binary mode only: the label being accepted or rejected. */
   question: v.optional(v.string()),
-  /** The file's own label, imported as a prediction to review: Enter accepts it. */
-  suggestion: v.optional(v.object({ labels: v.array(v.string()), from: v.literal('file') })),
+  /**
+   * The label Enter accepts: the file's own label imported as a prediction to review, or in the
+   * review queue the model's or another annotator's label. `score`: how sure its source is.
+   */
+  suggestion: v.optional(
+    v.object({
+      labels: v.array(v.string()),
+      from: v.picklist(SUGGESTION_SOURCES),
+      score: v.optional(fraction),
+      annotator: v.optional(v.string()),
+    }),
+  ),
+  /** Set on items the review queue serves: the order and the item's current label (absent when it has none). */
+  review: v.optional(
+    v.object({
+      order: ReviewOrderIdSchema,
+      current: v.optional(v.object({ labels: v.array(v.string()), annotator: v.string(), source: LabelSourceSchema })),
+    }),
+  ),
 });
 export type QueueItem = v.InferOutput<typeof QueueItemSchema>;
 
@@ -193,6 +260,10 @@ export const KeymapSchema = v.object({
   accept: v.string(),
   /** Binary mode: reject the label asked about. */
   reject: v.string(),
+  /** Review queue: keep the current label as reviewed. */
+  keep: v.optional(v.string(), 'k'),
+  /** Switch between labeling and the review queue. */
+  review: v.optional(v.string(), 'r'),
 });
 export type Keymap = v.InferOutput<typeof KeymapSchema>;
 export type KeymapAction = keyof Keymap;
@@ -207,6 +278,8 @@ export const DEFAULT_KEYMAP: Keymap = {
   confirm: 'Enter',
   accept: 'a',
   reject: 'x',
+  keep: 'k',
+  review: 'r',
 };
 
 /** One label as the webview shows it: its name (as written to the log) and the key that picks it. */
@@ -222,6 +295,6 @@ export const ExistingLabelsSchema = v.object({
 });
 export type ExistingLabels = v.InferOutput<typeof ExistingLabelsSchema>;
 
-/** Parts of the panel the host can bring into view (the Show Learning Curve command). */
-export const RevealSectionSchema = v.picklist(['chart']);
+/** Parts of the panel the host can bring into view (Show Learning Curve; Review Queue switches to review mode). */
+export const RevealSectionSchema = v.picklist(['chart', 'review']);
 export type RevealSection = v.InferOutput<typeof RevealSectionSchema>;

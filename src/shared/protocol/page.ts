@@ -32,6 +32,8 @@ import {
   ProgressSnapshotSchema,
   QueueItemSchema,
   RevealSectionSchema,
+  ReviewProgressSchema,
+  ReviewRequestSchema,
   count,
 } from './domain';
 
@@ -57,7 +59,12 @@ export const ItemsMessage = v.object({
   items: v.array(QueueItemSchema),
   exhausted: v.optional(v.boolean()),
   replace: v.optional(v.literal(true)),
+  /** Served by the review queue (the page drops an answer meant for the mode it has left). */
+  review: v.optional(v.literal(true)),
 });
+
+/** The review queue's progress: sent when review mode starts or changes, and after each review write. */
+export const ReviewProgressMessage = v.object({ type: v.literal('reviewProgress'), ...ReviewProgressSchema.entries });
 
 /** The write with this requestId is on disk (fsynced) in the file at the log's path. */
 export const SavedMessage = v.object({ type: v.literal('saved'), requestId, itemId: idString });
@@ -119,6 +126,13 @@ export const SkipMessage = v.object({ type: v.literal('skip'), requestId, itemId
 /** Flag an item for later review (written to the log). */
 export const FlagMessage = v.object({ type: v.literal('flag'), requestId, itemId: idString });
 
+/**
+ * Serve the review queue in this order with these filters (`review: null`: back to labeling). The
+ * page has dropped the items it held and not answered; the worker serves them again when asked.
+ * The same request again changes nothing (a page that reloaded resends its mode on `init`).
+ */
+export const ReviewModeMessage = v.object({ type: v.literal('reviewMode'), review: v.nullable(ReviewRequestSchema) });
+
 /** The webview holds fewer than 5 upcoming items: send up to `count`. */
 export const NeedItemsMessage = v.object({
   type: v.literal('needItems'),
@@ -159,10 +173,10 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 // ---- the two page directions --------------------------------------------------------------
 
 /** What the worker sends that the webview receives unchanged. */
-export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage] as const;
+export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage, ReviewProgressMessage] as const;
 
 /** What the page sends that the host forwards to the worker unchanged. */
-export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage, RevisitSkippedMessage, CancelMessage] as const;
+export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage, RevisitSkippedMessage, CancelMessage, ReviewModeMessage] as const;
 
 export const WebviewToHost = v.variant('type', [ReadyMessage, ...PAGE_TO_ENGINE, OpenSettingsMessage, ChooseStrategyMessage, ErrorActionMessage, ExportLabelsMessage, ConfigureLabelsMessage]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHost>;
@@ -200,3 +214,5 @@ export type ExportLabelsMessage = v.InferOutput<typeof ExportLabelsMessage>;
 export type ConfigureLabelsMessage = v.InferOutput<typeof ConfigureLabelsMessage>;
 export type RevisitSkippedMessage = v.InferOutput<typeof RevisitSkippedMessage>;
 export type CancelMessage = v.InferOutput<typeof CancelMessage>;
+export type ReviewModeMessage = v.InferOutput<typeof ReviewModeMessage>;
+export type ReviewProgressMessage = v.InferOutput<typeof ReviewProgressMessage>;

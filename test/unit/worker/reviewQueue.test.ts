@@ -1,0 +1,180 @@
+/**
+ * The review mode on the real engine worker (lexical embeddings, a real label log): suspected
+ * label errors come first with the model's suggestion, `k` (keep) and Enter (accept) are `review`
+ * events carrying the reviewer and the order, the progress counts reviews and fixes, and leaving
+ * review mode serves labeling items again.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { LabelLog, replay } from '../../../src/core/labels';
+import { labelLogPath } from '../../../src/core/labels/storePath';
+import { createRng } from '../../../src/core/random';
+import { Host, initMessage, servedItems, type Of } from './workerHost';
+
+const TOPICS: Record<string, string[]> = {
+  sports: ['goal', 'match', 'team', 'score', 'league', 'coach', 'striker', 'referee'],
+  business: ['market', 'stocks', 'profit', 'shares', 'bank', 'merger', 'investor', 'revenue'],
+  weather: ['rain', 'storm', 'wind', 'snow', 'cloud', 'forecast', 'thunder', 'flood'],
+};
+const NAMES = Object.keys(TOPICS);
+const PLANTED = ['r4', 'r13', 'r31'];
+
+let dir: string;
+let datasetFile: string;
+const truth = new Map<string, string>();
+const given = new Map<string, string>();
+
+before(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-review-queue-'));
+  datasetFile = path.join(dir, 'data.jsonl');
+  const rng = createRng(11);
+  const rows: string[] = [];
+  for (let i = 0; i < 90; i++) {
+    const topic = NAMES[i % 3] as string;
+    const words = TOPICS[topic] as string[];
+    const text = Array.from({ length: 6 }, () => words[Math.floor(rng.next() * words.length)]).join(' ');
+    truth.set(`r${i}`, topic);
+    rows.push(JSON.stringify({ id: `r${i}`, text: `${text} ${i}` }));
+  }
+  await fs.writeFile(datasetFile, rows.join('\n') + '\n');
+  const log = await LabelLog.open(labelLogPath(dir, datasetFile));
+  await log.append(
+    Array.from({ length: 60 }, (_, i) => {
+      const id = `r${i}`;
+      const right = truth.get(id) as string;
+      const label = PLANTED.includes(id) ? (NAMES[(NAMES.indexOf(right) + 1) % 3] as string) : right;
+      given.set(id, label);
+      return { type: 'label' as const, itemId: id, labels: [label], annotator: 'ana', source: 'import' as const };
+    }),
+  );
+  await log.close();
+});
+after(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+test('review mode serves suspects first with the model suggestion; k keeps, Enter accepts, both as review events', async () => {
+  const host = new Host();
+  try {
+    host.send(initMessage(datasetFile, dir, NAMES, { retrainEvery: 1000 }));
+    await host.wait('engineReady');
+    const data = await host.wait('reviewData', (m) => m.suspects !== undefined && m.suspects.length > 0, 60_000);
+    const ids = host.messages.find((m): m is Of<'reviewData'> => m.type === 'reviewData' && m.itemIds !== undefined)?.itemIds ?? [];
+    const suspectIds = (data.suspects ?? []).map((s) => ids[s.row] as string);
+
+    let since = host.messages.length;
+    host.send({ type: 'reviewMode', review: { order: 'suspects', filters: {} } });
+    const progress = await host.wait('reviewProgress', () => true, 20_000, since);
+    assert.equal(progress.order, 'suspects');
+    assert.equal(progress.toReview, suspectIds.length);
+    assert.equal(progress.orders.suspects, suspectIds.length);
+    assert.equal(progress.orders.flagged, 0);
+    assert.deepEqual([progress.reviewed, progress.fixed], [0, 0]);
+    assert.deepEqual(progress.annotators, ['ana']);
+
+    since = host.messages.length;
+    host.send({ type: 'needItems', count: 12 });
+    const served = await host.wait('items', () => true, 20_000, since);
+    assert.equal(served.review, true);
+    assert.deepEqual(served.items.map((i) => i.id), suspectIds.slice(0, 12), 'the suspects, in their rank order');
+    const planted = served.items.filter((i) => PLANTED.includes(i.id));
+    assert.ok(planted.length >= 2, `planted ${PLANTED.join(', ')}, served ${served.items.map((i) => i.id).join(', ')}`);
+    for (const item of planted) {
+      assert.equal(item.suggestion?.from, 'model');
+      assert.deepEqual(item.suggestion?.labels, [truth.get(item.id)], `the model suggests the right label for ${item.id}`);
+      assert.deepEqual(item.review, { order: 'suspects', current: { labels: [given.get(item.id)], annotator: 'ana', source: 'import' } });
+      assert.match(item.reason.detail ?? '', /ana labeled/);
+      assert.equal(item.reason.strategy, 'review:suspects');
+    }
+
+    // k on the first planted item: the current label, as a review event. Enter on the second: the suggestion.
+    const [kept, fixed] = planted as [Of<'items'>['items'][number], Of<'items'>['items'][number]];
+    const logBefore = (await replay(labelLogPath(dir, datasetFile))).events.length;
+    since = host.messages.length;
+    host.send({ type: 'label', requestId: 'rk-1', itemId: kept.id, labels: kept.review?.current?.labels as string[], source: 'review' });
+    assert.equal((await host.reply('rk-1', 60_000, since)).type, 'saved');
+    host.send({ type: 'label', requestId: 'ra-1', itemId: fixed.id, labels: fixed.suggestion?.labels as string[], source: 'review' });
+    assert.equal((await host.reply('ra-1', 60_000, since)).type, 'saved');
+    const after2 = await host.wait('reviewProgress', (m) => m.reviewed === 2, 20_000, since);
+    assert.equal(after2.fixed, 1, 'the keep changed nothing; the accepted suggestion fixed an error');
+    assert.equal(after2.reviewedTotal, 2);
+    assert.equal(after2.toReview, suspectIds.length - 2);
+
+    const { events } = await replay(labelLogPath(dir, datasetFile));
+    assert.deepEqual(
+      events.slice(logBefore).map((e) => [e.itemId, e.labels, e.source, e.annotator, e.strategy]),
+      [
+        [kept.id, [given.get(kept.id)], 'review', 'tester', 'review:suspects'],
+        [fixed.id, [truth.get(fixed.id)], 'review', 'tester', 'review:suspects'],
+      ],
+    );
+    const keptEvent = events.at(-2);
+    const keptScore = (data.suspects ?? []).find((s) => ids[s.row] === kept.id)?.score;
+    assert.ok(keptScore !== undefined && Math.abs((keptEvent?.score ?? -1) - keptScore) < 1e-6, 'the event keeps the suspicion score the reviewer saw');
+
+    // The editor's review data follows the writes: both items now carry a reviewed label.
+    const delta = await host.wait('reviewData', (m) => m.itemIds === undefined && m.labels.some((l) => ids[l.row] === fixed.id), 20_000, since);
+    assert.deepEqual(delta.labels.find((l) => ids[l.row] === fixed.id)?.source, 'review');
+
+    // Undo the keep: the item is to review again.
+    since = host.messages.length;
+    host.send({ type: 'undo', requestId: 'ru-1', itemId: kept.id });
+    assert.equal((await host.reply('ru-1', 60_000, since)).type, 'saved');
+    assert.equal((await host.wait('reviewProgress', () => true, 20_000, since)).reviewed, 1);
+
+    // Back to labeling: the page dropped the review items; labeling items come, none already labeled.
+    since = host.messages.length;
+    host.send({ type: 'reviewMode', review: null });
+    host.send({ type: 'needItems', count: 5 });
+    const labeling = await host.wait('items', () => true, 20_000, since);
+    assert.equal(labeling.review, undefined);
+    assert.equal(labeling.items.length, 5);
+    for (const item of labeling.items) {
+      assert.equal(item.review, undefined);
+      assert.ok(Number(item.id.slice(1)) >= 60, `${item.id} is unlabeled`);
+    }
+    assert.equal(host.messages.slice(since).filter((m) => m.type === 'reviewProgress').length, 0, 'no review progress outside review mode');
+  } finally {
+    await host.close();
+  }
+});
+
+test('the flagged order, unlabeled items included; filters narrow it; a reviewed item is not served again', async () => {
+  const host = new Host();
+  try {
+    host.send(initMessage(datasetFile, dir, NAMES, { retrainEvery: 1000 }));
+    await host.wait('engineReady');
+    host.send({ type: 'flag', requestId: 'f-1', itemId: 'r70' });
+    host.send({ type: 'flag', requestId: 'f-2', itemId: 'r20' });
+    await host.reply('f-2');
+    let since = host.messages.length;
+    host.send({ type: 'reviewMode', review: { order: 'flagged', filters: { label: given.get('r20') as string } } });
+    host.send({ type: 'needItems', count: 5 });
+    const filtered = await host.wait('items', () => true, 20_000, since);
+    assert.deepEqual(filtered.items.map((i) => i.id), ['r20'], 'only the flagged item with that label');
+    assert.equal(filtered.exhausted, true);
+
+    since = host.messages.length;
+    host.send({ type: 'reviewMode', review: { order: 'flagged', filters: {} } });
+    host.send({ type: 'needItems', count: 5 });
+    const all = await host.wait('items', () => true, 20_000, since);
+    assert.deepEqual(all.items.map((i) => i.id).sort(), ['r20', 'r70'], 'a new request serves what the page dropped again');
+    const r70 = all.items.find((i) => i.id === 'r70');
+    assert.equal(r70?.review?.current, undefined, 'r70 has no label');
+    assert.match(r70?.reason.detail ?? '', /Flagged by tester; not labeled yet/);
+
+    host.send({ type: 'label', requestId: 'fr-1', itemId: 'r70', labels: ['weather'], source: 'review' });
+    await host.reply('fr-1');
+    since = host.messages.length;
+    host.send({ type: 'needItems', count: 5 });
+    await host.wait('items', () => true, 20_000, since);
+    assert.deepEqual(servedItems(host, since).map((i) => i.id), [], 'r20 is still out with the page, r70 is reviewed');
+    const progress = await host.wait('reviewProgress', (m) => m.reviewed === 1, 20_000);
+    assert.equal(progress.fixed, 1, 'an unlabeled flagged item given a label counts as fixed');
+  } finally {
+    await host.close();
+  }
+});
