@@ -12,6 +12,8 @@ export interface SliceOptions {
   /** Checked before each slice: true stops the job (a newer one replaced it, the document closed). */
   readonly cancelled?: () => boolean;
   readonly now?: () => number;
+  /** Told each slice's duration (benchmarks). */
+  readonly onSlice?: (ms: number) => void;
 }
 
 export interface SliceReport {
@@ -32,7 +34,9 @@ export async function runSliced(step: (maxLines: number) => boolean, options: Sl
     const start = now();
     do done = step(options.linesPerStep);
     while (!done && now() - start < options.sliceMs);
-    longestMs = Math.max(longestMs, now() - start);
+    const ms = now() - start;
+    longestMs = Math.max(longestMs, ms);
+    options.onSlice?.(ms);
     slices++;
     if (!done) await options.yieldNow();
   }
