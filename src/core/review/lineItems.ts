@@ -1,7 +1,6 @@
 /**
- * Which item each line of a dataset file is, and which lines each item is on, recomputed from the
- * text after every edit, with the loader's own rules (builder.ts), so a label never lands on the
- * wrong line:
+ * Which item each line of a dataset file is, and which lines each item is on, with the loader's
+ * own rules (builder.ts, see itemStore.ts), so a label never lands on the wrong line:
  * - an item's id is its explicit id field when the row has one, else `h:<hash of normalized text>`;
  *   so a row with an explicit id keeps its id (and its labels) when its text is edited, and a row
  *   without one becomes another item (its old labels are not carried over);
@@ -11,191 +10,202 @@
  * - a row reusing an earlier row's explicit id with another text, a row without usable text and a
  *   row that does not parse are no item (the loader skips them too).
  *
- * A full recompute re-reads only records whose text it has not seen: each record's parse (JSON,
- * CSV fields, normalization, sha256) is cached by its text, so after an edit only the edited lines
- * are parsed again and the rest is a linear pass.
+ * A mapper keeps one live mapping per open document: built once from the whole text (`map`, or
+ * `startBuild` a slice at a time so the host stays responsive), then updated from the editor's
+ * change events (`applyChanges`, remap.ts), which costs the edited lines, not the file.
  */
-import { hashId, hashNormalized, invisibleCodePoints, normalizeText } from '../dataset/normalize';
-import { idValue } from '../dataset/builder';
-import { rawMemberValue } from '../dataset/jsonToken';
-import { ownField, recordToObject, txtField } from '../dataset/rows';
-import type { DatasetFormat } from '../types';
-import { csvFields, splitRecords } from './textRecords';
+import { ItemStore, Rec, newFirsts, resolveNext, type Firsts, type LineItem, type UnmappedLine } from './itemStore';
+import { headerColumns, isCsv, parseRecord, type LineLayout } from './recordParse';
+import { remap, type MapState } from './remap';
+import { touchedLines, type LineSource, type TextChange } from './textChanges';
+import { recordScanner, type RecordScanner, type TextRecord } from './textRecords';
 
-/** How to read a file's rows: the setup answers and the sniffed layout. */
-export interface LineLayout {
-  readonly format: DatasetFormat;
-  readonly textField: string;
-  /** The explicit id field, when the file has one (`id`, `_id`, `uuid`, or as configured). */
-  readonly idField?: string;
-  /** CSV/TSV: the first record names the columns (read from the text itself, as it is now). */
-  readonly hasHeader: boolean;
-  /** CSV/TSV without a header: `column1..N`. */
-  readonly columns?: readonly string[];
-}
+export type { LineItem, UnmappedLine } from './itemStore';
+export type { LineLayout } from './recordParse';
 
-/** What one record's text says, independent of the other rows. */
-type Parsed =
-  | { readonly ok: true; readonly hash: string; readonly explicitId: string | undefined }
-  | { readonly ok: false; readonly why: string };
-
-/** The lines of one item occurrence. */
-export interface LineItem {
-  /** Zero-based first line. */
-  readonly line: number;
-  /** Zero-based last line (CSV records with quoted line breaks span several). */
-  readonly endLine: number;
-  readonly itemId: string;
-  /** The id is the row's own id field (kept across text edits), not a text hash. */
-  readonly explicitId: boolean;
-  /** sha256 of the normalized text: compare to tell an edited explicit-id item. */
-  readonly textHash: string;
-  /** A later copy of an earlier row's text (same item). */
-  readonly duplicate: boolean;
-}
-
-/** A record that is no item, with why (for a status message, never fatal). */
-export interface UnmappedLine {
-  readonly line: number;
-  readonly why: string;
-}
-
-/** The mapping of one version of the text. Lines between items (blank, header, bad rows) map to nothing. */
+/**
+ * The mapping of a text. The mapper's current one is live: `applyChanges` updates it in place, so
+ * it always describes the latest text given to the mapper. Lines between items (blank, header, bad
+ * rows) map to nothing.
+ */
 export class LineItemMap {
-  private byItem: Map<string, LineItem[]> | undefined;
+  private itemsCache: { version: number; items: LineItem[] } | undefined;
 
-  constructor(
-    /** In line order. */
-    readonly items: readonly LineItem[],
-    readonly unmapped: readonly UnmappedLine[],
-  ) {}
+  constructor(private readonly store: ItemStore) {}
+
+  /** The items, in line order. */
+  get items(): readonly LineItem[] {
+    if (this.itemsCache?.version !== this.store.version) this.itemsCache = { version: this.store.version, items: this.store.recs.filter((r) => r.mapped) };
+    return this.itemsCache.items;
+  }
+
+  /** The records that are no item, with why, in line order. */
+  get unmapped(): readonly UnmappedLine[] {
+    return this.store.recs.filter((r) => !r.mapped).map((r) => ({ line: r.line, why: r.why }));
+  }
 
   /** The item whose record covers the zero-based line, if any. Binary search: O(log n). */
   itemAt(line: number): LineItem | undefined {
-    const list = this.items;
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const it = list[mid] as LineItem;
-      if (line < it.line) hi = mid - 1;
-      else if (line > it.endLine) lo = mid + 1;
-      else return it;
-    }
-    return undefined;
+    const r = this.store.recs[this.store.firstEndingAtOrAfter(line)];
+    return r !== undefined && r.line <= line && r.mapped ? r : undefined;
   }
 
-  /** The items whose first line is in [from, to] (zero-based, inclusive), in line order. */
+  /** The items whose records overlap lines [from, to] (zero-based, inclusive), in line order. */
   itemsBetween(from: number, to: number): LineItem[] {
-    const list = this.items;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid] as LineItem).endLine < from) lo = mid + 1;
-      else hi = mid;
-    }
+    const list = this.store.recs;
     const out: LineItem[] = [];
-    for (let i = lo; i < list.length && (list[i] as LineItem).line <= to; i++) out.push(list[i] as LineItem);
+    for (let i = this.store.firstEndingAtOrAfter(from); i < list.length && (list[i] as Rec).line <= to; i++) {
+      if ((list[i] as Rec).mapped) out.push(list[i] as Rec);
+    }
     return out;
   }
 
-  /** Every occurrence of the item (more than one when its text is duplicated). */
+  /** Every occurrence of the item (more than one when its text is duplicated), in line order. */
   linesOf(itemId: string): readonly LineItem[] {
-    if (this.byItem === undefined) {
-      this.byItem = new Map();
-      for (const it of this.items) {
-        const list = this.byItem.get(it.itemId);
-        if (list === undefined) this.byItem.set(it.itemId, [it]);
-        else list.push(it);
-      }
-    }
-    return this.byItem.get(itemId) ?? [];
+    const first = this.store.withId(itemId).find((r) => r.mapped && !r.duplicate && r.itemId === itemId);
+    if (first === undefined) return [];
+    return this.store.withHash(first.textHash).filter((r) => r.mapped && r.itemId === itemId);
   }
 }
 
-/** Recomputes the mapping of a document's text; keep one per open document (it caches parses). */
-export class LineItemMapper {
-  private cache = new Map<string, Parsed>();
+/** Maps a whole text a slice of lines at a time; the mapper adopts the result when it is done. */
+export class MapBuild {
+  private readonly scanner: RecordScanner;
+  private readonly store = new ItemStore();
+  private readonly firsts: Firsts = newFirsts();
+  private columns: readonly string[];
+  private headerEnd: number | undefined;
+  private finished = false;
 
-  constructor(readonly layout: LineLayout) {}
-
-  map(text: string): LineItemMap {
-    const { format } = this.layout;
-    const records = splitRecords(text, format);
-    const next = new Map<string, Parsed>();
-    const items: LineItem[] = [];
-    const unmapped: UnmappedLine[] = [];
-    const byHash = new Map<string, { readonly id: string; readonly explicit: boolean }>();
-    /** id -> one-based line of its first row, for the message. */
-    const byId = new Map<string, number>();
-    let columns = this.layout.columns ?? [];
-    let first = 0;
-    const csv = format === 'csv' || format === 'tsv';
-    if (csv && this.layout.hasHeader && records.length > 0) {
-      const header = csvFields((records[0] as (typeof records)[number]).text, format === 'tsv' ? '\t' : ',') ?? [];
-      columns = header.map((c, i) => c.trim() || `column${i + 1}`);
-      first = 1;
-    }
-    // Cache keys carry the columns: a header edit changes what every CSV record means.
-    const prefix = csv ? `${columns.join('\u0000')}\u0001` : '';
-    for (let r = first; r < records.length; r++) {
-      const record = records[r] as (typeof records)[number];
-      const key = prefix + record.text;
-      let parsed = next.get(key) ?? this.cache.get(key);
-      if (parsed === undefined) parsed = this.parse(record.text, columns);
-      next.set(key, parsed);
-      if (!parsed.ok) {
-        unmapped.push({ line: record.line, why: parsed.why });
-        continue;
-      }
-      const same = byHash.get(parsed.hash);
-      if (same !== undefined) {
-        items.push({ line: record.line, endLine: record.endLine, itemId: same.id, explicitId: same.explicit, textHash: parsed.hash, duplicate: true });
-        continue;
-      }
-      const id = parsed.explicitId ?? hashId(parsed.hash);
-      if (byId.has(id)) {
-        unmapped.push({ line: record.line, why: `id ${JSON.stringify(id)} is already used by line ${byId.get(id) as number} with a different text` });
-        continue;
-      }
-      byHash.set(parsed.hash, { id, explicit: parsed.explicitId !== undefined });
-      byId.set(id, record.line + 1);
-      items.push({ line: record.line, endLine: record.endLine, itemId: id, explicitId: parsed.explicitId !== undefined, textHash: parsed.hash, duplicate: false });
-    }
-    // Only the current records stay cached, so the cache never outgrows the document.
-    this.cache = next;
-    return new LineItemMap(items, unmapped);
+  constructor(
+    private readonly layout: LineLayout,
+    text: string,
+    private readonly adopt: (state: MapState, build: MapBuild) => void,
+  ) {
+    this.scanner = recordScanner(text, layout.format);
+    this.columns = layout.columns ?? [];
   }
 
-  private parse(text: string, columns: readonly string[]): Parsed {
-    const { format, textField, idField } = this.layout;
-    let row: Readonly<Record<string, unknown>>;
-    if (format === 'txt') {
-      row = { [txtField]: text };
-    } else if (format === 'jsonl') {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return { ok: false, why: 'not valid JSON' };
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Maps about `maxLines` more lines; true once the whole text is mapped (and adopted). */
+  step(maxLines: number): boolean {
+    if (this.finished) return true;
+    const records: TextRecord[] = [];
+    const done = this.scanner.scan(maxLines, records);
+    const { layout, store, firsts } = this;
+    for (const record of records) {
+      if (isCsv(layout.format) && layout.hasHeader && this.headerEnd === undefined) {
+        this.columns = headerColumns(record.text, layout.format);
+        this.headerEnd = record.endLine;
+        continue;
       }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, why: 'not a JSON object' };
-      row = value as Record<string, unknown>;
-    } else {
-      const fields = csvFields(text, format === 'tsv' ? '\t' : ',');
-      if (fields === undefined) return { ok: false, why: 'malformed CSV' };
-      row = recordToObject(fields, columns);
+      const r = new Rec(record.line, record.endLine, parseRecord(layout, record.text, this.columns));
+      resolveNext(r, firsts);
+      store.append(r);
     }
-    const raw = ownField(row, textField);
-    let value: string | undefined;
-    if (typeof raw === 'string') value = raw;
-    else if (typeof raw === 'boolean') value = String(raw);
-    else if (typeof raw === 'number') value = (format === 'jsonl' ? rawMemberValue(text, textField) : undefined) ?? (Number.isFinite(raw) ? String(raw) : undefined);
-    if (value === undefined) return { ok: false, why: `no text in field "${textField}"` };
-    const normalized = normalizeText(value);
-    if (normalized === '' || invisibleCodePoints(normalized) !== undefined) return { ok: false, why: 'empty text' };
-    const explicitId = idField !== undefined ? idValue(ownField(row, idField)) : undefined;
-    return { ok: true, hash: hashNormalized(normalized), explicitId };
+    if (done) {
+      this.finished = true;
+      this.adopt({ store, columns: this.columns, headerEnd: this.headerEnd, lineCount: this.scanner.lineCount }, this);
+    }
+    return done;
+  }
+}
+
+export interface MapperOptions {
+  /** Edits touching more lines than this are mapped again in full (in slices, by the host). */
+  readonly maxIncrementalLines: number;
+  /** Events with more changes than this (many cursors) are mapped again in full. */
+  readonly maxIncrementalChanges: number;
+}
+
+export const defaultMapperOptions: MapperOptions = { maxIncrementalLines: 20_000, maxIncrementalChanges: 64 };
+
+/** Keep one per open document. */
+export class LineItemMapper {
+  private state: MapState | undefined;
+  private live: LineItemMap | undefined;
+  private latest: MapBuild | undefined;
+
+  constructor(
+    readonly layout: LineLayout,
+    readonly options: MapperOptions = defaultMapperOptions,
+  ) {}
+
+  /** The mapping of the latest text, once one has been built. */
+  get current(): LineItemMap | undefined {
+    return this.live;
+  }
+
+  /** Maps the whole text now (blocking: prefer `startBuild` for a big open document). */
+  map(text: string): LineItemMap {
+    const build = this.startBuild(text);
+    build.step(Infinity);
+    return this.live as LineItemMap;
+  }
+
+  /** A build of the whole text; the mapping it yields becomes current unless a newer build started. */
+  startBuild(text: string): MapBuild {
+    const build = new MapBuild(this.layout, text, (state, b) => {
+      if (b !== this.latest) return;
+      this.state = state;
+      this.live = new LineItemMap(state.store);
+    });
+    this.latest = build;
+    return build;
+  }
+
+  /** True when `changes` are better mapped again in full than applied (no mapping yet, big edits, CSV header). */
+  needsFullRemap(changes: readonly TextChange[]): boolean {
+    const state = this.state;
+    if (state === undefined || (this.latest !== undefined && !this.latest.done)) return true;
+    if (changes.length > this.options.maxIncrementalChanges || touchedLines(changes) > this.options.maxIncrementalLines) return true;
+    if (isCsv(this.layout.format) && this.layout.hasHeader) {
+      return changes.some((c) => state.headerEnd === undefined || c.range.start.line <= state.headerEnd);
+    }
+    return false;
+  }
+
+  /**
+   * Applies an edit event's changes (in order) to the current mapping; `source` is the text after
+   * them. Falls back to mapping `source` in full when the edit cannot be applied (see remap.ts).
+   */
+  applyChanges(changes: readonly TextChange[], source: LineSource): 'incremental' | 'full' {
+    if (this.state !== undefined && remap(this.state, this.layout, changes, source)) return 'incremental';
+    this.map(source.lineCount === 0 ? '' : source.lines(0, source.lineCount - 1));
+    return 'full';
+  }
+
+  /**
+   * A mapping of lines [from, to] alone, for the visible range while the full build runs: their
+   * records resolved as if they were the whole file. A record's id rarely depends on other lines;
+   * when it does (a duplicate whose first copy is elsewhere shows as the item itself, which for
+   * hashed ids is the same id; a reused explicit id shows as an item) the full build corrects it.
+   * CSV needs its framing from the top, so only ranges near the top (`csvLimit`) are mapped early.
+   */
+  provisional(source: LineSource, from: number, to: number, csvLimit = 5000): LineItemMap | undefined {
+    const { layout } = this;
+    const last = Math.min(to, source.lineCount - 1);
+    const records: TextRecord[] = [];
+    let columns = layout.columns ?? [];
+    if (isCsv(layout.format)) {
+      if (last > csvLimit) return undefined;
+      const all: TextRecord[] = [];
+      recordScanner(source.lines(0, last), layout.format).scan(Infinity, all);
+      if (layout.hasHeader && all.length > 0) columns = headerColumns((all.shift() as TextRecord).text, layout.format);
+      for (const r of all) if (r.endLine >= from) records.push(r);
+    } else {
+      recordScanner(source.lines(from, last), layout.format, from).scan(Infinity, records);
+    }
+    const store = new ItemStore();
+    const firsts = newFirsts();
+    for (const t of records) {
+      const r = new Rec(t.line, t.endLine, parseRecord(layout, t.text, columns));
+      resolveNext(r, firsts);
+      store.append(r);
+    }
+    return new LineItemMap(store);
   }
 }

@@ -1,9 +1,14 @@
 /**
- * The editor's review layer for open dataset files: per file, the line mapping (recomputed from the
- * document's text after edits, debounced) and the ReviewModel (the engine's review data while a
+ * The editor's review layer for open dataset files: per file, the line mapping and the ReviewModel (the engine's review data while a
  * session owns the file's log, else the log replayed here). Views (decorations, diagnostics,
  * hover) listen to `onDidChange`; writes go through `apply`, to the worker when a session owns the
  * log, else appended here through core's LabelLog. Never a write to the data file.
+ *
+ * The mapping of a file is built once when it is first shown, a slice of lines at a time (SLICE_MS
+ * per slice, then the event loop runs), the visible lines mapped first; after that each edit event's
+ * changes are applied to it as they arrive (remap.ts: the cost of the edited lines), and views are
+ * told after typing pauses. Edits made during the build wait and are applied when it is done; a big
+ * paste or a CSV header edit builds the mapping again, the same way.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -14,6 +19,8 @@ import { detectFormat } from '../../core/dataset';
 import { sniff } from '../../core/dataset/sniff';
 import { LabelLog, replay, type LabelEvent } from '../../core/labels';
 import { LineItemMapper, type LineItemMap, type LineLayout } from '../../core/review/lineItems';
+import { runSliced } from '../../core/review/slices';
+import type { LineSource, TextChange } from '../../core/review/textChanges';
 import { reviewEvent, type ReviewDecision } from '../../core/review/reviewEvents';
 import { plainText } from '../../shared/plainText';
 import type { Message, WorkerToHost } from '../../shared/protocol/engine';
@@ -22,15 +29,31 @@ import type { SessionManager } from '../sessionManager';
 import { SUPPORTED_EXTENSIONS } from '../sessionManager';
 import { ReviewModel } from './reviewModel';
 
-const REMAP_DELAY_MS = 150;
+/** Views (decorations, diagnostics) are told this long after the last edit; the mapping itself is current at once. */
+const NOTIFY_DELAY_MS = 150;
+/** Host-thread time per slice of a full build before the event loop runs again. */
+const SLICE_MS = 8;
+const LINES_PER_STEP = 256;
+/** Lines above and below the visible range mapped first (as the decorations' margin). */
+const VISIBLE_MARGIN = 20;
 
 /** One open dataset file. */
 export interface DatasetView {
   readonly file: string;
   readonly model: ReviewModel;
+  /** The mapping of the document as it is now; while a build runs, the visible lines' only (or none). */
   map: LineItemMap | undefined;
   mapper: LineItemMapper | undefined;
+  /** The document version `map` describes in full (-1 while none does). */
   mappedVersion: number;
+  /** While a full build runs: the changes since its snapshot, applied when it is done. */
+  pending: TextChange[] | undefined;
+  /** Bumped by each build, so a superseded one stops. */
+  builds: number;
+}
+
+function newView(file: string): DatasetView {
+  return { file, model: new ReviewModel(), map: undefined, mapper: undefined, mappedVersion: -1, pending: undefined, builds: 0 };
 }
 
 export function isDatasetDocument(doc: vscode.TextDocument): boolean {
@@ -42,14 +65,16 @@ export class ReviewController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<DatasetView>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private readonly remapTimers = new Map<string, NodeJS.Timeout>();
+  private readonly notifyTimers = new Map<string, NodeJS.Timeout>();
   private readonly pending = new Map<string, { resolve(m: Message<WorkerToHost, 'reviewSaved'>): void }>();
   private requests = 0;
+  private disposed = false;
 
   constructor(private readonly sessions: SessionManager) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.views.has(key(e.document.uri.fsPath)) && e.contentChanges.length > 0) this.scheduleRemap(e.document);
+        const view = this.views.get(key(e.document.uri.fsPath));
+        if (view !== undefined && e.contentChanges.length > 0) this.edited(view, e.document, e.contentChanges);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.views.delete(key(doc.uri.fsPath))),
       sessions.onSessionStarted((s) => this.attach(s)),
@@ -58,23 +83,25 @@ export class ReviewController implements vscode.Disposable {
     if (running) this.attach(running);
   }
 
-  /** The view of an open dataset document, created (and mapped, and its log replayed) on first use. */
+  /**
+   * The view of an open dataset document, created (its log replayed, its mapping built in slices)
+   * on first use. The mapping may still be building: `map` then covers the visible lines only.
+   */
   async viewOf(doc: vscode.TextDocument): Promise<DatasetView | undefined> {
     if (!isDatasetDocument(doc)) return undefined;
     const file = doc.uri.fsPath;
     let view = this.views.get(key(file));
     if (view === undefined) {
-      view = { file, model: new ReviewModel(), map: undefined, mapper: undefined, mappedVersion: -1 };
+      view = newView(file);
       this.views.set(key(file), view);
       const created = view;
       void this.refreshLog(created);
     }
-    if (view.mapper === undefined) view.mapper = await this.mapperFor(file).catch(() => undefined);
-    if (view.mapper !== undefined && view.mappedVersion !== doc.version) {
-      view.map = view.mapper.map(doc.getText());
-      view.mappedVersion = doc.version;
-      this.changed.fire(view);
+    if (view.mapper === undefined) {
+      const mapper = await this.mapperFor(file).catch(() => undefined);
+      view.mapper ??= mapper;
     }
+    if (view.mapper !== undefined && view.pending === undefined && view.mappedVersion !== doc.version) void this.build(view, doc);
     return view;
   }
 
@@ -143,7 +170,7 @@ export class ReviewController implements vscode.Disposable {
       }
       let view = this.views.get(key(file));
       if (view === undefined) {
-        view = { file, model: new ReviewModel(), map: undefined, mapper: undefined, mappedVersion: -1 };
+        view = newView(file);
         this.views.set(key(file), view);
       }
       view.model.applyData(m);
@@ -172,20 +199,82 @@ export class ReviewController implements vscode.Disposable {
     return new LineItemMapper(await layoutOf(file, await this.sessions.answersFor(file).then((a) => a?.textField)));
   }
 
-  private scheduleRemap(doc: vscode.TextDocument): void {
-    const k = key(doc.uri.fsPath);
-    clearTimeout(this.remapTimers.get(k));
-    this.remapTimers.set(
+  /** An edit event: applied to the mapping now (or queued behind a running build). */
+  private edited(view: DatasetView, doc: vscode.TextDocument, changes: readonly TextChange[]): void {
+    const mapper = view.mapper;
+    if (mapper === undefined) return; // viewOf maps the document as it is when it first runs
+    if (view.pending !== undefined) {
+      view.pending.push(...changes);
+      view.map = this.visibleMap(mapper, doc);
+      this.notifySoon(view);
+      return;
+    }
+    if (view.mappedVersion === -1 || mapper.needsFullRemap(changes)) {
+      void this.build(view, doc);
+      return;
+    }
+    mapper.applyChanges(changes, documentLines(doc));
+    view.map = mapper.current;
+    view.mappedVersion = doc.version;
+    this.notifySoon(view);
+  }
+
+  /** Maps the whole document in slices; the visible lines first. */
+  private async build(view: DatasetView, doc: vscode.TextDocument): Promise<void> {
+    const mapper = view.mapper;
+    if (mapper === undefined) return;
+    const token = ++view.builds;
+    view.pending = [];
+    view.mappedVersion = -1;
+    view.map = this.visibleMap(mapper, doc);
+    if (view.map !== undefined) this.changed.fire(view);
+    const build = mapper.startBuild(doc.getText());
+    const k = key(view.file);
+    const report = await runSliced((n) => build.step(n), {
+      sliceMs: SLICE_MS,
+      linesPerStep: LINES_PER_STEP,
+      yieldNow: () => new Promise((resolve) => setImmediate(resolve)),
+      cancelled: () => token !== view.builds || this.views.get(k) !== view || this.disposed,
+    });
+    if (!report.done) return;
+    const pending = view.pending;
+    view.pending = undefined;
+    if (pending.length > 0) {
+      if (mapper.needsFullRemap(pending)) {
+        void this.build(view, doc);
+        return;
+      }
+      mapper.applyChanges(pending, documentLines(doc));
+    }
+    view.map = mapper.current;
+    view.mappedVersion = doc.version;
+    this.changed.fire(view);
+  }
+
+  /** The visible lines of the document's editor, mapped on their own (see LineItemMapper.provisional). */
+  private visibleMap(mapper: LineItemMapper, doc: vscode.TextDocument): LineItemMap | undefined {
+    const ranges = vscode.window.visibleTextEditors.find((e) => e.document === doc)?.visibleRanges ?? [];
+    if (ranges.length === 0) return undefined;
+    const from = Math.max(0, Math.min(...ranges.map((r) => r.start.line)) - VISIBLE_MARGIN);
+    const to = Math.min(doc.lineCount - 1, Math.max(...ranges.map((r) => r.end.line)) + VISIBLE_MARGIN);
+    return mapper.provisional(documentLines(doc), from, to);
+  }
+
+  private notifySoon(view: DatasetView): void {
+    const k = key(view.file);
+    clearTimeout(this.notifyTimers.get(k));
+    this.notifyTimers.set(
       k,
       setTimeout(() => {
-        this.remapTimers.delete(k);
-        void this.viewOf(doc);
-      }, REMAP_DELAY_MS),
+        this.notifyTimers.delete(k);
+        if (this.views.get(k) === view) this.changed.fire(view);
+      }, NOTIFY_DELAY_MS),
     );
   }
 
   dispose(): void {
-    for (const t of this.remapTimers.values()) clearTimeout(t);
+    this.disposed = true;
+    for (const t of this.notifyTimers.values()) clearTimeout(t);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
@@ -202,6 +291,15 @@ export async function layoutOf(file: string, textField: string | undefined): Pro
     ...(sniffed.detectedIdField !== undefined ? { idField: sniffed.detectedIdField } : {}),
     hasHeader: sniffed.layout.hasHeader,
     columns: sniffed.layout.columns,
+  };
+}
+
+/** The document's text after an edit, read by line (no copy of the whole text). */
+function documentLines(doc: vscode.TextDocument): LineSource {
+  return {
+    lineCount: doc.lineCount,
+    line: (i) => doc.lineAt(i).text,
+    lines: (from, to) => doc.getText(new vscode.Range(from, 0, to, doc.lineAt(to).text.length)),
   };
 }
 
