@@ -111,8 +111,9 @@ function showLearningCurve(sessions: SessionManager): void {
 }
 
 /** The labeling panel in review mode: its order and filter selects choose what comes first. */
-function reviewQueue(sessions: SessionManager): void {
-  const session = sessions.activeSession;
+function reviewQueue(sessions: SessionManager, uri?: unknown): void {
+  // From a quick fix in a dataset editor: that file's session, else the panel in front.
+  const session = (uri instanceof vscode.Uri ? sessions.sessionFor(uri.fsPath) : undefined) ?? sessions.activeSession;
   if (!session) {
     void vscode.window.showInformationMessage('The review queue is a mode of the labeling panel: start labeling a dataset first.', 'Start Labeling').then(
       (choice) => choice && vscode.commands.executeCommand('activeLabel.startLabeling'),
@@ -145,7 +146,7 @@ export function registerCommands(context: vscode.ExtensionContext, sessions: Ses
     'activeLabel.exportLabels': () => exportLabels(sessions),
     'activeLabel.importLabels': (uri) => importLabels(sessions, importDetails, uri),
     'activeLabel.showLearningCurve': () => showLearningCurve(sessions),
-    'activeLabel.reviewQueue': () => reviewQueue(sessions),
+    'activeLabel.reviewQueue': (uri) => reviewQueue(sessions, uri),
     'activeLabel.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`),
     'activeLabel.openSample': () => sessions.openSample(),
     'activeLabel.setApiKey': () => setApiKey(context),

@@ -10,8 +10,8 @@ import type { DatasetView, ReviewController } from './reviewController';
 
 export const DIAGNOSTIC_SOURCE = 'Active Label';
 export const DIAGNOSTIC_CODE = 'suspected-label-error';
-/** Opens the labeling panel on the file (the review queue mode is to come; see README). */
-export const OPEN_QUEUE_COMMAND = 'activeLabel.startLabeling';
+/** Opens the file's labeling panel in review mode (suspected label errors first). */
+export const OPEN_QUEUE_COMMAND = 'activeLabel.reviewQueue';
 
 export class ReviewDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
