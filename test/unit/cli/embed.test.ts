@@ -32,7 +32,8 @@ function runCli(args: string[], cwd: string): { code: number | null; stdout: str
   const result = spawnSync(process.execPath, [cli, ...args], {
     cwd,
     encoding: 'utf8',
-    timeout: 60_000,
+    // A guard against a hung child only: use-lite on a loaded 2-core machine can take minutes.
+    timeout: 900_000,
     env: { ...process.env, XDG_CACHE_HOME: path.join(cwd, 'xdg') },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -125,7 +125,7 @@ describe('EmbeddingCache target checks', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'openCacheChild.ts'), link], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 600_000,
     });
     assert.equal(child.status, 0, `child failed (status ${child.status}, signal ${child.signal}): ${child.stderr}`);
     const report = JSON.parse(child.stdout) as { size: number; problem: string | null; warnings: string[]; saved: boolean };

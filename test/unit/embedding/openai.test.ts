@@ -68,7 +68,7 @@ describe('OpenAIEmbedder against a real local server serving the tiny BERT', () 
     assert.ok(server.requests.every((r) => r.model === 'tiny'));
   });
 
-  it('keeps `concurrency` requests in flight, and never more', { timeout: 30_000 }, async () => {
+  it('keeps `concurrency` requests in flight, and never more', { timeout: 300_000 }, async () => {
     const held = await startEmbeddingServer({ embedder: direct });
     try {
       const remote = await OpenAIEmbedder.load({ baseUrl: held.url, batchSize: 5, concurrency: 4 });

@@ -9,7 +9,7 @@ describe('the label log across real processes', () => {
   let file: string;
   eachTempLog((path) => (file = path));
 
-  it('two writers appending at once never interleave partial lines (writes up to 260 KB)', { timeout: 60_000 }, async () => {
+  it('two writers appending at once never interleave partial lines (writes up to 260 KB)', { timeout: 600_000 }, async () => {
     const writers = ['a', 'b'];
     const count = 500;
     const children = writers.map((w, i) => forkChild('concurrentWriter.ts', [file, w, String(count), String(1000 + i)]));
@@ -49,7 +49,7 @@ describe('the label log across real processes', () => {
     assert.equal(state.size, writers.length * count);
   });
 
-  it('loses no acknowledged event when the writer is SIGKILLed mid-append, over several crashes', { timeout: 60_000 }, async () => {
+  it('loses no acknowledged event when the writer is SIGKILLed mid-append, over several crashes', { timeout: 600_000 }, async () => {
     const seed = Date.now() % 100_000;
     const rng = createRng(seed);
     const acknowledged: string[] = [];
@@ -83,7 +83,7 @@ describe('the label log across real processes', () => {
     assert.ok(events.length >= acknowledged.length);
   });
 
-  it('a kill in the middle of a 96 MB write leaves a torn tail that is reported, and the log stays usable', { timeout: 60_000 }, async () => {
+  it('a kill in the middle of a 96 MB write leaves a torn tail that is reported, and the log stays usable', { timeout: 600_000 }, async () => {
     const child = forkChild('hugeWrite.ts', [file], true);
     const exit = exited(child);
     const lines: string[] = [];

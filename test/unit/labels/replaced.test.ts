@@ -174,7 +174,7 @@ describe('a label log replaced or removed while it is open', () => {
     assert.deepEqual(await idsAt(file), [second.event.eventId, next!.eventId]);
   });
 
-  it('survives a real git pull: the pulled events are reported and the next label is in the pulled file', { timeout: 60_000 }, async () => {
+  it('survives a real git pull: the pulled events are reported and the next label is in the pulled file', { timeout: 600_000 }, async () => {
     const env = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0' };
     const git = async (cwd: string, ...args: string[]): Promise<void> => {
       await run('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], { cwd, env });
