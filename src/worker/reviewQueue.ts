@@ -74,7 +74,7 @@ export class ReviewQueue {
     let chars = 0;
     for (const c of reviewCandidates(request.order, this.context(), request.filters)) {
       if (out.length >= count) break;
-      if (this.skipped.has(c.itemId) || this.session.servedReason(c.itemId) !== undefined) continue;
+      if (this.skipped.has(c.itemId) || this.session.isOutstanding(c.itemId)) continue;
       const item = this.toQueueItem(request, c);
       chars += item.text.length;
       if (out.length > 0 && chars > budget) break;

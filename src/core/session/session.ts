@@ -209,6 +209,11 @@ export class LabelingSession {
     this.outstanding.set(itemId, reason);
   }
 
+  /** Out with the page now: served and neither answered nor released. */
+  isOutstanding(itemId: string): boolean {
+    return this.outstanding.has(itemId);
+  }
+
   /** Why a served, unanswered item was picked (written into its label event). */
   servedReason(itemId: string): SampleReason | undefined {
     return this.outstanding.get(itemId) ?? this.released.get(itemId);
