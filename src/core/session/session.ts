@@ -7,7 +7,6 @@
  * current head and what has been served. Label events come in already written (the caller appends
  * to the log first, then applies), so the session never holds a label the disk does not.
  */
-import { chooseEvaluationItems } from '../evaluation/split';
 import type { Metrics } from '../evaluation/metrics';
 import { stoppingSignal, type StoppingSignal } from '../evaluation/stopping';
 import type { CurvePoint } from '../evaluation/curve';
@@ -18,7 +17,8 @@ import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
-import { PoolRows } from './poolRows';
+import { anyLabeled, buildItemPool, diffItems, scoreAll, stopSetMoved, type ItemPool, type ItemsReplaced } from './itemPool';
+export { takeRowsOf } from './poolRows';
 import { predictAll, scoreVersion, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, type TrainingSet } from './training';
@@ -73,9 +73,9 @@ const EVAL_REASON: SampleReason = {
 export class LabelingSession {
   readonly config: SessionConfig;
   readonly classMap: ClassMap;
-  readonly evaluationIds: ReadonlySet<string>;
   private state = new LabelState();
-  private readonly rowOf = new Map<string, number>();
+  /** The items and what their order decides; replaced whole when the dataset file changes. */
+  private pool: ItemPool;
   /**
    * Skipped items (a `skip` event in effect) that "serve skipped again" made servable. A skip is in
    * the log, so it lasts across sessions; this set lasts until the item is skipped again.
@@ -83,7 +83,6 @@ export class LabelingSession {
   private readonly revisit = new Set<string>();
   /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
   private readonly outstanding = new Map<string, SampleReason>();
-  private readonly stopRows: Int32Array;
   private readonly stopHistory: ArrayLike<number>[] = [];
   private readonly curvePoints: CurvePointV[] = [];
   private strategy: string;
@@ -94,28 +93,58 @@ export class LabelingSession {
   private versions = 0;
   private evalDebt = 0;
   private lastUpdate: ModelUpdate | undefined;
-  /** The pool's embeddings packed, kept between batches (see PoolRows). */
-  private readonly poolRows: PoolRows;
 
   constructor(
-    readonly items: readonly DatasetItem[],
-    readonly embeddings: Matrix,
+    items: readonly DatasetItem[],
+    embeddings: Matrix,
     config: SessionConfigInput,
     private readonly engine: Engine = defaultEngine,
   ) {
-    if (embeddings.rows !== items.length) {
-      throw new RangeError(`${items.length} items but ${embeddings.rows} embedding rows`);
-    }
     this.config = resolveConfig(config);
-    this.poolRows = new PoolRows(embeddings);
+    this.pool = buildItemPool(items, embeddings, this.config);
     this.strategy = this.config.strategy;
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
-    items.forEach((item, row) => this.rowOf.set(item.id, row));
-    const ids = items.map((i) => i.id);
-    this.evaluationIds = chooseEvaluationItems(ids, this.config.evalFraction, this.config.seed);
-    const candidates = ids.flatMap((id, row) => (this.evaluationIds.has(id) ? [] : [row]));
-    const stop = shuffled(candidates, createRng(this.config.seed ^ 0x5eed)).slice(0, this.config.stopSetSize);
-    this.stopRows = Int32Array.from(stop.sort((a, b) => a - b));
+  }
+
+  get items(): readonly DatasetItem[] {
+    return this.pool.items;
+  }
+
+  get embeddings(): Matrix {
+    return this.pool.embeddings;
+  }
+
+  get evaluationIds(): ReadonlySet<string> {
+    return this.pool.evaluationIds;
+  }
+
+  private get rowOf(): ReadonlyMap<string, number> {
+    return this.pool.rowOf;
+  }
+
+  private get stopRows(): Int32Array {
+    return this.pool.stopRows;
+  }
+
+  /**
+   * The dataset file changed (see itemPool.ts): go on with these items, keeping labels, model and
+   * skips. Removed or changed items out with the page are released. Not during `retrainSteps`.
+   */
+  replaceItems(items: readonly DatasetItem[], embeddings: Matrix): ItemsReplaced {
+    if (embeddings.cols !== this.embeddings.cols && this.head !== undefined) {
+      throw new RangeError(`the new embeddings have ${embeddings.cols} dimensions, the model ${this.embeddings.cols}`);
+    }
+    const before = this.pool;
+    const change = diffItems(before.items, items);
+    this.pool = buildItemPool(items, embeddings, this.config);
+    const gone = [...change.removed, ...change.changed];
+    const withdrawn = gone.filter((id) => this.outstanding.delete(id));
+    for (const id of change.removed) this.revisit.delete(id);
+    if (stopSetMoved(before, this.pool)) this.stopHistory.length = 0;
+    const trainingChanged = anyLabeled(gone, this.state);
+    if (trainingChanged) this.changesSinceTrain += this.config.retrainEvery;
+    this.scores = this.head === undefined ? undefined : scoreAll(this.head, embeddings, this.config.chunkRows);
+    return { ...change, withdrawn, trainingChanged };
   }
 
   // ---- label events -------------------------------------------------------------------------
@@ -235,7 +264,7 @@ export class LabelingSession {
   private selectFromPool(pool: readonly number[], want: number, seed: number): BatchPick[] {
     const training = this.trainingSet();
     const scores = this.scores;
-    const poolMatrix = this.poolRows.update(pool);
+    const poolMatrix = this.pool.poolRows.update(pool);
     const ranked = this.engine.select(
       {
         pool: poolMatrix,
@@ -408,11 +437,4 @@ export class LabelingSession {
   trainingSet(): TrainingSet {
     return buildTraining(this.items, this.embeddings, this.state, this.evaluationIds, this.classMap);
   }
-}
-
-/** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */
-export function takeRowsOf(x: Matrix, rows: readonly number[]): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  return { data, rows: rows.length, cols: x.cols };
 }
