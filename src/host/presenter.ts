@@ -19,6 +19,7 @@ import {
 } from '../shared/protocol';
 import type { WorkerToHost } from '../shared/protocol/engine';
 import { assertUnreachable } from '../shared/assert';
+import { reloadReport } from './reloadReport';
 
 export interface PagePort {
   post(message: HostToWebview): void;
@@ -127,10 +128,14 @@ export class Presenter {
         this.page.post(m);
         return;
       case 'items':
+      case 'poolChanged':
       case 'saved':
       case 'saveFailed':
       case 'notice':
         this.page.post(m);
+        return;
+      case 'datasetReloaded':
+        this.page.post({ type: 'notice', message: reloadReport(m, this.config.datasetName).notice });
         return;
       case 'exported':
       case 'imported':

@@ -18,6 +18,7 @@ import { LabelWriter } from './labelWriter';
 import { Retrainer } from './retrainer';
 import { importInto } from './importService';
 import { ReviewPublisher } from './reviewPublisher';
+import { DatasetReloader } from './datasetReloader';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -31,6 +32,7 @@ interface Running {
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
   readonly review: ReviewPublisher;
+  readonly reloader: DatasetReloader;
 }
 
 export class EngineService {
@@ -41,6 +43,8 @@ export class EngineService {
   private generation = 0;
   /** A `needItems` that came before any session was ready: answered once one is. */
   private wanted = 0;
+  /** A `reloadDataset` that came while the session was starting (its file may be older). */
+  private reloadWanted = false;
   private disposed = false;
 
   constructor(
@@ -62,8 +66,9 @@ export class EngineService {
     }
     const msg = parsed.value;
     if (msg.type === 'cancel') {
-      // Reaches a running `start` at once, not after it.
+      // Reaches a running `start` (or a reload) at once, not after it.
       this.abort?.abort();
+      this.running?.reloader.cancel();
       return;
     }
     this.queue = this.queue.then(() => this.handle(msg)).catch((error: unknown) => this.internalError(error));
@@ -72,11 +77,12 @@ export class EngineService {
   /** Resolves when queued messages and a running retrain have finished (for tests and dispose). */
   async idle(): Promise<void> {
     let last: Promise<unknown> | undefined;
-    while (last !== this.queue || this.running?.retrainer.busy) {
+    while (last !== this.queue || this.running?.retrainer.busy || this.running?.reloader.busy) {
       last = this.queue;
       await last;
       await this.running?.retrainer.idle;
       await this.running?.review.idle();
+      await this.running?.reloader.idle;
     }
   }
 
@@ -117,6 +123,9 @@ export class EngineService {
         return importInto(r.started, r.writer, msg, this.post);
       case 'reviewLabel':
         return r.writer.review(msg);
+      case 'reloadDataset':
+        r.reloader.request();
+        return;
       default:
         return assertUnreachable(msg);
     }
@@ -140,6 +149,9 @@ export class EngineService {
         return;
       case 'reviewLabel':
         this.post({ type: 'reviewSaved', requestId: msg.requestId, written: 0, failed: msg.decisions.map((d) => ({ itemId: d.itemId, message: 'No labeling session is running: the dataset did not load.' })) });
+        return;
+      case 'reloadDataset':
+        this.reloadWanted = true;
         return;
       case 'release':
       case 'revisitSkipped':
@@ -169,7 +181,7 @@ export class EngineService {
         await started.log.close();
         return;
       }
-      this.running = this.assemble(started, init.annotator);
+      this.running = this.assemble(started, init);
       this.post({
         type: 'engineReady',
         summary: {
@@ -195,6 +207,8 @@ export class EngineService {
         this.wanted = 0;
       }
       this.running.retrainer.maybeRetrain(true);
+      if (this.reloadWanted) this.running.reloader.request();
+      this.reloadWanted = false;
     } catch (error) {
       const e = error instanceof InitError ? error : new InitError(String(error), 'internal');
       this.post({ type: 'error', kind: e.kind, message: e.message, actions: [...ACTIONS_FOR_KIND[e.kind]] });
@@ -203,7 +217,8 @@ export class EngineService {
     }
   }
 
-  private assemble(started: StartedSession, annotator: string): Running {
+  private assemble(started: StartedSession, init: Message<HostToWorker, 'start'>): Running {
+    const annotator = init.annotator;
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
     const review = new ReviewPublisher(started.session, started.dataset.file, this.post);
@@ -224,19 +239,29 @@ export class EngineService {
       return decision;
     };
     review.reset();
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview), retrainer, review };
+    const delivery = new ItemDelivery(started.session, this.post, started.toReview);
+    const parts = { session: started.session, writer, delivery, retrainer, review };
+    const reloader = new DatasetReloader(init, parts, started.embedder, this.post, (step) => this.inOrder(step));
+    return { started, writer, delivery, retrainer, review, reloader };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
     try {
       const write = msg.format === 'csv' ? exportCsv : exportJsonl;
-      const summary = await write(r.started.dataset.items, r.started.session.labelState.labels, msg.outFile, {
+      const summary = await write(r.started.session.items, r.started.session.labelState.labels, msg.outFile, {
         mode: r.started.session.config.mode,
       });
       this.post({ type: 'exported', requestId: msg.requestId, outFile: msg.outFile, count: summary.written });
     } catch (error) {
       this.post({ type: 'error', kind: 'internal', message: error instanceof Error ? error.message : String(error), actions: [], requestId: msg.requestId });
     }
+  }
+
+  /** Runs `step` after the messages received so far, as if it were one of them. */
+  private inOrder(step: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(() => (this.disposed ? undefined : step()));
+    this.queue = done.catch((error: unknown) => this.internalError(error));
+    return this.queue;
   }
 
   private internalError(error: unknown): void {
@@ -249,6 +274,7 @@ export class EngineService {
     this.abort?.abort();
     const r = this.running;
     this.running = undefined;
+    r?.reloader.stop();
     r?.review.stop();
     await r?.retrainer.stop();
     await r?.started.log.close();

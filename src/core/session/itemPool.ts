@@ -89,9 +89,24 @@ export function stopSetMoved(before: ItemPool, after: ItemPool): boolean {
   return false;
 }
 
-/** Whether any of `ids` carries a label in effect (its removal or new vector changes the training set). */
-export function anyLabeled(ids: readonly string[], state: LabelState): boolean {
-  return ids.some((id) => state.get(id)?.labeled === true);
+/**
+ * Whether the training set moved: a labeled item left, or a labeled item's vector is not what it
+ * was (its text changed, or the embedder's corpus statistics were fitted again, as lexical does).
+ */
+export function trainingMoved(before: ItemPool, after: ItemPool, state: LabelState): boolean {
+  const cols = before.embeddings.cols;
+  if (cols !== after.embeddings.cols) return true;
+  for (const current of state.labels.values()) {
+    if (!current.labeled) continue;
+    const was = before.rowOf.get(current.itemId);
+    if (was === undefined) continue;
+    const now = after.rowOf.get(current.itemId);
+    if (now === undefined) return true;
+    const a = before.embeddings.data;
+    const b = after.embeddings.data;
+    for (let c = 0; c < cols; c++) if (a[was * cols + c] !== b[now * cols + c]) return true;
+  }
+  return false;
 }
 
 /** Every row's scores under `head`, all at once (a reload is rare; a retrain scores in steps). */

@@ -17,7 +17,7 @@ import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
-import { anyLabeled, buildItemPool, diffItems, scoreAll, stopSetMoved, type ItemPool, type ItemsReplaced } from './itemPool';
+import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
 export { takeRowsOf } from './poolRows';
 import { predictAll, scoreVersion, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
@@ -141,7 +141,7 @@ export class LabelingSession {
     const withdrawn = gone.filter((id) => this.outstanding.delete(id));
     for (const id of change.removed) this.revisit.delete(id);
     if (stopSetMoved(before, this.pool)) this.stopHistory.length = 0;
-    const trainingChanged = anyLabeled(gone, this.state);
+    const trainingChanged = trainingMoved(before, this.pool, this.state);
     if (trainingChanged) this.changesSinceTrain += this.config.retrainEvery;
     this.scores = this.head === undefined ? undefined : scoreAll(this.head, embeddings, this.config.chunkRows);
     return { ...change, withdrawn, trainingChanged };
