@@ -39,7 +39,10 @@ function recordingPanel(): PanelPort & { received: HostToWebview[]; send(raw: un
     visible: true,
     post(message) {
       received.push(structuredClone(message));
-      for (const w of waiters.splice(0)) (w.pred(message) ? w.resolve(message) : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+        if (w.pred(message)) w.resolve(message);
+        else waiters.push(w);
+      }
     },
     onMessage: (l) => (listener = l),
     onDidDispose: () => undefined,
