@@ -6,7 +6,7 @@
 import type { DatasetReloadedMessage } from '../shared/protocol/engine';
 
 export interface ReloadReport {
-  /** The panel's notice, e.g. "The dataset changed: 2 new items, 1 removed, 1 edited (re-embedded, label kept)." */
+  /** The panel's notice, e.g. "news.jsonl changed: 2 new items, 1 removed, 1 edited with the same id (re-embedded, labels kept)." */
   readonly notice: string;
   /** Lines for the output channel. */
   readonly log: readonly string[];
@@ -19,7 +19,7 @@ export function reloadReport(m: DatasetReloadedMessage, datasetName: string): Re
   const parts: string[] = [];
   if (m.added > 0) parts.push(`${n(m.added)} new item${m.added === 1 ? '' : 's'}`);
   if (m.removed > 0) parts.push(`${n(m.removed)} removed`);
-  if (m.changed > 0) parts.push(`${n(m.changed)} edited (re-embedded, ${m.changed === 1 ? 'its label' : 'their labels'} kept)`);
+  if (m.changed > 0) parts.push(`${n(m.changed)} edited with the same id (re-embedded, labels kept)`);
   const notice = parts.length > 0 ? `${datasetName} changed: ${parts.join(', ')}.` : `${datasetName} was saved; no item changed.`;
   const log = [`Reloaded ${datasetName}: ${m.summary.loaded} items, ${m.summary.skipped} rows skipped; ${parts.join(', ') || 'no item changed'}.`, ...m.problems.map((p) => p.message)];
   if (m.summary.skipped === 0) return { notice, log };

@@ -123,7 +123,7 @@ test('reloadDataset: the page drops nothing it should keep, hears what changed; 
 test('reloadReport words each outcome', () => {
   const base = { type: 'datasetReloaded' as const, summary: { rows: 10, loaded: 10, skipped: 0, duplicateRows: 0 }, problems: [], added: 0, removed: 0, changed: 0 };
   assert.deepEqual(reloadReport(base, 'a.jsonl'), { notice: 'a.jsonl was saved; no item changed.', log: ['Reloaded a.jsonl: 10 items, 0 rows skipped; no item changed.'] });
-  assert.equal(reloadReport({ ...base, added: 1, changed: 2 }, 'a.jsonl').notice, 'a.jsonl changed: 1 new item, 2 edited (re-embedded, their labels kept).');
+  assert.equal(reloadReport({ ...base, added: 1, changed: 2 }, 'a.jsonl').notice, 'a.jsonl changed: 1 new item, 2 edited with the same id (re-embedded, labels kept).');
   const failed = reloadReport({ ...base, failed: 'The dataset file changed but could not be followed: x.' }, 'a.jsonl');
   assert.equal(failed.warning, 'The dataset file changed but could not be followed: x.');
 });
