@@ -52,6 +52,8 @@ export class Presenter {
   private embedder: string | undefined;
   /** A `reveal` waiting for a hidden panel's page to come back. */
   private pendingReveal: RevealSection | undefined;
+  /** Items withdrawn (`poolChanged`) while the page was hidden: its restored queue may hold them. */
+  private pendingWithdrawn = new Set<string>();
 
   constructor(
     private config: PageConfig,
@@ -66,6 +68,10 @@ export class Presenter {
   /** The page (re)loaded: give it everything, then any reveal it missed. */
   pageReady(): void {
     this.page.post(this.init());
+    if (this.pendingWithdrawn.size > 0) {
+      this.page.post({ type: 'poolChanged', withdrawn: [...this.pendingWithdrawn] });
+      this.pendingWithdrawn.clear();
+    }
     if (this.pendingReveal !== undefined) {
       this.page.post({ type: 'reveal', section: this.pendingReveal });
       this.pendingReveal = undefined;
@@ -127,8 +133,11 @@ export class Presenter {
         this.status.showError(m.message);
         this.page.post(m);
         return;
-      case 'items':
       case 'poolChanged':
+        if (!this.page.visible) for (const id of m.withdrawn) this.pendingWithdrawn.add(id);
+        this.page.post(m);
+        return;
+      case 'items':
       case 'saved':
       case 'saveFailed':
       case 'notice':

@@ -20,6 +20,7 @@ import type { ErrorKind, ProgressSnapshot } from '../shared/protocol/domain';
 import type { SessionInit } from '../shared/protocol/sessionInit';
 
 export interface StartedSession {
+  /** The dataset as the start loaded it; after a reload the session's `items` are the file's. */
   readonly dataset: Dataset;
   readonly session: LabelingSession;
   readonly log: LabelLog;

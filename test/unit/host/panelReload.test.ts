@@ -30,7 +30,7 @@ after(async () => {
 const rows = (n: number): string[] => Array.from({ length: n }, (_, i) => JSON.stringify({ id: `n${i}`, text: `${['storm', 'market'][i % 2]} report ${i}` }));
 
 /** Records what the page receives; resolves waits as messages arrive. */
-function recordingPanel(): PanelPort & { received: HostToWebview[]; send(raw: unknown): void; wait(pred: (m: HostToWebview) => boolean): Promise<HostToWebview> } {
+function recordingPanel(): PanelPort & { received: HostToWebview[]; send(raw: unknown): void; visible: boolean; wait(pred: (m: HostToWebview) => boolean, since?: number): Promise<HostToWebview> } {
   const received: HostToWebview[] = [];
   const waiters: { pred: (m: HostToWebview) => boolean; resolve: (m: HostToWebview) => void }[] = [];
   let listener: ((raw: unknown) => void) | undefined;
@@ -49,8 +49,8 @@ function recordingPanel(): PanelPort & { received: HostToWebview[]; send(raw: un
     reveal: () => undefined,
     dispose: () => undefined,
     send: (raw) => listener?.(raw),
-    wait: (pred) => {
-      const seen = received.find(pred);
+    wait: (pred, since = 0) => {
+      const seen = received.slice(since).find(pred);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out; got ${received.map((m) => m.type).join(',')}`)), 120_000);
@@ -115,6 +115,22 @@ test('reloadDataset: the page drops nothing it should keep, hears what changed; 
     assert.ok(logs.some((l) => l.level === 'warn' && l.message.startsWith(`${dataset}:4: invalid JSON`)), JSON.stringify(logs.slice(-3)));
     assert.equal(warnings.length, 1);
     assert.ok(warnings[0]!.includes('skipped 1 of 22 rows of news.jsonl'), warnings[0]);
+
+    // A hidden panel's page is destroyed and restores its queue when shown: the items withdrawn
+    // meanwhile are sent again after its init, so the restored queue drops them too.
+    panel.visible = false;
+    const second = served.items[1]!.id;
+    await fs.writeFile(dataset, next.filter((r) => !r.includes(`"${second}"`)).join('\n') + '\n');
+    const hiddenSince = panel.received.length;
+    session.reloadDataset();
+    await panel.wait((m) => m.type === 'notice' && m.message === 'news.jsonl changed: 1 removed.', hiddenSince);
+    panel.visible = true;
+    const shownSince = panel.received.length;
+    panel.send({ type: 'ready', restored: true });
+    const again = await panel.wait((m) => m.type === 'poolChanged', shownSince);
+    assert.ok(again.type === 'poolChanged');
+    assert.deepEqual(again.withdrawn, [second]);
+    assert.equal(panel.received[shownSince]?.type, 'init', 'after the page\'s init');
   } finally {
     session.dispose();
   }
