@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerCommands } from './host/commands';
+import { watchSessionDatasets } from './host/datasetWatcher';
 import { SessionManager } from './host/sessionManager';
 import { registerReview } from './host/review';
 import type { Settings } from './shared/settings';
@@ -17,7 +18,7 @@ export interface ActiveLabelApi {
 export function activate(context: vscode.ExtensionContext): ActiveLabelApi {
   const output = vscode.window.createOutputChannel('Active Label', { log: true });
   const sessions = new SessionManager(context, output);
-  context.subscriptions.push(output, sessions, ...registerCommands(context, sessions), ...registerReview(sessions));
+  context.subscriptions.push(output, sessions, ...registerCommands(context, sessions), ...registerReview(sessions), watchSessionDatasets(sessions));
   return { readSettings: () => sessions.settings() };
 }
 

@@ -160,6 +160,10 @@ export class App {
         if (message.items.length > 0) this.requestItemsIfLow();
         break;
       }
+      case 'poolChanged':
+        if (this.queue.withdraw(message.withdrawn) || !this.queue.shown) this.paintCard();
+        this.requestItemsIfLow();
+        break;
       case 'saved':
         if (this.queue.saved(message.requestId)) this.idle.request('history');
         break;

@@ -182,6 +182,25 @@ export class LabelQueue {
     this.state = { ...this.state, current: null, upcoming: [], exhausted: false };
   }
 
+  /**
+   * The dataset file changed: these items left it or their text changed, so the upcoming items (and
+   * the current one) drop them; Recent keeps what was done. The pool may hold new items again.
+   * Returns true when the screen changed.
+   */
+  withdraw(itemIds: readonly string[]): boolean {
+    const gone = new Set(itemIds);
+    const { current, cursor } = this.state;
+    let upcoming = this.state.upcoming.filter((item) => !gone.has(item.id));
+    let next = current;
+    if (current !== null && gone.has(current.id)) {
+      next = upcoming[0] ?? null;
+      upcoming = upcoming.slice(1);
+    }
+    this.awaitingItems = false;
+    this.state = { ...this.state, current: next, upcoming, exhausted: false };
+    return next !== current && cursor === null;
+  }
+
   /** A request for more items when the queue runs low and none is in flight. */
   needItems(now: number): NeedItemsMessage | null {
     if (this.state.upcoming.length >= PREFETCH_MIN || this.state.exhausted) return null;

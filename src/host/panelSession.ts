@@ -15,6 +15,7 @@ import type { SessionInit } from '../shared/protocol/sessionInit';
 import type { Settings, StrategyId } from '../shared/settings';
 import { assertUnreachable } from '../shared/assert';
 import { Presenter, type PageConfig, type PagePort, type StatusPort } from './presenter';
+import { reloadReport } from './reloadReport';
 import type { SetupAnswers } from './setupAnswers';
 
 /** The labeling panel, as the session uses it (LabelingPanel implements it). */
@@ -125,6 +126,11 @@ export class PanelSession {
   onReview(listener: (m: Message<WorkerToHost, 'reviewData' | 'reviewSaved'>) => void): () => void {
     this.reviewListeners.add(listener);
     return () => this.reviewListeners.delete(listener);
+  }
+
+  /** The dataset file changed on disk (datasetWatcher.ts): the worker reads it again. */
+  reloadDataset(): void {
+    this.send({ type: 'reloadDataset' });
   }
 
   /** Sends a reviewer's decisions to the worker, which owns the log; false when the engine is gone. */
@@ -370,6 +376,10 @@ export class PanelSession {
       case 'log':
         this.ui.log(m.level, m.message);
         return;
+      case 'datasetReloaded':
+        this.ui.endProgress();
+        this.reportReload(m);
+        return;
       case 'reviewData':
       case 'reviewSaved':
         for (const listener of [...this.reviewListeners]) listener(m);
@@ -390,6 +400,13 @@ export class PanelSession {
     void ui
       .showWarning(`Active Label skipped ${m.summary.skipped} of ${m.summary.rows} rows of ${name}.`, ['Show details'])
       .then((choice) => choice && ui.showLog());
+  }
+
+  private reportReload(m: Message<WorkerToHost, 'datasetReloaded'>): void {
+    const report = reloadReport(m, path.basename(this.options.datasetFile));
+    report.log.forEach((line, i) => this.ui.log(i === 0 && m.failed === undefined ? 'info' : 'warn', line));
+    if (report.warning === undefined) return;
+    void this.ui.showWarning(plainText(report.warning), ['Show details']).then((choice) => choice && this.ui.showLog());
   }
 
   /** The configured model could not be loaded and a fallback stands in: say so, offer the choices. */

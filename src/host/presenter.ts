@@ -19,6 +19,7 @@ import {
 } from '../shared/protocol';
 import type { WorkerToHost } from '../shared/protocol/engine';
 import { assertUnreachable } from '../shared/assert';
+import { reloadReport } from './reloadReport';
 
 export interface PagePort {
   post(message: HostToWebview): void;
@@ -56,6 +57,8 @@ export class Presenter {
    * they wait for it to come back (else the page would resume on the old strategy's items).
    */
   private pendingReplace: Message<HostToWebview, 'items'> | undefined;
+  /** Items withdrawn (`poolChanged`) while the page was hidden: its restored queue may hold them. */
+  private pendingWithdrawn = new Set<string>();
 
   constructor(
     private config: PageConfig,
@@ -70,6 +73,10 @@ export class Presenter {
   /** The page (re)loaded: give it everything, then any reveal it missed. */
   pageReady(): void {
     this.page.post(this.init());
+    if (this.pendingWithdrawn.size > 0) {
+      this.page.post({ type: 'poolChanged', withdrawn: [...this.pendingWithdrawn] });
+      this.pendingWithdrawn.clear();
+    }
     if (this.pendingReveal !== undefined) {
       this.page.post({ type: 'reveal', section: this.pendingReveal });
       this.pendingReveal = undefined;
@@ -135,6 +142,10 @@ export class Presenter {
         this.status.showError(m.message);
         this.page.post(m);
         return;
+      case 'poolChanged':
+        if (!this.page.visible) for (const id of m.withdrawn) this.pendingWithdrawn.add(id);
+        this.page.post(m);
+        return;
       case 'items':
         if (m.replace && !this.page.visible) this.pendingReplace = m;
         else this.page.post(m);
@@ -144,6 +155,9 @@ export class Presenter {
       case 'notice':
       case 'reviewProgress':
         this.page.post(m);
+        return;
+      case 'datasetReloaded':
+        this.page.post({ type: 'notice', message: reloadReport(m, this.config.datasetName).notice });
         return;
       case 'exported':
       case 'imported':

@@ -20,6 +20,7 @@ import { Retrainer } from './retrainer';
 import { importInto } from './importService';
 import { ReviewPublisher } from './reviewPublisher';
 import { ReviewQueue } from './reviewQueue';
+import { DatasetReloader } from './datasetReloader';
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -36,6 +37,7 @@ interface Running {
   /** model.json: the newest version and the curve, beside the log. */
   readonly stateFile: string;
   readonly reviewQueue: ReviewQueue;
+  readonly reloader: DatasetReloader;
 }
 
 export class EngineService {
@@ -46,6 +48,8 @@ export class EngineService {
   private generation = 0;
   /** A `needItems` that came before any session was ready: answered once one is. */
   private wanted = 0;
+  /** A `reloadDataset` that came while the session was starting (its file may be older). */
+  private reloadWanted = false;
   private disposed = false;
 
   constructor(
@@ -67,8 +71,9 @@ export class EngineService {
     }
     const msg = parsed.value;
     if (msg.type === 'cancel') {
-      // Reaches a running `start` at once, not after it.
+      // Reaches a running `start` (or a reload) at once, not after it.
       this.abort?.abort();
+      this.running?.reloader.cancel();
       return;
     }
     this.queue = this.queue.then(() => this.handle(msg)).catch((error: unknown) => this.internalError(error));
@@ -77,11 +82,12 @@ export class EngineService {
   /** Resolves when queued messages and a running retrain have finished (for tests and dispose). */
   async idle(): Promise<void> {
     let last: Promise<unknown> | undefined;
-    while (last !== this.queue || this.running?.retrainer.busy) {
+    while (last !== this.queue || this.running?.retrainer.busy || this.running?.reloader.busy) {
       last = this.queue;
       await last;
       await this.running?.retrainer.idle;
       await this.running?.review.idle();
+      await this.running?.reloader.idle;
     }
   }
 
@@ -138,6 +144,9 @@ export class EngineService {
         await r.writer.review(msg);
         if (r.reviewQueue.active) r.reviewQueue.publish();
         return;
+      case 'reloadDataset':
+        r.reloader.request();
+        return;
       default:
         return assertUnreachable(msg);
     }
@@ -161,6 +170,9 @@ export class EngineService {
         return;
       case 'reviewLabel':
         this.post({ type: 'reviewSaved', requestId: msg.requestId, written: 0, failed: msg.decisions.map((d) => ({ itemId: d.itemId, message: 'No labeling session is running: the dataset did not load.' })) });
+        return;
+      case 'reloadDataset':
+        this.reloadWanted = true;
         return;
       case 'release':
       case 'revisitSkipped':
@@ -196,7 +208,7 @@ export class EngineService {
         return;
       }
       if (saved.state !== null) started.session.resume(saved.state);
-      this.running = this.assemble(started, init.annotator, stateFile);
+      this.running = this.assemble(started, init, stateFile);
       this.post({
         type: 'engineReady',
         summary: {
@@ -223,6 +235,8 @@ export class EngineService {
         this.wanted = 0;
       }
       this.running.retrainer.maybeRetrain(true);
+      if (this.reloadWanted) this.running.reloader.request();
+      this.reloadWanted = false;
     } catch (error) {
       const e = error instanceof InitError ? error : new InitError(String(error), 'internal');
       this.post({ type: 'error', kind: e.kind, message: e.message, actions: [...ACTIONS_FOR_KIND[e.kind]] });
@@ -231,7 +245,8 @@ export class EngineService {
     }
   }
 
-  private assemble(started: StartedSession, annotator: string, stateFile: string): Running {
+  private assemble(started: StartedSession, init: Message<HostToWorker, 'start'>, stateFile: string): Running {
+    const annotator = init.annotator;
     // The writer tells the retrainer about each write; the retrainer reads the writer's counts.
     const retrain = { due: (): void => undefined };
     const reviewQueue = new ReviewQueue(started.session, started.toReview, this.post);
@@ -261,19 +276,29 @@ export class EngineService {
       return decision;
     };
     review.reset();
-    return { started, writer, delivery: new ItemDelivery(started.session, this.post, started.toReview, reviewQueue), retrainer, review, reviewQueue, stateFile };
+    const delivery = new ItemDelivery(started.session, this.post, started.toReview, reviewQueue);
+    const parts = { session: started.session, writer, delivery, retrainer, review };
+    const reloader = new DatasetReloader(init, parts, started.embedder, this.post, (step) => this.inOrder(step));
+    return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader };
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
     try {
       const write = msg.format === 'csv' ? exportCsv : exportJsonl;
-      const summary = await write(r.started.dataset.items, r.started.session.labelState.labels, msg.outFile, {
+      const summary = await write(r.started.session.items, r.started.session.labelState.labels, msg.outFile, {
         mode: r.started.session.config.mode,
       });
       this.post({ type: 'exported', requestId: msg.requestId, outFile: msg.outFile, count: summary.written });
     } catch (error) {
       this.post({ type: 'error', kind: 'internal', message: error instanceof Error ? error.message : String(error), actions: [], requestId: msg.requestId });
     }
+  }
+
+  /** Runs `step` after the messages received so far, as if it were one of them. */
+  private inOrder(step: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(() => (this.disposed ? undefined : step()));
+    this.queue = done.catch((error: unknown) => this.internalError(error));
+    return this.queue;
   }
 
   private internalError(error: unknown): void {
@@ -286,6 +311,7 @@ export class EngineService {
     this.abort?.abort();
     const r = this.running;
     this.running = undefined;
+    r?.reloader.stop();
     r?.review.stop();
     await r?.retrainer.stop();
     await r?.started.log.close();

@@ -19,7 +19,7 @@ export async function importInto(started: StartedSession, writer: LabelWriter, m
     const labels = session.config.mode === 'binary' ? session.classMap.classes : session.config.labels;
     const result = matchImport(
       parsed,
-      started.dataset.items,
+      started.session.items,
       { state: session.labelState.labels, eventIds: writer.eventIds() },
       { labels, mode: session.config.mode, defaultAnnotator: `import:${name}`, ...(msg.overwrite === true ? { overwrite: true } : {}) },
     );

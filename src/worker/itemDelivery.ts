@@ -69,6 +69,12 @@ export class ItemDelivery {
     this.exhausted = false;
   }
 
+  /** The dataset changed: these items left or changed (the session released them); new ones may have come. */
+  withdraw(itemIds: ReadonlySet<string>): void {
+    this.backlog = this.backlog.filter((item) => !itemIds.has(item.id));
+    this.exhausted = false;
+  }
+
   /** An undo puts an item back in the pool, so the pool is no longer exhausted. */
   reopen(): void {
     this.exhausted = false;

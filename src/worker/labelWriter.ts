@@ -186,6 +186,12 @@ export class LabelWriter {
     return orphanUndo ? 'cancel' : 'write';
   }
 
+  /** The dataset changed under the session (`replaceItems`): the counts become those of its new items. */
+  itemsReplaced(): void {
+    this.tally = new LabelTally(this.session, this.tally.eventCount);
+    this.post({ type: 'counts', ...this.tally.counts() });
+  }
+
   /** Appends (fsync), applies, then acknowledges; never acknowledges what is not on disk. */
   private async append(requestId: string, input: Omit<LabelEventInput, 'annotator'> & { annotator?: string }): Promise<void> {
     let outcome;

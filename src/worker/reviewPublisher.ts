@@ -49,7 +49,12 @@ export class ReviewPublisher {
     }
   }
 
-  /** Everything again (the session started, or its log was replaced): ids and every label. */
+  /** True while predictions or suspects are being computed (over the session's current rows). */
+  get busy(): boolean {
+    return this.computing !== undefined;
+  }
+
+  /** Everything again (the session started, its log was replaced, its dataset changed): ids and every label. */
   reset(): void {
     this.full = true;
     this.dirty.clear();

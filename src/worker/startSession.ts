@@ -20,6 +20,7 @@ import type { ErrorKind, ProgressSnapshot } from '../shared/protocol/domain';
 import type { SessionInit } from '../shared/protocol/sessionInit';
 
 export interface StartedSession {
+  /** The dataset as the start loaded it; after a reload the session's `items` are the file's. */
   readonly dataset: Dataset;
   readonly session: LabelingSession;
   readonly log: LabelLog;
@@ -54,12 +55,7 @@ export async function startSession(
   let dataset: Dataset;
   try {
     const started = performance.now();
-    dataset = await loadDataset(init.datasetFile, {
-      textField: init.textField,
-      ...(init.existingLabels !== undefined ? { labelField: init.existingLabels.field } : {}),
-      signal,
-      onProgress: (done, total) => progress(rate('loading', done, total, started)),
-    });
+    dataset = await readDataset(init, signal, (done, total) => progress(rate('loading', done, total, started)));
   } catch (error) {
     throw classify(error, 'dataset');
   }
@@ -122,6 +118,16 @@ export async function startSession(
     await log.close().catch(() => undefined);
     throw error instanceof InitError ? error : classify(error, 'internal');
   }
+}
+
+/** The session's dataset, read with its setup (text field, label field); a reload reads it the same way. */
+export function readDataset(init: SessionInit, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Dataset> {
+  return loadDataset(init.datasetFile, {
+    textField: init.textField,
+    ...(init.existingLabels !== undefined ? { labelField: init.existingLabels.field } : {}),
+    signal,
+    ...(onProgress !== undefined ? { onProgress } : {}),
+  });
 }
 
 function rate(phase: Progress['phase'], done: number, total: number, started: number): Progress {

@@ -89,3 +89,10 @@ function isSubsequence(sub: readonly number[], of: Int32Array): boolean {
   }
   return true;
 }
+
+/** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */
+export function takeRowsOf(x: Matrix, rows: readonly number[]): Matrix {
+  const data = new Float32Array(rows.length * x.cols);
+  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+  return { data, rows: rows.length, cols: x.cols };
+}

@@ -18,11 +18,11 @@ import type { Interval } from '../evaluation/wilson';
 import { undoOf, type LabelEvent, type LabelEventInput } from '../labels/events';
 import { LabelState } from '../labels/state';
 import type { ClassifierHead } from '../model/types';
-import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
-import { PoolRows } from './poolRows';
+import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
+export { takeRowsOf } from './poolRows';
 import { predictAll, stopSetDecisions, type PoolScores } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, foldTrainer, type TrainingSet } from './training';
@@ -87,7 +87,8 @@ export class LabelingSession {
   private state = new LabelState();
   /** Items a label event marks as an unbiased sample (served at random, or imported). */
   private readonly evaluationIds = new Set<string>();
-  private readonly rowOf = new Map<string, number>();
+  /** The items and what their order decides; replaced whole when the dataset file changes. */
+  private pool: ItemPool;
   /**
    * Skipped items (a `skip` event in effect) that "serve skipped again" made servable. A skip is in
    * the log, so it lasts across sessions; this set lasts until the item is skipped again.
@@ -100,7 +101,6 @@ export class LabelingSession {
    * on screen, and its label still names the strategy that served it.
    */
   private released = new Map<string, SampleReason>();
-  private readonly stopRows: Int32Array;
   private readonly stopHistory: ArrayLike<number>[] = [];
   private readonly curvePoints: CurvePointV[] = [];
   private strategy: string;
@@ -111,26 +111,54 @@ export class LabelingSession {
   /** The newest version known: built here, found in the log (`modelVersion`) or restored. */
   private versions = 0;
   private lastUpdate: ModelUpdate | undefined;
-  /** The pool's embeddings packed, kept between batches (see PoolRows). */
-  private readonly poolRows: PoolRows;
 
   constructor(
-    readonly items: readonly DatasetItem[],
-    readonly embeddings: Matrix,
+    items: readonly DatasetItem[],
+    embeddings: Matrix,
     config: SessionConfigInput,
     private readonly engine: Engine = defaultEngine,
   ) {
-    if (embeddings.rows !== items.length) {
-      throw new RangeError(`${items.length} items but ${embeddings.rows} embedding rows`);
-    }
     this.config = resolveConfig(config);
-    this.poolRows = new PoolRows(embeddings);
+    this.pool = buildItemPool(items, embeddings, this.config);
     this.strategy = this.config.strategy;
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
-    items.forEach((item, row) => this.rowOf.set(item.id, row));
-    const rows = items.map((_, row) => row);
-    const stop = shuffled(rows, createRng(this.config.seed ^ 0x5eed)).slice(0, this.config.stopSetSize);
-    this.stopRows = Int32Array.from(stop.sort((a, b) => a - b));
+  }
+
+  get items(): readonly DatasetItem[] {
+    return this.pool.items;
+  }
+
+  get embeddings(): Matrix {
+    return this.pool.embeddings;
+  }
+
+  private get rowOf(): ReadonlyMap<string, number> {
+    return this.pool.rowOf;
+  }
+
+  private get stopRows(): Int32Array {
+    return this.pool.stopRows;
+  }
+
+  /**
+   * The dataset file changed (see itemPool.ts): go on with these items, keeping labels, model and
+   * skips. Removed or changed items out with the page are released. Not during `retrainSteps`.
+   */
+  replaceItems(items: readonly DatasetItem[], embeddings: Matrix): ItemsReplaced {
+    if (embeddings.cols !== this.embeddings.cols && this.head !== undefined) {
+      throw new RangeError(`the new embeddings have ${embeddings.cols} dimensions, the model ${this.embeddings.cols}`);
+    }
+    const before = this.pool;
+    const change = diffItems(before.items, items);
+    this.pool = buildItemPool(items, embeddings, this.config);
+    const gone = [...change.removed, ...change.changed];
+    const withdrawn = gone.filter((id) => this.outstanding.delete(id));
+    for (const id of change.removed) this.revisit.delete(id);
+    if (stopSetMoved(before, this.pool)) this.stopHistory.length = 0;
+    const trainingChanged = trainingMoved(before, this.pool, this.state);
+    if (trainingChanged) this.changesSinceTrain += this.config.retrainEvery;
+    this.scores = this.head === undefined ? undefined : scoreAll(this.head, embeddings, this.config.chunkRows);
+    return { ...change, withdrawn, trainingChanged };
   }
 
   // ---- label events -------------------------------------------------------------------------
@@ -291,7 +319,7 @@ export class LabelingSession {
   private selectFromPool(pool: readonly number[], want: number, seed: number): BatchPick[] {
     const training = this.trainingSet();
     const scores = this.scores;
-    const poolMatrix = this.poolRows.update(pool);
+    const poolMatrix = this.pool.poolRows.update(pool);
     const ranked = this.engine.select(
       {
         pool: poolMatrix,
@@ -486,11 +514,4 @@ export class LabelingSession {
   trainingSet(): TrainingSet {
     return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap);
   }
-}
-
-/** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */
-export function takeRowsOf(x: Matrix, rows: readonly number[]): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  return { data, rows: rows.length, cols: x.cols };
 }

@@ -34,6 +34,11 @@ export const ExportMessage = v.object({
 });
 export const DisposeMessage = v.object({ type: v.literal('dispose') });
 /**
+ * The session's dataset file changed on disk (saved in the editor, a git checkout): the worker
+ * reads it again with the session's setup and goes on with its items (answered `datasetReloaded`).
+ */
+export const ReloadDatasetMessage = v.object({ type: v.literal('reloadDataset') });
+/**
  * Import another tool's export (Prodigy, doccano, Label Studio, Argilla, Hugging Face `datasets`)
  * into the running session's log: the worker owns the log, so it reads, matches and appends.
  */
@@ -98,6 +103,26 @@ export const EngineReadyMessage = v.object({
 });
 
 export const ExportedMessage = v.object({ type: v.literal('exported'), requestId, outFile: v.string(), count });
+
+/**
+ * The session follows the changed dataset file (after `reloadDataset`), or could not: `failed` says
+ * why, and the session goes on with the items it had. It comes after `poolChanged` (the page's
+ * queue) and `counts`.
+ */
+export const DatasetReloadedMessage = v.object({
+  type: v.literal('datasetReloaded'),
+  summary: EngineReadyMessage.entries.summary,
+  /** The first 100 row problems of the new file, each naming file:line (valid rows are kept). */
+  problems: v.array(RowProblemSchema),
+  /** Items new to the session (new lines, and edited lines without an explicit id). */
+  added: count,
+  /** Items no longer in the file; their labels stay in the log but are not counted. */
+  removed: count,
+  /** Items with an explicit id whose text changed: re-embedded, label kept. */
+  changed: count,
+  /** Set when the file could not be used; nothing changed. */
+  failed: v.optional(v.string()),
+});
 
 /** The most lines an `imported` reply lists; the count of the rest is in `moreProblems`. */
 export const MAX_IMPORT_PROBLEMS = 2000;
@@ -178,10 +203,10 @@ export const ReviewDataMessage = v.object({
 
 // ---- the two engine directions -------------------------------------------------------------
 
-export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, SetAnnotatorMessage, ExportMessage, ImportLabelsMessage, ReviewLabelMessage, DisposeMessage]);
+export const HostToWorker = v.variant('type', [StartMessage, ...PAGE_TO_ENGINE, ReleaseMessage, SetStrategyMessage, SetAnnotatorMessage, ExportMessage, ImportLabelsMessage, ReviewLabelMessage, ReloadDatasetMessage, DisposeMessage]);
 export type HostToWorker = v.InferOutput<typeof HostToWorker>;
 
-export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, ImportedMessage, LogMessage, ReviewSavedMessage, ReviewDataMessage]);
+export const WorkerToHost = v.variant('type', [...ENGINE_TO_PAGE, EngineReadyMessage, ExportedMessage, ImportedMessage, LogMessage, ReviewSavedMessage, ReviewDataMessage, DatasetReloadedMessage]);
 export type WorkerToHost = v.InferOutput<typeof WorkerToHost>;
 
 // Each message's type, under the schema's own name.
@@ -191,6 +216,8 @@ export type SetAnnotatorMessage = v.InferOutput<typeof SetAnnotatorMessage>;
 export type ReleaseMessage = v.InferOutput<typeof ReleaseMessage>;
 export type ExportMessage = v.InferOutput<typeof ExportMessage>;
 export type DisposeMessage = v.InferOutput<typeof DisposeMessage>;
+export type ReloadDatasetMessage = v.InferOutput<typeof ReloadDatasetMessage>;
+export type DatasetReloadedMessage = v.InferOutput<typeof DatasetReloadedMessage>;
 export type ImportLabelsMessage = v.InferOutput<typeof ImportLabelsMessage>;
 export type ImportedMessage = v.InferOutput<typeof ImportedMessage>;
 export type EngineReadyMessage = v.InferOutput<typeof EngineReadyMessage>;

@@ -66,6 +66,13 @@ export const ItemsMessage = v.object({
 /** The review queue's progress: sent when review mode starts or changes, and after each review write. */
 export const ReviewProgressMessage = v.object({ type: v.literal('reviewProgress'), ...ReviewProgressSchema.entries });
 
+/**
+ * The dataset file was edited and the session follows it: the page drops the `withdrawn` items
+ * from its queue (they left the file, or their text changed and they come back with the new text),
+ * and asks for items again, since the pool may hold new ones even when it was exhausted.
+ */
+export const PoolChangedMessage = v.object({ type: v.literal('poolChanged'), withdrawn: v.array(idString) });
+
 /** The write with this requestId is on disk (fsynced) in the file at the log's path. */
 export const SavedMessage = v.object({ type: v.literal('saved'), requestId, itemId: idString });
 
@@ -173,7 +180,7 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 // ---- the two page directions --------------------------------------------------------------
 
 /** What the worker sends that the webview receives unchanged. */
-export const ENGINE_TO_PAGE = [ItemsMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage, ReviewProgressMessage] as const;
+export const ENGINE_TO_PAGE = [ItemsMessage, PoolChangedMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage, ReviewProgressMessage] as const;
 
 /** What the page sends that the host forwards to the worker unchanged. */
 export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage, RevisitSkippedMessage, CancelMessage, ReviewModeMessage] as const;
@@ -192,6 +199,7 @@ export type EngineToPage = v.InferOutput<(typeof ENGINE_TO_PAGE)[number]>;
 
 // Each message's type, under the schema's own name.
 export type ItemsMessage = v.InferOutput<typeof ItemsMessage>;
+export type PoolChangedMessage = v.InferOutput<typeof PoolChangedMessage>;
 export type SavedMessage = v.InferOutput<typeof SavedMessage>;
 export type SaveFailedMessage = v.InferOutput<typeof SaveFailedMessage>;
 export type ProgressMessage = v.InferOutput<typeof ProgressMessage>;
