@@ -6,9 +6,10 @@
 import { ActiveLabelError } from '../core/errors';
 import { type CliCommand, type CliIO, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './args';
 import { embedCommand } from './embed';
+import { reviewCommand } from './review';
 import { simulateCommand } from './simulate';
 
-const commands: readonly CliCommand[] = [embedCommand, simulateCommand];
+const commands: readonly CliCommand[] = [embedCommand, simulateCommand, reviewCommand];
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

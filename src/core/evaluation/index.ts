@@ -5,4 +5,6 @@ export * from './stopping';
 export * from './split';
 export * from './curve';
 export * from './labelErrors';
+export * from './errorRanking';
+export * from './reviewLabels';
 export * from './comparison';
