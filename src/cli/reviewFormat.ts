@@ -44,7 +44,6 @@ export function reviewRows(run: { readonly items: readonly DatasetItem[]; readon
   });
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 function plain(value: string, max: number): string {
