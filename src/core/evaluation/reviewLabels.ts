@@ -16,7 +16,12 @@ export interface ReviewOptions {
   /** Fold splits whose out-of-fold probabilities are averaged (default 2). */
   readonly repeats: number;
   readonly seed: number;
-  /** Head options for every fold's model (defaults: the interactive logistic head). */
+  /**
+   * Head options for every fold's model (default: the interactive logistic head, unweighted).
+   * Class weighting is off: the thresholds and scores compare probabilities across classes, and
+   * inverse-frequency weights inflate a rare label's probabilities, so the rare label's correct
+   * items crowd the list (measured: docs/benchmarks.md, "Review: finding planted label errors").
+   */
   readonly head: Partial<HeadOptions>;
   readonly ranking: Partial<ErrorRankingOptions>;
   /** Called after each fold model, for progress lines. */
@@ -27,7 +32,7 @@ export const defaultReviewOptions: Readonly<Omit<ReviewOptions, 'onFold'>> = {
   folds: 5,
   repeats: 2,
   seed: 0,
-  head: {},
+  head: { classWeighting: false },
   ranking: defaultErrorRankingOptions,
 };
 
@@ -49,7 +54,7 @@ export function headOutOfFold(x: Matrix, y: Int32Array, classes: readonly string
   const sum = new Float32Array(x.rows * classes.length);
   for (let r = 0; r < o.repeats; r++) {
     const fit: FitPredict = (train, ty, test) => {
-      const head = trainHead(train, { kind: 'single', y: ty }, classes, 'single', { ...o.head, seed: o.seed * 7919 + r * 101 + done });
+      const head = trainHead(train, { kind: 'single', y: ty }, classes, 'single', { ...defaultReviewOptions.head, ...o.head, seed: o.seed * 7919 + r * 101 + done });
       done++;
       options.onFold?.(done, total);
       return head.predict(test).probs;
