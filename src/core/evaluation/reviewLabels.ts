@@ -20,7 +20,9 @@ export interface ReviewOptions {
    * Head options for every fold's model (default: the interactive logistic head, unweighted).
    * Class weighting is off: the thresholds and scores compare probabilities across classes, and
    * inverse-frequency weights inflate a rare label's probabilities, so the rare label's correct
-   * items crowd the list (measured: docs/benchmarks.md, "Review: finding planted label errors").
+   * items crowd the list. 10 epochs instead of the interactive 20: stopping early keeps the head
+   * from fitting the wrong labels of an item's neighbours (measured with bench/reviewTune.ts; see
+   * docs/benchmarks.md, "Review: finding planted label errors").
    */
   readonly head: Partial<HeadOptions>;
   readonly ranking: Partial<ErrorRankingOptions>;
@@ -32,7 +34,7 @@ export const defaultReviewOptions: Readonly<Omit<ReviewOptions, 'onFold'>> = {
   folds: 5,
   repeats: 2,
   seed: 0,
-  head: { classWeighting: false },
+  head: { classWeighting: false, epochs: 10 },
   ranking: defaultErrorRankingOptions,
 };
 
