@@ -56,7 +56,7 @@ const options = {
 } as const;
 
 /** Embedding caches live per dataset: `<cacheDir>/datasets/<name>-<hash of absolute path>/`. */
-function datasetStoreDir(cacheDir: string, file: string): string {
+export function datasetStoreDir(cacheDir: string, file: string): string {
   const absolute = path.resolve(file);
   const name = path.basename(absolute).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 48);
   const digest = createHash('sha256').update(absolute).digest('hex').slice(0, 8);

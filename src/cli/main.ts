@@ -7,9 +7,10 @@ import { ActiveLabelError } from '../core/errors';
 import { type CliCommand, type CliIO, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './args';
 import { embedCommand } from './embed';
 import { exportCommand } from './export';
+import { reviewCommand } from './review';
 import { simulateCommand } from './simulate';
 
-const commands: readonly CliCommand[] = [embedCommand, exportCommand, simulateCommand];
+const commands: readonly CliCommand[] = [embedCommand, simulateCommand, reviewCommand, exportCommand];
 
 function topLevelHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

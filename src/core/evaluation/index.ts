@@ -5,6 +5,8 @@ export * from './stopping';
 export * from './split';
 export * from './curve';
 export * from './labelErrors';
+export * from './errorRanking';
+export * from './reviewLabels';
 export * from './comparison';
 export * from './estimate';
 export * from './wilson';
