@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, waitFor, type Workbench } from './harness';
 
 /** In key order: key 1 = sports, 2 = cooking, 3 = space. */
@@ -27,6 +27,7 @@ const SETTINGS = {
   // The import is the only training data; no retrain is due from the few review labels made here.
   'activeLabel.retrainEvery': 100,
   'editor.minimap.enabled': false,
+  'editor.fontSize': 13,
   'editor.hover.enabled': false,
   'workbench.activityBar.location': 'hidden',
 };
@@ -38,6 +39,8 @@ const VOCABULARY: Record<Topic, readonly string[]> = {
 };
 const FILLER = ['the', 'a', 'new', 'after', 'with', 'big', 'today', 'again', 'for', 'late'];
 const ITEMS = 120;
+/** Topic words per text (and one filler word): enough for the lexical embedder to tell topics apart. */
+const TOPIC_WORDS = 8;
 /** Zero-based rows whose label field is flipped to the next topic: the planted errors. */
 const PLANTED = [2, 6, 10, 17, 23, 45, 71, 98];
 /** The rows selected for Set Label… (none planted): mixed topics, all set to `space`. */
@@ -75,7 +78,7 @@ function makeDataset(): Row[] {
     const truth = LABELS[i % LABELS.length] as Topic;
     let text = '';
     do {
-      const words = [pickFrom(FILLER), pickFrom(VOCABULARY[truth]), pickFrom(VOCABULARY[truth]), pickFrom(FILLER), pickFrom(VOCABULARY[truth]), pickFrom(VOCABULARY[truth])];
+      const words = [pickFrom(FILLER), ...Array.from({ length: TOPIC_WORDS }, () => pickFrom(VOCABULARY[truth]))];
       text = words.join(' ');
     } while (seen.has(text));
     seen.add(text);
@@ -141,6 +144,12 @@ async function cursorLine(page: Page): Promise<number> {
   return Number(match[1]);
 }
 
+/** The lines (1-based) of this extension's warnings listed in the Problems panel, in order. */
+async function problemLines(page: Page): Promise<number[]> {
+  const rows = await page.locator('.markers-panel .monaco-list-row', { hasText: 'Active Label' }).allInnerTexts();
+  return rows.map((text) => Number(/\[Ln (\d+)/.exec(text)?.[1] ?? NaN)).filter((n) => Number.isFinite(n));
+}
+
 async function openByQuickOpen(page: Page, name: string): Promise<void> {
   await page.locator('.monaco-workbench').click({ position: { x: 600, y: 5 } }).catch(() => undefined);
   await page.keyboard.press('Control+P');
@@ -149,7 +158,23 @@ async function openByQuickOpen(page: Page, name: string): Promise<void> {
   await input.fill(name);
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout: 30_000 });
+  await editorShown(page, name);
+}
+
+/** Brings the open file's editor back to the front by its tab (a webview may hold the focus). */
+async function focusTab(page: Page, name: string): Promise<void> {
+  await fileTab(page, name).click();
+  await editorShown(page, name);
+}
+
+/** The tab of a file (not the labeling panel's "Label: <file>" tab). */
+function fileTab(page: Page, name: string, state = ''): Locator {
+  const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.locator(`.tabs-container .tab${state}`).filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+}
+
+async function editorShown(page: Page, name: string): Promise<void> {
+  await fileTab(page, name, '.active').waitFor({ timeout: 30_000 });
   await page.locator('.editor-instance .monaco-editor .view-lines .view-line').first().waitFor({ timeout: 30_000 });
 }
 
@@ -241,7 +266,7 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
       baseline = imported.length;
 
       // Back to the data file (the panel opened in its place); the retrain's suspects become warnings.
-      await openByQuickOpen(page, DATA_NAME);
+      await focusTab(page, DATA_NAME);
       await runCommand(page, 'View: Close Primary Side Bar').catch(() => undefined);
       const flagged = await waitFor('a ⚠ decoration in the editor', async () => {
         const shown = await decorationsByItem(page);
@@ -284,11 +309,19 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
       // The Problems panel lists the suspects; F8 goes to the first one in the file.
       await page.keyboard.press('Control+Shift+M');
       await page.locator('.markers-panel .monaco-list-row', { hasText: 'the model predicts' }).first().waitFor({ timeout: 30_000 });
-      await openByQuickOpen(page, DATA_NAME);
+      const warnedLines = await problemLines(page);
+      t.diagnostic(`warnings on lines ${warnedLines.join(', ')}`);
+      for (const line of warnedLines) assert.ok(PLANTED.includes(line - 1), `the warning on line ${line} is a planted error`);
+      assert.ok(warnedLines.length >= PLANTED.length / 2, `most planted errors are in the Problems panel (${warnedLines.length} of ${PLANTED.length})`);
+      await focusTab(page, DATA_NAME);
       await goToLine(page, 1);
       await page.keyboard.press('F8');
       await page.locator('.marker-widget').first().waitFor({ state: 'visible', timeout: 30_000 });
-      const line = await cursorLine(page);
+      // Line 1 is labeled right, so the first warning is further down.
+      const line = await waitFor('the cursor on the first warning', async () => {
+        const at = await cursorLine(page);
+        return at !== 1 ? at : undefined;
+      }, 30_000);
       const row = [...rowById.values()].find((r) => r.line === line);
       assert.ok(row, `the cursor is on an item line (${line})`);
       assert.ok(PLANTED.includes(line - 1), `the first warning (line ${line}) is a planted error`);
@@ -299,15 +332,23 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
       assert.equal(title, `Change label to ${row.truth}`, 'the fix suggests the true label');
       assert.ok(await page.locator('.action-widget .monaco-list-row', { hasText: `Keep ${row.label} (reviewed)` }).first().isVisible(), 'keeping the label is offered too');
       await screenshot(page, 'review-quick-fix.png');
-      await fix.click();
+      // The preferred fix is the focused row; the menu takes Enter (a click can land mid-animation).
+      await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Change label to' }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await fix.waitFor({ state: 'hidden', timeout: 30_000 });
       expected.push({ itemId: row.id, labels: [row.truth], strategy: 'confident-learning' });
       await waitFor(`the review event for ${row.id} on disk`, () => (readLog(wb!.folder).some((e) => e.itemId === row.id && e.source === 'review') ? true : undefined), 60_000);
-      // The editor follows: the line now shows the reviewed label, no warning.
+      // The editor follows: the line now shows the reviewed label, and its warning is gone.
       await page.keyboard.press('Escape');
       await waitFor(`${row.id}'s decoration to show the reviewed label`, async () => {
         const text = (await decorationsByItem(page)).get(row.id);
         return text === `✓ ${row.truth} · ${ANNOTATOR} · reviewed` ? true : undefined;
       }, 60_000);
+      const left = await waitFor(`the warning on line ${line} to leave the Problems panel`, async () => {
+        const lines = await problemLines(page);
+        return lines.includes(line) ? undefined : lines;
+      }, 60_000);
+      assert.deepEqual(left, warnedLines.filter((l) => l !== line), 'the other warnings stay');
     }));
 
   test('Set Label… on a selection of lines labels every selected item', (t) =>
@@ -337,6 +378,8 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
 
   test('the label log holds exactly the review events made, and the data file is untouched', (t) =>
     step(t, 'log', async () => {
+      assert.equal(baseline, ITEMS, 'the import step ran');
+      assert.equal(expected.length, 1 + BULK_ROWS, 'the quick fix and the bulk step ran');
       const events = readLog(wb!.folder);
       const made = events.slice(baseline);
       assert.equal(made.length, expected.length, `exactly ${expected.length} events after the import: ${JSON.stringify(made)}`);
