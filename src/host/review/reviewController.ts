@@ -76,7 +76,7 @@ export class ReviewController implements vscode.Disposable {
         const view = this.views.get(key(e.document.uri.fsPath));
         if (view !== undefined && e.contentChanges.length > 0) this.edited(view, e.document, e.contentChanges);
       }),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.views.delete(key(doc.uri.fsPath))),
+      vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri.fsPath)),
       sessions.onSessionStarted((s) => this.attach(s)),
     );
     const running = sessions.activeSession;
@@ -157,6 +157,24 @@ export class ReviewController implements vscode.Disposable {
     const answers = await this.sessions.answersFor(file);
     if (answers !== undefined) return [...answers.labels];
     return this.views.get(key(file))?.model.knownLabels() ?? [];
+  }
+
+  /**
+   * A closed document's line map goes with it. While a session runs on the file, what its engine
+   * published (predictions, suspects, the item ids its partial updates refer to) is kept: the
+   * engine sends it once per retrain, so a view rebuilt from the log would show no predictions or
+   * warnings after the file is reopened, and would drop the engine's later label updates.
+   */
+  private forget(file: string): void {
+    const view = this.views.get(key(file));
+    if (view === undefined) return;
+    if (this.sessions.sessionFor(file) === undefined) {
+      this.views.delete(key(file));
+      return;
+    }
+    view.map = undefined;
+    view.mapper = undefined;
+    view.mappedVersion = -1;
   }
 
   private attach(session: PanelSession): void {
