@@ -8,7 +8,7 @@
  * Labels: the nearest of 4 random directions, with 10% noise. Sizes: SCALE_SIZES=100000,300000.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { trainHead } from '../../src/core/model/train';
@@ -192,7 +192,23 @@ export function run(): string {
   }
   const out = table(rows);
   console.log(out);
+  if (process.env.SCALE_WRITE_DOC !== '0') writeSection(out);
   return out;
+}
+
+const DOC = resolve(__dirname, '..', '..', 'docs', 'benchmarks.md');
+const START = '<!-- bench:scale-sampling:start -->';
+const END = '<!-- bench:scale-sampling:end -->';
+
+/** Replaces the table of the "Scale: sampling at a million" section, keeping the prose after it. */
+function writeSection(tableText: string): void {
+  if (!existsSync(DOC)) return;
+  const doc = readFileSync(DOC, 'utf8');
+  const block = `${START}\n${tableText}\n${END}`;
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  const next = a >= 0 && b > a ? doc.slice(0, a) + block + doc.slice(b + END.length) : `${doc.trimEnd()}\n\n## Scale: sampling at a million\n\n${block}\n`;
+  writeFileSync(DOC, next);
 }
 
 if (require.main === module) run();
