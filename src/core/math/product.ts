@@ -79,7 +79,16 @@ function readOut(heap: Float32Array, at: number, rows: number, k: number, k4: nu
     out.set(heap.subarray(at, at + rows * k), outRow * k);
     return;
   }
-  for (let r = 0; r < rows; r++) out.set(heap.subarray(at + r * k4, at + r * k4 + k), (outRow + r) * k);
+  if (k >= 64) {
+    for (let r = 0; r < rows; r++) out.set(heap.subarray(at + r * k4, at + r * k4 + k), (outRow + r) * k);
+    return;
+  }
+  // Few columns (k-means with k = 2, a head's classes): a plain loop; a subarray per row costs more.
+  let o = outRow * k;
+  for (let r = 0; r < rows; r++) {
+    const src = at + r * k4;
+    for (let c = 0; c < k; c++) out[o++] = heap[src + c] as number;
+  }
 }
 
 /** Computes A * B^T for a fixed A, keeping A inside the kernel's memory between calls when it fits. */

@@ -6,6 +6,7 @@ import { createRng, type Rng } from '../random';
 import type { LabelMode, Matrix, RankedItem } from '../types';
 import { appendRows, describeError, scoreErrors } from './errorHead';
 import { fmt, topIndices } from './rank';
+import { transferCandidates } from './transferPool';
 import { uncertaintyScores } from './uncertainty';
 
 /**
@@ -18,7 +19,8 @@ import { uncertaintyScores } from './uncertainty';
  *      P(correct) through a string/int comparison bug; a unit test pins our direction.) The number
  *      shown is calibrated on out-of-fold outcomes, or a rank when they are too few (`errorHead`).
  * The main model is an MLP trained on all labels, so the error head sees the same representation
- * for labeled and pool items.
+ * for labeled and pool items. On a pool above TRANSFER_POOL_ROWS the hidden layer, and so the
+ * ranking, covers a candidate subpool (`transferPool`: the most uncertain half plus a uniform half).
  */
 export interface ActiveTransferInput {
   readonly pool: Matrix;
@@ -30,6 +32,10 @@ export interface ActiveTransferInput {
   readonly seed: number;
   /** Folds for the out-of-fold predictions (default 5, fewer when labels are scarce). */
   readonly folds?: number;
+  /** The main model's prediction over `pool` (rows align): picks the uncertain half of the subpool. */
+  readonly poolProbs?: Matrix;
+  /** Candidate subpool size on a large pool (default TRANSFER_POOL_ROWS). */
+  readonly maxPoolRows?: number;
 }
 
 function targetsAt(targets: Targets, rows: readonly number[], classes: number): Targets {
@@ -115,13 +121,21 @@ export interface TransferState {
   readonly poolHidden: Matrix;
   readonly poolPrediction: Prediction;
   readonly errors: Uint8Array;
+  /** Pool rows of poolHidden's rows (ascending), or null when they are the whole pool in order. */
+  readonly candidates: Int32Array | null;
+}
+
+/** The pool row of a candidate (a row of `state.poolHidden`). */
+function poolRow(state: TransferState, local: number): number {
+  return state.candidates ? (state.candidates[local] as number) : local;
 }
 
 export function prepareTransfer(input: ActiveTransferInput): TransferState {
   const rng = createRng(input.seed);
   const oof = outOfFold(input, rng);
   const model = trainHead(input.labeled, input.targets, input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed });
-  const poolPrediction = model.predict(input.pool);
+  const candidates = transferCandidates(input.pool.rows, { seed: input.seed, maxRows: input.maxPoolRows, poolProbs: input.poolProbs, mode: input.mode });
+  const poolPrediction = model.predict(candidates ? takeRows(input.pool, candidates) : input.pool);
   const poolUncertainty = uncertaintyScores(poolPrediction.probs, input.mode, 'least-confidence');
   return {
     model,
@@ -129,6 +143,7 @@ export function prepareTransfer(input: ActiveTransferInput): TransferState {
     poolHidden: errorFeatures(poolPrediction.hidden, poolUncertainty),
     poolPrediction,
     errors: oof.errors,
+    candidates,
   };
 }
 
@@ -136,9 +151,9 @@ function fallback(state: TransferState, mode: LabelMode, batchSize: number, stra
   const scores = uncertaintyScores(state.poolPrediction.probs, mode, 'least-confidence');
   const allRight = state.errors.every((e) => e === 0);
   const why = reason ?? (allRight ? 'no out-of-fold errors to learn from' : 'every out-of-fold prediction was wrong');
-  return topIndices(scores, batchSize, rng, exclude).map((index) => ({
-    index,
-    reason: { strategy, score: scores[index], detail: `Uncertain: least confidence ${fmt(scores[index])} (${why}, so no error model)` },
+  return topIndices(scores, batchSize, rng, exclude).map((local) => ({
+    index: poolRow(state, local),
+    reason: { strategy, score: scores[local], detail: `Uncertain: least confidence ${fmt(scores[local])} (${why}, so no error model)` },
   }));
 }
 
@@ -147,9 +162,9 @@ export function activeTransferSampling(input: ActiveTransferInput, batchSize: nu
   if (input.pool.rows === 0 || batchSize <= 0) return [];
   const scores = scoreErrors(state.labeledHidden, state.errors, state.poolHidden, input.seed);
   if (!scores) return fallback(state, input.mode, batchSize, 'active-transfer', rng, new Set());
-  return topIndices(scores.logit, batchSize, rng).map((index, i) => ({
-    index,
-    reason: { strategy: 'active-transfer', ...describeError(scores, index, i + 1, input.pool.rows) },
+  return topIndices(scores.logit, batchSize, rng).map((local, i) => ({
+    index: poolRow(state, local),
+    reason: { strategy: 'active-transfer', ...describeError(scores, local, i + 1, state.poolHidden.rows) },
   }));
 }
 
@@ -160,12 +175,13 @@ export function activeTransferSampling(input: ActiveTransferInput, batchSize: nu
  */
 export function atlasSampling(input: ActiveTransferInput, batchSize: number, rng: Rng, step = 10, state = prepareTransfer(input)): RankedItem[] {
   if (input.pool.rows === 0 || batchSize <= 0) return [];
+  /** Candidates (rows of state.poolHidden) already picked. */
   const picked = new Set<number>();
   const out: RankedItem[] = [];
   const outcomes = state.errors.length;
   let hidden = state.labeledHidden;
   let errors = state.errors;
-  const want = Math.min(batchSize, input.pool.rows);
+  const want = Math.min(batchSize, state.poolHidden.rows);
   for (let round = 1; out.length < want; round++) {
     const scores = scoreErrors(hidden, errors, state.poolHidden, input.seed + round, outcomes);
     const take = Math.min(step, want - out.length);
@@ -179,10 +195,10 @@ export function atlasSampling(input: ActiveTransferInput, batchSize: number, rng
       out.push(...fallback(state, input.mode, want - out.length, 'atlas', rng, picked, 'the error model gave no usable P(error)'));
       break;
     }
-    for (const index of chosen) {
-      picked.add(index);
-      const { score, detail } = describeError(scores, index, out.length + 1, input.pool.rows);
-      out.push({ index, reason: { strategy: 'atlas', score, detail: `${detail} (ATLAS step ${round})` } });
+    for (const local of chosen) {
+      picked.add(local);
+      const { score, detail } = describeError(scores, local, out.length + 1, state.poolHidden.rows);
+      out.push({ index: poolRow(state, local), reason: { strategy: 'atlas', score, detail: `${detail} (ATLAS step ${round})` } });
     }
     hidden = appendRows(hidden, state.poolHidden, chosen);
     const grown = new Uint8Array(errors.length + chosen.length);

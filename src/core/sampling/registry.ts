@@ -54,6 +54,7 @@ const transferInput = (ctx: StrategyContext) => ({
   mode: ctx.mode,
   headOptions: ctx.headOptions,
   seed: ctx.seed,
+  poolProbs: ctx.prediction.probs,
 });
 
 export const STRATEGIES = {

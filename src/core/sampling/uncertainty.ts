@@ -8,7 +8,9 @@ export type UncertaintyMethod = 'least-confidence' | 'margin' | 'ratio' | 'entro
 
 export const UNCERTAINTY_METHODS: readonly UncertaintyMethod[] = ['least-confidence', 'margin', 'ratio', 'entropy'];
 
-function topTwo(p: ArrayLike<number>, from: number, n: number): [number, number] {
+/** The two largest of p[from .. from + n), clipped at 0, into TOP (no allocation per row). */
+const TOP = new Float64Array(2);
+function topTwo(p: ArrayLike<number>, from: number, n: number): Float64Array {
   let p1 = -Infinity;
   let p2 = -Infinity;
   for (let i = from; i < from + n; i++) {
@@ -20,28 +22,30 @@ function topTwo(p: ArrayLike<number>, from: number, n: number): [number, number]
       p2 = v;
     }
   }
-  return [p1, p2 === -Infinity ? 0 : p2];
+  TOP[0] = p1;
+  TOP[1] = p2 === -Infinity ? 0 : p2;
+  return TOP;
 }
 
 /** (1 - p1) * n / (n - 1). */
 export function leastConfidence(p: ArrayLike<number>, from = 0, n = p.length - from): number {
   if (n <= 1) return 0;
-  const [p1] = topTwo(p, from, n);
+  const p1 = topTwo(p, from, n)[0];
   return clamp01(((1 - p1) * n) / (n - 1));
 }
 
 /** 1 - (p1 - p2). */
 export function margin(p: ArrayLike<number>, from = 0, n = p.length - from): number {
   if (n <= 1) return 0;
-  const [p1, p2] = topTwo(p, from, n);
-  return clamp01(1 - (p1 - p2));
+  const top = topTwo(p, from, n);
+  return clamp01(1 - (top[0] - top[1]));
 }
 
 /** p2 / p1; an all-zero vector (p1 = 0) carries no preference, so it counts as fully uncertain. */
 export function ratio(p: ArrayLike<number>, from = 0, n = p.length - from): number {
   if (n <= 1) return 0;
-  const [p1, p2] = topTwo(p, from, n);
-  return p1 > 0 ? clamp01(p2 / p1) : 1;
+  const top = topTwo(p, from, n);
+  return top[0] > 0 ? clamp01(top[1] / top[0]) : 1;
 }
 
 /** -sum(p log2 p) / log2 n, with 0 log 0 = 0. */
