@@ -113,7 +113,8 @@ export class Presenter {
         return;
       case 'counts':
         this.model = { ...this.model, counts: m.counts, labeled: m.labeled, total: m.total };
-        if (this.engineReady && this.progress === undefined) this.status.showModel(this.model);
+        // During a retrain the status bar shows the counts (marked training…); other phases show their progress.
+        if (this.engineReady && (this.progress === undefined || this.progress.phase === 'training')) this.status.showModel(this.model);
         this.page.post(m);
         return;
       case 'model': {

@@ -31,3 +31,31 @@ test('replacement items wait for a hidden page and follow its init; a visible pa
   presenter.present({ type: 'items', items: [item('z2')] });
   assert.deepEqual(posted.slice(3).map((m) => (m.type === 'items' ? m.items[0]?.id : m.type)), ['z1', 'z2']);
 });
+
+test('the status bar follows the counts during a retrain (marked training), and not during other work', () => {
+  const shown: { labeled: number; training: boolean }[] = [];
+  const progress: string[] = [];
+  const bar = { showProgress: (p: { phase: string }) => void progress.push(p.phase), showModel: (m: { labeled: number; training: boolean }) => void shown.push({ labeled: m.labeled, training: m.training }), showError: () => undefined };
+  const presenter = new Presenter(CONFIG, { visible: true, post: () => undefined }, bar);
+  presenter.present({
+    type: 'engineReady',
+    summary: { rows: 10, loaded: 10, skipped: 0, duplicateRows: 0 },
+    problems: [],
+    embedder: 'lexical',
+    logProblems: [],
+    counts: { counts: {}, labeled: 0, total: 10 },
+    toReview: 0,
+    imported: 0,
+  });
+  const counts = (labeled: number) => ({ type: 'counts' as const, counts: { a: labeled }, labeled, total: 10 });
+  presenter.present({ type: 'progress', phase: 'training', done: 0, total: 1, itemsPerSecond: 0, etaSeconds: -1 });
+  presenter.present(counts(1));
+  assert.deepEqual(shown.at(-1), { labeled: 1, training: true }, 'a label during a retrain reaches the status bar');
+  presenter.present({ type: 'progress', phase: 'embedding', done: 1, total: 5, itemsPerSecond: 1, etaSeconds: 4 });
+  const before = shown.length;
+  presenter.present(counts(2));
+  assert.equal(shown.length, before, 'while embedding the status bar shows the progress, not the counts');
+  assert.equal(progress.at(-1), 'embedding');
+  presenter.present({ type: 'progress', phase: 'idle', done: 1, total: 1, itemsPerSecond: 0, etaSeconds: -1 });
+  assert.deepEqual(shown.at(-1), { labeled: 2, training: false }, 'and the counts come back when the work ends');
+});
