@@ -3,57 +3,23 @@
  * are validated once, here, and the engine's are validated once in the WorkerClient; the writes
  * and item requests go to the worker as they are (the worker owns the labeling state), and every
  * engine message goes to the one Presenter. What needs VS Code UI (settings, the strategy pick,
- * error actions, notifications) goes through the SessionUi port, so this file is free of the
- * `vscode` module and its unit tests drive it with a real engine and a recording UI.
+ * error actions, notifications) goes through the SessionUi port (sessionPorts.ts), so this file is
+ * free of the `vscode` module and its unit tests drive it with a real engine and a recording UI.
+ * The `start` message is built in startMessage.ts; the engine's reports are worded in
+ * engineReports.ts.
  */
 import * as path from 'node:path';
 import { STRATEGIES } from '../core/sampling/registry';
-import { plainText } from '../shared/plainText';
-import { ERROR_ACTIONS, parseWith, WebviewToHost, type ErrorActionId, type Message, type ProgressSnapshot } from '../shared/protocol';
+import { parseWith, WebviewToHost, type ErrorActionId, type Message } from '../shared/protocol';
 import type { HostToWorker, WorkerToHost } from '../shared/protocol/engine';
-import type { SessionInit } from '../shared/protocol/sessionInit';
 import type { Settings, StrategyId } from '../shared/settings';
 import { assertUnreachable } from '../shared/assert';
-import { Presenter, type PageConfig, type PagePort, type StatusPort } from './presenter';
-import { reloadReport } from './reloadReport';
+import { EngineReports } from './engineReports';
+import { Presenter, type PageConfig, type StatusPort } from './presenter';
+import type { EnginePort, PanelPort, SessionUi } from './sessionPorts';
+export type { EnginePort, PanelPort, SessionUi } from './sessionPorts';
 import type { SetupAnswers } from './setupAnswers';
-
-/** The labeling panel, as the session uses it (LabelingPanel implements it). */
-export interface PanelPort extends PagePort {
-  onMessage(listener: (raw: unknown) => void): void;
-  onDidDispose(listener: () => void): void;
-  reveal(): void;
-  dispose(): void;
-}
-
-/** The engine worker, as the session uses it (WorkerClient implements it). */
-export interface EnginePort {
-  readonly isAlive: boolean;
-  post(message: HostToWorker): void;
-  onMessage(listener: (message: WorkerToHost) => void): void;
-  exportLabels(format: 'jsonl' | 'csv', outFile: string): Promise<Message<WorkerToHost, 'exported' | 'error'>>;
-  importLabels(file: string): Promise<Message<WorkerToHost, 'imported' | 'error'>>;
-  dispose(): Promise<void>;
-}
-
-/** What the session needs of VS Code's UI (vscodeSessionUi.ts implements it). */
-export interface SessionUi {
-  executeCommand(id: string): void;
-  /** An error notification with buttons; resolves with the clicked title. */
-  showError(message: string, actions: readonly string[]): Promise<string | undefined>;
-  showWarning(message: string, actions: readonly string[]): Promise<string | undefined>;
-  /** Asks for a local model folder and remembers it in the settings; undefined when cancelled. */
-  chooseModelFolder(): Promise<string | undefined>;
-  /** Sets `activeLabel.model` for this workspace (the setting that failed is the one changed). */
-  setModel(model: string): Promise<void>;
-  /** The embedding server's API key from SecretStorage, if one was set. */
-  apiKey(): Promise<string | undefined>;
-  /** The notification with Cancel for the load-and-embed phase. */
-  showProgress(p: ProgressSnapshot, onCancel: () => void): void;
-  endProgress(): void;
-  log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
-  showLog(): void;
-}
+import { startMessage } from './startMessage';
 
 export interface PanelSessionOptions {
   readonly datasetFile: string;
@@ -78,6 +44,8 @@ export class PanelSession {
   private worker: EnginePort;
   private readonly presenter: Presenter;
   private readonly ui: SessionUi;
+  /** Turns the engine's ready, reload and error reports into log lines and notifications. */
+  private readonly reports: EngineReports;
   private settings: Settings;
   private answers: SetupAnswers;
   /** Written into every event; follows `activeLabel.annotator` without a restart. */
@@ -94,6 +62,7 @@ export class PanelSession {
     this.annotatorName = options.annotator;
     this.panel = options.panel;
     this.ui = options.ui;
+    this.reports = new EngineReports(this.ui, options.datasetFile, (id) => this.runErrorAction(id));
     this.presenter = new Presenter(this.pageConfig(), this.panel, options.status);
     this.worker = this.spawnWorker();
     this.panel.onMessage((raw) => this.fromPage(raw));
@@ -307,38 +276,22 @@ export class PanelSession {
     return worker;
   }
 
-  private startMessage(apiKey: string | undefined): SessionInit & { type: 'start' } {
-    const s = this.settings;
-    const model = this.modelOverride ?? s.model;
-    const vectors = s.vectors !== '' ? path.resolve(path.dirname(this.options.datasetFile), s.vectors) : undefined;
-    return {
-      type: 'start',
-      datasetFile: this.options.datasetFile,
-      workspaceRoot: this.options.workspaceRoot,
-      textField: this.answers.textField,
-      ...(this.answers.existingLabels ? { existingLabels: this.answers.existingLabels } : {}),
-      labels: [...this.answers.labels],
-      mode: this.answers.mode,
-      strategy: this.strategy,
-      batchSize: s.batchSize,
-      retrainEvery: s.retrainEvery,
-      randomShare: s.randomShare,
-      annotator: this.annotatorName,
-      model,
-      ...(vectors !== undefined && this.modelOverride === undefined ? { vectors } : {}),
-      ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(apiKey ? { apiKey } : {}) } : {}),
-      cacheDir: this.options.cacheDir,
-      seed: this.answers.seed,
-      ...(this.answers.seedPatterns.length > 0 ? { seedPatterns: [...this.answers.seedPatterns] } : {}),
-    };
-  }
-
   private startEngine(): void {
     // The start waits for nothing but the key (SecretStorage is async); later messages queue behind
     // it in the worker, which handles them in order.
     const send = (apiKey: string | undefined): void => {
       if (this.disposed) return;
-      const start = this.startMessage(apiKey);
+      const start = startMessage({
+        datasetFile: this.options.datasetFile,
+        workspaceRoot: this.options.workspaceRoot,
+        cacheDir: this.options.cacheDir,
+        answers: this.answers,
+        settings: this.settings,
+        strategy: this.strategy,
+        annotator: this.annotatorName,
+        modelOverride: this.modelOverride,
+        apiKey,
+      });
       this.ui.log('info', `Starting session on ${start.datasetFile} (model ${start.model}${start.vectors ? `, vectors ${start.vectors}` : ''}, strategy ${start.strategy}, mode ${start.mode})`);
       this.send(start);
     };
@@ -367,18 +320,18 @@ export class PanelSession {
         return;
       case 'engineReady':
         this.ui.endProgress();
-        this.reportReady(m);
+        this.reports.ready(m);
         return;
       case 'error':
         this.ui.endProgress();
-        void this.showError(m);
+        void this.reports.error(m);
         return;
       case 'log':
         this.ui.log(m.level, m.message);
         return;
       case 'datasetReloaded':
         this.ui.endProgress();
-        this.reportReload(m);
+        this.reports.reload(m);
         return;
       case 'reviewData':
       case 'reviewSaved':
@@ -387,43 +340,6 @@ export class PanelSession {
       default:
         return;
     }
-  }
-
-  private reportReady(m: Message<WorkerToHost, 'engineReady'>): void {
-    const ui = this.ui;
-    ui.log('info', `Ready: ${m.summary.loaded} items loaded, ${m.summary.skipped} rows skipped, embedder ${m.embedder}, ${m.counts.labeled} labeled.`);
-    for (const p of m.problems) ui.log('warn', p.message);
-    for (const p of m.logProblems) ui.log('warn', `label log: ${p}`);
-    if (m.fallback !== undefined) void this.offerModelChoices(m.fallback);
-    if (m.summary.skipped === 0) return;
-    const name = plainText(path.basename(this.options.datasetFile));
-    void ui
-      .showWarning(`Active Label skipped ${m.summary.skipped} of ${m.summary.rows} rows of ${name}.`, ['Show details'])
-      .then((choice) => choice && ui.showLog());
-  }
-
-  private reportReload(m: Message<WorkerToHost, 'datasetReloaded'>): void {
-    const report = reloadReport(m, path.basename(this.options.datasetFile));
-    report.log.forEach((line, i) => this.ui.log(i === 0 && m.failed === undefined ? 'info' : 'warn', line));
-    if (report.warning === undefined) return;
-    void this.ui.showWarning(plainText(report.warning), ['Show details']).then((choice) => choice && this.ui.showLog());
-  }
-
-  /** The configured model could not be loaded and a fallback stands in: say so, offer the choices. */
-  private async offerModelChoices(fallback: { requested: string; reason: string }): Promise<void> {
-    const actions: ErrorActionId[] = ['chooseLocalModel', 'useLite', 'useLexical', 'retry'];
-    const choice = await this.ui.showWarning(`Active Label: ${fallback.reason.replace(/\.+$/, '')}.`, actions.map((a) => ERROR_ACTIONS[a]));
-    const id = actions.find((a) => ERROR_ACTIONS[a] === choice);
-    if (id) await this.runErrorAction(id);
-  }
-
-  private async showError(m: Message<WorkerToHost, 'error'>): Promise<void> {
-    if (m.kind === 'cancelled') return;
-    this.ui.log('error', `${m.kind}: ${m.message}`);
-    const titles = m.actions.map((id) => ERROR_ACTIONS[id]);
-    const choice = await this.ui.showError(`Active Label: ${plainText(m.message)}`, titles);
-    const id = m.actions.find((a) => ERROR_ACTIONS[a] === choice);
-    if (id) await this.runErrorAction(id);
   }
 
   private async runErrorAction(id: ErrorActionId): Promise<void> {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { plainText } from '../shared/plainText';
 import type { ProgressSnapshot } from '../shared/protocol';
 import { CONFIG_SECTION } from '../shared/settings';
-import type { SessionUi } from './panelSession';
+import type { SessionUi } from './sessionPorts';
 import { ProgressNotification } from './progressNotification';
 
 /** Where the embedding server's API key lives: VS Code's SecretStorage, never the settings. */

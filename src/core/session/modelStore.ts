@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { writeFileAtomic } from '../labels/atomicWrite';
-import type { RestoredModel } from './session';
+import type { RestoredModel } from './modelHistory';
 
 export const MODEL_FILE_NAME = 'model.json';
 const FORMAT = 1;

@@ -1,11 +1,31 @@
 /**
  * Scoring a new head: predictions over every item (in chunks, so a worker stays responsive),
- * metrics on the labeled evaluation items, and the stop set's decisions for the stopping signal.
+ * metrics on the labeled evaluation items, the stop set's decisions for the stopping signal, and
+ * one item's prediction as the page shows it.
  */
 import { multiLabelMetrics, singleLabelMetrics, type Metrics } from '../evaluation/metrics';
 import type { ClassifierHead, Prediction } from '../model/types';
 import type { LabelMode, Matrix } from '../types';
 import type { ClassMap } from './targets';
+
+export interface ItemPrediction {
+  /** The most probable label (single/binary) or the most probable of the predicted set (multi). */
+  readonly label: string;
+  readonly confidence: number;
+  /** Multi-label: every label at or above 0.5. */
+  readonly labels?: readonly string[];
+}
+
+/** The head's guess for `row`: its most probable class of `classes`, and in multi mode every one at or above 0.5. */
+export function predictionAt(scores: PoolScores, row: number, classes: readonly string[], mode: LabelMode): ItemPrediction {
+  const k = scores.classes;
+  let best = 0;
+  for (let c = 1; c < k; c++) if ((scores.probs[row * k + c] as number) > (scores.probs[row * k + best] as number)) best = c;
+  const confidence = scores.probs[row * k + best] as number;
+  if (mode !== 'multi') return { label: classes[best] as string, confidence };
+  const labels = classes.filter((_, c) => (scores.probs[row * k + c] as number) >= 0.5);
+  return { label: classes[best] as string, confidence, labels };
+}
 
 /** Every item's probabilities and logits (rows x classes), and hidden activations for MLP heads. */
 export class PoolScores {

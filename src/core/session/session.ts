@@ -3,37 +3,32 @@
  * `simulate` command feed it label events and ask it for batches and retrains; tests drive it
  * directly.
  *
- * It holds the items and their embeddings, the replayed label state, the current head and what has
- * been served. Label events come in already written (the caller appends to the log first, then
+ * It holds the items and their embeddings, the replayed label state and the current head; what has
+ * been served is its ServedItems (servedItems.ts), versions and the curve its ModelHistory
+ * (modelHistory.ts). Label events come in already written (the caller appends to the log first, then
  * applies), so the session never holds a label the disk does not.
  *
  * Nothing is held out: every label trains. The accuracy is estimated out of fold on the labeled
  * items that are an unbiased sample (src/core/evaluation/estimate.ts).
  */
-import type { Metrics } from '../evaluation/metrics';
 import { evaluationSource, outOfFoldEstimate } from '../evaluation/estimate';
-import { stoppingSignal, type StoppingSignal } from '../evaluation/stopping';
-import type { CurvePoint } from '../evaluation/curve';
-import type { Interval } from '../evaluation/wilson';
 import { undoOf, type LabelEvent, type LabelEventInput } from '../labels/events';
 import { LabelState } from '../labels/state';
 import type { ClassifierHead } from '../model/types';
 import type { DatasetItem, Matrix, SampleReason } from '../types';
 import { resolveConfig, type SessionConfig, type SessionConfigInput } from './config';
 import { defaultEngine, type Engine } from './engine';
+import { labelCounts, progressOf, type SessionProgress } from './tallies';
+export type { SessionProgress } from './tallies';
+import { ServedItems } from './servedItems';
+import { ModelHistory, type CurvePointV, type ModelUpdate, type RestoredModel } from './modelHistory';
+export type { CurvePointV, ModelUpdate, RestoredModel } from './modelHistory';
 import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
 export { takeRowsOf } from './poolRows';
-import { predictAll, stopSetDecisions, type PoolScores } from './scoring';
+import { predictAll, predictionAt, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
+export type { ItemPrediction } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, foldTrainer, type TrainingSet } from './training';
-
-export interface ItemPrediction {
-  /** The most probable label (single/binary) or the most probable of the predicted set (multi). */
-  readonly label: string;
-  readonly confidence: number;
-  /** Multi-label: every label at or above 0.5. */
-  readonly labels?: readonly string[];
-}
 
 export interface BatchPick {
   readonly itemId: string;
@@ -41,44 +36,6 @@ export interface BatchPick {
   readonly row: number;
   readonly reason: SampleReason;
   readonly prediction?: ItemPrediction;
-}
-
-/** One point of the learning curve: an out-of-fold estimate on `evaluated` items. */
-export interface CurvePointV extends CurvePoint {
-  readonly version: number;
-  /** Items scored. */
-  readonly evaluated: number;
-  /** Wilson 95% interval of the accuracy. */
-  readonly low: number;
-  readonly high: number;
-}
-
-export interface ModelUpdate {
-  readonly version: number;
-  /** Labels the version was trained on (all of them). */
-  readonly trainedOn: number;
-  /** Labeled evaluation items (random share, imports) at this version, scored or not yet. */
-  readonly evaluationItems: number;
-  /** The out-of-fold estimate; null below MIN_TRUSTED_EVALUATION_ITEMS evaluation items. */
-  readonly metrics: Metrics | null;
-  /** Wilson 95% interval of `metrics.accuracy`. */
-  readonly interval: Interval | null;
-  readonly curve: readonly CurvePointV[];
-  readonly stopping: StoppingSignal;
-}
-
-/** What a previous session left beside the log (see modelStore.ts). */
-export interface RestoredModel {
-  readonly version: number;
-  readonly curve: readonly CurvePointV[];
-}
-
-export interface SessionProgress {
-  readonly total: number;
-  readonly labeled: number;
-  /** Labeled items that are evaluation items too (random share, imports); they also train. */
-  readonly evaluationLabeled: number;
-  readonly skipped: number;
 }
 
 export class LabelingSession {
@@ -89,28 +46,15 @@ export class LabelingSession {
   private readonly evaluationIds = new Set<string>();
   /** The items and what their order decides; replaced whole when the dataset file changes. */
   private pool: ItemPool;
-  /**
-   * Skipped items (a `skip` event in effect) that "serve skipped again" made servable. A skip is in
-   * the log, so it lasts across sessions; this set lasts until the item is skipped again.
-   */
-  private readonly revisit = new Set<string>();
-  /** Served by nextBatch and not yet answered (never served twice), with why each was picked. */
-  private readonly outstanding = new Map<string, SampleReason>();
-  /**
-   * Why the items of the last release were picked: after a strategy change the page keeps the card
-   * on screen, and its label still names the strategy that served it.
-   */
-  private released = new Map<string, SampleReason>();
-  private readonly stopHistory: ArrayLike<number>[] = [];
-  private readonly curvePoints: CurvePointV[] = [];
+  /** What is out with the page, why, and which skipped items may be served again. */
+  private readonly served = new ServedItems();
+  /** Versions, the learning curve and the stopping history. */
+  private readonly history: ModelHistory;
   private strategy: string;
   private head: ClassifierHead | undefined;
   private scores: PoolScores | undefined;
   private changesSinceTrain = 0;
   private batches = 0;
-  /** The newest version known: built here, found in the log (`modelVersion`) or restored. */
-  private versions = 0;
-  private lastUpdate: ModelUpdate | undefined;
 
   constructor(
     items: readonly DatasetItem[],
@@ -121,6 +65,7 @@ export class LabelingSession {
     this.config = resolveConfig(config);
     this.pool = buildItemPool(items, embeddings, this.config);
     this.strategy = this.config.strategy;
+    this.history = new ModelHistory(this.config.stopping);
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
   }
 
@@ -152,9 +97,9 @@ export class LabelingSession {
     const change = diffItems(before.items, items);
     this.pool = buildItemPool(items, embeddings, this.config);
     const gone = [...change.removed, ...change.changed];
-    const withdrawn = gone.filter((id) => this.outstanding.delete(id));
-    for (const id of change.removed) this.revisit.delete(id);
-    if (stopSetMoved(before, this.pool)) this.stopHistory.length = 0;
+    const withdrawn = this.served.withdraw(gone);
+    this.served.forget(change.removed);
+    if (stopSetMoved(before, this.pool)) this.history.resetStopHistory();
     const trainingChanged = trainingMoved(before, this.pool, this.state);
     if (trainingChanged) this.changesSinceTrain += this.config.retrainEvery;
     this.scores = this.head === undefined ? undefined : scoreAll(this.head, embeddings, this.config.chunkRows);
@@ -167,12 +112,8 @@ export class LabelingSession {
   applyLabel(event: LabelEvent): void {
     const issue = this.state.apply(event);
     if (issue !== undefined) return;
-    this.outstanding.delete(event.itemId);
-    this.released.delete(event.itemId);
-    if (event.type === 'skip') this.revisit.delete(event.itemId);
-    // Versions only go up: a reloaded session numbers its models after those the log names.
-    const logged = event.modelVersion === undefined ? NaN : Number.parseInt(event.modelVersion, 10);
-    if (Number.isFinite(logged) && logged > this.versions) this.versions = logged;
+    this.served.answered(event.itemId, event.type === 'skip');
+    this.history.noteLogged(event.modelVersion);
     if (evaluationSource(event) !== null) this.evaluationIds.add(event.itemId);
     if (event.type === 'label') this.classMap.observe(event.labels);
     if (event.type === 'label' || event.type === 'undo') this.changesSinceTrain++;
@@ -207,7 +148,7 @@ export class LabelingSession {
    * served again, until it is skipped again. Labeling it overrides the skip in the log.
    */
   forgetSkips(): void {
-    for (const current of this.state.labels.values()) if (current.skipped) this.revisit.add(current.itemId);
+    for (const current of this.state.labels.values()) if (current.skipped) this.served.revisitSkipped(current.itemId);
   }
 
   /**
@@ -215,18 +156,17 @@ export class LabelingSession {
    * items lost its queue, or the strategy changed and the page drops its prefetched items.
    */
   releaseOutstanding(): void {
-    this.released = new Map(this.outstanding);
-    this.outstanding.clear();
+    this.served.release();
   }
 
   /** How many served items are unanswered. */
   get outstandingCount(): number {
-    return this.outstanding.size;
+    return this.served.count;
   }
 
   /** The unanswered item served first: the one the page shows, unless it undid or reloaded since. */
   get oldestOutstanding(): string | undefined {
-    return this.outstanding.keys().next().value;
+    return this.served.oldest;
   }
 
   /**
@@ -234,17 +174,17 @@ export class LabelingSession {
    * it is not served again until answered, and its label event records `reason`.
    */
   markServed(itemId: string, reason: SampleReason): void {
-    this.outstanding.set(itemId, reason);
+    this.served.serve(itemId, reason);
   }
 
   /** Out with the page now: served and neither answered nor released. */
   isOutstanding(itemId: string): boolean {
-    return this.outstanding.has(itemId);
+    return this.served.isOutstanding(itemId);
   }
 
   /** Why a served, unanswered item was picked (written into its label event). */
   servedReason(itemId: string): SampleReason | undefined {
-    return this.outstanding.get(itemId) ?? this.released.get(itemId);
+    return this.served.reasonFor(itemId);
   }
 
   setStrategy(strategy: string): void {
@@ -278,18 +218,17 @@ export class LabelingSession {
    * on from the stored history.
    */
   resume(restored: RestoredModel): void {
-    this.versions = Math.max(this.versions, restored.version);
-    this.curvePoints.splice(0, this.curvePoints.length, ...restored.curve);
+    this.history.resume(restored);
   }
 
   /** The newest version number known (0 before any). */
   get latestVersion(): number {
-    return this.versions;
+    return this.history.latestVersion;
   }
 
   /** The learning curve so far, oldest first. */
   get curve(): readonly CurvePointV[] {
-    return this.curvePoints;
+    return this.history.curve;
   }
 
   // ---- batches ------------------------------------------------------------------------------
@@ -304,7 +243,7 @@ export class LabelingSession {
       const current = this.state.get(item.id);
       // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
       // for "serve skipped again".
-      if (current?.labeled || (current?.skipped && !this.revisit.has(item.id)) || current?.flagged || this.outstanding.has(item.id) || exclude?.has(item.id)) {
+      if (current?.labeled || (current?.skipped && !this.served.mayRevisit(item.id)) || current?.flagged || this.served.isOutstanding(item.id) || exclude?.has(item.id)) {
         return;
       }
       pool.push(row);
@@ -312,7 +251,7 @@ export class LabelingSession {
     const batchSeed = (this.config.seed + 7919 * ++this.batches) >>> 0;
     const want = Math.min(pool.length, n);
     const out: BatchPick[] = want > 0 ? this.selectFromPool(pool, want, batchSeed) : [];
-    for (const p of out) this.outstanding.set(p.itemId, p.reason);
+    for (const p of out) this.served.serve(p.itemId, p.reason);
     return out;
   }
 
@@ -410,38 +349,12 @@ export class LabelingSession {
         });
     this.head = head;
     this.scores = scores;
-    this.stopHistory.push(stopSetDecisions(scores, this.stopRows, this.config.mode));
-    const version = ++this.versions;
-    const metrics = estimate?.metrics ?? null;
-    if (estimate !== null) {
-      const point: CurvePointV = {
-        labels: training.rows.length,
-        accuracy: estimate.metrics.accuracy,
-        macroF1: estimate.metrics.macroF1,
-        evaluated: estimate.metrics.evaluated,
-        low: estimate.interval.low,
-        high: estimate.interval.high,
-        version,
-      };
-      // A retrain on the same labels (a resumed session's first) measures that point again.
-      if (this.curvePoints.at(-1)?.labels === point.labels) this.curvePoints.pop();
-      this.curvePoints.push(point);
-    }
-    const stopping = stoppingSignal(
-      this.stopHistory,
-      metrics === null ? null : { accuracy: metrics.accuracy, evaluated: metrics.evaluated },
-      this.config.stopping,
-    );
-    this.lastUpdate = {
-      version,
+    return this.history.record({
       trainedOn: training.rows.length,
       evaluationItems: training.evaluation.length,
-      metrics,
-      interval: estimate?.interval ?? null,
-      curve: this.curvePoints.slice(),
-      stopping,
-    };
-    return this.lastUpdate;
+      estimate,
+      stopDecisions: stopSetDecisions(scores, this.stopRows, this.config.mode),
+    });
   }
 
   get model(): ClassifierHead | undefined {
@@ -449,7 +362,7 @@ export class LabelingSession {
   }
 
   get latest(): ModelUpdate | undefined {
-    return this.lastUpdate;
+    return this.history.latest;
   }
 
   /** The current model's probability of each class (`model.classes`) for a row; undefined before the first model. */
@@ -467,47 +380,18 @@ export class LabelingSession {
 
   private predictionAt(row: number): ItemPrediction | undefined {
     const scores = this.scores;
-    if (scores === undefined) return undefined;
-    const k = scores.classes;
-    const classes = this.head?.classes ?? this.classMap.classes;
-    let best = 0;
-    for (let c = 1; c < k; c++) if ((scores.probs[row * k + c] as number) > (scores.probs[row * k + best] as number)) best = c;
-    const confidence = scores.probs[row * k + best] as number;
-    if (this.config.mode !== 'multi') return { label: classes[best] as string, confidence };
-    const labels = classes.filter((_, c) => (scores.probs[row * k + c] as number) >= 0.5);
-    return { label: classes[best] as string, confidence, labels };
+    return scores === undefined ? undefined : predictionAt(scores, row, this.head?.classes ?? this.classMap.classes, this.config.mode);
   }
 
   // ---- counts -------------------------------------------------------------------------------
 
   /** Labeled items per class (evaluation items included). */
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const c of this.classMap.classes) out[c] = 0;
-    for (const current of this.state.labels.values()) {
-      if (!current.labeled || !this.rowOf.has(current.itemId)) continue;
-      if (this.config.mode === 'multi') {
-        for (const l of current.labels) out[l] = (out[l] ?? 0) + 1;
-      } else {
-        const c = this.classMap.classes[this.classMap.classOf(current.labels)];
-        if (c !== undefined) out[c] = (out[c] ?? 0) + 1;
-      }
-    }
-    return out;
+    return labelCounts(this.state, this.rowOf, this.classMap, this.config.mode);
   }
 
   progress(): SessionProgress {
-    let labeled = 0;
-    let evaluationLabeled = 0;
-    let skipped = 0;
-    for (const current of this.state.labels.values()) {
-      if (!this.rowOf.has(current.itemId)) continue;
-      if (current.labeled) {
-        labeled++;
-        if (this.evaluationIds.has(current.itemId)) evaluationLabeled++;
-      } else if (current.skipped) skipped++;
-    }
-    return { total: this.items.length, labeled, evaluationLabeled, skipped };
+    return progressOf(this.state, this.rowOf, this.items.length, (id) => this.evaluationIds.has(id));
   }
 
   /** Every labeled row with its targets; the evaluation items among them are marked. */
