@@ -1,0 +1,68 @@
+/**
+ * `npm run bench:scale [-- --only embed,replay,export] [--sizes 100000,300000]`: the million-item
+ * figures at 100k / 300k / 1M, each measured in its own child process one after another, printed as
+ * growth tables (docs/benchmarks.md, "Scale: a million items"). The measurements live in
+ * bench/scale/*.ts; this file only dispatches.
+ */
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureEmbed } from './scale/embed';
+import { measureExport, measureReplay } from './scale/labels';
+import { type GrowthRow, SIZES, growthTable } from './scale/measure';
+
+interface Section {
+  readonly title: string;
+  readonly measure: (size: number) => Promise<GrowthRow>;
+  readonly columns: readonly { key: string; unit: string; digits?: number }[];
+}
+
+const SECTIONS: Record<string, Section> = {
+  embed: {
+    title: '`embed --model lexical` (512 dims), fresh cache, whole process',
+    measure: measureEmbed,
+    columns: [
+      { key: 'CPU per item', unit: 'µs', digits: 1 },
+      { key: 'peak RSS', unit: 'MiB' },
+    ],
+  },
+  replay: {
+    title: 'replay of a label log of N events',
+    measure: measureReplay,
+    columns: [
+      { key: 'replay', unit: 's', digits: 2 },
+      { key: 'added peak', unit: 'MiB' },
+    ],
+  },
+  export: {
+    title: 'JSONL export of N items, nearly all labeled',
+    measure: measureExport,
+    columns: [
+      { key: 'rows/s', unit: 'rows/s' },
+      { key: 'added peak', unit: 'MiB' },
+    ],
+  },
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string' } } });
+  const names = values.only ? values.only.split(',') : Object.keys(SECTIONS);
+  const sizes = values.sizes ? values.sizes.split(',').map(Number) : [...SIZES];
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+  for (const name of names) {
+    const section = SECTIONS[name];
+    if (!section) throw new Error(`unknown section ${name}; choose from ${Object.keys(SECTIONS).join(', ')}`);
+    const rows: GrowthRow[] = [];
+    for (const size of sizes) {
+      const row = await section.measure(size);
+      console.log(`  ${name} ${size}: ${JSON.stringify(row.values)}`);
+      rows.push(row);
+    }
+    console.log(`\n${growthTable(section.title, rows, section.columns)}\n`);
+  }
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
