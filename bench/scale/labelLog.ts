@@ -43,7 +43,11 @@ export async function generateLabelLog(
     const common = { v: LOG_FORMAT_VERSION, eventId: `ev${n.toString(36)}`, annotator: 'ann', time, source: 'queue' } as const;
     let event: LabelEvent;
     if (r < 0.05 && recent.length > 0) {
-      const target = recent[rng.int(recent.length)] as LabelEvent;
+      // Each event is undone at most once (a second undo of it would be a no-op, reported by replay).
+      const at = rng.int(recent.length);
+      const target = recent[at] as LabelEvent;
+      recent[at] = recent[recent.length - 1] as LabelEvent;
+      recent.pop();
       event = { ...common, type: 'undo', itemId: target.itemId, labels: [], undoes: target.eventId };
       undone.add(target.itemId);
     } else {
