@@ -29,7 +29,7 @@ const SECTIONS: Record<string, Section> = {
     title: 'replay of a label log of N events',
     measure: measureReplay,
     columns: [
-      { key: 'replay', unit: 's', digits: 2 },
+      { key: 'replay CPU', unit: 'CPU s', digits: 2 },
       { key: 'added peak', unit: 'MiB' },
     ],
   },
@@ -37,7 +37,7 @@ const SECTIONS: Record<string, Section> = {
     title: 'JSONL export of N items, nearly all labeled',
     measure: measureExport,
     columns: [
-      { key: 'rows/s', unit: 'rows/s' },
+      { key: 'rows per CPU s', unit: 'rows/CPU s' },
       { key: 'added peak', unit: 'MiB' },
     ],
   },

@@ -14,6 +14,7 @@ const CHILD = path.resolve(__dirname, 'labelsChild.ts');
 
 interface ChildReport {
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly rssBefore: number;
   readonly peak: number;
   readonly events?: number;
@@ -32,7 +33,7 @@ export async function measureReplay(events: number): Promise<GrowthRow> {
   if (!existsSync(log)) await generateLabelLog(log, events, (i) => `h${i}`, events);
   const r = await child(['replay', log]);
   if (r.events !== events || r.problems !== 0) throw new Error(`replay read ${r.events} events with ${r.problems} problems, expected ${events} and 0`);
-  return { size: events, values: { replay: r.seconds, 'events/s': events / r.seconds, 'added peak': r.peak - r.rssBefore } };
+  return { size: events, values: { replay: r.seconds, 'replay CPU': r.cpuSeconds, 'events per CPU s': events / r.cpuSeconds, 'added peak': r.peak - r.rssBefore } };
 }
 
 export async function measureExport(size: number): Promise<GrowthRow> {
@@ -41,7 +42,7 @@ export async function measureExport(size: number): Promise<GrowthRow> {
   try {
     const r = await child(['export', data, path.join(dir, 'labels.jsonl'), path.join(dir, 'export.jsonl')]);
     const rows = r.rows ?? NaN;
-    return { size, values: { export: r.seconds, rows, 'rows/s': rows / r.seconds, 'added peak': r.peak - r.rssBefore } };
+    return { size, values: { export: r.seconds, 'export CPU': r.cpuSeconds, rows, 'rows/s': rows / r.seconds, 'rows per CPU s': rows / r.cpuSeconds, 'added peak': r.peak - r.rssBefore } };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,6 +23,12 @@ function resetPeak(): void {
   }
 }
 
+/** CPU seconds (user + system) since `start`: on a shared machine, the speed that does not depend on the neighbours. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
 async function main(): Promise<void> {
   const [mode, a, b, c] = process.argv.slice(2);
   if (mode === 'replay' && a) {
@@ -30,9 +36,10 @@ async function main(): Promise<void> {
     const rssBefore = status('VmRSS');
     resetPeak();
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const r = await replay(a);
     const seconds = (performance.now() - t) / 1000;
-    console.log(JSON.stringify({ seconds, events: r.events.length, labeled: r.state.size, problems: r.problems.length, rssBefore, peak: status('VmHWM') }));
+    console.log(JSON.stringify({ seconds, cpuSeconds: cpuSince(cpu), events: r.events.length, labeled: r.state.size, problems: r.problems.length, rssBefore, peak: status('VmHWM') }));
     return;
   }
   if (mode === 'export' && a && b && c) {
@@ -45,9 +52,10 @@ async function main(): Promise<void> {
     const rssBefore = status('VmRSS');
     resetPeak();
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await exportJsonl(dataset.items, state, c, { mode: 'single' });
     const seconds = (performance.now() - t) / 1000;
-    console.log(JSON.stringify({ seconds, rows: summary.written, rssBefore, peak: status('VmHWM') }));
+    console.log(JSON.stringify({ seconds, cpuSeconds: cpuSince(cpu), rows: summary.written, rssBefore, peak: status('VmHWM') }));
     return;
   }
   throw new Error('usage: labelsChild.ts replay LOG | export DATA LOG OUT');
