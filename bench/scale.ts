@@ -1,25 +1,76 @@
 /**
- * `npm run bench:scale`: runs the exported `run()` of every module in bench/scale/ (issue 12's
- * figures at 100k, 300k and 1M items), one after another so no two measurements overlap.
- * `npm run bench:scale -- sampling` runs only the named modules.
+ * `npm run bench:scale [-- --only embed,replay,export,sampling] [--sizes 100000,300000]`: the
+ * million-item figures at 100k / 300k / 1M, each measured one after another, printed as growth
+ * tables (docs/benchmarks.md, "Scale: a million items" and "Scale: sampling at a million"). The
+ * measurements live in bench/scale/*.ts; this file only dispatches. `sampling` runs
+ * bench/scale/sampling.ts's own sizes and numpy + scikit-learn reference (SCALE_SIZES,
+ * SCALE_REFERENCE=0, SCALE_WRITE_DOC=0).
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { measureEmbed } from './scale/embed';
+import { run as runSampling } from './scale/sampling';
+import { measureExport, measureReplay } from './scale/labels';
+import { type GrowthRow, SIZES, growthTable } from './scale/measure';
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
-  const dir = join(__dirname, 'scale');
-  const modules = readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
-    .map((f) => f.slice(0, -3))
-    .filter((name) => only.length === 0 || only.includes(name))
-    .sort();
-  for (const name of modules) {
-    const mod = (await import(join(dir, `${name}.ts`))) as { run?: () => unknown };
-    if (typeof mod.run !== 'function') continue;
-    console.log(`\n== bench/scale/${name}.ts ==`);
-    await mod.run();
-  }
+interface Section {
+  readonly title: string;
+  readonly measure: (size: number) => Promise<GrowthRow>;
+  readonly columns: readonly { key: string; unit: string; digits?: number }[];
 }
 
-void main();
+const SECTIONS: Record<string, Section> = {
+  embed: {
+    title: '`embed --model lexical` (512 dims), fresh cache, whole process',
+    measure: measureEmbed,
+    columns: [
+      { key: 'CPU per item', unit: 'µs', digits: 1 },
+      { key: 'peak RSS', unit: 'MiB' },
+    ],
+  },
+  replay: {
+    title: 'replay of a label log of N events',
+    measure: measureReplay,
+    columns: [
+      { key: 'replay CPU', unit: 'CPU s', digits: 2 },
+      { key: 'added peak', unit: 'MiB' },
+    ],
+  },
+  export: {
+    title: 'JSONL export of N items, nearly all labeled',
+    measure: measureExport,
+    columns: [
+      { key: 'rows per CPU s', unit: 'rows/CPU s' },
+      { key: 'added peak', unit: 'MiB' },
+    ],
+  },
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, sizes: { type: 'string' } } });
+  const names = values.only ? values.only.split(',') : [...Object.keys(SECTIONS), 'sampling'];
+  const sizes = values.sizes ? values.sizes.split(',').map(Number) : [...SIZES];
+  console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+  for (const name of names) {
+    if (name === 'sampling') {
+      console.log('\n== sampling (bench/scale/sampling.ts) ==');
+      await runSampling();
+      continue;
+    }
+    const section = SECTIONS[name];
+    if (!section) throw new Error(`unknown section ${name}; choose from ${[...Object.keys(SECTIONS), 'sampling'].join(', ')}`);
+    const rows: GrowthRow[] = [];
+    for (const size of sizes) {
+      const row = await section.measure(size);
+      console.log(`  ${name} ${size}: ${JSON.stringify(row.values)}`);
+      rows.push(row);
+    }
+    console.log(`\n${growthTable(section.title, rows, section.columns)}\n`);
+  }
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

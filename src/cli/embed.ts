@@ -9,7 +9,7 @@ import { formatSummary, loadDataset } from '../core/dataset';
 import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
 import { createEmbedder } from '../core/embedding/createEmbedder';
 import type { Embedder } from '../core/embedding/embedder';
-import { embedDataset } from '../core/embedding/embedDataset';
+import { embedToCache } from '../core/embedding/embedDataset';
 import { loadPrecomputedVectors } from '../core/embedding/precomputedVectors';
 import { DEFAULT_MODEL, defaultCacheDir } from '../core/embedding/transformersEmbedder';
 import { CancelledError } from '../core/errors';
@@ -154,7 +154,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const result = await embedDataset(dataset.items, embedder, cache, {
+    // Only the cache is wanted here: no matrix of rows x dimensions is held (2 GB at 1M x 512).
+    const result = await embedToCache(dataset.items, embedder, cache, {
       // A server embedder wants batch x concurrency texts per call, to keep every request slot busy.
       batchSize: embedder.callSize ?? batchSize,
       signal: controller.signal,

@@ -13,10 +13,17 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { FORMAT_VERSION, KEY_BYTES, decode, encode, hasNonFinite } from './cacheFormat';
+import { type CacheRecord, FORMAT_VERSION, KEY_BYTES, decode, encodeChunks, hasNonFinite } from './cacheFormat';
 import { describeWriteError, readCacheFile, writeBlockedReason, writeCacheFile } from './cacheFile';
+import { SpillFile } from './spillFile';
 
 const FIX = 'Fix: remove it or point the cache elsewhere.';
+
+/**
+ * Vectors set in memory up to this many bytes; the rest go to a spill file beside the cache file
+ * (spillFile.ts), so memory stays bounded however large the dataset. Reads and saves are the same.
+ */
+export const CACHE_MEMORY_BYTES = 256 * 1024 * 1024;
 
 export interface CacheIdentity {
   readonly model: string;
@@ -59,6 +66,9 @@ export function corpusKey(textHashes: readonly string[]): string {
 
 export class EmbeddingCache {
   private vectors = new Map<string, Float32Array>();
+  /** Vectors set after the memory share was used (see CACHE_MEMORY_BYTES); never the same keys as `vectors`. */
+  private spill: SpillFile | undefined;
+  private spillFailed = false;
   private fit: CachedFit | undefined;
   private identity: CacheIdentity | null;
   private dirty = false;
@@ -72,6 +82,7 @@ export class EmbeddingCache {
   private constructor(
     readonly file: string,
     identity: CacheIdentity | null,
+    private readonly memoryBytes: number,
   ) {
     this.identity = identity;
   }
@@ -91,13 +102,16 @@ export class EmbeddingCache {
   }
 
   /**
+   * `memoryBytes` (default CACHE_MEMORY_BYTES) is how many bytes of vectors `set` keeps in memory
+   * before it spills the rest to disk.
+   *
    * Checks what is at `file`, then reads and verifies it. Never throws and never blocks: a missing
    * file is an empty cache, a bad one is reported (`problem`) and empty, and a path that cannot hold
    * a cache (not a regular file, unwritable folder) gives an in-memory cache and a warning.
    */
-  static async open(file: string): Promise<EmbeddingCache> {
+  static async open(file: string, options: { readonly memoryBytes?: number } = {}): Promise<EmbeddingCache> {
     const read = await readCacheFile(file);
-    const cache = new EmbeddingCache(file, null);
+    const cache = new EmbeddingCache(file, null, options.memoryBytes ?? CACHE_MEMORY_BYTES);
     if (read.kind === 'unusable') {
       cache.blockWrites(`the embedding cache ${file} cannot be used: ${read.reason}. Embedding goes on without the cache (nothing is saved). ${FIX}`);
       return cache;
@@ -160,6 +174,8 @@ export class EmbeddingCache {
       if (mismatch) {
         this.problem ??= `embedding cache ${this.file} was made with ${mismatch}; rebuilding`;
         this.vectors.clear();
+        this.spill?.dispose();
+        this.spill = undefined;
         this.dirty = true;
       }
     }
@@ -191,11 +207,12 @@ export class EmbeddingCache {
   }
 
   get size(): number {
-    return this.vectors.size;
+    return this.vectors.size + (this.spill?.size ?? 0);
   }
 
   get(textHash: string): Float32Array | undefined {
-    return this.vectors.get(keyOf(textHash));
+    const key = keyOf(textHash);
+    return this.vectors.get(key) ?? this.spill?.get(key);
   }
 
   /** Stores a vector, written at the next save. A vector with NaN or infinity is not kept (counted in `warnings` at save). */
@@ -206,11 +223,33 @@ export class EmbeddingCache {
     const key = keyOf(textHash);
     if (hasNonFinite(vector)) {
       this.notCached++;
-      if (this.vectors.delete(key)) this.dirty = true;
+      if (this.vectors.delete(key) || this.spill?.delete(key) === true) this.dirty = true;
       return;
     }
-    this.vectors.set(key, vector.slice());
     this.dirty = true;
+    if (!this.vectors.has(key)) {
+      const spill = this.spill ?? this.openSpill(dims);
+      if (spill !== undefined) {
+        spill.append(key, vector);
+        return;
+      }
+    }
+    this.vectors.set(key, vector.slice());
+  }
+
+  /** The spill file, once memory holds CACHE_MEMORY_BYTES of vectors and the cache can write beside its file. */
+  private openSpill(dims: number): SpillFile | undefined {
+    if (this.spillFailed || this.writeBlocked !== undefined || this.vectors.size * dims * 4 < this.memoryBytes) return undefined;
+    this.spill = SpillFile.create(`${this.file}.${process.pid}.${Date.now().toString(36)}.spill`, dims);
+    // Cannot create it (folder missing or full): keep vectors in memory, as before there was a spill.
+    if (this.spill === undefined) this.spillFailed = true;
+    return this.spill;
+  }
+
+  /** Every vector, memory first, then the spill file in the order the vectors were set. */
+  private *records(): Generator<CacheRecord> {
+    yield* this.vectors.entries();
+    if (this.spill) yield* this.spill.records();
   }
 
   /** Drops vectors of texts no longer in the dataset, so the file does not grow forever. */
@@ -220,6 +259,12 @@ export class EmbeddingCache {
     for (const key of this.vectors.keys()) {
       if (!keep.has(key)) {
         this.vectors.delete(key);
+        this.dirty = true;
+      }
+    }
+    for (const key of this.spill?.keys() ?? []) {
+      if (!keep.has(key)) {
+        this.spill?.delete(key);
         this.dirty = true;
       }
     }
@@ -241,7 +286,7 @@ export class EmbeddingCache {
       return false;
     }
     try {
-      await writeCacheFile(this.file, encode(this.identity, this.vectors, this.fit));
+      await writeCacheFile(this.file, encodeChunks(this.identity, this.size, this.records(), this.fit));
     } catch (error) {
       this.blockWrites(
         `could not write the embedding cache ${this.file}: ${describeWriteError(error)}. Embedding goes on without saving the cache, so the next run embeds again. ` +

@@ -132,14 +132,19 @@ export async function readCacheFile(file: string): Promise<CacheRead> {
   }
 }
 
-/** Writes atomically (temp file beside it, fsync, rename); the temp file never outlives a failure. */
-export async function writeCacheFile(file: string, bytes: Buffer): Promise<void> {
+/**
+ * Writes atomically (temp file beside it, fsync, rename); the temp file never outlives a failure.
+ * `bytes` may be chunks (see `encodeChunks`), written one at a time so the file is never one buffer.
+ */
+export async function writeCacheFile(file: string, bytes: Buffer | Iterable<Buffer>): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
     const handle = await fs.open(tmp, 'wx');
     try {
-      await handle.writeFile(bytes);
+      for (const chunk of Buffer.isBuffer(bytes) ? [bytes] : bytes) {
+        for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+      }
       await handle.sync();
     } finally {
       await handle.close();

@@ -62,28 +62,69 @@ interface StoredMeta {
   readonly fit?: { readonly corpus?: unknown; readonly model?: unknown; readonly length?: unknown };
 }
 
+/** One record's parts: its 16-byte key as hex and its vector (or the vector's raw little-endian bytes). */
+export type CacheRecord = readonly [key: string, vector: Float32Array | Uint8Array];
+
+/** Records are gathered into writes of about this many bytes. */
+const ENCODE_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The whole file as one buffer (small caches and tests); `encodeChunks` is the same bytes, streamed. */
 export function encode(identity: StoredIdentity, vectors: ReadonlyMap<string, Float32Array>, fit: StoredFit | undefined): Buffer {
+  return Buffer.concat([...encodeChunks(identity, vectors.size, vectors.entries(), fit)]);
+}
+
+/**
+ * The file's bytes in chunks of a few MiB, checksummed as they go, so a cache of any size is written
+ * without ever being one buffer. `records` must yield exactly `count` records of `dims` floats.
+ */
+export function* encodeChunks(identity: StoredIdentity, count: number, records: Iterable<CacheRecord>, fit: StoredFit | undefined): Generator<Buffer> {
   const metaJson = { model: identity.model, fingerprint: identity.fingerprint, ...(fit ? { fit: { corpus: fit.corpus, model: fit.model, length: fit.state.length } } : {}) };
   const meta = Buffer.from(JSON.stringify(metaJson), 'utf8');
   const dims = identity.dimensions;
   const recordBytes = KEY_BYTES + dims * 4;
-  const fitBytes = fit ? fit.state.byteLength : 0;
-  const total = FIXED_HEADER + meta.length + vectors.size * recordBytes + fitBytes + CHECKSUM_BYTES;
-  const out = Buffer.alloc(total);
-  MAGIC.copy(out, 0);
+  let crc = 0;
+  const head = Buffer.alloc(FIXED_HEADER + meta.length);
+  MAGIC.copy(head, 0);
   let at = MAGIC.length;
-  at = out.writeUInt32LE(FORMAT_VERSION, at);
-  at = out.writeUInt32LE(dims, at);
-  at = out.writeUInt32LE(vectors.size, at);
-  at = out.writeUInt32LE(meta.length, at);
-  at += meta.copy(out, at);
-  for (const [key, vector] of vectors) {
-    at += out.write(key, at, KEY_BYTES, 'hex');
-    at += Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).copy(out, at);
+  at = head.writeUInt32LE(FORMAT_VERSION, at);
+  at = head.writeUInt32LE(dims, at);
+  at = head.writeUInt32LE(count, at);
+  at = head.writeUInt32LE(meta.length, at);
+  meta.copy(head, at);
+  crc = crc32(head, crc);
+  yield head;
+  const perChunk = Math.max(1, Math.floor(ENCODE_CHUNK_BYTES / recordBytes));
+  let chunk = Buffer.alloc(Math.min(count, perChunk) * recordBytes);
+  let filled = 0;
+  let written = 0;
+  for (const [key, vector] of records) {
+    if (vector.byteLength !== dims * 4) throw new RangeError(`cache record has ${vector.byteLength} bytes of vector, expected ${dims * 4}`);
+    if (written === count) throw new RangeError(`more cache records than the ${count} declared`);
+    at = filled * recordBytes;
+    chunk.write(key, at, KEY_BYTES, 'hex');
+    chunk.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at + KEY_BYTES);
+    filled++;
+    written++;
+    if (filled === perChunk) {
+      crc = crc32(chunk, crc);
+      yield chunk;
+      chunk = Buffer.alloc(Math.min(count - written, perChunk) * recordBytes);
+      filled = 0;
+    }
   }
-  if (fit) at += Buffer.from(fit.state.buffer, fit.state.byteOffset, fit.state.byteLength).copy(out, at);
-  out.writeUInt32LE(crc32(out.subarray(0, at)), at);
-  return out;
+  if (written !== count) throw new RangeError(`${written} cache records, but ${count} declared`);
+  if (filled > 0) {
+    crc = crc32(chunk, crc);
+    yield chunk;
+  }
+  if (fit) {
+    const bytes = Buffer.from(fit.state.buffer, fit.state.byteOffset, fit.state.byteLength);
+    crc = crc32(bytes, crc);
+    yield bytes;
+  }
+  const tail = Buffer.alloc(CHECKSUM_BYTES);
+  tail.writeUInt32LE(crc >>> 0, 0);
+  yield tail;
 }
 
 /** Reads the first FIXED_HEADER bytes; `fileSize` only bounds the metadata length. */

@@ -49,12 +49,43 @@ export interface EmbedDatasetResult {
 
 export const defaultEmbedDatasetOptions: Readonly<EmbedDatasetOptions> = { batchSize: 32 };
 
+/** What `embedToCache` reports: everything `embedDataset` does but the matrix. */
+export type EmbedToCacheResult = Omit<EmbedDatasetResult, 'matrix'>;
+
+/** Embeds every item; row i of the result's matrix is the vector of items[i]. */
 export async function embedDataset(
   items: readonly DatasetItem[],
   embedder: Embedder,
   cache: EmbeddingCache | undefined,
   options: Partial<EmbedDatasetOptions> = {},
 ): Promise<EmbedDatasetResult> {
+  const dims = embedder.dimensions;
+  const data = new Float32Array(items.length * dims);
+  const result = await runEmbedding(items, embedder, cache, options, (i, vector) => data.set(vector, i * dims));
+  return { matrix: { data, rows: items.length, cols: dims }, ...result };
+}
+
+/**
+ * Embeds every item into the cache without keeping a matrix (the `embed` command): memory stays
+ * bounded by the cache's share (see CACHE_MEMORY_BYTES), not rows x dimensions.
+ */
+export async function embedToCache(
+  items: readonly DatasetItem[],
+  embedder: Embedder,
+  cache: EmbeddingCache,
+  options: Partial<EmbedDatasetOptions> = {},
+): Promise<EmbedToCacheResult> {
+  return runEmbedding(items, embedder, cache, options, undefined);
+}
+
+/** The loop; `sink` receives each item's vector (from the cache or computed), when there is one. */
+async function runEmbedding(
+  items: readonly DatasetItem[],
+  embedder: Embedder,
+  cache: EmbeddingCache | undefined,
+  options: Partial<EmbedDatasetOptions>,
+  sink: ((itemIndex: number, vector: Float32Array) => void) | undefined,
+): Promise<EmbedToCacheResult> {
   const { batchSize, signal, onProgress, onWarning } = { ...defaultEmbedDatasetOptions, ...options };
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const started = performance.now();
@@ -72,11 +103,10 @@ export async function embedDataset(
   cache?.bind({ model: embedder.id, dimensions: dims, fingerprint: embedder.fingerprint?.() ?? '' });
 
   const total = items.length;
-  const data = new Float32Array(total * dims);
   const missing: number[] = [];
   items.forEach((item, i) => {
     const cached = cache?.get(item.textHash);
-    if (cached) data.set(cached, i * dims);
+    if (cached) sink?.(i, cached);
     else missing.push(i);
   });
   const fromCache = total - missing.length;
@@ -114,7 +144,7 @@ export async function embedDataset(
       }
       indices.forEach((itemIndex, row) => {
         const vector = batch.data.subarray(row * dims, (row + 1) * dims);
-        data.set(vector, itemIndex * dims);
+        sink?.(itemIndex, vector);
         cache?.set(items[itemIndex].textHash, vector);
       });
       computed += indices.length;
@@ -134,7 +164,6 @@ export async function embedDataset(
     flushWarnings();
   }
   return {
-    matrix: { data, rows: total, cols: dims },
     fromCache,
     computed,
     seconds: (performance.now() - started) / 1000,

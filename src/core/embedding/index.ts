@@ -13,7 +13,7 @@ export { UseLiteEmbedder, type UseLiteOptions, defaultUseLiteOptions, isUseLiteM
 export { createEmbedder, identityWithoutLoading, type CreateEmbedderOptions, type CreatedEmbedder, isLexicalModel, LEXICAL_MODEL } from './createEmbedder';
 export { vectorsFromCache } from './cachedVectors';
 export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
-export { embedDataset, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
+export { embedDataset, embedToCache, type EmbedToCacheResult, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
 export { type VectorFile, type VectorFormat, type ReadVectorOptions, readVectorFile, vectorFormatOf, VECTOR_FIELDS } from './vectorFile';
 export { VectorFileError } from './vectorFileError';
 export {

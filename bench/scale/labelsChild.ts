@@ -1,0 +1,67 @@
+/**
+ * Run in its own process by bench/scale/labels.ts: `replay LOG` or `export DATA LOG OUT` (the
+ * log is generated there, over the dataset's items). Prints
+ * one JSON line with the measured step's seconds and memory (VmRSS before, VmHWM during the step).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadDataset } from '../../src/core/dataset';
+import { exportJsonl } from '../../src/core/labels/export';
+import { replay } from '../../src/core/labels/replay';
+import { generateLabelLog } from './labelLog';
+
+function status(field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Resets the peak to the current RSS (Linux clear_refs 5), so VmHWM afterwards is the step's own peak. */
+function resetPeak(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // Not Linux or not allowed: the peak then covers the whole process.
+  }
+}
+
+/** CPU seconds (user + system) since `start`: on a shared machine, the speed that does not depend on the neighbours. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const [mode, a, b, c] = process.argv.slice(2);
+  if (mode === 'replay' && a) {
+    global.gc?.();
+    const rssBefore = status('VmRSS');
+    resetPeak();
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    const r = await replay(a);
+    const seconds = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ seconds, cpuSeconds: cpuSince(cpu), events: r.events.length, labeled: r.state.size, problems: r.problems.length, rssBefore, peak: status('VmHWM') }));
+    return;
+  }
+  if (mode === 'export' && a && b && c) {
+    // Untimed setup: the dataset, a log labeling (nearly) every item in turn, its replay.
+    const dataset = await loadDataset(a);
+    const n = dataset.items.length;
+    await generateLabelLog(b, n, (i) => dataset.items[i]?.id ?? '', n, { everyItem: true });
+    const { state } = await replay(b);
+    global.gc?.();
+    const rssBefore = status('VmRSS');
+    resetPeak();
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    const summary = await exportJsonl(dataset.items, state, c, { mode: 'single' });
+    const seconds = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ seconds, cpuSeconds: cpuSince(cpu), rows: summary.written, rssBefore, peak: status('VmHWM') }));
+    return;
+  }
+  throw new Error('usage: labelsChild.ts replay LOG | export DATA LOG OUT');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

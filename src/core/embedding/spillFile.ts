@@ -1,0 +1,140 @@
+/**
+ * Where the embedding cache keeps vectors once its memory share is used: an append-only file of
+ * records (16-byte key, dims x f32) beside the cache file, read back at save. A million 512-dim
+ * vectors are 2 GB; holding them all (and then the whole file as one buffer) is what made a
+ * million-line `embed` peak at 6.6 GB. The file is removed when the process ends: on POSIX it is
+ * unlinked as soon as it is open (the descriptor keeps it alive), elsewhere at exit.
+ */
+import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CacheRecord } from './cacheFormat';
+
+const KEY_BYTES = 16;
+/** Records waiting to be written, in bytes: one write per few MiB instead of one per vector. */
+const PENDING_BYTES = 4 * 1024 * 1024;
+
+export class SpillFile {
+  /** Key -> record number of its current vector (a key set again points at its newer record). */
+  private readonly index = new Map<string, number>();
+  private readonly recordBytes: number;
+  private readonly pending: Buffer;
+  private pendingCount = 0;
+  /** Records already on disk. */
+  private flushed = 0;
+  private fd: number | undefined;
+
+  private constructor(
+    private readonly path: string,
+    fd: number,
+    readonly dims: number,
+  ) {
+    this.fd = fd;
+    this.recordBytes = KEY_BYTES + dims * 4;
+    this.pending = Buffer.alloc(Math.max(1, Math.floor(PENDING_BYTES / this.recordBytes)) * this.recordBytes);
+  }
+
+  /** A new spill file at `path`, or undefined when it cannot be created (the caller keeps vectors in memory). */
+  static create(path: string, dims: number): SpillFile | undefined {
+    let fd: number;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      fd = openSync(path, 'wx+');
+    } catch {
+      return undefined;
+    }
+    if (process.platform === 'win32') process.once('exit', () => rmSync(path, { force: true }));
+    else unlinkSync(path);
+    return new SpillFile(path, fd, dims);
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
+
+  /** Stores `vector` (exactly `dims` floats) under `key` (32 hex chars). */
+  append(key: string, vector: Float32Array): void {
+    if (this.pendingCount * this.recordBytes === this.pending.length) this.flush();
+    const at = this.pendingCount * this.recordBytes;
+    this.pending.write(key, at, KEY_BYTES, 'hex');
+    this.pending.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at + KEY_BYTES);
+    this.index.set(key, this.flushed + this.pendingCount);
+    this.pendingCount++;
+  }
+
+  get(key: string): Float32Array | undefined {
+    const n = this.index.get(key);
+    if (n === undefined) return undefined;
+    const out = new Float32Array(this.dims);
+    const bytes = new Uint8Array(out.buffer);
+    if (n >= this.flushed) bytes.set(this.pending.subarray((n - this.flushed) * this.recordBytes + KEY_BYTES, (n - this.flushed + 1) * this.recordBytes));
+    else readFully(this.openFd(), bytes, n * this.recordBytes + KEY_BYTES);
+    return out;
+  }
+
+  delete(key: string): boolean {
+    return this.index.delete(key);
+  }
+
+  clear(): void {
+    this.index.clear();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
+  /**
+   * The live records in the order they were first written (a record replaced by a later one is
+   * skipped), read in chunks; each yielded vector is valid only until the next one is asked for.
+   */
+  *records(): Generator<CacheRecord> {
+    this.flush();
+    const fd = this.openFd();
+    const perRead = Math.max(1, Math.floor(PENDING_BYTES / this.recordBytes));
+    const chunk = Buffer.alloc(perRead * this.recordBytes);
+    for (let first = 0; first < this.flushed; first += perRead) {
+      const n = Math.min(perRead, this.flushed - first);
+      readFully(fd, chunk.subarray(0, n * this.recordBytes), first * this.recordBytes);
+      for (let r = 0; r < n; r++) {
+        const at = r * this.recordBytes;
+        const key = chunk.toString('hex', at, at + KEY_BYTES);
+        if (this.index.get(key) === first + r) yield [key, chunk.subarray(at + KEY_BYTES, at + this.recordBytes)];
+      }
+    }
+  }
+
+  /** Closes (and so removes) the file; the spilled vectors are gone. */
+  dispose(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    this.index.clear();
+    if (process.platform === 'win32') rmSync(this.path, { force: true });
+  }
+
+  private flush(): void {
+    if (this.pendingCount === 0) return;
+    const bytes = this.pending.subarray(0, this.pendingCount * this.recordBytes);
+    const position = this.flushed * this.recordBytes;
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.openFd(), bytes, done, bytes.length - done, position + done);
+    this.flushed += this.pendingCount;
+    this.pendingCount = 0;
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new Error('the embedding cache spill file was disposed');
+    return this.fd;
+  }
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  for (let done = 0; done < into.length; ) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) throw new Error('the embedding cache spill file is shorter than expected');
+    done += n;
+  }
+}
