@@ -37,6 +37,15 @@ export class ReviewBar {
     const key = JSON.stringify([view.request, view.progress, view.config?.labels, view.config?.keymap.review]);
     if (key === this.shownKey) return;
     this.shownKey = key;
+    // A change made from a control (an arrow key in the order select) rebuilds the bar: the new
+    // control takes the focus back, so the keyboard user goes on where they were.
+    const active = document.activeElement;
+    const focused = active instanceof HTMLElement && this.element.contains(active) ? active.getAttribute('data-testid') : null;
+    this.build(view);
+    if (focused !== null) this.element.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus({ preventScroll: true });
+  }
+
+  private build(view: ReviewBarView): void {
     const reviewKey = view.config?.keymap.review ?? 'r';
     const toggle = button('', this.callbacks.toggle, { className: 'al-secondary', attrs: { 'data-testid': 'review-toggle', 'aria-keyshortcuts': ariaKeyShortcut(reviewKey) } }, [
       kbd(keyLabel(reviewKey)),

@@ -107,7 +107,14 @@ export class LabelWriter {
     if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
     const event = this.session.undoEventFor(m.itemId, this.annotator);
     if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label, skip or flag of yours to undo.');
+    const target = this.session.labelState.nextUndo(m.itemId);
     await this.append(m.requestId, event);
+    // The page shows the item again: it is out with the page once more, and its next answer records
+    // why it was picked (the undone event's strategy and score), as the first answer did.
+    const undone = target !== undefined && this.session.labelState.nextUndo(m.itemId) !== target;
+    if (undone && target.strategy !== undefined) {
+      this.session.markServed(m.itemId, { strategy: target.strategy, score: target.score ?? 0, ...(target.cluster !== undefined ? { cluster: target.cluster } : {}) });
+    }
   }
 
   /** Every event id in the log as this writer knows it (imports use it to skip repeats). */

@@ -2,18 +2,19 @@
  * The editor's review layer end to end, in a real VS Code (code-server) driven by Playwright:
  * a labeled JSONL dataset with planted label errors, its labels imported at setup, a retrain, then
  * in the data file itself: the decorations after item lines, a suspected error's quick fix
- * ("Change label to …"), and Set Label… on a selection of lines. The label log on disk is checked
- * event by event: exactly the review events made here, nothing more, and the data file untouched.
+ * ("Change label to …"), and Set Label… on a selection of lines; then the labeling panel's review
+ * queue, worked by keyboard (accept, keep, another label, undo, and a change of order from the bar's
+ * select). The label log on disk is checked event by event: exactly the review events made here,
+ * nothing more, and the data file untouched.
  *
- * One workbench is shared by the steps (each a `test`), in order; a later step (the review queue)
- * is one more `test` in this describe.
+ * One workbench is shared by the steps (each a `test`), in order.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { labelingFrame, launchWorkbench, notifications, quickInputVisible, runCommand, screenshot, waitFor, type Workbench } from './harness';
 
 /** In key order: key 1 = sports, 2 = cooking, 3 = space. */
@@ -96,6 +97,68 @@ interface LogEvent {
   annotator: string;
   source: string;
   strategy?: string;
+  undoes?: string;
+}
+
+/** The review queue's decisions, in order: Enter accepts the suggestion, k keeps, `other` presses another label's key. */
+const QUEUE_PLAN = ['Enter', 'k', 'other', 'Enter', 'other', 'k', 'Enter', 'Enter', 'other', 'k', 'Enter'] as const;
+/** Backspace right after this decision (zero-based); the item comes back and the next decision is made on it. */
+const QUEUE_UNDO_AFTER = 2;
+/** Distinct items worked: every decision but the undone one moves to a new item. */
+const QUEUE_ITEMS = QUEUE_PLAN.length - 1;
+
+/** What the review card shows, read from the panel's DOM. */
+interface ReviewCard {
+  /** '' while no item is shown. */
+  readonly id: string;
+  /** The card's end state ('' with an item, 'review-done' when the order ran dry). */
+  readonly end: string;
+  /** The order select's value. */
+  readonly order: string;
+  readonly current: string | null;
+  readonly suggestion: string | null;
+  /** The label buttons shown pressed (the pre-selected suggestion). */
+  readonly pressed: string[];
+  readonly progress: string;
+  /** The data-testid of the focused element in the panel, if any. */
+  readonly focused: string | null;
+}
+
+async function reviewCard(frame: Frame): Promise<ReviewCard | undefined> {
+  return frame
+    .evaluate(() => {
+      if (!document.querySelector('.al-review-bar.al-reviewing')) return undefined;
+      // No named helpers in here: tsx would wrap them in a `__name` call the page does not have.
+      const card = document.querySelector('.al-card');
+      const item = card?.getAttribute('data-item-id') ?? '';
+      return {
+        id: item,
+        end: card?.getAttribute('data-end-state') ?? '',
+        order: (document.querySelector('[data-testid="review-order"]') as HTMLSelectElement | null)?.value ?? '',
+        current: item ? (document.querySelector('[data-testid="review-current"] strong')?.textContent ?? null) : null,
+        suggestion: item ? (document.querySelector('[data-testid="review-suggestion"] strong')?.textContent ?? null) : null,
+        pressed: [...document.querySelectorAll('.al-label[aria-pressed="true"]')].map((b) => b.getAttribute('data-label') ?? ''),
+        progress: document.querySelector('[data-testid="review-progress"]')?.textContent ?? '',
+        focused: document.activeElement?.getAttribute('data-testid') ?? null,
+      };
+    })
+    .catch(() => undefined);
+}
+
+/** The labeling panel's frame once it is in review mode (revealing the panel reloads its page). */
+async function reviewingFrame(page: Page): Promise<Frame> {
+  return waitFor('the labeling panel in review mode', async () => {
+    for (const frame of page.frames()) if (await reviewCard(frame)) return frame;
+    return undefined;
+  }, 120_000);
+}
+
+/** Waits until the card shows what `ready` wants (an item, or the order's end). */
+function cardWhere(frame: Frame, what: string, ready: (card: ReviewCard) => boolean): Promise<ReviewCard> {
+  return waitFor(what, async () => {
+    const card = await reviewCard(frame);
+    return card && ready(card) ? card : undefined;
+  }, 60_000);
 }
 
 function readLog(folder: string): LogEvent[] {
@@ -206,7 +269,8 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
   let dataBytes: Buffer | undefined;
   /** Events on disk once the import and the first retrain are done: the review events follow. */
   let baseline = 0;
-  const expected: { itemId: string; labels: string[]; strategy: string }[] = [];
+  /** The review events made, in order; an `undo` names the index (in this list) of the event it undoes. */
+  const expected: { type?: 'label' | 'undo'; itemId: string; labels: string[]; strategy?: string; undoes?: number }[] = [];
 
   /** Runs a step; on failure, leaves a screenshot and the workbench's output in the test's diagnostics. */
   async function step(t: TestContext, name: string, body: (page: Page) => Promise<void>): Promise<void> {
@@ -409,23 +473,104 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
       assert.deepEqual(await problemLines(page), problems, 'the Problems panel keeps the same warnings');
     }));
 
-  // The review queue (worked by keyboard) is the next step: one more `test` here, before the log check.
+  test('the review queue, worked by keyboard: accept, keep, another label, undo, and a change of order', (t) =>
+    step(t, 'queue', async (page) => {
+      await runCommand(page, 'Active Label: Review Queue');
+      const frame = await reviewingFrame(page);
+      let card = await cardWhere(frame, 'the first review item', (c) => c.id !== '' || c.end === 'review-done');
+      // The panel takes the keys once revealed by the command; a click on the card's title gives them otherwise.
+      const focused = await waitFor('the panel to have the focus', () => frame.evaluate(() => (document.hasFocus() ? true : undefined)).catch(() => undefined), 15_000).catch(() => false);
+      if (focused !== true) await frame.locator('[data-testid="item-meta"]').click();
+      const suspects = await frame.locator('[data-testid="review-order"] option[value="suspects"]').textContent() ?? '';
+      t.diagnostic(`first card: ${JSON.stringify(card)}; order option: ${suspects}`);
+      assert.equal(card.order, 'suspects', 'the command opens the suspected errors first');
+      /** Every served item is unreviewed: its current label is still the one the file gave. */
+      const reviewed = new Set(expected.map((e) => e.itemId));
+      let shot = false;
+      let switched = false;
+      let undone: string | undefined;
+      /** The item the undo brought back, until it is decided again. */
+      let back: string | undefined;
+      for (let i = 0; i < QUEUE_PLAN.length; i++) {
+        if (card.end === 'review-done') {
+          // The order ran dry: switch to "Lowest confidence" with the keyboard, from the bar's select.
+          assert.equal(card.order, 'suspects', `only the suspects order runs dry here (at decision ${i}: ${JSON.stringify(card)})`);
+          assert.ok(!switched, 'the order is switched once');
+          switched = true;
+          for (let tab = 0; tab < 20 && (await reviewCard(frame))?.focused !== 'review-order'; tab++) await page.keyboard.press('Tab');
+          assert.equal((await reviewCard(frame))?.focused, 'review-order', 'Tab reaches the order select');
+          await page.keyboard.press('ArrowDown');
+          card = await cardWhere(frame, 'an item of the lowest-confidence order', (c) => c.order === 'low-confidence' && c.id !== '');
+          assert.equal(card.focused, 'review-order', 'the order select keeps the focus after the change');
+          await page.keyboard.press('Escape');
+          card = await cardWhere(frame, 'the keys back with the card', (c) => c.focused !== 'review-order' && c.id !== '');
+        }
+        const row = rowById.get(card.id);
+        assert.ok(row, `the review card shows a known item: ${card.id}`);
+        assert.ok(!reviewed.has(card.id) || back === card.id, `${card.id} is served once (reviewed items leave the order), except right after its undo`);
+        assert.ok(card.suggestion !== null && (LABELS as readonly string[]).includes(card.suggestion), `${card.id} shows a suggestion: ${JSON.stringify(card)}`);
+        assert.deepEqual(card.pressed, [card.suggestion], `${card.id}: the suggestion is pre-selected`);
+        if (card.order === 'suspects') assert.notEqual(card.suggestion, card.current, `${card.id}: a suspect's suggestion differs from its label`);
+        assert.equal(card.current, row.label, `${card.id}'s current label is the file's (unreviewed)`);
+        if (!shot && card.order === 'suspects') {
+          await cardWhere(frame, 'the review progress', (c) => c.progress.startsWith('Reviewed'));
+          await screenshot(page, 'review-queue.png');
+          shot = true;
+        }
+        const plan = QUEUE_PLAN[i]!;
+        let key: string;
+        let labels: string[];
+        if (plan === 'Enter') {
+          key = 'Enter';
+          labels = [card.suggestion];
+        } else if (plan === 'k') {
+          key = 'k';
+          labels = [card.current!];
+        } else {
+          const other = LABELS.find((l) => l !== card.suggestion && l !== card.current) ?? LABELS.find((l) => l !== card.suggestion)!;
+          key = String(LABELS.indexOf(other) + 1);
+          labels = [other];
+        }
+        expected.push({ itemId: card.id, labels, strategy: `review:${card.order}` });
+        reviewed.add(card.id);
+        back = undefined;
+        const previous = card.id;
+        harnessLog.push(`queue ${i}: ${previous} ${key} → ${labels.join(',')} (${card.order})`);
+        await page.keyboard.press(key);
+        card = await cardWhere(frame, `the next review item after ${previous}`, (c) => (c.id !== '' && c.id !== previous) || c.end === 'review-done');
+        if (i === QUEUE_UNDO_AFTER) {
+          await page.keyboard.press('Backspace');
+          expected.push({ type: 'undo', itemId: previous, labels: [], undoes: expected.length - 1 });
+          undone = previous;
+          back = previous;
+          card = await cardWhere(frame, `${previous} back after the undo`, (c) => c.id === previous);
+        }
+      }
+      assert.ok(undone, 'the undo ran');
+      assert.equal(new Set(expected.slice(1 + BULK_ROWS).map((e) => e.itemId)).size, QUEUE_ITEMS, `${QUEUE_ITEMS} items worked in the queue`);
+      assert.ok(shot, 'the review queue screenshot was taken');
+      const suspectsCount = Number(/\((\d+)\)/.exec(suspects)?.[1] ?? NaN);
+      if (suspectsCount < QUEUE_ITEMS) assert.ok(switched, `the suspects order (${suspectsCount}) ran dry and the order was switched`);
+      await waitFor('the queue events on disk', () => (readLog(wb!.folder).length >= baseline + expected.length ? true : undefined), 60_000);
+    }));
 
   test('the label log holds exactly the review events made, and the data file is untouched', (t) =>
     step(t, 'log', async () => {
       assert.equal(baseline, ITEMS, 'the import step ran');
-      assert.equal(expected.length, 1 + BULK_ROWS, 'the quick fix and the bulk step ran');
+      assert.equal(expected.length, 1 + BULK_ROWS + QUEUE_PLAN.length + 1, 'the quick fix, the bulk step and the queue ran');
       const events = readLog(wb!.folder);
       const made = events.slice(baseline);
       assert.equal(made.length, expected.length, `exactly ${expected.length} events after the import: ${JSON.stringify(made)}`);
       made.forEach((e, i) => {
         const want = expected[i]!;
-        assert.equal(e.type, 'label', `event ${i} type`);
+        assert.equal(e.type, want.type ?? 'label', `event ${i} type`);
         assert.equal(e.itemId, want.itemId, `event ${i} item`);
         assert.deepEqual(e.labels, want.labels, `event ${i} labels`);
         assert.equal(e.source, 'review', `event ${i} source`);
         assert.equal(e.annotator, ANNOTATOR, `event ${i} annotator`);
         assert.equal(e.strategy, want.strategy, `event ${i} strategy`);
+        if (want.undoes !== undefined) assert.equal(e.undoes, made[want.undoes]!.eventId, `event ${i} undoes event ${want.undoes}`);
+        else assert.equal(e.undoes, undefined, `event ${i} undoes nothing`);
       });
       assert.equal(new Set(made.map((e) => e.eventId)).size, made.length, 'event ids are unique');
       assert.ok(fs.readFileSync(path.join(wb!.folder, DATA_NAME)).equals(dataBytes!), 'the data file is never written');

@@ -168,4 +168,27 @@ describe('review mode', () => {
     await page.waitForSelector('.al-card[data-end-state="review-done"]', { timeout: WAIT_MS });
     await page.close();
   });
+
+  it('an arrow key in the order select changes the order and the select keeps the focus', async () => {
+    const suspects = reviewItems('suspects', 0, 2);
+    const lowConfidence = reviewItems('low-confidence', 10, 13);
+    const { page, host } = await openWebview(browser, served.url, { items, review: { suspects, 'low-confidence': lowConfidence } });
+    await enterReview(page);
+    await waitForShown(page, suspects[0].id);
+    await page.focus('[data-testid="review-order"]');
+    await page.keyboard.press('ArrowDown');
+    await host.waitFor(() => host.of('reviewMode').length === 2, 'the next order');
+    assert.deepEqual(host.of('reviewMode')[1].review, { order: 'low-confidence', filters: {} });
+    await waitForShown(page, lowConfidence[0].id);
+    const focused = (): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
+    assert.equal(await focused(), 'review-order', 'the rebuilt bar gives the focus back to the order select');
+    assert.equal(await page.inputValue('[data-testid="review-order"]'), 'low-confidence');
+    // Escape gives the keys back to the card: Enter accepts the new order's suggestion.
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') !== 'review-order', undefined, { timeout: WAIT_MS });
+    await page.keyboard.press('Enter');
+    await host.waitFor(() => host.log.length === 1, 'a review label after Escape');
+    assert.deepEqual([host.log[0].itemId, host.log[0].labels], [lowConfidence[0].id, lowConfidence[0].suggestion?.labels]);
+    await page.close();
+  });
 });

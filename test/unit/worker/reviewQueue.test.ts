@@ -124,6 +124,12 @@ test('review mode serves suspects first with the model suggestion; k keeps, Ente
     host.send({ type: 'undo', requestId: 'ru-1', itemId: kept.id });
     assert.equal((await host.reply('ru-1', 60_000, since)).type, 'saved');
     assert.equal((await host.wait('reviewProgress', () => true, 20_000, since)).reviewed, 1);
+    // The page shows it again: its next answer records the order and the score again, as the first did.
+    host.send({ type: 'label', requestId: 'rk-2', itemId: kept.id, labels: [truth.get(kept.id) as string], source: 'review' });
+    assert.equal((await host.reply('rk-2', 60_000, since)).type, 'saved');
+    const redone = (await replay(labelLogPath(dir, datasetFile))).events.at(-1);
+    assert.deepEqual([redone?.type, redone?.itemId, redone?.labels, redone?.strategy], ['label', kept.id, [truth.get(kept.id)], 'review:suspects']);
+    assert.ok(Math.abs((redone?.score ?? -1) - keptScore) < 1e-6, 'the label after the undo keeps the suspicion score');
 
     // Back to labeling: the page dropped the review items; labeling items come, none already labeled.
     since = host.messages.length;
