@@ -213,7 +213,24 @@ async function problemLines(page: Page): Promise<number[]> {
   return rows.map((text) => Number(/\[Ln (\d+)/.exec(text)?.[1] ?? NaN)).filter((n) => Number.isFinite(n));
 }
 
+/**
+ * Opens a workspace file through quick open. The list fills in two rounds (recently opened, then
+ * the file search), and a click on a row that the second round re-renders can land on nothing; so
+ * when the file's tab does not come to the front, the attempt is repeated (at most three times).
+ */
 async function openByQuickOpen(page: Page, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await quickOpenOnce(page, name);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape').catch(() => undefined);
+    }
+  }
+}
+
+async function quickOpenOnce(page: Page, name: string): Promise<void> {
   // A focused webview (the labeling panel) keeps keys in its iframe: take the focus back first,
   // by a click on the workbench outside any editor (the panel's title bar, else the window title).
   const panelTitle = page.locator('.part.panel > .title').first();
