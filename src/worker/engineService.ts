@@ -104,6 +104,7 @@ export class EngineService {
         if (r.reviewQueue.active) r.reviewQueue.publish();
         return;
       case 'undo':
+        if (r.writer.isPassed(msg.itemId)) r.reviewQueue.unskip(msg.itemId);
         await r.writer.undo(msg);
         r.delivery.reopen();
         if (r.reviewQueue.active) r.reviewQueue.publish();
@@ -111,7 +112,11 @@ export class EngineService {
       case 'flag':
         return r.writer.flag(msg);
       case 'skip':
-        if (r.reviewQueue.active) r.reviewQueue.skip(msg.itemId);
+        if (r.reviewQueue.active) {
+          r.reviewQueue.skip(msg.itemId);
+          // A labeled item is passed over: a skip event would take its label away.
+          if (r.writer.passOver(msg)) return;
+        }
         return r.writer.skip(msg);
       case 'reviewMode':
         // The page dropped what it held: everything out with it may be served again, in the new mode.

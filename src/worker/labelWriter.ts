@@ -31,6 +31,13 @@ export function eventIdOf(requestId: string): string {
 
 export class LabelWriter {
   private readonly written = new Map<string, Written>();
+  /**
+   * Review-queue passes over a labeled item, answered `saved` with nothing written: a `skip` event
+   * would replace the item's label (an annotator's latest event is their answer). Request event id
+   * -> item, so a resend (or the resend of the undo that took a pass back) is answered again.
+   */
+  private readonly passes = new Map<string, string>();
+  private readonly passedItems = new Set<string>();
   private tally: LabelTally;
 
   constructor(
@@ -99,11 +106,41 @@ export class LabelWriter {
   }
 
   /**
+   * A skip in the review queue: an item that has a label is passed over without a write (the label
+   * stays, the queue moves on); false when the item has none, and `skip` writes as usual.
+   */
+  passOver(m: Message<HostToWorker, 'skip'>): boolean {
+    const id = eventIdOf(m.requestId);
+    const before = this.passes.get(id);
+    if (before !== undefined) {
+      this.post({ type: 'saved', requestId: m.requestId, itemId: before });
+      return true;
+    }
+    if (this.written.has(id) || !this.session.isLabeled(m.itemId)) return false;
+    this.passes.set(id, m.itemId);
+    this.passedItems.add(m.itemId);
+    this.post({ type: 'saved', requestId: m.requestId, itemId: m.itemId });
+    return true;
+  }
+
+  /** Whether the item's latest action here is a review-queue pass (its undo writes nothing). */
+  isPassed(itemId: string): boolean {
+    return this.passedItems.has(itemId);
+  }
+
+  /**
    * Undoes the named item's latest label, skip or flag still in effect: the item the page puts back on
    * screen (after a relabel from history, that is not always the most recent write).
    */
   async undo(m: Message<HostToWorker, 'undo'>): Promise<void> {
     if (this.answeredAgain(m.requestId, m.itemId, 'undo')) return;
+    const passed = this.passes.get(eventIdOf(m.requestId));
+    if (passed !== undefined) return void this.post({ type: 'saved', requestId: m.requestId, itemId: passed });
+    if (this.passedItems.delete(m.itemId)) {
+      // Taking back a pass: nothing was written, so nothing is undone in the log.
+      this.passes.set(eventIdOf(m.requestId), m.itemId);
+      return void this.post({ type: 'saved', requestId: m.requestId, itemId: m.itemId });
+    }
     if (this.session.rowOfItem(m.itemId) === undefined) return this.fail(m.requestId, m.itemId, unknownItem(m.itemId));
     const event = this.session.undoEventFor(m.itemId, this.annotator);
     if (event === undefined) return this.fail(m.requestId, m.itemId, 'This item has no label, skip or flag of yours to undo.');

@@ -19,7 +19,7 @@ export function reviewStrategy(order: string): string {
 export class ReviewQueue {
   private request: ReviewRequest | undefined;
   private suspects: readonly SuspectRow[] = [];
-  /** Passed over in review mode in this session (a skip is no write). */
+  /** Passed over in review mode in this session (a labeled item's skip writes nothing: see LabelWriter.passOver). */
   private readonly skipped = new Set<string>();
   /** Each item's label before its first review in this session: a review that changed it fixed an error. */
   private readonly before = new Map<string, string>();
@@ -57,6 +57,11 @@ export class ReviewQueue {
 
   skip(itemId: string): void {
     if (this.session.rowOfItem(itemId) !== undefined) this.skipped.add(itemId);
+  }
+
+  /** A pass taken back (undo): the item may be served again in this mode. */
+  unskip(itemId: string): void {
+    this.skipped.delete(itemId);
   }
 
   forgetSkips(): void {

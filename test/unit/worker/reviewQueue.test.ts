@@ -184,3 +184,46 @@ test('the flagged order, unlabeled items included; filters narrow it; a reviewed
     await host.close();
   }
 });
+
+test('a skip in the review queue passes over a labeled item without a write: the label stays, and its undo writes nothing', async () => {
+  const host = new Host();
+  try {
+    host.send(initMessage(datasetFile, dir, NAMES, { retrainEvery: 1000 }));
+    await host.wait('engineReady');
+    // The same annotator labels and flags an item, then reviews it from the flagged order.
+    host.send({ type: 'label', requestId: 'pl-1', itemId: 'r80', labels: ['weather'], source: 'queue' });
+    assert.equal((await host.reply('pl-1')).type, 'saved');
+    host.send({ type: 'flag', requestId: 'pf-1', itemId: 'r80' });
+    assert.equal((await host.reply('pf-1')).type, 'saved');
+    const logged = async (): Promise<{ type: string; itemId: string }[]> => (await replay(labelLogPath(dir, datasetFile))).events.filter((e) => e.itemId === 'r80');
+    const before = (await logged()).length;
+
+    let since = host.messages.length;
+    host.send({ type: 'reviewMode', review: { order: 'flagged', filters: {} } });
+    host.send({ type: 'needItems', count: 5 });
+    const served = await host.wait('items', () => true, 20_000, since);
+    assert.ok(served.items.some((i) => i.id === 'r80'), 'the flagged item is served for review');
+
+    host.send({ type: 'skip', requestId: 'ps-1', itemId: 'r80' });
+    assert.deepEqual(await host.reply('ps-1'), { type: 'saved', requestId: 'ps-1', itemId: 'r80' });
+    host.send({ type: 'skip', requestId: 'ps-1', itemId: 'r80' });
+    assert.equal((await host.reply('ps-1', 20_000, host.messages.length)).type, 'saved', 'a resend is answered again');
+    assert.equal((await logged()).length, before, 'no skip event: it would take the label away');
+    const state = (await replay(labelLogPath(dir, datasetFile))).state.get('r80');
+    assert.deepEqual(state?.labels, ['weather'], 'the label stays');
+
+    since = host.messages.length;
+    host.send({ type: 'needItems', count: 5 });
+    const next = await host.wait('items', () => true, 20_000, since);
+    assert.ok(!next.items.some((i) => i.id === 'r80'), 'a passed item is not served again in this mode');
+
+    host.send({ type: 'undo', requestId: 'pu-1', itemId: 'r80' });
+    assert.equal((await host.reply('pu-1')).type, 'saved');
+    host.send({ type: 'undo', requestId: 'pu-1', itemId: 'r80' });
+    assert.equal((await host.reply('pu-1', 20_000, host.messages.length)).type, 'saved');
+    assert.equal((await logged()).length, before, 'taking back a pass writes nothing, and the label is not undone');
+    assert.deepEqual((await replay(labelLogPath(dir, datasetFile))).state.get('r80')?.labels, ['weather']);
+  } finally {
+    await host.close();
+  }
+});
