@@ -335,6 +335,9 @@ export class App {
    * releases them and serves the new mode's items.
    */
   private setReview(request: ReviewRequest | null): void {
+    // The same request again (a filter retyped to the same value): the engine keeps what the page
+    // holds out, so the page keeps it too (dropping it would strand those items as served).
+    if (JSON.stringify(request) === JSON.stringify(this.review)) return;
     if (request !== null && this.review !== null && this.review.order !== request.order) this.reviewProgress = null;
     if (request === null) this.reviewProgress = null;
     this.review = request;

@@ -258,7 +258,10 @@ export class EngineService {
     // The review queue's suspect order reads the suspects the publisher computes after each retrain.
     const review = new ReviewPublisher(started.session, started.dataset.file, (m) => {
       this.post(m);
-      if (m.type === 'reviewData' && m.suspects !== undefined) reviewQueue.suspectsChanged(m.suspects);
+      if (m.type !== 'reviewData') return;
+      if (m.suspects !== undefined) reviewQueue.suspectsChanged(m.suspects);
+      // New item ids without suspects (a reloaded file): the old suspects name rows that moved.
+      else if (m.itemIds !== undefined) reviewQueue.suspectsChanged([]);
     });
     const writer = new LabelWriter(started.session, started.log, started.events, annotator, this.post, (itemId) => {
       retrain.due();

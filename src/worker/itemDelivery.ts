@@ -24,15 +24,15 @@ export class ItemDelivery {
     /** The file's labels the user chose to review: shown with their items as suggestions. */
     private readonly toReview: ReadonlyMap<string, readonly string[]> = new Map(),
     /** In review mode the items come from the review queue instead of the sampler. */
-    private readonly review?: { readonly active: boolean; next(count: number, budget: number): QueueItem[] },
+    private readonly review?: { readonly active: boolean; next(count: number, budget: number): { items: QueueItem[]; exhausted: boolean } },
   ) {}
 
   /** Answers one `needItems`: up to `count` items, fewer when the pool or the size cap says so. */
   serve(count: number, options: { replace?: true; exclude?: ReadonlySet<string> } = {}): void {
     if (this.review?.active === true) {
       // Ranked afresh on every request: a review write or a new model reorders what is left.
-      const items = this.review.next(count, MAX_ITEMS_MESSAGE_CHARS);
-      this.post({ type: 'items', items, review: true, ...(items.length < count ? { exhausted: true } : {}) });
+      const { items, exhausted } = this.review.next(count, MAX_ITEMS_MESSAGE_CHARS);
+      this.post({ type: 'items', items, review: true, ...(exhausted ? { exhausted: true } : {}) });
       return;
     }
     if (this.backlog.length === 0 && !this.exhausted) {

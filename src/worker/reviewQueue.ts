@@ -72,21 +72,29 @@ export class ReviewQueue {
    * Up to `count` items of the order that are neither out with the page nor skipped, within
    * `budget` text characters (always at least one); each is marked outstanding in the session.
    */
-  next(count: number, budget: number): QueueItem[] {
+  next(count: number, budget: number): { items: QueueItem[]; exhausted: boolean } {
     const request = this.request;
-    if (request === undefined) return [];
+    if (request === undefined) return { items: [], exhausted: true };
     const out: QueueItem[] = [];
     let chars = 0;
+    // Exhausted only when the order ran out, not when the count or the size cap stopped it.
+    let exhausted = true;
     for (const c of reviewCandidates(request.order, this.context(), request.filters)) {
-      if (out.length >= count) break;
       if (this.skipped.has(c.itemId) || this.session.isOutstanding(c.itemId)) continue;
+      if (out.length >= count) {
+        exhausted = false;
+        break;
+      }
       const item = this.toQueueItem(request, c);
       chars += item.text.length;
-      if (out.length > 0 && chars > budget) break;
+      if (out.length > 0 && chars > budget) {
+        exhausted = false;
+        break;
+      }
       this.session.markServed(c.itemId, item.reason);
       out.push(item);
     }
-    return out;
+    return { items: out, exhausted };
   }
 
   /** Posts the progress while review mode is on. */

@@ -63,6 +63,8 @@ export class ReviewModel {
       this.rowOf = new Map(m.itemIds.map((id, row) => [id, row]));
       this.humans = new Map();
       this.fromEngine = true;
+      // Predictions are by row: new rows (a reloaded file) without their predictions have none yet.
+      if (m.predictions === undefined) this.predictions = undefined;
     }
     for (const l of m.labels) {
       const id = this.ids[l.row];

@@ -38,6 +38,21 @@ describe('the editor review model', () => {
   });
 });
 
+describe('the editor review model after a reload', () => {
+  it('drops the row-indexed predictions when new item ids come without them, until the next ones', () => {
+    const model = new ReviewModel();
+    const predictions = { version: 2, classes: ['x', 'y'], k: 2, top: Int16Array.from([1, 0, 0, 1]), probs: Float32Array.from([0.8, 0.2, 0.6, 0.4]) };
+    model.applyData({ type: 'reviewData', datasetFile: 'f', itemIds: ['a', 'b'], labels: [], predictions });
+    assert.deepEqual(model.top('b').map((p) => p.label), ['x', 'y']);
+    // A line inserted above: 'b' moves to row 2; row 1's prediction belongs to the old 'b'.
+    model.applyData({ type: 'reviewData', datasetFile: 'f', itemIds: ['a', 'new', 'b'], labels: [] });
+    assert.deepEqual(model.top('new'), [], 'no prediction borrowed from the row that was there');
+    assert.deepEqual(model.top('b'), []);
+    model.applyData({ type: 'reviewData', datasetFile: 'f', labels: [], predictions: { ...predictions, version: 3, top: Int16Array.from([1, 0, 0, 1, 1, 0]), probs: Float32Array.from([0.8, 0.2, 0.6, 0.4, 0.7, 0.3]) } });
+    assert.deepEqual(model.top('b').map((p) => p.label), ['y', 'x'], 'the new predictions follow the new rows');
+  });
+});
+
 describe('hover text', () => {
   it('escapes data so a label cannot become a link; the only links run the apply command', () => {
     const evil = '[x](command:workbench.action.terminal.new)';
