@@ -64,8 +64,11 @@ export class EngineService {
       this.post({ type: 'log', level: 'warn', message: `Refused a malformed message from the host: ${parsed.error}` });
       const m = raw as { type?: unknown; requestId?: unknown; itemId?: unknown };
       // A write is always answered, so nothing waits forever on a refused one.
-      if (typeof m?.requestId === 'string' && (m.type === 'label' || m.type === 'undo' || m.type === 'flag')) {
+      if (typeof m?.requestId === 'string' && (m.type === 'label' || m.type === 'undo' || m.type === 'flag' || m.type === 'skip')) {
         this.post({ type: 'saveFailed', requestId: m.requestId.slice(0, 1024), itemId: String(m.itemId ?? '').slice(0, 200), message: `Not written: ${parsed.error}` });
+      }
+      if (typeof m?.requestId === 'string' && m.type === 'reviewLabel') {
+        this.post({ type: 'reviewSaved', requestId: m.requestId.slice(0, 1024), written: 0, failed: [{ itemId: '', message: `Not written: ${parsed.error}` }] });
       }
       return;
     }

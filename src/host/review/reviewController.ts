@@ -23,7 +23,7 @@ import { runSliced } from '../../core/review/slices';
 import type { LineSource, TextChange } from '../../core/review/textChanges';
 import { reviewEvent, type ReviewDecision } from '../../core/review/reviewEvents';
 import { plainText } from '../../shared/plainText';
-import type { Message, WorkerToHost } from '../../shared/protocol/engine';
+import { MAX_REVIEW_DECISIONS, type Message, type WorkerToHost } from '../../shared/protocol/engine';
 import type { PanelSession } from '../panelSession';
 import type { SessionManager } from '../sessionManager';
 import { SUPPORTED_EXTENSIONS } from '../sessionManager';
@@ -115,18 +115,27 @@ export class ReviewController implements vscode.Disposable {
     if (decisions.length === 0) return 0;
     const session = this.sessions.sessionFor(file);
     if (session !== undefined) {
-      const requestId = `review-${Date.now().toString(36)}-${++this.requests}`;
-      const reply = new Promise<Message<WorkerToHost, 'reviewSaved'>>((resolve) => this.pending.set(requestId, { resolve }));
-      const sent = session.sendReview({ type: 'reviewLabel', requestId, decisions: decisions.map((d) => ({ itemId: d.itemId, labels: [...d.labels], ...(d.score !== undefined ? { score: d.score } : {}), ...(d.fromSuspect ? { fromSuspect: true } : {}) })) });
-      if (!sent) {
-        this.pending.delete(requestId);
-        throw new Error('The labeling engine has stopped; choose Retry in the labeling panel, then try again.');
+      // One message carries at most MAX_REVIEW_DECISIONS (the schema's bound): a bigger selection
+      // goes in several, each answered by its own `reviewSaved`.
+      let written = 0;
+      const failed: string[] = [];
+      for (let from = 0; from < decisions.length; from += MAX_REVIEW_DECISIONS) {
+        const part = decisions.slice(from, from + MAX_REVIEW_DECISIONS);
+        const requestId = `review-${Date.now().toString(36)}-${++this.requests}`;
+        const reply = new Promise<Message<WorkerToHost, 'reviewSaved'>>((resolve) => this.pending.set(requestId, { resolve }));
+        const sent = session.sendReview({ type: 'reviewLabel', requestId, decisions: part.map((d) => ({ itemId: d.itemId, labels: [...d.labels], ...(d.score !== undefined ? { score: d.score } : {}), ...(d.fromSuspect ? { fromSuspect: true } : {}) })) });
+        if (!sent) {
+          this.pending.delete(requestId);
+          throw new Error('The labeling engine has stopped; choose Retry in the labeling panel, then try again.');
+        }
+        const answer = await reply;
+        written += answer.written;
+        failed.push(...answer.failed.map((f) => f.message));
       }
-      const answer = await reply;
-      if (answer.failed.length > 0) {
-        void vscode.window.showWarningMessage(`Active Label: ${answer.failed.length} not written: ${plainText(answer.failed[0]?.message ?? '')}`);
+      if (failed.length > 0) {
+        void vscode.window.showWarningMessage(`Active Label: ${failed.length} not written: ${plainText(failed[0] ?? '')}`);
       }
-      return answer.written;
+      return written;
     }
     const annotator = await this.sessions.annotatorFor(file);
     const log = await LabelLog.open(this.sessions.logPathFor(file));
