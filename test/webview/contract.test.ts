@@ -249,7 +249,7 @@ async function scenario(side: Side): Promise<void> {
   assert.equal(d.exhausted, true);
 
   // Undo takes back the named item's latest label or flag; a resent undo is not written twice (a
-  // second copy would undo something else). Undone items can be served again.
+  // second copy would undo something else).
   assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-4', itemId: a2 })).reply, { type: 'saved', requestId: 'r-4', itemId: a2 });
   const undo = await write(side, { type: 'undo', requestId: 'r-5', itemId: a0 });
   assert.deepEqual(undo.reply, { type: 'saved', requestId: 'r-5', itemId: a0 });
@@ -260,7 +260,9 @@ async function scenario(side: Side): Promise<void> {
     [['r-1', 'label', a0], ['r-3', 'flag', a2], ['r-3s', 'skip', a3], ['r-4', 'undo', a2], ['r-5', 'undo', a0]],
   );
   assert.equal((await write(side, { type: 'undo', requestId: 'r-6', itemId: a0 })).reply.type, 'saveFailed', 'nothing left to undo');
-  assert.deepEqual(sorted((await need(side, 5)).ids), sorted([a0, a2]));
+  // a0's label answered a served item: the undo puts it back on the page's card, out with the page
+  // (its next label records why it was served). a2's flag was no answer: it is served again.
+  assert.deepEqual(sorted((await need(side, 5)).ids), sorted([a2]));
 
   // A restart keeps the log (a resend is still answered saved, not written) and forgets what was
   // out; the skip is in the log, so the skipped item still waits.
@@ -284,7 +286,10 @@ async function scenario(side: Side): Promise<void> {
   assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-8', itemId: a3 })).reply, { type: 'saved', requestId: 'r-8', itemId: a3 });
   assert.deepEqual(await need(side, 5), { ids: [], exhausted: true }, 'the first skip still holds');
   assert.deepEqual((await write(side, { type: 'undo', requestId: 'r-9', itemId: a3 })).reply, { type: 'saved', requestId: 'r-9', itemId: a3 });
-  assert.deepEqual((await need(side, 5)).ids, [a3], 'no skip in effect: served');
+  // No skip is in effect, and a3 is back on the page's card after each undo: out with the page, not served twice.
+  assert.deepEqual((await need(side, 5)).ids, [], 'no skip in effect, and a3 is out with the page');
+  assert.ok(only(await exchange(side, { type: 'ready', restored: false }), 'init').length >= 1);
+  assert.ok((await need(side, 200)).ids.includes(a3), 'a page that lost its queue gets a3 back');
   // Labeling a skipped item overrides the skip: it counts as labeled.
   assert.equal((await write(side, { type: 'skip', requestId: 'r-10', itemId: a3 })).reply.type, 'saved');
   const relabel = await write(side, label('r-11', a3, ['market']));
@@ -367,7 +372,7 @@ async function reviewScenario(side: Side): Promise<void> {
 
   const undone = await exchange(side, { type: 'undo', requestId: 'u-1', itemId: f6 });
   assert.deepEqual(progressOf(undone)?.reviewed, 0, 'an undone review is not reviewed');
-  assert.deepEqual((await need(side, 5)).ids, [f6], 'and is served again');
+  assert.deepEqual((await need(side, 5)).ids, [], 'and is back on the page\'s card (out with the page), not served twice');
 
   await exchange(side, { type: 'reviewMode', review: { order: 'flagged', filters: { label: 'storm' } } });
   assert.deepEqual((await need(side, 5)).ids, [f6], 'a new request releases what was out; the label filter leaves the unlabeled one out');

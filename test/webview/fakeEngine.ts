@@ -80,6 +80,8 @@ export class FakeEngine {
   private readonly labels: readonly string[];
   private readonly mode: LabelMode;
   private readonly outstanding = new Set<string>();
+  /** Request ids of labels and skips answering an item that was out with the page (the real writer records their strategy). */
+  private readonly servedWrites = new Set<string>();
   /** Skipped items that `revisitSkipped` made servable again, like the real session's `revisit`. */
   private readonly revisit = new Set<string>();
   /** Labels, skips and flags in effect that an undo may take back, oldest first. */
@@ -360,6 +362,8 @@ export class FakeEngine {
     const reason = problem() ?? this.writeError;
     if (reason !== undefined) return [this.failed(requestId, itemId, reason)];
     const written = event();
+    // Like the real writer: a label or skip of an item out with the page records why it was served.
+    if ((action === 'label' || action === 'skip') && this.outstanding.has(itemId)) this.servedWrites.add(requestId);
     this.log.push(written);
     this.apply(written);
     return [{ type: 'saved', requestId, itemId: written.itemId }, { type: 'counts', ...this.counts() }];
@@ -369,7 +373,9 @@ export class FakeEngine {
     this.outstanding.delete(e.itemId);
     if (e.type === 'undo') {
       const at = this.undoable.map((u) => u.itemId).lastIndexOf(e.itemId);
-      if (at >= 0) this.undoable.splice(at, 1);
+      const [undone] = at >= 0 ? this.undoable.splice(at, 1) : [];
+      // The page shows the item again: an answer that was served is out with the page once more.
+      if (undone !== undefined && this.servedWrites.has(undone.requestId)) this.outstanding.add(e.itemId);
       this.exhausted = false;
     } else {
       this.undoable.push(e);
