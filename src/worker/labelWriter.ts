@@ -274,8 +274,12 @@ export class LabelWriter {
     const failed: { itemId: string; message: string }[] = [];
     const inputs: LabelEventInput[] = [];
     const latest = this.session.latest;
+    const binary = this.session.config.mode === 'binary';
     m.decisions.forEach((d, i) => {
-      const problem = this.checkLabel({ type: 'label', requestId: m.requestId, itemId: d.itemId, labels: d.labels, source: 'review', ...(this.session.config.mode === 'binary' ? { answer: 'accept' as const } : {}) });
+      // Binary mode: the editor names the reject class ("not spam") where the panel says reject.
+      const rejects = binary && d.labels.length === 1 && d.labels[0] === this.session.classMap.classes[1];
+      const labels = rejects ? [this.session.config.labels[0] as string] : d.labels;
+      const problem = this.checkLabel({ type: 'label', requestId: m.requestId, itemId: d.itemId, labels, source: 'review', ...(binary ? { answer: rejects ? ('reject' as const) : ('accept' as const) } : {}) });
       if (problem !== undefined) {
         failed.push({ itemId: d.itemId.slice(0, 200), message: problem });
         return;
