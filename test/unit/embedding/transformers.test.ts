@@ -87,14 +87,26 @@ describe('TransformersEmbedder with the tiny BERT fixture', () => {
   });
 
   it('gives up with a load error instead of hanging when loading makes no progress', async () => {
+    // A load that stalls, made deterministic: each progress report takes 20 ms (longer than the 1 ms
+    // allowed), so the stall timer is due while the load still has files and a session to open.
+    // Without it the tiny fixture can load between two timer checks and the test would race.
+    let reports = 0;
+    const slowProgress = (): void => {
+      reports++;
+      const until = performance.now() + 20;
+      while (performance.now() < until) {
+        // busy: the event loop cannot run the load on during a report
+      }
+    };
     await assert.rejects(
-      TransformersEmbedder.load({ model: modelDir, cacheDir, allowRemoteModels: false, loadTimeoutMs: 1 }),
+      TransformersEmbedder.load({ model: modelDir, cacheDir, allowRemoteModels: false, loadTimeoutMs: 1, onLoadProgress: slowProgress }),
       (e: unknown) => {
         assert.ok(e instanceof EmbedderLoadError);
         assert.match(e.message, /no progress for 0\.001 s/);
         return true;
       },
     );
+    assert.ok(reports > 0, 'the load reported progress (the files it opened)');
   });
 
   it('generates the fixture byte for byte the same every time', async () => {
