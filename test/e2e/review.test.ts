@@ -481,7 +481,10 @@ describe('review in the editor, in code-server', { timeout: 900_000 }, () => {
       // wait for; a pause lets it arrive, so the reopen below really starts from a closed document.
       // It asserts nothing: a late close only makes the check weaker, never flaky.
       await page.waitForTimeout(5000);
-      await openByQuickOpen(page, DATA_NAME);
+      // Reopened the way a reviewer goes back to a warning: from its row in the Problems panel
+      // (quick open raced the panel's entry and its file search under load).
+      await page.locator('.markers-panel .monaco-list-row', { hasText: 'Active Label' }).first().click();
+      await editorShown(page, DATA_NAME);
       await goToLine(page, 1);
       await waitFor('the warnings to show again after reopening', async () => {
         const shown = await decorationsByItem(page);
