@@ -167,10 +167,7 @@ export class LabelWriter {
     if (events.length === 0) return 0;
     const outcome = await this.log.appendNew(events);
     for (const written of outcome.written) {
-      this.remember(written);
-      const before = this.tally.before(written.itemId);
-      this.session.applyLabel(written);
-      this.tally.after(written.itemId, before);
+      this.applyWritten(written);
       this.onApplied(written.itemId);
     }
     this.post({ type: 'counts', ...this.tally.counts() });
@@ -251,10 +248,7 @@ export class LabelWriter {
       this.post({ type: 'saved', requestId, itemId: written.itemId });
       return;
     }
-    this.remember(written);
-    const before = this.tally.before(written.itemId);
-    this.session.applyLabel(written);
-    this.tally.after(written.itemId, before);
+    this.applyWritten(written);
     this.post({ type: 'saved', requestId, itemId: written.itemId });
     // The counts follow every write, so the panel and the status bar never wait for a retrain.
     this.post({ type: 'counts', ...this.tally.counts() });
@@ -296,14 +290,19 @@ export class LabelWriter {
       return answer(0, [...failed, ...inputs.map((e) => ({ itemId: e.itemId.slice(0, 200), message }))]);
     }
     for (const written of outcome.written) {
-      this.remember(written);
-      const before = this.tally.before(written.itemId);
-      this.session.applyLabel(written);
-      this.tally.after(written.itemId, before);
+      this.applyWritten(written);
       this.onApplied(written.itemId);
     }
     this.post({ type: 'counts', ...this.tally.counts() });
     answer(outcome.events.length, failed);
+  }
+
+  /** An event now in the file: into the ledger, the session and the counts. */
+  private applyWritten(written: LabelEvent): void {
+    this.remember(written);
+    const before = this.tally.before(written.itemId);
+    this.session.applyLabel(written);
+    this.tally.after(written.itemId, before);
   }
 
   private remember(e: LabelEvent): void {
