@@ -6,51 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { LabelLog, replay } from '../../../src/core/labels';
+import { replay } from '../../../src/core/labels';
 import { labelLogPath } from '../../../src/core/labels/storePath';
-import { createRng } from '../../../src/core/random';
+import { NAMES, PLANTED, writePlantedDataset } from './plantedErrors';
 import { Host, initMessage, servedItems, type Of } from './workerHost';
-
-const TOPICS: Record<string, string[]> = {
-  sports: ['goal', 'match', 'team', 'score', 'league', 'coach', 'striker', 'referee'],
-  business: ['market', 'stocks', 'profit', 'shares', 'bank', 'merger', 'investor', 'revenue'],
-  weather: ['rain', 'storm', 'wind', 'snow', 'cloud', 'forecast', 'thunder', 'flood'],
-};
-const NAMES = Object.keys(TOPICS);
-const PLANTED = ['r4', 'r13', 'r31'];
 
 let dir: string;
 let datasetFile: string;
-const truth = new Map<string, string>();
-const given = new Map<string, string>();
+let truth: ReadonlyMap<string, string>;
+let given: ReadonlyMap<string, string>;
 
 before(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-review-queue-'));
-  datasetFile = path.join(dir, 'data.jsonl');
-  const rng = createRng(11);
-  const rows: string[] = [];
-  for (let i = 0; i < 90; i++) {
-    const topic = NAMES[i % 3] as string;
-    const words = TOPICS[topic] as string[];
-    const text = Array.from({ length: 6 }, () => words[Math.floor(rng.next() * words.length)]).join(' ');
-    truth.set(`r${i}`, topic);
-    rows.push(JSON.stringify({ id: `r${i}`, text: `${text} ${i}` }));
-  }
-  await fs.writeFile(datasetFile, rows.join('\n') + '\n');
-  const log = await LabelLog.open(labelLogPath(dir, datasetFile));
-  await log.append(
-    Array.from({ length: 60 }, (_, i) => {
-      const id = `r${i}`;
-      const right = truth.get(id) as string;
-      const label = PLANTED.includes(id) ? (NAMES[(NAMES.indexOf(right) + 1) % 3] as string) : right;
-      given.set(id, label);
-      return { type: 'label' as const, itemId: id, labels: [label], annotator: 'ana', source: 'import' as const };
-    }),
-  );
-  await log.close();
+  ({ dir, datasetFile, truth, given } = await writePlantedDataset('al-review-queue-'));
 });
 after(async () => {
   await fs.rm(dir, { recursive: true, force: true });
