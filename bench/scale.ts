@@ -11,12 +11,14 @@ import { parseArgs } from 'node:util';
 import { measureEmbed } from './scale/embed';
 import { run as runSampling } from './scale/sampling';
 import { measureExport, measureReplay } from './scale/labels';
+import { type MetricKind, recordFigures, renderGrowthPlot, PLOT_FILE } from './scale/figures';
 import { type GrowthRow, SIZES, growthTable } from './scale/measure';
 
 interface Section {
   readonly title: string;
   readonly measure: (size: number) => Promise<GrowthRow>;
-  readonly columns: readonly { key: string; unit: string; digits?: number }[];
+  /** `kind` says how the figure relates to the pool, for the growth plot (bench/scale/figures.ts). */
+  readonly columns: readonly { key: string; unit: string; digits?: number; kind: MetricKind }[];
 }
 
 const SECTIONS: Record<string, Section> = {
@@ -24,24 +26,24 @@ const SECTIONS: Record<string, Section> = {
     title: '`embed --model lexical` (512 dims), fresh cache, whole process',
     measure: measureEmbed,
     columns: [
-      { key: 'CPU per item', unit: 'µs', digits: 1 },
-      { key: 'peak RSS', unit: 'MiB' },
+      { key: 'CPU per item', unit: 'µs', digits: 1, kind: 'perItem' },
+      { key: 'peak RSS', unit: 'MiB', kind: 'total' },
     ],
   },
   replay: {
     title: 'replay of a label log of N events',
     measure: measureReplay,
     columns: [
-      { key: 'replay CPU', unit: 'CPU s', digits: 2 },
-      { key: 'added peak', unit: 'MiB' },
+      { key: 'replay CPU', unit: 'CPU s', digits: 2, kind: 'total' },
+      { key: 'added peak', unit: 'MiB', kind: 'total' },
     ],
   },
   export: {
     title: 'JSONL export of N items, nearly all labeled',
     measure: measureExport,
     columns: [
-      { key: 'rows per CPU s', unit: 'rows/CPU s' },
-      { key: 'added peak', unit: 'MiB' },
+      { key: 'rows per CPU s', unit: 'rows/CPU s', kind: 'rate' },
+      { key: 'added peak', unit: 'MiB', kind: 'total' },
     ],
   },
 };
@@ -66,7 +68,9 @@ async function main(): Promise<void> {
       rows.push(row);
     }
     console.log(`\n${growthTable(section.title, rows, section.columns)}\n`);
+    recordFigures(name, rows, section.columns);
   }
+  if (await renderGrowthPlot()) console.log(`growth plot: ${PLOT_FILE}`);
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 }
 
