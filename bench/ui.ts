@@ -11,6 +11,11 @@
  * machine busy), so the two conditions are compared side by side.
  *
  * Writes the result between <!-- bench:ui:start --> and <!-- bench:ui:end --> in docs/benchmarks.md.
+ *
+ * BENCH_UI_DATASET=<file> runs the same passes on another dataset (for example the million-line
+ * file of `npm run bench:data`), with the file's own labels ignored, and writes its block between
+ * <!-- bench:ui-large:start --> and <!-- bench:ui-large:end -->. It also reads the resident memory of
+ * the extension host process (its VmRSS before the panel opens, and its VmHWM at the end).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,6 +31,29 @@ const PACE_MS = 120;
 /** CPU-bound processes for the busy pass: one per core of the 2-core reference machine. */
 const BURNERS = Number(process.env.BENCH_UI_BURNERS) || 2;
 const BURN = 'let x = 0; for (;;) { x = (x * 1103515245 + 12345) % 2147483648; }';
+const DATASET = process.env.BENCH_UI_DATASET ? path.resolve(process.env.BENCH_UI_DATASET) : undefined;
+const MARKER = DATASET === undefined ? 'bench:ui' : 'bench:ui-large';
+
+/** The extension host processes of the code-server whose process group is `group` (pid and /proc status). */
+function extensionHosts(group: number): { pid: number; rssMiB: number; hwmMiB: number }[] {
+  const out: { pid: number; rssMiB: number; hwmMiB: number }[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== group) continue;
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (!cmdline.includes('extensionHost')) continue;
+      const status = fs.readFileSync(`/proc/${name}/status`, 'utf8');
+      const kib = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+      out.push({ pid: Number(name), rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -67,8 +95,8 @@ function referenceRoundTrips(frame: Frame, n: number): Promise<number[]> {
 
 function writeMarkdown(block: string): void {
   const file = path.join(repoRoot, 'docs', 'benchmarks.md');
-  const start = '<!-- bench:ui:start -->';
-  const end = '<!-- bench:ui:end -->';
+  const start = `<!-- ${MARKER}:start -->`;
+  const end = `<!-- ${MARKER}:end -->`;
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
   const section = `${start}\n${block}\n${end}`;
   const from = current.indexOf(start);
@@ -80,9 +108,10 @@ function writeMarkdown(block: string): void {
 async function main(): Promise<void> {
   const log = (line: string): void => console.log(`[bench:ui] ${line}`);
   const vsix = await packageExtension(log);
-  const sample = path.join(repoRoot, 'sample', 'headlines.jsonl');
+  const dataset = DATASET ?? path.join(repoRoot, 'sample', 'headlines.jsonl');
+  const name = path.basename(dataset);
   const wb = await launchWorkbench({
-    files: [sample],
+    files: [dataset],
     settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'bench' },
     vsix,
     log,
@@ -90,13 +119,21 @@ async function main(): Promise<void> {
   try {
     const { page } = wb;
     await page.keyboard.press('Control+P');
-    await page.locator('.quick-input-widget .quick-input-box input').fill('headlines.jsonl');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'headlines.jsonl' }).first().waitFor();
+    await page.locator('.quick-input-widget .quick-input-box input').fill(name);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
     await page.keyboard.press('Enter');
+    const group = wb.server.pid as number;
+    await until(async () => (extensionHosts(group).length > 0 ? true : undefined), 120_000, 'the extension host process');
+    const before = extensionHosts(group);
     await runCommand(page, 'Active Label: Start Labeling');
     await quickInputVisible(page, 'text field');
     await page.keyboard.press('Enter');
-    await quickInputVisible(page, 'labels for');
+    if (DATASET !== undefined) {
+      // The file's own label field: ignored, so every item starts unlabeled as in the sample run.
+      await quickInputVisible(page, 'existing labels', 600_000);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Ignore them' }).first().click();
+    }
+    await quickInputVisible(page, 'labels for', 600_000);
     await page.locator('.quick-input-widget .quick-input-box input').fill('disaster, not disaster');
     await page.keyboard.press('Enter');
     await quickInputVisible(page, 'labeling mode');
@@ -104,7 +141,9 @@ async function main(): Promise<void> {
     await quickInputVisible(page, 'seed terms');
     await page.keyboard.press('Enter');
     const frame = await labelingFrame(page);
-    let current = await until(async () => (await shownId(frame)) || undefined, 120_000, 'the first item');
+    const opened = Date.now();
+    let current = await until(async () => (await shownId(frame)) || undefined, DATASET === undefined ? 120_000 : 1_800_000, 'the first item');
+    const firstItemSeconds = (Date.now() - opened) / 1000;
     // Let the queue fill before measuring (the webview keeps >= 5 items ahead).
     await page.waitForTimeout(1500);
 
@@ -145,7 +184,9 @@ async function main(): Promise<void> {
       for (const b of burners) b.kill('SIGKILL');
     }
 
+    const after = extensionHosts(group);
     const fmt = (n: number): string => `${n.toFixed(1)} ms`;
+    const mib = (n: number | undefined): string => (n === undefined ? 'n/a' : `${n.toFixed(0)} MiB`);
     const row = (name: string, m: typeof quiet): string[] => {
       const p95 = quantile(m.s, 0.95);
       return [
@@ -165,6 +206,8 @@ async function main(): Promise<void> {
       '| --- | --- | --- | --- | --- | --- |',
       ...row('Quiet', quiet),
       ...row('Both cores busy', busy),
+      '',
+      `Extension host process (the engine worker is a thread of it, so this includes the pool): VmRSS ${mib(before[0]?.rssMiB)} before Start Labeling, VmRSS ${mib(after[0]?.rssMiB)} and peak VmHWM ${mib(after[0]?.hwmMiB)} at the end; first item shown ${firstItemSeconds.toFixed(1)} s after the setup's last answer.`,
       '',
       'The webview shows the next item from its local queue (at least 5 items ahead), so no keypress waits for the extension host or the worker; the keypress frame paints the card only (counts, chart, history and saved state are painted in idle time).',
     ].join('\n');
