@@ -204,3 +204,32 @@ function readFloat32(bytes: Uint8Array, at: number): number {
   else for (let b = 0; b < 4; b++) bytes4[3 - b] = bytes[at + b] as number;
   return f32[0] as number;
 }
+
+/** Whether the row at `bytes[at ..]` decodes to finite numbers only (a float16 NaN/Inf pattern, an int8 scale that is not finite or would overflow). */
+export function rowIsFinite(dtype: VectorDtype, bytes: Uint8Array, at: number, dims: number): boolean {
+  switch (dtype) {
+    case 'float32': {
+      for (let i = 0; i < dims; i++) if (!Number.isFinite(readFloat32(bytes, at + i * 4))) return false;
+      return true;
+    }
+    case 'float16': {
+      // Exponent bits all ones: infinity or NaN.
+      for (let i = 0; i < dims; i++) if (((bytes[at + 2 * i + 1] as number) & 0x7c) === 0x7c) return false;
+      return true;
+    }
+    case 'int8': {
+      const scale = readFloat32(bytes, at);
+      return Number.isFinite(scale) && Number.isFinite(Math.fround(scale * 127));
+    }
+  }
+}
+
+/** Whether `encodeRow(dtype, vector, ...)` would store it (all finite; within ±65504 after rounding, for float16). */
+export function canEncode(dtype: VectorDtype, vector: Float32Array): boolean {
+  const limit = dtype === 'float16' ? 65520 : Infinity;
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i] as number;
+    if (!Number.isFinite(v) || Math.abs(v) >= limit) return false;
+  }
+  return true;
+}
