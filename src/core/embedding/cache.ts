@@ -225,6 +225,16 @@ export class EmbeddingCache {
     return this.fresh?.get(key) ?? this.stored?.get(key) ?? this.spill?.get(key);
   }
 
+  /** `get` without the allocation: decodes the vector of `textHash` into `out[at ..]`; false when the cache has none. */
+  readInto(textHash: string, out: Float32Array, at: number): boolean {
+    const key = keyOf(textHash);
+    if (this.fresh?.readInto(key, out, at) === true || this.stored?.readInto(key, out, at) === true) return true;
+    const spilled = this.spill?.get(key);
+    if (spilled === undefined) return false;
+    out.set(spilled, at);
+    return true;
+  }
+
   /**
    * Stores a vector, written at the next save. A vector with NaN or infinity, or one the cache's
    * dtype cannot hold (float16 beyond ±65504), is not kept (counted in `warnings` at save).

@@ -6,7 +6,7 @@
  * float32 vectors held 1.5 GB plus a million array headers; and the file is read chunk by chunk
  * into these buffers, never as one.
  */
-import { type VectorDtype, decodeRowCopy, encodeRow, rowBytes } from './quantize';
+import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
 
 const KEY_BYTES = 16;
 /** `append` allocates chunks of about this many bytes. */
@@ -79,6 +79,15 @@ export class StoredRows {
     if (slot === undefined) return undefined;
     const [chunk, at] = this.locate(slot);
     return decodeRowCopy(this.dtype, chunk, at + KEY_BYTES, this.dims);
+  }
+
+  /** Decodes the row of `key` into `out[outAt ..]` without allocating; false when there is none. */
+  readInto(key: string, out: Float32Array, outAt: number): boolean {
+    const slot = this.index.get(key);
+    if (slot === undefined) return false;
+    const [chunk, at] = this.locate(slot);
+    decodeRow(this.dtype, chunk, at + KEY_BYTES, this.dims, out, outAt);
+    return true;
   }
 
   delete(key: string): boolean {

@@ -74,6 +74,12 @@ describe('EmbeddingCache storage types', () => {
       reopened.bind({ model: MODEL, dimensions: dims, fingerprint: '' });
       const expected = decodeRows(dtype, encodeRows(dtype, data, dims), dims);
       for (let i = 0; i < 30; i++) assert.deepEqual(reopened.get(textHash(`t${i}`)), expected.subarray(i * dims, (i + 1) * dims), `row ${i}`);
+      // readInto decodes the same row into a destination, in place.
+      const out = new Float32Array(dims + 3).fill(9);
+      assert.equal(reopened.readInto(textHash('t4'), out, 3), true);
+      assert.deepEqual(out.subarray(3), expected.subarray(4 * dims, 5 * dims));
+      assert.deepEqual([...out.subarray(0, 3)], [9, 9, 9]);
+      assert.equal(reopened.readInto(textHash('absent'), out, 0), false);
     });
   }
 
