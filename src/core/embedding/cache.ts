@@ -13,9 +13,11 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { type CacheRecord, FORMAT_VERSION, KEY_BYTES, decode, encodeChunks, hasNonFinite } from './cacheFormat';
+import { type CacheRecord, FORMAT_VERSION, KEY_BYTES, encodeChunks, hasNonFinite } from './cacheFormat';
 import { describeWriteError, readCacheFile, writeBlockedReason, writeCacheFile } from './cacheFile';
+import { DEFAULT_VECTOR_DTYPE, type VectorDtype, canEncode } from './quantize';
 import { SpillFile } from './spillFile';
+import { StoredRows } from './storedRows';
 
 const FIX = 'Fix: remove it or point the cache elsewhere.';
 
@@ -65,8 +67,14 @@ export function corpusKey(textHashes: readonly string[]): string {
 }
 
 export class EmbeddingCache {
-  private vectors = new Map<string, Float32Array>();
-  /** Vectors set after the memory share was used (see CACHE_MEMORY_BYTES); never the same keys as `vectors`. */
+  /**
+   * Vectors set this run, encoded in `dtype` as the file will hold them (so `get` gives what a
+   * reopened cache gives), up to the memory share.
+   */
+  private fresh: StoredRows | undefined;
+  /** Vectors read from the file, still encoded as the file stores them; never the same keys as `fresh` or `spill`. */
+  private stored: StoredRows | undefined;
+  /** Vectors set after the memory share was used (see CACHE_MEMORY_BYTES); never the same keys as `fresh`. */
   private spill: SpillFile | undefined;
   private spillFailed = false;
   private fit: CachedFit | undefined;
@@ -83,6 +91,8 @@ export class EmbeddingCache {
     readonly file: string,
     identity: CacheIdentity | null,
     private readonly memoryBytes: number,
+    /** How the file (and the spill file) stores rows from the next save on. */
+    readonly dtype: VectorDtype,
   ) {
     this.identity = identity;
   }
@@ -103,30 +113,28 @@ export class EmbeddingCache {
 
   /**
    * `memoryBytes` (default CACHE_MEMORY_BYTES) is how many bytes of vectors `set` keeps in memory
-   * before it spills the rest to disk.
+   * before it spills the rest to disk. `dtype` (default DEFAULT_VECTOR_DTYPE) is how rows are
+   * stored when the file is next written; a file in another dtype (or an older format) is read
+   * as it is and rewritten in `dtype` at the next save.
    *
    * Checks what is at `file`, then reads and verifies it. Never throws and never blocks: a missing
    * file is an empty cache, a bad one is reported (`problem`) and empty, and a path that cannot hold
    * a cache (not a regular file, unwritable folder) gives an in-memory cache and a warning.
    */
-  static async open(file: string, options: { readonly memoryBytes?: number } = {}): Promise<EmbeddingCache> {
+  static async open(file: string, options: { readonly memoryBytes?: number; readonly dtype?: VectorDtype } = {}): Promise<EmbeddingCache> {
     const read = await readCacheFile(file);
-    const cache = new EmbeddingCache(file, null, options.memoryBytes ?? CACHE_MEMORY_BYTES);
+    const cache = new EmbeddingCache(file, null, options.memoryBytes ?? CACHE_MEMORY_BYTES, options.dtype ?? DEFAULT_VECTOR_DTYPE);
     if (read.kind === 'unusable') {
       cache.blockWrites(`the embedding cache ${file} cannot be used: ${read.reason}. Embedding goes on without the cache (nothing is saved). ${FIX}`);
       return cache;
     }
-    if (read.kind === 'bytes') {
-      try {
-        const decoded = decode(read.bytes);
-        cache.identity = decoded.identity;
-        cache.vectors = decoded.vectors;
-        cache.fit = decoded.fit;
-        // A version 1 file is rewritten in the current format at the next save.
-        if (decoded.version !== FORMAT_VERSION) cache.dirty = true;
-      } catch (error) {
-        cache.rebuild(`embedding cache ${file} is corrupt (${(error as Error).message}); rebuilding`);
-      }
+    if (read.kind === 'decoded') {
+      const decoded = read.decoded;
+      cache.identity = decoded.identity;
+      cache.stored = decoded.rows;
+      cache.fit = decoded.fit;
+      // An older format, or rows in another dtype, are rewritten as this cache writes at the next save.
+      if (decoded.version !== FORMAT_VERSION || decoded.rows.dtype !== cache.dtype) cache.dirty = true;
     } else if (read.kind === 'corrupt') {
       cache.rebuild(`embedding cache ${file} is corrupt (${read.reason}); rebuilding`);
     } else if (read.kind === 'unreadable') {
@@ -136,7 +144,7 @@ export class EmbeddingCache {
     if (blocked !== undefined) {
       const reason = `cannot write the embedding cache ${file}: ${blocked.reason}. Embedding goes on without saving the cache, so the next run embeds again. Fix: ${blocked.fix}.`;
       // Said now when every vector will have to be computed and lost; otherwise only if a save is needed.
-      if (cache.vectors.size === 0) cache.blockWrites(reason);
+      if (cache.size === 0) cache.blockWrites(reason);
       else cache.writeBlocked = reason;
     }
     return cache;
@@ -162,7 +170,7 @@ export class EmbeddingCache {
    */
   bind(expected: CacheIdentity): void {
     const current = this.identity;
-    if (current && this.vectors.size > 0) {
+    if (current && this.size > 0) {
       const mismatch =
         current.model !== expected.model
           ? `model ${current.model}`
@@ -173,7 +181,8 @@ export class EmbeddingCache {
               : null;
       if (mismatch) {
         this.problem ??= `embedding cache ${this.file} was made with ${mismatch}; rebuilding`;
-        this.vectors.clear();
+        this.fresh = undefined;
+        this.stored = undefined;
         this.spill?.dispose();
         this.spill = undefined;
         this.dirty = true;
@@ -207,48 +216,71 @@ export class EmbeddingCache {
   }
 
   get size(): number {
-    return this.vectors.size + (this.spill?.size ?? 0);
+    return (this.fresh?.size ?? 0) + (this.stored?.size ?? 0) + (this.spill?.size ?? 0);
   }
 
+  /** The vector of `textHash` as the file holds it (decoded from the cache's dtype), as a new array. */
   get(textHash: string): Float32Array | undefined {
     const key = keyOf(textHash);
-    return this.vectors.get(key) ?? this.spill?.get(key);
+    return this.fresh?.get(key) ?? this.stored?.get(key) ?? this.spill?.get(key);
   }
 
-  /** Stores a vector, written at the next save. A vector with NaN or infinity is not kept (counted in `warnings` at save). */
+  /** `get` without the allocation: decodes the vector of `textHash` into `out[at ..]`; false when the cache has none. */
+  readInto(textHash: string, out: Float32Array, at: number): boolean {
+    const key = keyOf(textHash);
+    if (this.fresh?.readInto(key, out, at) === true || this.stored?.readInto(key, out, at) === true) return true;
+    const spilled = this.spill?.get(key);
+    if (spilled === undefined) return false;
+    out.set(spilled, at);
+    return true;
+  }
+
+  /**
+   * Stores a vector, written at the next save. A vector with NaN or infinity, or one the cache's
+   * dtype cannot hold (float16 beyond ±65504), is not kept (counted in `warnings` at save).
+   */
   set(textHash: string, vector: Float32Array): void {
     const dims = this.identity?.dimensions;
     if (dims === undefined) throw new Error('EmbeddingCache.bind() must be called before set()');
     if (vector.length !== dims) throw new RangeError(`vector has ${vector.length} dimensions, cache has ${dims}`);
     const key = keyOf(textHash);
-    if (hasNonFinite(vector)) {
+    const readFromFile = this.stored?.delete(key) === true;
+    if (!canEncode(this.dtype, vector)) {
       this.notCached++;
-      if (this.vectors.delete(key) || this.spill?.delete(key) === true) this.dirty = true;
+      if (this.fresh?.delete(key) === true || this.spill?.delete(key) === true || readFromFile) this.dirty = true;
       return;
     }
     this.dirty = true;
-    if (!this.vectors.has(key)) {
-      const spill = this.spill ?? this.openSpill(dims);
+    if (this.fresh?.has(key) !== true) {
+      const spill = this.spill ?? this.openSpill();
       if (spill !== undefined) {
         spill.append(key, vector);
         return;
       }
     }
-    this.vectors.set(key, vector.slice());
+    this.fresh ??= new StoredRows(this.dtype, dims);
+    this.fresh.append(key, vector);
   }
 
   /** The spill file, once memory holds CACHE_MEMORY_BYTES of vectors and the cache can write beside its file. */
-  private openSpill(dims: number): SpillFile | undefined {
-    if (this.spillFailed || this.writeBlocked !== undefined || this.vectors.size * dims * 4 < this.memoryBytes) return undefined;
-    this.spill = SpillFile.create(`${this.file}.${process.pid}.${Date.now().toString(36)}.spill`, dims);
+  private openSpill(): SpillFile | undefined {
+    const dims = this.identity?.dimensions ?? 0;
+    if (this.spillFailed || this.writeBlocked !== undefined || (this.fresh?.bytes ?? 0) < this.memoryBytes) return undefined;
+    this.spill = SpillFile.create(`${this.file}.${process.pid}.${Date.now().toString(36)}.spill`, dims, this.dtype);
     // Cannot create it (folder missing or full): keep vectors in memory, as before there was a spill.
     if (this.spill === undefined) this.spillFailed = true;
     return this.spill;
   }
 
-  /** Every vector, memory first, then the spill file in the order the vectors were set. */
+  /** Every vector: those read from the file in its order, then memory, then the spill file in the order the vectors were set. */
   private *records(): Generator<CacheRecord> {
-    yield* this.vectors.entries();
+    const stored = this.stored;
+    if (stored !== undefined) {
+      // Rows already in this dtype are copied as bytes; others (an older file) are re-encoded.
+      if (stored.dtype === this.dtype) yield* stored.records();
+      else for (const key of stored.keys()) yield [key, stored.get(key) as Float32Array];
+    }
+    if (this.fresh) yield* this.fresh.records();
     if (this.spill) yield* this.spill.records();
   }
 
@@ -256,10 +288,12 @@ export class EmbeddingCache {
   retainOnly(textHashes: Iterable<string>): void {
     const keep = new Set<string>();
     for (const hash of textHashes) keep.add(keyOf(hash));
-    for (const key of this.vectors.keys()) {
-      if (!keep.has(key)) {
-        this.vectors.delete(key);
-        this.dirty = true;
+    for (const rows of [this.fresh, this.stored]) {
+      for (const key of rows?.keys() ?? []) {
+        if (!keep.has(key)) {
+          rows?.delete(key);
+          this.dirty = true;
+        }
       }
     }
     for (const key of this.spill?.keys() ?? []) {
@@ -277,7 +311,8 @@ export class EmbeddingCache {
    */
   async save(): Promise<boolean> {
     if (this.notCached > 0) {
-      this.warn(`${this.notCached} vector(s) from ${this.identity?.model ?? 'the embedder'} held NaN or infinite values and were not cached`);
+      const why = this.dtype === 'float16' ? 'NaN, infinite values or values beyond float16 (±65504)' : 'NaN or infinite values';
+      this.warn(`${this.notCached} vector(s) from ${this.identity?.model ?? 'the embedder'} held ${why} and were not cached`);
       this.notCached = 0;
     }
     if (!this.dirty || !this.identity) return true;
@@ -286,7 +321,7 @@ export class EmbeddingCache {
       return false;
     }
     try {
-      await writeCacheFile(this.file, encodeChunks(this.identity, this.size, this.records(), this.fit));
+      await writeCacheFile(this.file, encodeChunks(this.identity, this.size, this.records(), this.fit, this.dtype));
     } catch (error) {
       this.blockWrites(
         `could not write the embedding cache ${this.file}: ${describeWriteError(error)}. Embedding goes on without saving the cache, so the next run embeds again. ` +

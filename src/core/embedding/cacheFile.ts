@@ -1,19 +1,20 @@
 /**
  * The embedding cache's file I/O: what is at the cache path, a read bounded by both the header's
- * declared size and the file's actual size, and an atomic write. Nothing here allocates more than
+ * declared size and the file's actual size (and decoded a few MiB at a time, so a cache of any size
+ * is never one buffer), and an atomic write. Nothing here allocates more than
  * the file holds, blocks on a FIFO, or follows a device: only regular files (or symlinks to them)
  * are ever opened.
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as fsConstants, type Stats, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { CorruptCacheError, FIXED_HEADER, checkDeclaredLength, parseFixedHeader, parseMeta } from './cacheFormat';
+import { CHECKSUM_BYTES, CacheDecoder, CorruptCacheError, type Decoded, FIXED_HEADER, checkDeclaredLength, parseFixedHeader, parseMeta } from './cacheFormat';
 
 export type CacheRead =
   /** Nothing at the path: an empty cache. */
   | { readonly kind: 'absent' }
-  /** A regular file whose length matches its header (checksum and contents not yet verified). */
-  | { readonly kind: 'bytes'; readonly bytes: Buffer }
+  /** A regular file that passed every check (lengths, checksum, finite rows), decoded. */
+  | { readonly kind: 'decoded'; readonly decoded: Decoded }
   /** A regular file that fails a check; rebuilding it is safe. */
   | { readonly kind: 'corrupt'; readonly reason: string }
   /** A regular file that could not be read (permissions, I/O); rebuilding may still work. */
@@ -25,6 +26,8 @@ export type CacheRead =
 const MAX_FILE_BYTES = bufferConstants.MAX_LENGTH;
 /** One read call at most (the OS caps single reads near 2 GiB). */
 const READ_CHUNK = 64 * 1024 * 1024;
+/** Records are read (and kept, see StoredRows) in buffers of about this many bytes. */
+const RECORD_CHUNK_BYTES = 8 * 1024 * 1024;
 
 function codeOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -120,10 +123,22 @@ export async function readCacheFile(file: string): Promise<CacheRead> {
     if (!opened.isFile()) return { kind: 'unusable', reason: `it is ${kindOf(opened)}, not a regular file` };
     const size = opened.size;
     // The header first: nothing larger is read until it accounts for the file's exact length.
-    const header = parseFixedHeader(await readExactly(handle, Math.min(FIXED_HEADER, size), 0), size);
-    const meta = parseMeta(await readExactly(handle, header.metaLength, FIXED_HEADER));
+    const fixed = await readExactly(handle, Math.min(FIXED_HEADER, size), 0);
+    const header = parseFixedHeader(fixed, size);
+    const metaBytes = await readExactly(handle, header.metaLength, FIXED_HEADER);
+    const meta = parseMeta(metaBytes);
     checkDeclaredLength(header, meta, size);
-    return { kind: 'bytes', bytes: await readExactly(handle, size, 0) };
+    const decoder = new CacheDecoder(header, meta, Buffer.concat([fixed, metaBytes]));
+    const perRead = Math.max(1, Math.floor(RECORD_CHUNK_BYTES / decoder.recordBytes));
+    let at = FIXED_HEADER + header.metaLength;
+    while (decoder.remaining > 0) {
+      const n = Math.min(perRead, decoder.remaining);
+      decoder.records(await readExactly(handle, n * decoder.recordBytes, at));
+      at += n * decoder.recordBytes;
+    }
+    const tail = await readExactly(handle, size - at, at);
+    const decoded = decoder.finish(tail.subarray(0, tail.length - CHECKSUM_BYTES), tail.readUInt32LE(tail.length - CHECKSUM_BYTES));
+    return { kind: 'decoded', decoded };
   } catch (error) {
     if (error instanceof CorruptCacheError) return { kind: 'corrupt', reason: error.message };
     return { kind: 'unreadable', reason: (error as Error).message };

@@ -5,24 +5,28 @@
  * Layout (little endian):
  *   "ALEMBED1"  8 bytes magic
  *   u32 format version, u32 dims, u32 count, u32 metaLength
- *   meta        metaLength bytes of UTF-8 JSON: { model, fingerprint, fit?: { corpus, model, length } }
- *   count x (16-byte key, dims x f32)
- *   fit.length x f32 (version 2; absent when meta has no fit)
+ *   meta        metaLength bytes of UTF-8 JSON: { model, fingerprint, dtype, fit?: { corpus, model, length } }
+ *   count x (16-byte key, one row in `dtype`: dims x f32, dims x f16, or an f32 scale + dims x i8;
+ *            see quantize.ts)
+ *   fit.length x f32 (version 2 on; absent when meta has no fit)
  *   u32 crc32 of every byte before it
- * Version 1 files (no fit section) are still read.
+ * Version 3 added `dtype`; version 1 (no fit section) and 2 files hold float32 rows and are still read.
  *
  * Decoding checks, in order: magic, version, that the header's declared length equals the file's
- * actual length (before anything is allocated), the checksum, then that every float is finite.
+ * actual length (before anything is allocated), the checksum, then that every row decodes to finite
+ * numbers. `CacheDecoder` does it one chunk of records at a time, so no file is ever one buffer.
  */
 import { crc32 } from 'node:zlib';
+import { DEFAULT_VECTOR_DTYPE, type VectorDtype, decodeRowCopy, encodeRow, isVectorDtype, rowBytes, rowIsFinite } from './quantize';
+import { StoredRows } from './storedRows';
 
 const MAGIC = Buffer.from('ALEMBED1', 'latin1');
-export const FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+export const FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
 export const KEY_BYTES = 16;
 /** Magic plus the four u32 fields: enough to know how long the metadata is. */
 export const FIXED_HEADER = MAGIC.length + 16;
-const CHECKSUM_BYTES = 4;
+export const CHECKSUM_BYTES = 4;
 
 /** The file's contents cannot be trusted; the message says which check failed. */
 export class CorruptCacheError extends Error {
@@ -44,7 +48,8 @@ export interface StoredFit {
 export interface Decoded {
   readonly version: number;
   readonly identity: StoredIdentity;
-  readonly vectors: Map<string, Float32Array>;
+  /** The rows as stored (encoded in the file's dtype), decoded on `get`. */
+  readonly rows: StoredRows;
   readonly fit: StoredFit | undefined;
 }
 
@@ -59,29 +64,42 @@ export interface FixedHeader {
 interface StoredMeta {
   readonly model?: unknown;
   readonly fingerprint?: unknown;
+  readonly dtype?: unknown;
   readonly fit?: { readonly corpus?: unknown; readonly model?: unknown; readonly length?: unknown };
 }
 
-/** One record's parts: its 16-byte key as hex and its vector (or the vector's raw little-endian bytes). */
+/**
+ * One record's parts: its 16-byte key as hex and its vector, or the row already encoded in the
+ * dtype being written (rowBytes(dtype, dims) bytes, as StoredRows and the spill file keep them).
+ */
 export type CacheRecord = readonly [key: string, vector: Float32Array | Uint8Array];
 
 /** Records are gathered into writes of about this many bytes. */
 const ENCODE_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** The whole file as one buffer (small caches and tests); `encodeChunks` is the same bytes, streamed. */
-export function encode(identity: StoredIdentity, vectors: ReadonlyMap<string, Float32Array>, fit: StoredFit | undefined): Buffer {
-  return Buffer.concat([...encodeChunks(identity, vectors.size, vectors.entries(), fit)]);
+export function encode(identity: StoredIdentity, vectors: ReadonlyMap<string, Float32Array>, fit: StoredFit | undefined, dtype: VectorDtype = DEFAULT_VECTOR_DTYPE): Buffer {
+  return Buffer.concat([...encodeChunks(identity, vectors.size, vectors.entries(), fit, dtype)]);
 }
 
 /**
  * The file's bytes in chunks of a few MiB, checksummed as they go, so a cache of any size is written
- * without ever being one buffer. `records` must yield exactly `count` records of `dims` floats.
+ * without ever being one buffer. `records` must yield exactly `count` records of `dims` floats (or
+ * rows already encoded in `dtype`). A vector with NaN or infinity (or, in float16, beyond ±65504)
+ * is a RangeError.
  */
-export function* encodeChunks(identity: StoredIdentity, count: number, records: Iterable<CacheRecord>, fit: StoredFit | undefined): Generator<Buffer> {
-  const metaJson = { model: identity.model, fingerprint: identity.fingerprint, ...(fit ? { fit: { corpus: fit.corpus, model: fit.model, length: fit.state.length } } : {}) };
+export function* encodeChunks(
+  identity: StoredIdentity,
+  count: number,
+  records: Iterable<CacheRecord>,
+  fit: StoredFit | undefined,
+  dtype: VectorDtype = DEFAULT_VECTOR_DTYPE,
+): Generator<Buffer> {
+  const metaJson = { model: identity.model, fingerprint: identity.fingerprint, dtype, ...(fit ? { fit: { corpus: fit.corpus, model: fit.model, length: fit.state.length } } : {}) };
   const meta = Buffer.from(JSON.stringify(metaJson), 'utf8');
   const dims = identity.dimensions;
-  const recordBytes = KEY_BYTES + dims * 4;
+  const row = rowBytes(dtype, dims);
+  const recordBytes = KEY_BYTES + row;
   let crc = 0;
   const head = Buffer.alloc(FIXED_HEADER + meta.length);
   MAGIC.copy(head, 0);
@@ -98,11 +116,15 @@ export function* encodeChunks(identity: StoredIdentity, count: number, records: 
   let filled = 0;
   let written = 0;
   for (const [key, vector] of records) {
-    if (vector.byteLength !== dims * 4) throw new RangeError(`cache record has ${vector.byteLength} bytes of vector, expected ${dims * 4}`);
+    const encoded = vector instanceof Uint8Array;
+    if (encoded ? vector.byteLength !== row : vector.length !== dims) {
+      throw new RangeError(`cache record has ${encoded ? `${vector.byteLength} bytes of ${dtype} row, expected ${row}` : `${vector.length} floats, expected ${dims}`}`);
+    }
     if (written === count) throw new RangeError(`more cache records than the ${count} declared`);
     at = filled * recordBytes;
     chunk.write(key, at, KEY_BYTES, 'hex');
-    chunk.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at + KEY_BYTES);
+    if (encoded) chunk.set(vector, at + KEY_BYTES);
+    else encodeRow(dtype, vector, chunk, at + KEY_BYTES);
     filled++;
     written++;
     if (filled === perChunk) {
@@ -173,7 +195,19 @@ function fitLengthOf(header: FixedHeader, meta: StoredMeta): number {
  * of 2^32 dimensions is ~7e19, not an overflowed small number, so it can only fail to match.
  */
 export function declaredLength(header: FixedHeader, meta: StoredMeta): number {
-  return FIXED_HEADER + header.metaLength + header.count * (KEY_BYTES + header.dims * 4) + fitLengthOf(header, meta) * 4 + CHECKSUM_BYTES;
+  return FIXED_HEADER + header.metaLength + header.count * recordBytesOf(header, meta) + fitLengthOf(header, meta) * 4 + CHECKSUM_BYTES;
+}
+
+/** The rows' storage type: float32 before version 3, else the metadata's `dtype`, validated. */
+export function dtypeOf(header: FixedHeader, meta: StoredMeta): VectorDtype {
+  if (header.version < 3) return 'float32';
+  if (!isVectorDtype(meta.dtype)) throw new CorruptCacheError(`header has no valid dtype (${JSON.stringify(meta.dtype) ?? 'none'})`);
+  return meta.dtype;
+}
+
+/** Bytes per record: the 16-byte key and one row. */
+export function recordBytesOf(header: FixedHeader, meta: StoredMeta): number {
+  return KEY_BYTES + rowBytes(dtypeOf(header, meta), header.dims);
 }
 
 /** Throws CorruptCacheError unless the header's declared length is the file's actual length. */
@@ -194,43 +228,90 @@ export function hasNonFinite(values: Float32Array): boolean {
   return firstNonFinite(values) !== -1;
 }
 
-/** Decodes a whole file, verifying everything; throws CorruptCacheError on any failed check. */
+/**
+ * Decodes a file fed in order: `start` with the header and metadata bytes, then `records` with
+ * buffers of whole records (kept, not copied: they become the rows' storage), then `finish` with the
+ * fit section and the stored checksum. Every check of `decode` is made; the first failure is a
+ * CorruptCacheError, and the checksum is judged before the contents.
+ */
+export class CacheDecoder {
+  readonly dtype: VectorDtype;
+  readonly recordBytes: number;
+  readonly fitLength: number;
+  private crc: number;
+  private seen = 0;
+  private readonly rows: StoredRows;
+  /** The first row (record number) that is not finite and its first bad value, reported only once the checksum holds. */
+  private firstBad = -1;
+  private badValue = NaN;
+
+  constructor(
+    readonly header: FixedHeader,
+    private readonly meta: StoredMeta,
+    headAndMeta: Buffer,
+  ) {
+    if (typeof meta.model !== 'string') throw new CorruptCacheError('header has no model id');
+    this.dtype = dtypeOf(header, meta);
+    this.recordBytes = recordBytesOf(header, meta);
+    this.fitLength = fitLengthOf(header, meta);
+    this.rows = new StoredRows(this.dtype, header.dims);
+    this.crc = crc32(headAndMeta);
+  }
+
+  /** Records still expected. */
+  get remaining(): number {
+    return this.header.count - this.seen;
+  }
+
+  records(chunk: Buffer): void {
+    const n = chunk.length / this.recordBytes;
+    if (!Number.isInteger(n) || n > this.remaining) throw new CorruptCacheError('more records than the header declares');
+    this.crc = crc32(chunk, this.crc);
+    if (this.firstBad === -1) {
+      for (let r = 0; r < n; r++) {
+        if (!rowIsFinite(this.dtype, chunk, r * this.recordBytes + KEY_BYTES, this.header.dims)) {
+          this.firstBad = this.seen + r;
+          const row = decodeRowCopy(this.dtype, chunk, r * this.recordBytes + KEY_BYTES, this.header.dims);
+          this.badValue = row[firstNonFinite(row)] ?? NaN;
+          break;
+        }
+      }
+    }
+    this.rows.adopt(chunk);
+    this.seen += n;
+  }
+
+  finish(fitBytes: Buffer, storedChecksum: number): Decoded {
+    if (this.remaining !== 0) throw new CorruptCacheError(`${this.seen} records, but the header declares ${this.header.count}`);
+    if (crc32(fitBytes, this.crc) >>> 0 !== storedChecksum >>> 0) throw new CorruptCacheError('checksum mismatch');
+    if (this.firstBad !== -1) throw new CorruptCacheError(`vector ${this.firstBad} holds ${this.badValue}, not a finite number`);
+    const meta = this.meta;
+    let fit: StoredFit | undefined;
+    if (this.fitLength > 0 && meta.fit && typeof meta.fit.corpus === 'string' && typeof meta.fit.model === 'string') {
+      const state = new Float32Array(this.fitLength);
+      new Uint8Array(state.buffer).set(fitBytes.subarray(0, this.fitLength * 4));
+      const badFit = firstNonFinite(state);
+      if (badFit !== -1) throw new CorruptCacheError(`fitted statistics hold ${state[badFit]} at ${badFit}, not a finite number`);
+      fit = { corpus: meta.fit.corpus, model: meta.fit.model, state };
+    }
+    return {
+      version: this.header.version,
+      identity: { model: meta.model as string, dimensions: this.header.dims, fingerprint: typeof meta.fingerprint === 'string' ? meta.fingerprint : '' },
+      rows: this.rows,
+      fit,
+    };
+  }
+}
+
+/** Decodes a whole file held in memory (small caches, tests), verifying everything; throws CorruptCacheError on any failed check. */
 export function decode(bytes: Buffer): Decoded {
   const header = parseFixedHeader(bytes, bytes.length);
-  const { version, dims, count, metaLength } = header;
-  let at = FIXED_HEADER;
-  const meta = parseMeta(bytes.subarray(at, at + metaLength));
+  const meta = parseMeta(bytes.subarray(FIXED_HEADER, FIXED_HEADER + header.metaLength));
   checkDeclaredLength(header, meta, bytes.length);
-  const stored = bytes.readUInt32LE(bytes.length - CHECKSUM_BYTES);
-  if (crc32(bytes.subarray(0, bytes.length - CHECKSUM_BYTES)) !== stored) throw new CorruptCacheError('checksum mismatch');
-  if (typeof meta.model !== 'string') throw new CorruptCacheError('header has no model id');
-  const fitLength = fitLengthOf(header, meta);
-  at += metaLength;
-  // One aligned copy of all floats; each vector is a view into it.
-  const vectors = new Map<string, Float32Array>();
-  const floats = new Float32Array(count * dims);
-  for (let i = 0; i < count; i++) {
-    const key = bytes.toString('hex', at, at + KEY_BYTES);
-    at += KEY_BYTES;
-    const row = floats.subarray(i * dims, (i + 1) * dims);
-    new Uint8Array(row.buffer, row.byteOffset, row.byteLength).set(bytes.subarray(at, at + dims * 4));
-    at += dims * 4;
-    vectors.set(key, row);
-  }
-  const bad = firstNonFinite(floats);
-  if (bad !== -1) throw new CorruptCacheError(`vector ${Math.floor(bad / dims)} holds ${floats[bad]}, not a finite number`);
-  let fit: StoredFit | undefined;
-  if (fitLength > 0 && meta.fit && typeof meta.fit.corpus === 'string' && typeof meta.fit.model === 'string') {
-    const state = new Float32Array(fitLength);
-    new Uint8Array(state.buffer).set(bytes.subarray(at, at + fitLength * 4));
-    const badFit = firstNonFinite(state);
-    if (badFit !== -1) throw new CorruptCacheError(`fitted statistics hold ${state[badFit]} at ${badFit}, not a finite number`);
-    fit = { corpus: meta.fit.corpus, model: meta.fit.model, state };
-  }
-  return {
-    version,
-    identity: { model: meta.model, dimensions: dims, fingerprint: typeof meta.fingerprint === 'string' ? meta.fingerprint : '' },
-    vectors,
-    fit,
-  };
+  const bodyAt = FIXED_HEADER + header.metaLength;
+  const decoder = new CacheDecoder(header, meta, bytes.subarray(0, bodyAt));
+  const fitAt = bodyAt + header.count * decoder.recordBytes;
+  // A copy, so the rows do not pin the caller's buffer.
+  decoder.records(Buffer.from(bytes.subarray(bodyAt, fitAt)));
+  return decoder.finish(bytes.subarray(fitAt, bytes.length - CHECKSUM_BYTES), bytes.readUInt32LE(bytes.length - CHECKSUM_BYTES));
 }

@@ -18,9 +18,7 @@ export function vectorsFromCache(items: readonly DatasetItem[], cache: Embedding
   const dims = identity.dimensions;
   const data = new Float32Array(items.length * dims);
   for (let i = 0; i < items.length; i++) {
-    const vector = cache.get((items[i] as DatasetItem).textHash);
-    if (vector === undefined || vector.length !== dims) return undefined;
-    data.set(vector, i * dims);
+    if (!cache.readInto((items[i] as DatasetItem).textHash, data, i * dims)) return undefined;
   }
   return { data, rows: items.length, cols: dims };
 }

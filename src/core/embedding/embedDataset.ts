@@ -144,8 +144,10 @@ async function runEmbedding(
       }
       indices.forEach((itemIndex, row) => {
         const vector = batch.data.subarray(row * dims, (row + 1) * dims);
-        sink?.(itemIndex, vector);
-        cache?.set(items[itemIndex].textHash, vector);
+        const hash = items[itemIndex].textHash;
+        cache?.set(hash, vector);
+        // What the cache stores (quantized, see quantize.ts), so this run's matrix is the next run's.
+        sink?.(itemIndex, cache?.get(hash) ?? vector);
       });
       computed += indices.length;
       report();

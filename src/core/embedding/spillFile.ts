@@ -1,6 +1,7 @@
 /**
  * Where the embedding cache keeps vectors once its memory share is used: an append-only file of
- * records (16-byte key, dims x f32) beside the cache file, read back at save. A million 512-dim
+ * records (16-byte key, one row in the cache's dtype: quantize.ts) beside the cache file, read back
+ * at save. A million 512-dim
  * vectors are 2 GB; holding them all (and then the whole file as one buffer) is what made a
  * million-line `embed` peak at 6.6 GB. The file is removed when the process ends: on POSIX it is
  * unlinked as soon as it is open (the descriptor keeps it alive), elsewhere at exit.
@@ -8,6 +9,7 @@
 import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CacheRecord } from './cacheFormat';
+import { type VectorDtype, decodeRow, encodeRow, rowBytes } from './quantize';
 
 const KEY_BYTES = 16;
 /** Records waiting to be written, in bytes: one write per few MiB instead of one per vector. */
@@ -27,14 +29,15 @@ export class SpillFile {
     private readonly path: string,
     fd: number,
     readonly dims: number,
+    readonly dtype: VectorDtype,
   ) {
     this.fd = fd;
-    this.recordBytes = KEY_BYTES + dims * 4;
+    this.recordBytes = KEY_BYTES + rowBytes(dtype, dims);
     this.pending = Buffer.alloc(Math.max(1, Math.floor(PENDING_BYTES / this.recordBytes)) * this.recordBytes);
   }
 
   /** A new spill file at `path`, or undefined when it cannot be created (the caller keeps vectors in memory). */
-  static create(path: string, dims: number): SpillFile | undefined {
+  static create(path: string, dims: number, dtype: VectorDtype = 'float32'): SpillFile | undefined {
     let fd: number;
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -44,7 +47,7 @@ export class SpillFile {
     }
     if (process.platform === 'win32') process.once('exit', () => rmSync(path, { force: true }));
     else unlinkSync(path);
-    return new SpillFile(path, fd, dims);
+    return new SpillFile(path, fd, dims, dtype);
   }
 
   get size(): number {
@@ -55,12 +58,12 @@ export class SpillFile {
     return this.index.has(key);
   }
 
-  /** Stores `vector` (exactly `dims` floats) under `key` (32 hex chars). */
+  /** Stores `vector` (exactly `dims` floats, that `dtype` can hold: see canEncode) under `key` (32 hex chars). */
   append(key: string, vector: Float32Array): void {
     if (this.pendingCount * this.recordBytes === this.pending.length) this.flush();
     const at = this.pendingCount * this.recordBytes;
     this.pending.write(key, at, KEY_BYTES, 'hex');
-    this.pending.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at + KEY_BYTES);
+    encodeRow(this.dtype, vector, this.pending, at + KEY_BYTES);
     this.index.set(key, this.flushed + this.pendingCount);
     this.pendingCount++;
   }
@@ -69,9 +72,13 @@ export class SpillFile {
     const n = this.index.get(key);
     if (n === undefined) return undefined;
     const out = new Float32Array(this.dims);
-    const bytes = new Uint8Array(out.buffer);
-    if (n >= this.flushed) bytes.set(this.pending.subarray((n - this.flushed) * this.recordBytes + KEY_BYTES, (n - this.flushed + 1) * this.recordBytes));
-    else readFully(this.openFd(), bytes, n * this.recordBytes + KEY_BYTES);
+    if (n >= this.flushed) {
+      decodeRow(this.dtype, this.pending, (n - this.flushed) * this.recordBytes + KEY_BYTES, this.dims, out);
+    } else {
+      const bytes = new Uint8Array(this.recordBytes - KEY_BYTES);
+      readFully(this.openFd(), bytes, n * this.recordBytes + KEY_BYTES);
+      decodeRow(this.dtype, bytes, 0, this.dims, out);
+    }
     return out;
   }
 
@@ -89,7 +96,7 @@ export class SpillFile {
 
   /**
    * The live records in the order they were first written (a record replaced by a later one is
-   * skipped), read in chunks; each yielded vector is valid only until the next one is asked for.
+   * skipped), read in chunks; each yields the row encoded in `dtype`, valid only until the next one is asked for.
    */
   *records(): Generator<CacheRecord> {
     this.flush();

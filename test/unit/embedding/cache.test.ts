@@ -9,7 +9,7 @@ import { textHash } from './helpers';
 
 const identity = { model: 'Xenova/all-MiniLM-L6-v2', dimensions: 4, fingerprint: '' };
 
-/** The format as documented in cache.ts: 8-byte magic, u32 version, dims, count, metaLength. */
+/** The format as documented in cacheFormat.ts: 8-byte magic, u32 version, dims, count, metaLength. */
 const DIMS_AT = 12;
 const COUNT_AT = 16;
 const META_LENGTH_AT = 20;
@@ -21,7 +21,7 @@ function reseal(bytes: Buffer): Buffer {
   return bytes;
 }
 
-/** Byte offset of float `j` of record `i` (records are a 16-byte key, then dims x f32). */
+/** Byte offset of float `j` of record `i` (records are a 16-byte key, then dims x f32: a float32 cache). */
 function floatAt(bytes: Buffer, i: number, j: number): number {
   const dims = bytes.readUInt32LE(DIMS_AT);
   return FIXED_HEADER + bytes.readUInt32LE(META_LENGTH_AT) + i * (16 + dims * 4) + 16 + j * 4;
@@ -39,8 +39,9 @@ describe('EmbeddingCache', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A float32 cache (the layout these tests edit byte by byte; cacheDtype.test.ts covers the others). */
   async function writeTwo(): Promise<void> {
-    const cache = await EmbeddingCache.open(file);
+    const cache = await EmbeddingCache.open(file, { dtype: 'float32' });
     cache.bind(identity);
     cache.set(textHash('alpha'), Float32Array.from([1, 0, 0, 0]));
     cache.set(textHash('beta'), Float32Array.from([0, 0.6, 0.8, 0]));
@@ -176,7 +177,7 @@ describe('EmbeddingCache', () => {
     await writeFile(file, Buffer.concat([bytes, Buffer.alloc(32)]));
     const cache = await EmbeddingCache.open(file);
     assert.equal(cache.size, 0);
-    assert.match(cache.problem ?? '', /corrupt \(length 176 does not match header/);
+    assert.match(cache.problem ?? '', new RegExp(`corrupt \\(length ${bytes.length + 32} does not match header: longer than the ${bytes.length} bytes`));
   });
 
   it('reads only the header of a 1 GiB file whose header does not account for it', async () => {

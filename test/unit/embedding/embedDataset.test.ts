@@ -30,7 +30,8 @@ describe('embedDataset', () => {
     const items = itemsFromTexts(texts);
     const file = cacheFileFor(path.join(dir, 'run'), embedder.id);
     const progress: EmbedProgress[] = [];
-    const first = await embedDataset(items, embedder, await EmbeddingCache.open(file), {
+    // float32, so rows compare with a direct embedding to 1e-5 (cacheDtype.test.ts covers quantized caches).
+    const first = await embedDataset(items, embedder, await EmbeddingCache.open(file, { dtype: 'float32' }), {
       batchSize: 16,
       onProgress: (p) => progress.push(p),
     });
