@@ -6,7 +6,7 @@
  * embedded.
  */
 import { CancelledError } from '../core/errors';
-import { EmbeddingCache, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, vectorsFromCache } from '../core/embedding';
+import { EmbeddingCache, cacheDtypeFor, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, vectorsFromCache } from '../core/embedding';
 import type { Dataset, Matrix } from '../core/types';
 import type { ProgressSnapshot } from '../shared/protocol/domain';
 import type { SessionInit } from '../shared/protocol/sessionInit';
@@ -46,7 +46,7 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
   warnings.push(...created.notes);
   const embedder = created.embedder;
   try {
-    const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id));
+    const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id), { dtype: cacheDtypeFor(embedder) });
     const result = await embedDataset(dataset.items, embedder, cache, {
       // A server embeds `callSize` texts per call (its batch size times the requests in flight).
       ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),

@@ -38,3 +38,4 @@ export {
   OPENAI_PREFIX,
 } from './openaiEmbedder';
 export { RemoteEmbedderError } from './openaiResponse';
+export { cacheDtypeFor, DEFAULT_VECTOR_DTYPE, type VectorDtype } from './quantize';

@@ -16,6 +16,14 @@ export type VectorDtype = (typeof VECTOR_DTYPES)[number];
 /** What new caches store: see docs/benchmarks.md, "Quantized vectors". */
 export const DEFAULT_VECTOR_DTYPE: VectorDtype = 'int8';
 
+/**
+ * How the cache stores an embedder's vectors: the user's own vectors (a `.npy`/`.jsonl` file) are
+ * kept exactly as given; a model's are stored in DEFAULT_VECTOR_DTYPE.
+ */
+export function cacheDtypeFor(embedder: { readonly kind: string }): VectorDtype {
+  return embedder.kind === 'precomputed' ? 'float32' : DEFAULT_VECTOR_DTYPE;
+}
+
 /** The largest finite float16. */
 export const FLOAT16_MAX = 65504;
 

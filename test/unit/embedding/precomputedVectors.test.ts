@@ -9,6 +9,7 @@ import { EmbeddingCache } from '../../../src/core/embedding/cache';
 import { embedDataset } from '../../../src/core/embedding/embedDataset';
 import { LexicalEmbedder } from '../../../src/core/embedding/lexicalEmbedder';
 import { encodeNpy } from '../../../src/core/embedding/npy';
+import { cacheDtypeFor } from '../../../src/core/embedding/quantize';
 import { findSidecarVectors, loadPrecomputedVectors, metaFileFor } from '../../../src/core/embedding/precomputedVectors';
 import { VectorFileError } from '../../../src/core/embedding/vectorFileError';
 import type { Dataset } from '../../../src/core/types';
@@ -160,7 +161,7 @@ describe('precomputed vectors aligned to a dataset', () => {
     const cacheFile = path.join(dir, 'cache.bin');
     const run = async (): Promise<Awaited<ReturnType<typeof embedDataset>>> => {
       const load = await loadPrecomputedVectors(file, ds);
-      return embedDataset(ds.items, load.embedder, await EmbeddingCache.open(cacheFile), { batchSize: 50 });
+      return embedDataset(ds.items, load.embedder, await EmbeddingCache.open(cacheFile, { dtype: cacheDtypeFor(load.embedder) }), { batchSize: 50 });
     };
     const first = await run();
     assert.equal(first.computed, ds.items.length);
@@ -170,6 +171,8 @@ describe('precomputed vectors aligned to a dataset', () => {
     });
     const second = await run();
     assert.equal(second.fromCache, ds.items.length);
+    // The user's own vectors come back from the cache exactly as given (not quantized).
+    ds.items.forEach((item, i) => assert.deepEqual(row(second.matrix, i), row(reference, texts.indexOf(item.text)), `cached item ${i}`));
     // Other vectors in the same file name: the sha256 differs, so the cache is rebuilt, not reused.
     const changed = Float32Array.from(reference.data, (x, i) => (i % 64 === 0 ? x + 1 : x));
     await writeFile(file, encodeNpy(changed, reference.rows, reference.cols));
