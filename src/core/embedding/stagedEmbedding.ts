@@ -23,7 +23,7 @@ export interface StagedEmbeddingOptions {
   chunkRows: number;
   /** Saves the cache at most this often while the background runs; 0: after every chunk. */
   flushEveryMs: number;
-  /** Progress of the first stage: rows with vectors so far (cached ones included), of the whole pool. */
+  /** Progress of the first stage: rows with vectors so far, of the cached rows plus the first sample. */
   onProgress?: (p: { readonly done: number; readonly total: number; readonly itemsPerSecond: number; readonly etaSeconds: number | null }) => void;
   onWarning?: (message: string) => void;
 }
@@ -98,7 +98,8 @@ export class StagedEmbedding {
       else this.rest.push(row);
     }
     (this as { fromCache: number }).fromCache = this.embeddedRows;
-    const total = items.length;
+    // What must have vectors before labeling starts.
+    const total = this.embeddedRows + sample.length;
     const started = performance.now();
     let computed = 0;
     const report = (): void => {
