@@ -303,7 +303,11 @@ export class EngineService {
     const pool =
       started.pending === undefined
         ? undefined
-        : new PoolEmbedder(started.pending, started.session, this.post, { warnAfterMinutes: init.warnAfterMinutes ?? DEFAULT_WARN_AFTER_MINUTES, grew: () => delivery.grew() });
+        : new PoolEmbedder(started.pending, started.session, this.post, {
+            warnAfterMinutes: init.warnAfterMinutes ?? DEFAULT_WARN_AFTER_MINUTES,
+            grew: () => delivery.grew(),
+            holdAfterChunks: init.staging?.holdAfterChunks,
+          });
     if (pool !== undefined) delivery.growing = () => pool.growing;
     return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader, pool };
   }
@@ -314,7 +318,7 @@ export class EngineService {
     const s = started.session;
     const pool = this.running?.started === started ? this.running.pool : undefined;
     if (m.type === 'datasetReloaded' && pool !== undefined && pool.snapshot.state !== 'done' && s.embeddedCount === s.items.length) {
-      this.post({ type: 'poolEmbedding', state: 'done', embedded: s.items.length, total: s.items.length, itemsPerSecond: 0, etaSeconds: 0 });
+      this.post({ type: 'poolEmbedding', ...pool.snapshot, state: 'done', embedded: s.items.length, total: s.items.length, etaSeconds: 0 });
     }
   }
 

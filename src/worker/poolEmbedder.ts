@@ -20,6 +20,8 @@ export interface PoolEmbedderOptions {
   readonly warnAfterMinutes: number;
   /** The pool grew: items may be served again (see ItemDelivery.grew). */
   readonly grew: () => void;
+  /** Tests: hold after this many chunks, reported, until stopped (what a crash mid-embedding leaves). */
+  readonly holdAfterChunks?: number | undefined;
 }
 
 export class PoolEmbedder {
@@ -37,7 +39,7 @@ export class PoolEmbedder {
     private readonly post: (message: WorkerToHost) => void,
     private readonly options: PoolEmbedderOptions,
   ) {
-    this.latest = { state: 'embedding', embedded: session.embeddedCount, total: session.items.length, itemsPerSecond: 0, etaSeconds: -1 };
+    this.latest = { state: 'embedding', embedded: session.embeddedCount, total: session.items.length, fromCache: pending.staged.fromCache, itemsPerSecond: 0, etaSeconds: -1 };
   }
 
   /** The latest state, as last posted. */
@@ -84,14 +86,17 @@ export class PoolEmbedder {
       const itemsPerSecond = seconds > 0 ? (staged.computed - computedAtStart) / seconds : 0;
       return { itemsPerSecond, etaSeconds: staged.remaining === 0 ? 0 : itemsPerSecond > 0 ? staged.remaining / itemsPerSecond : -1 };
     };
+    let chunks = 0;
     try {
       for await (const rows of staged.background(this.abort.signal)) {
         this.session.addEmbedded(rows);
         this.options.grew();
         const r = rate();
         this.maybeWarn(r.itemsPerSecond, r.etaSeconds, label);
+        const hold = ++chunks === this.options.holdAfterChunks;
         const now = performance.now();
-        if (now - this.lastReport >= REPORT_INTERVAL_MS) this.report({ state: 'embedding', embedded: this.session.embeddedCount, total, ...r });
+        if (hold || now - this.lastReport >= REPORT_INTERVAL_MS) this.report({ state: 'embedding', embedded: this.session.embeddedCount, total, ...r });
+        if (hold) await new Promise((resolve) => this.abort.signal.addEventListener('abort', resolve, { once: true }));
       }
       this.report({ state: 'done', embedded: this.session.embeddedCount, total, itemsPerSecond: rate().itemsPerSecond, etaSeconds: 0 });
     } catch (error) {
@@ -116,7 +121,8 @@ export class PoolEmbedder {
     this.post({ type: 'slowEmbedding', etaSeconds, itemsPerSecond, remaining: this.pending.staged.remaining, warnAfterMinutes: minutes, embedder });
   }
 
-  private report(snapshot: PoolEmbeddingSnapshot): void {
+  private report(state: Omit<PoolEmbeddingSnapshot, 'fromCache'>): void {
+    const snapshot = { ...state, fromCache: this.pending.staged.fromCache };
     this.latest = snapshot;
     this.lastReport = performance.now();
     if (this.quiet) return;

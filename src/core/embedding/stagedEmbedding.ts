@@ -167,6 +167,7 @@ export class StagedEmbedding {
   }
 
   private flushDue(): boolean {
+    if (this.options.flushEveryMs === 0) return true;
     const since = performance.now() - this.lastSave;
     return since >= Math.max(this.options.flushEveryMs, this.lastSaveMs / SAVE_SHARE);
   }

@@ -226,6 +226,8 @@ export const PoolEmbeddingSnapshotSchema = v.object({
   state: v.picklist(POOL_EMBEDDING_STATES),
   embedded: count,
   total: count,
+  /** Rows this session found in the embedding cache (a resume after an interruption). */
+  fromCache: count,
   /** Rows embedded per second in the background; 0 when unknown. */
   itemsPerSecond: v.pipe(finite, v.minValue(0)),
   /** Estimated seconds to embed the rest; -1 when unknown. */

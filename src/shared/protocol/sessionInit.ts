@@ -60,6 +60,8 @@ export const SessionInitSchema = v.object({
       firstSample: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
       chunkRows: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
       flushEveryMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** Tests: the background holds after this many chunks until stopped (a crash mid-embedding). */
+      holdAfterChunks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     }),
   ),
   /** Keywords or `/regex/flags` that put matching items first during cold start. */
