@@ -5,7 +5,7 @@
  * was hidden (and its page destroyed) comes back with the same item, queue and history.
  */
 import { assertUnreachable, DEFAULT_KEYMAP, EMPTY_MODEL, labelKeyForIndex } from '../src/shared/protocol';
-import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, ProgressSnapshot, RevealSection, ReviewProgress, ReviewRequest } from '../src/shared/protocol';
+import type { ErrorActionId, ErrorMessage, HostToWebview, InitMessage, ModelSnapshot, PoolEmbeddingSnapshot, ProgressSnapshot, RevealSection, ReviewProgress, ReviewRequest, SlowEmbeddingMessage } from '../src/shared/protocol';
 import { LearningCurveChart } from './chart';
 import { el, replaceChildren } from './dom';
 import { HostBridge } from './host';
@@ -35,6 +35,9 @@ export class App {
   private config: InitMessage | null = null;
   private model: ModelSnapshot | null = null;
   private progress: ProgressSnapshot | null = null;
+  /** The pool's background embedding until it is done, and the one-time warning that it is slow. */
+  private pool: PoolEmbeddingSnapshot | null = null;
+  private slowEmbedding: SlowEmbeddingMessage | null = null;
   private errors: ErrorMessage[] = [];
   private notice: string | null = null;
   /** The card's note on the last undo; cleared by the next step. */
@@ -83,6 +86,12 @@ export class App {
         this.paintBanners();
       },
       retryWrite: (requestId) => this.retryWrite(requestId),
+      cancel: () => this.bridge.post({ type: 'cancel' }),
+      useLexical: () => this.onErrorAction('useLexical'),
+      dismissSlow: () => {
+        this.slowEmbedding = null;
+        this.paintBanners();
+      },
     };
     this.card = new CardRenderer((action) => this.onAction(action, performance.now()));
     this.header = new HeaderRenderer(this.callbacks);
@@ -140,6 +149,7 @@ export class App {
         this.config = message;
         this.model = message.state;
         this.progress = message.state.progress ?? null;
+        this.pool = message.state.pool ?? null;
         this.errors = [];
         this.invalid = null;
         this.paintAll();
@@ -196,6 +206,17 @@ export class App {
         return;
       case 'notice':
         this.showNotice(message.message);
+        return;
+      case 'poolEmbedding': {
+        const { type: _pool, ...pool } = message;
+        this.pool = pool.state === 'done' ? null : pool;
+        if (pool.state === 'done') this.slowEmbedding = null;
+        this.idle.request('banners');
+        return;
+      }
+      case 'slowEmbedding':
+        this.slowEmbedding = message;
+        this.idle.request('banners');
         return;
       case 'reviewProgress': {
         if (this.review === null || message.order !== this.review.order) return;
@@ -427,6 +448,7 @@ export class App {
       errors: this.errors,
       exhausted: this.queue.snapshot().exhausted,
       slow: this.slow,
+      pool: this.pool,
       review: this.review === null ? null : { request: this.review, progress: this.reviewProgress },
     });
   }
@@ -452,7 +474,7 @@ export class App {
   private paintBanners(): void {
     const failedWrites = this.queue.failedWrites();
     this.failedShown = failedWrites.length;
-    renderBanners(this.banners, { errors: this.errors, failedWrites, notice: this.notice, progress: this.progress, invalid: this.invalid }, this.callbacks);
+    renderBanners(this.banners, { errors: this.errors, failedWrites, notice: this.notice, progress: this.progress, invalid: this.invalid, pool: this.pool, slow: this.slowEmbedding }, this.callbacks);
   }
 
   private paintOverlay(): void {

@@ -11,11 +11,13 @@ import {
   type ErrorMessage,
   type InitMessage,
   type ModelSnapshot,
+  type PoolEmbeddingSnapshot,
   type ProgressSnapshot,
   type ReviewProgress,
   type ReviewRequest,
   type WebviewToHost,
 } from '../src/shared/protocol';
+import { poolStatus } from '../src/shared/poolText';
 
 export interface EndAction {
   readonly label: string;
@@ -37,6 +39,8 @@ export interface EndView {
   readonly exhausted: boolean;
   /** True once the page has waited a few seconds without an item. */
   readonly slow: boolean;
+  /** The pool's background embedding, while it is not done: a pool that ran dry may still grow. */
+  readonly pool?: PoolEmbeddingSnapshot | null;
   /** The review queue's order and filters, and its latest progress; null while labeling. */
   readonly review?: { readonly request: ReviewRequest; readonly progress: ReviewProgress | null } | null;
 }
@@ -104,6 +108,14 @@ export function endState(view: EndView): EndState {
       title: `Nothing more to serve with ${config.strategy}`,
       detail: `${n(total - labeled)} of ${n(total)} items are unlabeled: the ones you skipped (now or in an earlier session) or flagged for review.`,
       actions: [{ label: 'Serve the skipped items again', message: { type: 'revisitSkipped' } }, strategy, exportLabels],
+    };
+  }
+  if (view.pool?.state === 'embedding') {
+    return {
+      kind: 'waiting',
+      title: 'Waiting for more items to be embedded',
+      detail: `${poolStatus(view.pool)}. Every embedded item is labeled, skipped or on its way; more appear here as the rest embeds.`,
+      actions: [{ label: 'Stop embedding', message: { type: 'cancel' } }, settings],
     };
   }
   return {

@@ -4,12 +4,13 @@
  * (per-label counts, recent labels and undos with their saved/pending state, the stopping hint).
  */
 import { describeInterval, describeScored, ERROR_ACTIONS, isEvaluationTrusted, itemsToScore, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS, WHY_ITEMS_TO_SCORE } from '../src/shared/protocol';
-import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, ProgressSnapshot } from '../src/shared/protocol';
+import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, PoolEmbeddingSnapshot, ProgressSnapshot, SlowEmbeddingMessage } from '../src/shared/protocol';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
+import { renderPoolBanners, type PoolBannerCallbacks } from './poolBanner';
 import type { HistoryEntry, UndoneEntry, WriteRecord } from './queue';
 
-export interface PanelCallbacks {
+export interface PanelCallbacks extends PoolBannerCallbacks {
   readonly openSettings: () => void;
   readonly chooseStrategy: () => void;
   readonly toggleHelp: () => void;
@@ -103,6 +104,9 @@ export interface BannerView {
   readonly progress: ProgressSnapshot | null;
   /** A protocol violation from the host, shown so it is never silently dropped. */
   readonly invalid: string | null;
+  /** The pool's background embedding (null when none or done), and the one-time slow warning. */
+  readonly pool?: PoolEmbeddingSnapshot | null;
+  readonly slow?: SlowEmbeddingMessage | null;
 }
 
 export function renderBanners(container: HTMLElement, view: BannerView, callbacks: PanelCallbacks): void {
@@ -128,6 +132,7 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
   }
   if (view.invalid) nodes.push(el('div', { className: 'al-banner al-warning', attrs: { role: 'status' }, text: `Ignored an invalid message from the extension: ${view.invalid}` }));
   if (view.progress && view.progress.phase !== 'idle') nodes.push(renderProgress(view.progress));
+  nodes.push(...renderPoolBanners(view.pool ?? null, view.slow ?? null, callbacks));
   if (view.notice) nodes.push(el('div', { className: 'al-banner al-notice', attrs: { role: 'status', 'data-testid': 'notice' }, text: view.notice }));
   replaceChildren(container, nodes);
 }

@@ -14,6 +14,7 @@ import {
   type LabelMode,
   type Message,
   type ModelSnapshot,
+  type PoolEmbeddingSnapshot,
   type ProgressSnapshot,
   type RevealSection,
 } from '../shared/protocol';
@@ -29,7 +30,8 @@ export interface PagePort {
 
 export interface StatusPort {
   showProgress(p: ProgressSnapshot): void;
-  showModel(m: ModelSnapshot): void;
+  /** `pool`: the pool's background embedding while it is not done. */
+  showModel(m: ModelSnapshot, pool?: PoolEmbeddingSnapshot): void;
   showError(message: string): void;
 }
 
@@ -48,6 +50,8 @@ export interface PageConfig {
 export class Presenter {
   private model: ModelSnapshot = EMPTY_MODEL;
   private progress: ProgressSnapshot | undefined;
+  /** The pool's background embedding, until it is done. */
+  private pool: PoolEmbeddingSnapshot | undefined;
   private engineReady = false;
   private embedder: string | undefined;
   /** A `reveal` waiting for a hidden panel's page to come back. */
@@ -97,6 +101,7 @@ export class Presenter {
   engineRestarting(): void {
     this.engineReady = false;
     this.progress = undefined;
+    this.pool = undefined;
   }
 
   reveal(section: RevealSection): void {
@@ -114,13 +119,13 @@ export class Presenter {
       case 'counts':
         this.model = { ...this.model, counts: m.counts, labeled: m.labeled, total: m.total };
         // During a retrain the status bar shows the counts (marked training…); other phases show their progress.
-        if (this.engineReady && (this.progress === undefined || this.progress.phase === 'training')) this.status.showModel(this.model);
+        if (this.engineReady && (this.progress === undefined || this.progress.phase === 'training')) this.showModel();
         this.page.post(m);
         return;
       case 'model': {
         const { type: _type, ...snapshot } = m;
         this.model = snapshot;
-        this.status.showModel(this.model);
+        this.showModel();
         this.page.post(m);
         return;
       }
@@ -128,8 +133,9 @@ export class Presenter {
         this.engineReady = true;
         this.embedder = m.embedder;
         this.progress = undefined;
+        this.pool = undefined;
         this.model = { ...this.model, ...m.counts };
-        this.status.showModel(this.model);
+        this.showModel();
         this.page.post(this.init());
         if (m.imported > 0 || m.toReview > 0) this.page.post({ type: 'notice', message: importNotice(m.imported, m.toReview) });
         if (m.summary.duplicateRows > 0) {
@@ -151,6 +157,14 @@ export class Presenter {
         if (m.replace && !this.page.visible) this.pendingReplace = m;
         else this.page.post(m);
         return;
+      case 'poolEmbedding': {
+        const { type: _type, ...pool } = m;
+        this.pool = pool.state === 'done' ? undefined : pool;
+        if (this.engineReady && (this.progress === undefined || this.progress.phase === 'training')) this.showModel();
+        this.page.post(m);
+        return;
+      }
+      case 'slowEmbedding':
       case 'saved':
       case 'saveFailed':
       case 'notice':
@@ -172,19 +186,23 @@ export class Presenter {
     }
   }
 
+  private showModel(): void {
+    this.status.showModel(this.model, this.pool);
+  }
+
   private onProgress(m: Message<WorkerToHost, 'progress'>): void {
     const { type: _type, ...p } = m;
     if (p.phase === 'idle') {
       this.progress = undefined;
       this.model = { ...this.model, training: false };
-      if (this.engineReady) this.status.showModel(this.model);
+      if (this.engineReady) this.showModel();
       return;
     }
     this.progress = p;
     if (p.phase === 'training') {
       this.model = { ...this.model, training: true };
       // A retrain runs beside labeling: the status bar keeps the counts, marked "training…".
-      if (this.engineReady) this.status.showModel(this.model);
+      if (this.engineReady) this.showModel();
       return;
     }
     this.status.showProgress(p);
@@ -201,7 +219,7 @@ export class Presenter {
       strategy: c.strategy,
       ...(c.annotator !== undefined ? { annotator: c.annotator } : {}),
       ...(this.embedder !== undefined ? { embedder: this.embedder } : {}),
-      state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}) },
+      state: { ...this.model, ...(this.progress ? { progress: this.progress } : {}), ...(this.pool ? { pool: this.pool } : {}) },
     };
   }
 }

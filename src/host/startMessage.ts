@@ -42,6 +42,7 @@ export function startMessage(i: StartInputs): SessionInit & { type: 'start' } {
     ...(vectors !== undefined && i.modelOverride === undefined ? { vectors } : {}),
     ...(model.startsWith('openai:') ? { server: { batchSize: s.serverBatchSize, concurrency: s.serverConcurrency }, ...(i.apiKey ? { apiKey: i.apiKey } : {}) } : {}),
     cacheDir: i.cacheDir,
+    warnAfterMinutes: s['embedding.warnAfterMinutes'],
     seed: i.answers.seed,
     ...(i.answers.seedPatterns.length > 0 ? { seedPatterns: [...i.answers.seedPatterns] } : {}),
   };

@@ -4,7 +4,8 @@
  * The text is built by the pure functions in statusText.ts; this class only owns the VS Code item.
  */
 import * as vscode from 'vscode';
-import type { ModelSnapshot, ProgressSnapshot } from '../shared/protocol';
+import type { ModelSnapshot, PoolEmbeddingSnapshot, ProgressSnapshot } from '../shared/protocol';
+import { poolStatus } from '../shared/poolText';
 import { formatModel, formatProgress, modelTooltip } from './statusText';
 
 export { formatEta, formatModel, formatProgress, modelTooltip } from './statusText';
@@ -23,10 +24,12 @@ export class LabelingStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  showModel(m: ModelSnapshot): void {
-    this.item.text = `$(tag) ${formatModel(m)}`;
+  showModel(m: ModelSnapshot, pool?: PoolEmbeddingSnapshot): void {
+    // While the pool embeds in the background, labeling goes on: the counts, then the pool.
+    this.item.text = pool === undefined ? `$(tag) ${formatModel(m)}` : `$(tag) ${formatModel(m)} · ${pool.state === 'embedding' ? '$(sync~spin) ' : ''}${poolStatus(pool)}`;
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(modelTooltip(m).join('\n\n'));
+    if (pool?.reason !== undefined) tooltip.appendText(`\n\n${pool.reason}`);
     this.item.tooltip = tooltip;
     this.item.show();
   }

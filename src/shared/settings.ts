@@ -41,6 +41,7 @@ export const SETTING_SPECS = {
   serverBatchSize: numeric('integer', 64, 1, 2048),
   serverConcurrency: numeric('integer', 4, 1, 64),
   'review.decorations': { type: 'boolean', default: true },
+  'embedding.warnAfterMinutes': numeric('number', 30, 0, 100_000),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SPECS;
@@ -66,6 +67,8 @@ export interface Settings {
   readonly serverConcurrency: number;
   /** Labels, predictions and suspected errors after each item line of an open dataset file. */
   readonly 'review.decorations': boolean;
+  /** Warn once when embedding the whole pool should take longer than this (minutes); 0: never. */
+  readonly 'embedding.warnAfterMinutes': number;
 }
 
 export const defaultSettings: Settings = {
@@ -80,6 +83,7 @@ export const defaultSettings: Settings = {
   serverBatchSize: SETTING_SPECS.serverBatchSize.default,
   serverConcurrency: SETTING_SPECS.serverConcurrency.default,
   'review.decorations': SETTING_SPECS['review.decorations'].default,
+  'embedding.warnAfterMinutes': SETTING_SPECS['embedding.warnAfterMinutes'].default,
 };
 
 /** A number, or a string holding one (hand-edited JSON). */
@@ -108,6 +112,7 @@ export const SettingsSchema = {
   serverBatchSize: numberSchema(SETTING_SPECS.serverBatchSize),
   serverConcurrency: numberSchema(SETTING_SPECS.serverConcurrency),
   'review.decorations': v.boolean(),
+  'embedding.warnAfterMinutes': numberSchema(SETTING_SPECS['embedding.warnAfterMinutes']),
 } as const satisfies Record<SettingKey, v.GenericSchema>;
 
 /** What `vscode.WorkspaceConfiguration` offers and the reader needs. */
@@ -133,6 +138,7 @@ export function readSettings(source: ConfigSource): Settings {
     serverBatchSize: read('serverBatchSize'),
     serverConcurrency: read('serverConcurrency'),
     'review.decorations': read('review.decorations'),
+    'embedding.warnAfterMinutes': read('embedding.warnAfterMinutes'),
   };
 }
 

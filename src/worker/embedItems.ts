@@ -6,7 +6,7 @@
  * embedded.
  */
 import { CancelledError } from '../core/errors';
-import { EmbeddingCache, cacheDtypeFor, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, vectorsFromCache } from '../core/embedding';
+import { EmbeddingCache, StagedEmbedding, cacheDtypeFor, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, sampleFirstOrder, vectorsFromCache, type Embedder } from '../core/embedding';
 import type { Dataset, Matrix } from '../core/types';
 import type { ProgressSnapshot } from '../shared/protocol/domain';
 import type { SessionInit } from '../shared/protocol/sessionInit';
@@ -22,12 +22,32 @@ export interface EmbeddedItems {
   readonly warnings: readonly string[];
   /** True when every vector came from the cache and no embedder was loaded. */
   readonly fromCacheOnly: boolean;
+  /** Set when the rest of the pool embeds in the background (src/worker/poolEmbedder.ts), which then owns the embedder. */
+  readonly pending?: PendingEmbedding;
+}
+
+/** The pool's rows still to embed: `staged.embedded` flags the rows that have their vectors. */
+export interface PendingEmbedding {
+  readonly staged: StagedEmbedding;
+  /** Disposed by whoever runs the background (it is still embedding). */
+  readonly embedder: Embedder;
+  /** As the panel names it. */
+  readonly label: string;
+}
+
+/**
+ * Staged (a starting session): the cached rows and a seeded first sample, with `first` (the labeled
+ * rows) among them, are embedded before this resolves; the rest is left `pending`. Without it (a
+ * reload) every row is embedded before it resolves.
+ */
+export interface Staging {
+  readonly first: Iterable<number>;
 }
 
 type Progress = Omit<ProgressSnapshot, 'phase'> & { phase: 'loading-model' | 'embedding' };
 
 /** Vectors for `dataset`'s items; a model that cannot be chosen or loaded is an `InitError` of kind `model-load`. */
-export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: string, signal: AbortSignal, progress: (p: Progress) => void): Promise<EmbeddedItems> {
+export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: string, signal: AbortSignal, progress: (p: Progress) => void, staging?: Staging): Promise<EmbeddedItems> {
   const cached = await fromCacheOnly(init, dataset, storeDir);
   if (cached !== undefined) {
     const n = dataset.items.length;
@@ -45,31 +65,34 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
   }
   warnings.push(...created.notes);
   const embedder = created.embedder;
+  let handedOver = false;
   try {
     const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id), { dtype: cacheDtypeFor(embedder) });
-    const result = await embedDataset(dataset.items, embedder, cache, {
+    const common = {
       // A server embeds `callSize` texts per call (its batch size times the requests in flight).
       ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
       signal,
-      onWarning: (message) => warnings.push(message),
-      onProgress: (p) =>
-        progress({
-          phase: 'embedding',
-          done: p.done,
-          total: p.total,
-          itemsPerSecond: p.itemsPerSecond,
-          etaSeconds: p.etaSeconds ?? -1,
-        }),
-    });
-    return {
-      matrix: result.matrix,
-      label: created.label,
-      ...(created.fallback ? { fallback: created.fallback } : {}),
-      warnings,
-      fromCacheOnly: false,
+      onWarning: (message: string) => warnings.push(message),
+      onProgress: (p: { done: number; total: number; itemsPerSecond: number; etaSeconds: number | null }) =>
+        progress({ phase: 'embedding', done: p.done, total: p.total, itemsPerSecond: p.itemsPerSecond, etaSeconds: p.etaSeconds ?? -1 }),
     };
+    const named = { label: created.label, ...(created.fallback ? { fallback: created.fallback } : {}), warnings, fromCacheOnly: false };
+    if (staging === undefined) {
+      const result = await embedDataset(dataset.items, embedder, cache, common);
+      return { matrix: result.matrix, ...named };
+    }
+    const s = init.staging;
+    const order = sampleFirstOrder(dataset.items.length, init.seed, { first: staging.first, ...(s?.firstSample !== undefined ? { sampleSize: s.firstSample } : {}) });
+    const staged = await StagedEmbedding.start(dataset.items, embedder, cache, order, {
+      ...common,
+      ...(s?.chunkRows !== undefined ? { chunkRows: s.chunkRows } : {}),
+      ...(s?.flushEveryMs !== undefined ? { flushEveryMs: s.flushEveryMs } : {}),
+    });
+    if (staged.remaining === 0) return { matrix: staged.matrix, ...named };
+    handedOver = true;
+    return { matrix: staged.matrix, ...named, pending: { staged, embedder, label: created.label } };
   } finally {
-    await embedder.dispose().catch(() => undefined);
+    if (!handedOver) await embedder.dispose().catch(() => undefined);
   }
 }
 

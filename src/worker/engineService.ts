@@ -21,6 +21,10 @@ import { importInto } from './importService';
 import { ReviewPublisher } from './reviewPublisher';
 import { ReviewQueue } from './reviewQueue';
 import { DatasetReloader } from './datasetReloader';
+import { PoolEmbedder } from './poolEmbedder';
+import { SETTING_SPECS } from '../shared/settings';
+
+const DEFAULT_WARN_AFTER_MINUTES = SETTING_SPECS['embedding.warnAfterMinutes'].default;
 import { InitError, startSession, type StartedSession } from './startSession';
 
 export type Post = (message: WorkerToHost) => void;
@@ -38,6 +42,8 @@ interface Running {
   readonly stateFile: string;
   readonly reviewQueue: ReviewQueue;
   readonly reloader: DatasetReloader;
+  /** The rest of the pool, embedding in the background; absent when everything was embedded at start. */
+  readonly pool: PoolEmbedder | undefined;
 }
 
 export class EngineService {
@@ -77,6 +83,7 @@ export class EngineService {
       // Reaches a running `start` (or a reload) at once, not after it.
       this.abort?.abort();
       this.running?.reloader.cancel();
+      void this.running?.pool?.stop();
       return;
     }
     this.queue = this.queue.then(() => this.handle(msg)).catch((error: unknown) => this.internalError(error));
@@ -153,6 +160,8 @@ export class EngineService {
         if (r.reviewQueue.active) r.reviewQueue.publish();
         return;
       case 'reloadDataset':
+        // The reload embeds every row the cache lacks itself, and swaps the whole pool.
+        await r.pool?.stop({ reason: 'The dataset file changed: it is read and embedded again.' });
         r.reloader.request();
         return;
       default:
@@ -243,6 +252,7 @@ export class EngineService {
         this.wanted = 0;
       }
       this.running.retrainer.maybeRetrain(true);
+      this.running.pool?.start();
       if (this.reloadWanted) this.running.reloader.request();
       this.reloadWanted = false;
     } catch (error) {
@@ -289,8 +299,27 @@ export class EngineService {
     review.reset();
     const delivery = new ItemDelivery(started.session, this.post, started.toReview, reviewQueue);
     const parts = { session: started.session, writer, delivery, retrainer, review };
-    const reloader = new DatasetReloader(init, parts, started.embedder, this.post, (step) => this.inOrder(step));
-    return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader };
+    const reloader = new DatasetReloader(init, parts, started.embedder, (m) => this.afterReload(m, started), (step) => this.inOrder(step));
+    const pool =
+      started.pending === undefined
+        ? undefined
+        : new PoolEmbedder(started.pending, started.session, this.post, {
+            warnAfterMinutes: init.warnAfterMinutes ?? DEFAULT_WARN_AFTER_MINUTES,
+            grew: () => delivery.grew(),
+            holdAfterChunks: init.staging?.holdAfterChunks,
+          });
+    if (pool !== undefined) delivery.growing = () => pool.growing;
+    return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader, pool };
+  }
+
+  /** The reloader's messages; a reload embeds the whole file, so a pool left partial is now complete. */
+  private afterReload(m: WorkerToHost, started: StartedSession): void {
+    this.post(m);
+    const s = started.session;
+    const pool = this.running?.started === started ? this.running.pool : undefined;
+    if (m.type === 'datasetReloaded' && pool !== undefined && pool.snapshot.state !== 'done' && s.embeddedCount === s.items.length) {
+      this.post({ type: 'poolEmbedding', ...pool.snapshot, state: 'done', embedded: s.items.length, total: s.items.length, etaSeconds: 0 });
+    }
   }
 
   private async export(r: Running, msg: Message<HostToWorker, 'export'>): Promise<void> {
@@ -324,6 +353,7 @@ export class EngineService {
     this.running = undefined;
     r?.reloader.stop();
     r?.review.stop();
+    await r?.pool?.stop({ quiet: true });
     await r?.retrainer.stop();
     await r?.started.log.close();
   }

@@ -17,6 +17,10 @@ const MAX_REQUEUE = 200;
 export class ItemDelivery {
   private backlog: QueueItem[] = [];
   private exhausted = false;
+  /** Items asked for and not served because the embedded pool ran out while the rest embeds. */
+  private starved = 0;
+  /** True while the pool still grows (the background embeds the rest): running out is not the end. */
+  growing: () => boolean = () => false;
 
   constructor(
     private readonly session: LabelingSession,
@@ -38,7 +42,9 @@ export class ItemDelivery {
     if (this.backlog.length === 0 && !this.exhausted) {
       const picks = this.session.nextBatch(count, options.exclude);
       this.backlog = picks.map((p) => this.toQueueItem(p));
-      this.exhausted = picks.length < count;
+      const short = picks.length < count;
+      this.exhausted = short && !this.growing();
+      this.starved = short && !this.exhausted ? count - picks.length : 0;
     }
     const n = takeWithinBudget(this.backlog, count, MAX_ITEMS_MESSAGE_CHARS);
     const items = this.backlog.slice(0, n);
@@ -67,12 +73,25 @@ export class ItemDelivery {
     this.session.releaseOutstanding();
     this.backlog = [];
     this.exhausted = false;
+    this.starved = 0;
   }
 
   /** The dataset changed: these items left or changed (the session released them); new ones may have come. */
   withdraw(itemIds: ReadonlySet<string>): void {
     this.backlog = this.backlog.filter((item) => !itemIds.has(item.id));
     this.exhausted = false;
+  }
+
+  /**
+   * Rows were embedded: a page that asked for more than the embedded pool held gets the rest now,
+   * unasked; once the pool stops growing, running out is the end again.
+   */
+  grew(): void {
+    this.exhausted = false;
+    const want = this.starved;
+    if (want === 0 || this.review?.active === true) return;
+    this.starved = 0;
+    this.serve(want);
   }
 
   /** An undo puts an item back in the pool, so the pool is no longer exhausted. */

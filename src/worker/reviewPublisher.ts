@@ -143,6 +143,7 @@ export class ReviewPublisher {
     const k = Math.min(TOP_K, classes.length);
     const rows = s.embeddings.rows;
     const top = new Int16Array(rows * k);
+    const missing = s.embeddedCount < rows ? Uint8Array.from({ length: rows }, (_, row) => (s.isEmbedded(row) ? 0 : 1)) : undefined;
     const probs = new Float32Array(rows * k);
     const chunks: number[] = [];
     for (let from = 0; from < rows; from += PREDICT_CHUNK_ROWS) chunks.push(from);
@@ -153,6 +154,8 @@ export class ReviewPublisher {
       await yieldToMessages();
       if (this.stopped) return;
     }
+    // A row the background had not embedded when this began was predicted from zeros: no prediction (-1: none).
+    if (missing !== undefined) for (let row = 0; row < rows; row++) if (missing[row] === 1) top.fill(-1, row * k, (row + 1) * k);
     const suspects = s.config.mode === 'multi' ? [] : await this.suspects(classes);
     if (this.stopped || suspects === undefined) return;
     this.flush({ predictions: { version: head.version, classes, k, top, probs }, suspects });
@@ -165,7 +168,7 @@ export class ReviewPublisher {
     const y: number[] = [];
     s.items.forEach((item: DatasetItem, row) => {
       const current = s.labelState.get(item.id);
-      if (!current?.labeled) return;
+      if (!current?.labeled || !s.isEmbedded(row)) return;
       const c = s.classMap.classOf(current.labels);
       if (c < 0 || c >= classes.length) return;
       labeledRows.push(row);

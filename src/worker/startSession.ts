@@ -1,13 +1,14 @@
 /**
  * What `init` does, in order: load the dataset, replay the label log, import the file's labels,
- * embed (with progress and cancellation; a fully cached resume loads no model, see `embedItems`),
- * and build the session from all of it. Each failure is
+ * embed the labeled items, the cached rows and a seeded first sample (with progress and
+ * cancellation; a fully cached resume loads no model, see `embedItems`), and build the session
+ * from all of it; the rest of the pool is `pending`, for the background. Each failure is
  * classified so the host can offer the right action.
  */
 import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
-import { embedItems } from './embedItems';
+import { embedItems, type PendingEmbedding } from './embedItems';
 import { InitError } from './initError';
 
 export { InitError };
@@ -39,6 +40,8 @@ export interface StartedSession {
   readonly imported: number;
   /** Every event in the log (replayed and just imported), oldest first. */
   readonly events: readonly LabelEvent[];
+  /** The rest of the pool, to embed in the background (src/worker/poolEmbedder.ts); absent when all is embedded. */
+  readonly pending?: PendingEmbedding;
 }
 
 export interface ReplacementHook {
@@ -70,6 +73,7 @@ export async function startSession(
   const { log, replayed } = await LabelLog.openReplayed(logFile, { onReplaced: (r) => replacements.handle(r) }).catch((error: unknown) => {
     throw classify(error, 'internal');
   });
+  let pending: PendingEmbedding | undefined;
   try {
     // The file's own labels are imported only when the user chose to, mapped onto the label set.
     const existing = init.existingLabels;
@@ -86,8 +90,16 @@ export async function startSession(
       }
     }
 
-    const embedded = await embedItems(init, dataset, storeDir, signal, progress);
+    // The labeled items train the model: they are embedded with the first sample, before labeling starts.
+    const labeledIds = new Set<string>();
+    for (const event of [...replayed.events, ...imported]) labeledIds.add(event.itemId);
+    const first: number[] = [];
+    dataset.items.forEach((item, row) => {
+      if (labeledIds.has(item.id)) first.push(row);
+    });
+    const embedded = await embedItems(init, dataset, storeDir, signal, progress, { first });
     const { matrix, warnings } = embedded;
+    pending = embedded.pending;
 
     const session = new LabelingSession(dataset.items, matrix, {
       labels: init.labels,
@@ -98,7 +110,7 @@ export async function startSession(
       randomShare: init.randomShare,
       seed: init.seed,
       ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
-    });
+    }, undefined, pending?.staged.embedded);
     for (const event of replayed.events) session.applyLabel(event);
     for (const event of imported) session.applyLabel(event);
     return {
@@ -113,8 +125,10 @@ export async function startSession(
       toReview,
       imported: imported.length,
       replacements,
+      ...(pending !== undefined ? { pending } : {}),
     };
   } catch (error) {
+    await pending?.embedder.dispose().catch(() => undefined);
     await log.close().catch(() => undefined);
     throw error instanceof InitError ? error : classify(error, 'internal');
   }

@@ -7,6 +7,7 @@ import { CancelledError, throwIfCancelled } from '../errors';
 import type { DatasetItem, Matrix } from '../types';
 import { corpusKey, type EmbeddingCache } from './cache';
 import type { Embedder } from './embedder';
+import { byLength, embedRows } from './embedRows';
 
 export interface EmbedProgress {
   readonly done: number;
@@ -103,15 +104,14 @@ async function runEmbedding(
   cache?.bind({ model: embedder.id, dimensions: dims, fingerprint: embedder.fingerprint?.() ?? '' });
 
   const total = items.length;
-  const missing: number[] = [];
+  const unsorted: number[] = [];
   items.forEach((item, i) => {
     const cached = cache?.get(item.textHash);
     if (cached) sink?.(i, cached);
-    else missing.push(i);
+    else unsorted.push(i);
   });
-  const fromCache = total - missing.length;
-  // Similar lengths share a batch, so little compute goes to padding; stable for equal lengths.
-  missing.sort((a, b) => items[a].text.length - items[b].text.length || a - b);
+  const fromCache = total - unsorted.length;
+  const missing = byLength(items, unsorted);
 
   let computed = 0;
   const computeStart = performance.now();
@@ -130,28 +130,15 @@ async function runEmbedding(
   report();
 
   try {
-    for (let start = 0; start < missing.length; start += batchSize) {
-      // Let queued messages (a cancel request in a worker) run between batches.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      throwIfCancelled(signal);
-      const indices = missing.slice(start, start + batchSize);
-      const batch = await embedder.embed(
-        indices.map((i) => items[i].text),
-        signal,
-      );
-      if (batch.rows !== indices.length || batch.cols !== dims) {
-        throw new Error(`embedder returned ${batch.rows}x${batch.cols}, expected ${indices.length}x${dims}`);
-      }
-      indices.forEach((itemIndex, row) => {
-        const vector = batch.data.subarray(row * dims, (row + 1) * dims);
-        const hash = items[itemIndex].textHash;
-        cache?.set(hash, vector);
-        // What the cache stores (quantized, see quantize.ts), so this run's matrix is the next run's.
-        sink?.(itemIndex, cache?.get(hash) ?? vector);
-      });
-      computed += indices.length;
-      report();
-    }
+    await embedRows(items, missing, embedder, cache, {
+      batchSize,
+      signal,
+      sink,
+      onBatch: (rows) => {
+        computed += rows;
+        report();
+      },
+    });
   } catch (error) {
     // Keep the work done so far: the next run resumes instead of starting over.
     await cache?.save().catch(() => undefined);
@@ -180,7 +167,7 @@ async function runEmbedding(
  * exactly this corpus (same multiset of text hashes): fitting tokenizes every text, which would
  * otherwise dominate a run whose vectors all come from the cache.
  */
-function fitCorpus(items: readonly DatasetItem[], embedder: Embedder, cache: EmbeddingCache | undefined): EmbedDatasetResult['fit'] {
+export function fitCorpus(items: readonly DatasetItem[], embedder: Embedder, cache: EmbeddingCache | undefined): EmbedDatasetResult['fit'] {
   if (!embedder.fit) return 'none';
   const key = cache && embedder.fitState && embedder.restoreFit ? corpusKey(items.map((item) => item.textHash)) : undefined;
   const stored = key !== undefined ? cache?.fitFor(key, embedder.id) : undefined;

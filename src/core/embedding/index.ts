@@ -14,6 +14,8 @@ export { createEmbedder, identityWithoutLoading, type CreateEmbedderOptions, typ
 export { vectorsFromCache } from './cachedVectors';
 export { EmbeddingCache, cacheFileFor, corpusKey, type CacheIdentity, type CachedFit } from './cache';
 export { embedDataset, embedToCache, type EmbedToCacheResult, type EmbedProgress, type EmbedDatasetOptions, type EmbedDatasetResult } from './embedDataset';
+export { StagedEmbedding, defaultStagedOptions, type StagedEmbeddingOptions } from './stagedEmbedding';
+export { firstSampleSize, sampleFirstOrder, FIRST_SAMPLE_MIN, type EmbedOrder } from './embedOrder';
 export { type VectorFile, type VectorFormat, type ReadVectorOptions, readVectorFile, vectorFormatOf, VECTOR_FIELDS } from './vectorFile';
 export { VectorFileError } from './vectorFileError';
 export {

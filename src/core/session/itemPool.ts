@@ -25,6 +25,11 @@ export interface ItemPool {
   readonly stopRows: Int32Array;
   /** The pool's embeddings packed, kept between batches. */
   readonly poolRows: PoolRows;
+  /**
+   * Which rows have their vector yet (1) while the pool embeds in the background; undefined when
+   * every row has. A row without one holds zeros and is never served, trained on or scored.
+   */
+  readonly embedded: Uint8Array | undefined;
 }
 
 /** How the items of two versions of a dataset differ, by id. */
@@ -45,16 +50,18 @@ export interface ItemsReplaced extends ItemsChange {
   readonly trainingChanged: boolean;
 }
 
-export function buildItemPool(items: readonly DatasetItem[], embeddings: Matrix, config: Pick<SessionConfig, 'seed' | 'stopSetSize'>): ItemPool {
+export function buildItemPool(items: readonly DatasetItem[], embeddings: Matrix, config: Pick<SessionConfig, 'seed' | 'stopSetSize'>, embedded?: Uint8Array): ItemPool {
   if (embeddings.rows !== items.length) {
     throw new RangeError(`${items.length} items but ${embeddings.rows} embedding rows`);
   }
+  if (embedded !== undefined && embedded.length !== items.length) throw new RangeError(`${items.length} items but ${embedded.length} embedded flags`);
   const rowOf = new Map<string, number>();
   items.forEach((item, row) => rowOf.set(item.id, row));
-  const rows = items.map((_, row) => row);
+  // The stop set's decisions compare versions, so it holds rows that have their vectors from the start.
+  const rows = embedded === undefined ? items.map((_, row) => row) : items.map((_, row) => row).filter((row) => embedded[row] === 1);
   const stop = shuffled(rows, createRng(config.seed ^ 0x5eed)).slice(0, config.stopSetSize);
   const stopRows = Int32Array.from(stop.sort((a, b) => a - b));
-  return { items, embeddings, rowOf, stopRows, poolRows: new PoolRows(embeddings) };
+  return { items, embeddings, rowOf, stopRows, poolRows: new PoolRows(embeddings), embedded };
 }
 
 /** The ids added, removed and changed (same id, other text) from `before` to `after`. */

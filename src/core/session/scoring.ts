@@ -85,6 +85,27 @@ export function* predictAll(head: ClassifierHead, x: Matrix, chunkRows: number):
   return new PoolScores(k, probs, logits, hiddenMatrix);
 }
 
+/**
+ * Scores `rows` of `x` under `head` into `scores`, in place: rows whose vectors arrived after the
+ * pool was scored (a pool still embedding in the background). No-op when the two disagree on classes.
+ */
+export function scoreRows(head: ClassifierHead, x: Matrix, rows: readonly number[], scores: PoolScores): void {
+  const k = scores.classes;
+  if (rows.length === 0 || head.classes.length !== k) return;
+  const data = new Float32Array(rows.length * x.cols);
+  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
+  const p = head.predict({ data, rows: rows.length, cols: x.cols });
+  // A logistic head's hidden matrix is the embeddings themselves, already up to date.
+  const hidden = scores.hidden === x ? undefined : scores.hidden;
+  rows.forEach((row, i) => {
+    scores.probs.set(p.probs.data.subarray(i * k, (i + 1) * k), row * k);
+    scores.logits.set(p.logits.data.subarray(i * k, (i + 1) * k), row * k);
+    if (hidden !== undefined && p.hidden.cols === hidden.cols) {
+      hidden.data.set(p.hidden.data.subarray(i * hidden.cols, (i + 1) * hidden.cols), row * hidden.cols);
+    }
+  });
+}
+
 /** Metrics on the labeled evaluation rows; null when none are labeled. */
 export function scoreVersion(
   scores: PoolScores,

@@ -25,7 +25,7 @@ import { ModelHistory, type CurvePointV, type ModelUpdate, type RestoredModel } 
 export type { CurvePointV, ModelUpdate, RestoredModel } from './modelHistory';
 import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
 export { takeRowsOf } from './poolRows';
-import { predictAll, predictionAt, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
+import { predictAll, predictionAt, scoreRows, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
 export type { ItemPrediction } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, foldTrainer, type TrainingSet } from './training';
@@ -55,15 +55,25 @@ export class LabelingSession {
   private scores: PoolScores | undefined;
   private changesSinceTrain = 0;
   private batches = 0;
+  /** Rows with their vector (all of them once embedding is done); see `addEmbedded`. */
+  private embeddedRows: number;
+  /** Rows that got their vectors while a retrain scored the pool: rescored with its head at the end. */
+  private arrivedDuringRetrain: number[] | undefined;
 
+  /**
+   * `embedded` (row -> 1 when its vector is in `embeddings`) is for a pool still embedding in the
+   * background: rows without a vector are left out until `addEmbedded` brings them. Copied.
+   */
   constructor(
     items: readonly DatasetItem[],
     embeddings: Matrix,
     config: SessionConfigInput,
     private readonly engine: Engine = defaultEngine,
+    embedded?: Uint8Array,
   ) {
     this.config = resolveConfig(config);
-    this.pool = buildItemPool(items, embeddings, this.config);
+    this.pool = buildItemPool(items, embeddings, this.config, embedded?.slice());
+    this.embeddedRows = embedded === undefined ? items.length : embedded.reduce((n, e) => n + (e === 1 ? 1 : 0), 0);
     this.strategy = this.config.strategy;
     this.history = new ModelHistory(this.config.stopping);
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
@@ -96,6 +106,7 @@ export class LabelingSession {
     const before = this.pool;
     const change = diffItems(before.items, items);
     this.pool = buildItemPool(items, embeddings, this.config);
+    this.embeddedRows = items.length;
     const gone = [...change.removed, ...change.changed];
     const withdrawn = this.served.withdraw(gone);
     this.served.forget(change.removed);
@@ -104,6 +115,35 @@ export class LabelingSession {
     if (trainingChanged) this.changesSinceTrain += this.config.retrainEvery;
     this.scores = this.head === undefined ? undefined : scoreAll(this.head, embeddings, this.config.chunkRows);
     return { ...change, withdrawn, trainingChanged };
+  }
+
+  /**
+   * These rows' vectors are now in `embeddings` (the background embedding wrote them): they join the
+   * pool that batches draw from, and are scored by the current model at once.
+   */
+  addEmbedded(rows: readonly number[]): void {
+    const flags = this.pool.embedded;
+    if (flags === undefined) return;
+    const added: number[] = [];
+    for (const row of rows) {
+      if (row < 0 || row >= flags.length || flags[row] === 1) continue;
+      flags[row] = 1;
+      added.push(row);
+    }
+    this.embeddedRows += added.length;
+    if (this.head !== undefined && this.scores !== undefined) scoreRows(this.head, this.embeddings, added, this.scores);
+    this.arrivedDuringRetrain?.push(...added);
+  }
+
+  /** False for a row whose vector the background has not embedded yet. */
+  isEmbedded(row: number): boolean {
+    const flags = this.pool.embedded;
+    return flags === undefined ? row >= 0 && row < this.items.length : flags[row] === 1;
+  }
+
+  /** Rows with their vector: the pool batches draw from (labeled or not). */
+  get embeddedCount(): number {
+    return this.embeddedRows;
   }
 
   // ---- label events -------------------------------------------------------------------------
@@ -243,7 +283,7 @@ export class LabelingSession {
       const current = this.state.get(item.id);
       // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
       // for "serve skipped again".
-      if (current?.labeled || (current?.skipped && !this.served.mayRevisit(item.id)) || current?.flagged || this.served.isOutstanding(item.id) || exclude?.has(item.id)) {
+      if (!this.isEmbedded(row) || current?.labeled || (current?.skipped && !this.served.mayRevisit(item.id)) || current?.flagged || this.served.isOutstanding(item.id) || exclude?.has(item.id)) {
         return;
       }
       pool.push(row);
@@ -335,6 +375,7 @@ export class LabelingSession {
     const classes = this.classMap.classes.slice();
     if (ClassMap.classesPresent(training.targets, classes.length) < 2) return null;
     this.changesSinceTrain = 0;
+    this.arrivedDuringRetrain = [];
     const previous = this.head !== undefined && this.head.classes.length === classes.length ? this.head : undefined;
     const head = this.engine.train(training.x, training.targets, classes, this.config.mode, this.config.headOptions, previous);
     yield;
@@ -347,6 +388,9 @@ export class LabelingSession {
           seed: this.config.seed,
           ...this.config.estimate,
         });
+    // Rows whose vectors came during the retrain may have been scored as zeros, or not by this head.
+    scoreRows(head, this.embeddings, this.arrivedDuringRetrain ?? [], scores);
+    this.arrivedDuringRetrain = undefined;
     this.head = head;
     this.scores = scores;
     return this.history.record({
@@ -368,7 +412,7 @@ export class LabelingSession {
   /** The current model's probability of each class (`model.classes`) for a row; undefined before the first model. */
   classProbabilities(row: number): Float32Array | undefined {
     const scores = this.scores;
-    if (scores === undefined || row < 0 || row >= this.items.length) return undefined;
+    if (scores === undefined || row < 0 || row >= this.items.length || !this.isEmbedded(row)) return undefined;
     return scores.probs.subarray(row * scores.classes, (row + 1) * scores.classes);
   }
 
@@ -380,7 +424,7 @@ export class LabelingSession {
 
   private predictionAt(row: number): ItemPrediction | undefined {
     const scores = this.scores;
-    return scores === undefined ? undefined : predictionAt(scores, row, this.head?.classes ?? this.classMap.classes, this.config.mode);
+    return scores === undefined || !this.isEmbedded(row) ? undefined : predictionAt(scores, row, this.head?.classes ?? this.classMap.classes, this.config.mode);
   }
 
   // ---- counts -------------------------------------------------------------------------------
@@ -396,6 +440,8 @@ export class LabelingSession {
 
   /** Every labeled row with its targets; the evaluation items among them are marked. */
   trainingSet(): TrainingSet {
-    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap);
+    const flags = this.pool.embedded;
+    // A labeled row without its vector yet (its zeros are no data) trains once it has one.
+    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap, flags === undefined ? undefined : (row) => flags[row] === 1);
   }
 }

@@ -23,13 +23,15 @@ export function buildTraining(
   state: LabelState,
   isEvaluation: (itemId: string) => boolean,
   classMap: ClassMap,
+  /** Rows that may train (all when omitted): a row still without its vector may not. */
+  hasVector?: (row: number) => boolean,
 ): TrainingSet {
   const rows: number[] = [];
   const labels: (readonly string[])[] = [];
   const evaluation: EvaluationItem[] = [];
   items.forEach((item, row) => {
     const current = state.get(item.id);
-    if (current === undefined || !current.labeled) return;
+    if (current === undefined || !current.labeled || hasVector?.(row) === false) return;
     // Single-label rows whose label is not a class cannot train (classOf < 0); skip them.
     if (classMap.mode === 'single' && classMap.classOf(current.labels) < 0) return;
     if (isEvaluation(item.id)) evaluation.push({ id: item.id, position: rows.length });

@@ -214,6 +214,28 @@ export const ProgressSnapshotSchema = v.object({
 });
 export type ProgressSnapshot = v.InferOutput<typeof ProgressSnapshotSchema>;
 
+/** Where the background embedding of a starting session's pool is (see src/worker/poolEmbedder.ts). */
+export const POOL_EMBEDDING_STATES = ['embedding', 'stopped', 'failed', 'done'] as const;
+
+/**
+ * The pool embeds in the background while labeling runs: `embedded` of `total` rows have vectors,
+ * and batches draw only from those. `stopped` (cancelled, or the file is read again) and `failed`
+ * keep labeling on what is embedded; `reason` says why and what to do. `done`: the panel drops it.
+ */
+export const PoolEmbeddingSnapshotSchema = v.object({
+  state: v.picklist(POOL_EMBEDDING_STATES),
+  embedded: count,
+  total: count,
+  /** Rows this session found in the embedding cache (a resume after an interruption). */
+  fromCache: count,
+  /** Rows embedded per second in the background; 0 when unknown. */
+  itemsPerSecond: v.pipe(finite, v.minValue(0)),
+  /** Estimated seconds to embed the rest; -1 when unknown. */
+  etaSeconds: v.pipe(finite, v.minValue(-1)),
+  reason: v.optional(v.pipe(v.string(), v.maxLength(2000))),
+});
+export type PoolEmbeddingSnapshot = v.InferOutput<typeof PoolEmbeddingSnapshotSchema>;
+
 /**
  * The actions an error can offer, declared once: the worker names them, the host runs them and
  * the webview and the notification show these titles.

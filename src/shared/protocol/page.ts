@@ -29,6 +29,7 @@ import {
   labelName,
   MAX_LABELS,
   ModelSnapshotSchema,
+  PoolEmbeddingSnapshotSchema,
   ProgressSnapshotSchema,
   QueueItemSchema,
   RevealSectionSchema,
@@ -86,6 +87,26 @@ export const SaveFailedMessage = v.object({
 
 export const ProgressMessage = v.object({ type: v.literal('progress'), ...ProgressSnapshotSchema.entries });
 export const ModelMessage = v.object({ type: v.literal('model'), ...ModelSnapshotSchema.entries });
+/** The pool's background embedding: `pool: 212,000 of 1,000,000 embedded` in the panel and the status bar. */
+export const PoolEmbeddingMessage = v.object({ type: v.literal('poolEmbedding'), ...PoolEmbeddingSnapshotSchema.entries });
+
+/**
+ * Sent once per session: embedding the rest of the pool will take longer than the
+ * `activeLabel.embedding.warnAfterMinutes` setting. The panel offers the faster choices.
+ */
+export const SlowEmbeddingMessage = v.object({
+  type: v.literal('slowEmbedding'),
+  /** Estimated seconds to embed the rest, at `itemsPerSecond`. */
+  etaSeconds: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  itemsPerSecond: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  /** Rows left to embed. */
+  remaining: count,
+  /** The setting's value, in minutes. */
+  warnAfterMinutes: v.pipe(v.number(), v.finite(), v.minValue(0)),
+  /** The embedder in use, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  embedder: v.string(),
+});
+
 /** The counts changed (a write was saved); sent after every saved write. */
 export const CountsMessage = v.object({ type: v.literal('counts'), ...CountsSchema.entries });
 
@@ -170,7 +191,12 @@ export const InitMessage = v.object({
   annotator: v.optional(v.string()),
   /** The embedder in use, as the engine names it (`use-lite (fallback)`, `lexical`, a model id); absent while starting. */
   embedder: v.optional(v.string()),
-  state: v.object({ ...ModelSnapshotSchema.entries, progress: v.optional(ProgressSnapshotSchema) }),
+  state: v.object({
+    ...ModelSnapshotSchema.entries,
+    progress: v.optional(ProgressSnapshotSchema),
+    /** The pool's background embedding, while it is not done. */
+    pool: v.optional(PoolEmbeddingSnapshotSchema),
+  }),
 });
 
 export const RevealMessage = v.object({ type: v.literal('reveal'), section: RevealSectionSchema });
@@ -180,7 +206,7 @@ export const NoticeMessage = v.object({ type: v.literal('notice'), message: v.st
 // ---- the two page directions --------------------------------------------------------------
 
 /** What the worker sends that the webview receives unchanged. */
-export const ENGINE_TO_PAGE = [ItemsMessage, PoolChangedMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage, ReviewProgressMessage] as const;
+export const ENGINE_TO_PAGE = [ItemsMessage, PoolChangedMessage, SavedMessage, SaveFailedMessage, ProgressMessage, ModelMessage, CountsMessage, ErrorMessage, NoticeMessage, ReviewProgressMessage, PoolEmbeddingMessage, SlowEmbeddingMessage] as const;
 
 /** What the page sends that the host forwards to the worker unchanged. */
 export const PAGE_TO_ENGINE = [LabelMessage, UndoMessage, SkipMessage, FlagMessage, NeedItemsMessage, RevisitSkippedMessage, CancelMessage, ReviewModeMessage] as const;
@@ -204,6 +230,8 @@ export type SavedMessage = v.InferOutput<typeof SavedMessage>;
 export type SaveFailedMessage = v.InferOutput<typeof SaveFailedMessage>;
 export type ProgressMessage = v.InferOutput<typeof ProgressMessage>;
 export type ModelMessage = v.InferOutput<typeof ModelMessage>;
+export type PoolEmbeddingMessage = v.InferOutput<typeof PoolEmbeddingMessage>;
+export type SlowEmbeddingMessage = v.InferOutput<typeof SlowEmbeddingMessage>;
 export type CountsMessage = v.InferOutput<typeof CountsMessage>;
 export type ErrorMessage = v.InferOutput<typeof ErrorMessage>;
 export type ReadyMessage = v.InferOutput<typeof ReadyMessage>;

@@ -48,6 +48,22 @@ export const SessionInitSchema = v.object({
   cacheDir: v.string(),
   /** Seed for every random step, so a session is reproducible. */
   seed: v.pipe(v.number(), v.integer()),
+  /** The panel warns once when embedding the rest of the pool should take longer (minutes; 0: never). */
+  warnAfterMinutes: v.optional(bounded(SETTING_SPECS['embedding.warnAfterMinutes'])),
+  /**
+   * How the pool embeds before and beside labeling (tests and benchmarks; the defaults otherwise):
+   * the first sample's size (default 5,000 or 1%), rows per background chunk, and how often the
+   * cache is saved meanwhile (ms; 0: after every chunk).
+   */
+  staging: v.optional(
+    v.object({
+      firstSample: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      chunkRows: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      flushEveryMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      /** Tests: the background holds after this many chunks until stopped (a crash mid-embedding). */
+      holdAfterChunks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    }),
+  ),
   /** Keywords or `/regex/flags` that put matching items first during cold start. */
   seedPatterns: v.optional(v.array(v.string())),
 });

@@ -1,0 +1,194 @@
+/**
+ * Embedding a pool in two stages, so labeling starts long before a large dataset is embedded: the
+ * cached rows and the first sample (see embedOrder.ts) are embedded before `start` resolves; the
+ * rest is embedded by `background()`, one chunk at a time, and each chunk it yields is a set of
+ * rows whose vectors are now in `matrix`. Rows not yet embedded hold zeros and `embedded[row]` is 0:
+ * the session must not read them (see LabelingSession.addEmbedded).
+ *
+ * The cache is saved while the background runs (at most every `flushEveryMs`, and never spending
+ * more than about a tenth of the time on saving), with the cache's own atomic checksummed writer,
+ * so a crash loses only what was embedded since the last save, and a restart embeds only the rest.
+ */
+import { CancelledError, throwIfCancelled } from '../errors';
+import type { DatasetItem, Matrix } from '../types';
+import type { EmbeddingCache } from './cache';
+import { fitCorpus } from './embedDataset';
+import type { Embedder } from './embedder';
+import type { EmbedOrder } from './embedOrder';
+import { byLength, embedRows } from './embedRows';
+
+export interface StagedEmbeddingOptions {
+  batchSize: number;
+  /** Rows the background embeds between two session updates. */
+  chunkRows: number;
+  /** Saves the cache at most this often while the background runs; 0: after every chunk. */
+  flushEveryMs: number;
+  /** Progress of the first stage: rows with vectors so far, of the cached rows plus the first sample. */
+  onProgress?: (p: { readonly done: number; readonly total: number; readonly itemsPerSecond: number; readonly etaSeconds: number | null }) => void;
+  onWarning?: (message: string) => void;
+}
+
+export const defaultStagedOptions: Readonly<StagedEmbeddingOptions> = { batchSize: 32, chunkRows: 2048, flushEveryMs: 5000 };
+
+/** A saved cache may cost at most this share of the background's time (a save rewrites the file). */
+const SAVE_SHARE = 0.1;
+
+export class StagedEmbedding {
+  /** Row i is items[i]'s vector once `embedded[i]` is 1; zeros before. */
+  readonly matrix: Matrix;
+  readonly embedded: Uint8Array;
+  /** Rows that came from the cache. */
+  readonly fromCache: number;
+  private embeddedRows = 0;
+  /** Rows computed by the embedder in this run (both stages). */
+  computed = 0;
+  /** Rows for the background, in the order it embeds them; those before `restAt` are done. */
+  private rest: number[];
+  private restAt = 0;
+  private warned = 0;
+  private lastSave = performance.now();
+  private lastSaveMs = 0;
+
+  private constructor(
+    private readonly items: readonly DatasetItem[],
+    private readonly embedder: Embedder,
+    private readonly cache: EmbeddingCache | undefined,
+    private readonly options: StagedEmbeddingOptions,
+  ) {
+    const dims = embedder.dimensions;
+    this.matrix = { data: new Float32Array(items.length * dims), rows: items.length, cols: dims };
+    this.embedded = new Uint8Array(items.length);
+    this.rest = [];
+    this.fromCache = 0;
+  }
+
+  /** Fits, reads the cache, embeds the first stage; the rest waits for `background()`. */
+  static async start(items: readonly DatasetItem[], embedder: Embedder, cache: EmbeddingCache | undefined, order: EmbedOrder, options: Partial<StagedEmbeddingOptions> & { signal?: AbortSignal } = {}): Promise<StagedEmbedding> {
+    const resolved = { ...defaultStagedOptions, ...options };
+    if (!Number.isInteger(resolved.batchSize) || resolved.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${resolved.batchSize}`);
+    if (order.order.length !== items.length) throw new RangeError(`the order has ${order.order.length} rows, the pool ${items.length}`);
+    throwIfCancelled(options.signal);
+    const staged = new StagedEmbedding(items, embedder, cache, resolved);
+    staged.flushWarnings();
+    await staged.first(order, options.signal);
+    return staged;
+  }
+
+  /** Rows with their vector so far. */
+  get embeddedCount(): number {
+    return this.embeddedRows;
+  }
+
+  /** Rows the background has yet to embed. */
+  get remaining(): number {
+    return this.rest.length - this.restAt;
+  }
+
+  private async first(order: EmbedOrder, signal: AbortSignal | undefined): Promise<void> {
+    const { items, embedder, cache } = this;
+    // Corpus statistics first: they are part of what the cache must match.
+    fitCorpus(items, embedder, cache);
+    cache?.bind({ model: embedder.id, dimensions: embedder.dimensions, fingerprint: embedder.fingerprint?.() ?? '' });
+    const sample: number[] = [];
+    for (let i = 0; i < order.order.length; i++) {
+      const row = order.order[i] as number;
+      const vector = cache?.get((items[row] as DatasetItem).textHash);
+      if (vector !== undefined) this.put(row, vector);
+      else if (i < order.sampleSize) sample.push(row);
+      else this.rest.push(row);
+    }
+    (this as { fromCache: number }).fromCache = this.embeddedRows;
+    // What must have vectors before labeling starts.
+    const total = this.embeddedRows + sample.length;
+    const started = performance.now();
+    let computed = 0;
+    const report = (): void => {
+      const seconds = (performance.now() - started) / 1000;
+      const rate = computed > 0 && seconds > 0 ? computed / seconds : 0;
+      const left = sample.length - computed;
+      this.options.onProgress?.({ done: this.embeddedRows, total, itemsPerSecond: rate, etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null });
+    };
+    report();
+    await this.guarded(signal, () =>
+      embedRows(items, byLength(items, sample), embedder, cache, {
+        batchSize: this.options.batchSize,
+        signal,
+        sink: (row, vector) => this.put(row, vector),
+        onBatch: (n) => {
+          computed += n;
+          this.computed += n;
+          report();
+        },
+      }),
+    );
+    if (this.rest.length === 0) await this.finish();
+  }
+
+  /**
+   * Embeds the rest, one chunk at a time; yields the rows of each chunk once their vectors are in
+   * `matrix`. Stops with a CancelledError when `signal` aborts (the cache keeps what was done).
+   */
+  async *background(signal?: AbortSignal): AsyncGenerator<readonly number[], void> {
+    const { items, embedder, cache } = this;
+    while (this.restAt < this.rest.length) {
+      const chunk = this.rest.slice(this.restAt, this.restAt + this.options.chunkRows);
+      await this.guarded(signal, () =>
+        embedRows(items, byLength(items, chunk), embedder, cache, {
+          batchSize: this.options.batchSize,
+          signal,
+          sink: (row, vector) => this.put(row, vector),
+          onBatch: (n) => {
+            this.computed += n;
+          },
+        }),
+      );
+      this.restAt += chunk.length;
+      if (this.restAt < this.rest.length && this.flushDue()) await this.save();
+      yield chunk;
+    }
+    await this.finish();
+  }
+
+  private put(row: number, vector: Float32Array): void {
+    this.matrix.data.set(vector, row * this.matrix.cols);
+    if (this.embedded[row] === 0) this.embeddedRows++;
+    this.embedded[row] = 1;
+  }
+
+  /** Runs a stage; on failure keeps what was embedded (the next run resumes from the cache). */
+  private async guarded(signal: AbortSignal | undefined, stage: () => Promise<void>): Promise<void> {
+    try {
+      await stage();
+    } catch (error) {
+      await this.save();
+      if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
+      throw error;
+    }
+  }
+
+  private flushDue(): boolean {
+    if (this.options.flushEveryMs === 0) return true;
+    const since = performance.now() - this.lastSave;
+    return since >= Math.max(this.options.flushEveryMs, this.lastSaveMs / SAVE_SHARE);
+  }
+
+  private async save(): Promise<void> {
+    if (this.cache === undefined) return;
+    const started = performance.now();
+    await this.cache.save().catch(() => undefined);
+    this.lastSave = performance.now();
+    this.lastSaveMs = this.lastSave - started;
+    this.flushWarnings();
+  }
+
+  /** Everything is embedded: the file keeps only this dataset's texts. */
+  private async finish(): Promise<void> {
+    this.cache?.retainOnly(this.items.map((item) => item.textHash));
+    await this.save();
+  }
+
+  private flushWarnings(): void {
+    const warnings = this.cache?.warnings ?? [];
+    for (; this.warned < warnings.length; this.warned++) this.options.onWarning?.(warnings[this.warned] as string);
+  }
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EmbeddingCache, cacheFileFor } from '../../../src/core/embedding/cache';
+import { embedDataset } from '../../../src/core/embedding/embedDataset';
+import type { Embedder } from '../../../src/core/embedding/embedder';
+import { FIRST_SAMPLE_MIN, firstSampleSize, sampleFirstOrder } from '../../../src/core/embedding/embedOrder';
+import { LexicalEmbedder } from '../../../src/core/embedding/lexicalEmbedder';
+import { StagedEmbedding } from '../../../src/core/embedding/stagedEmbedding';
+import { CancelledError } from '../../../src/core/errors';
+import { headlines, itemsFromTexts, row } from './helpers';
+
+/** The real lexical embedder, counting the texts it is asked to embed (every call goes through). */
+function counting(inner: LexicalEmbedder): { embedder: Embedder; texts: string[] } {
+  const texts: string[] = [];
+  const embed: Embedder['embed'] = (batch, signal) => {
+    texts.push(...batch);
+    return inner.embed(batch, signal);
+  };
+  // Everything else (fit, id, dimensions) is the embedder's own, on the embedder itself.
+  const embedder = new Proxy(inner, {
+    get: (target, key) => {
+      if (key === 'embed') return embed;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { embedder, texts };
+}
+
+describe('sample-first embedding order', () => {
+  it('takes 5,000 items or 1% of the pool, whichever is larger, and all of a smaller pool', () => {
+    assert.equal(firstSampleSize(300), 300);
+    assert.equal(firstSampleSize(FIRST_SAMPLE_MIN), FIRST_SAMPLE_MIN);
+    assert.equal(firstSampleSize(200_000), FIRST_SAMPLE_MIN);
+    assert.equal(firstSampleSize(1_000_000), 10_000);
+    assert.equal(firstSampleSize(1_234_567), 12_346);
+    assert.equal(firstSampleSize(1_000, 40), 40);
+  });
+
+  it('is a seeded permutation: the same seed gives the same order, another seed another', () => {
+    const a = sampleFirstOrder(20_000, 7);
+    const b = sampleFirstOrder(20_000, 7);
+    const c = sampleFirstOrder(20_000, 8);
+    assert.deepEqual(a.order, b.order);
+    assert.notDeepEqual(a.order.slice(0, a.sampleSize), c.order.slice(0, c.sampleSize));
+    assert.equal(a.sampleSize, FIRST_SAMPLE_MIN);
+    assert.deepEqual([...a.order].sort((x, y) => x - y), Array.from({ length: 20_000 }, (_, i) => i));
+    // A random sample, not the head of the file: it reaches across the whole pool.
+    const sample = [...a.order.slice(0, a.sampleSize)];
+    assert.ok(Math.max(...sample) > 19_000 && Math.min(...sample) < 1_000);
+    const late = sample.filter((r) => r >= 10_000).length;
+    assert.ok(late > 2_000 && late < 3_000, `${late} of 5,000 sample rows in the second half`);
+  });
+
+  it('puts the given rows (the labeled items) first, and draws the full random sample besides them', () => {
+    const o = sampleFirstOrder(1_000, 3, { sampleSize: 50, first: [999, 5, 5, 400] });
+    assert.deepEqual([...o.order.slice(0, 3)].sort((x, y) => x - y), [5, 400, 999]);
+    assert.equal(o.sampleSize, 53);
+    assert.equal(new Set(o.order).size, 1_000);
+  });
+});
+
+describe('StagedEmbedding', () => {
+  let dir: string;
+  const items = itemsFromTexts(headlines(600));
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'al-staged-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('embeds only the sample before it resolves, then the rest chunk by chunk, to the same vectors as a full run', async () => {
+    const { embedder, texts } = counting(new LexicalEmbedder());
+    const order = sampleFirstOrder(items.length, 11, { sampleSize: 60 });
+    const staged = await StagedEmbedding.start(items, embedder, undefined, order, { batchSize: 16, chunkRows: 100 });
+    assert.equal(texts.length, 60);
+    assert.equal(staged.embeddedCount, 60);
+    const sampleRows = new Set(order.order.slice(0, 60));
+    for (let r = 0; r < items.length; r++) assert.equal(staged.embedded[r] === 1, sampleRows.has(r), `row ${r}`);
+    // Not-yet-embedded rows hold zeros.
+    const zeroRow = [...Array(items.length).keys()].find((r) => !sampleRows.has(r)) as number;
+    assert.ok(row(staged.matrix, zeroRow).every((x) => x === 0));
+
+    const counts: number[] = [];
+    const seen = new Set<number>(sampleRows);
+    for await (const chunk of staged.background()) {
+      for (const r of chunk) {
+        assert.ok(!seen.has(r), `row ${r} embedded twice`);
+        seen.add(r);
+        assert.equal(staged.embedded[r], 1);
+      }
+      counts.push(staged.embeddedCount);
+    }
+    assert.deepEqual(counts, [160, 260, 360, 460, 560, 600]);
+    assert.equal(texts.length, items.length);
+    const full = await embedDataset(items, new LexicalEmbedder(), undefined, { batchSize: 16 });
+    assert.deepEqual(staged.matrix.data, full.matrix.data);
+  });
+
+  it('resumes from the cache: a run stopped after some chunks, restarted, embeds only the missing rows', async () => {
+    const file = cacheFileFor(path.join(dir, 'resume'), 'lexical');
+    const order = sampleFirstOrder(items.length, 5, { sampleSize: 50 });
+    const first = counting(new LexicalEmbedder());
+    const abort = new AbortController();
+    const staged = await StagedEmbedding.start(items, first.embedder, await EmbeddingCache.open(file), order, { batchSize: 10, chunkRows: 50, flushEveryMs: 0 });
+    let chunks = 0;
+    await assert.rejects(async () => {
+      for await (const _chunk of staged.background(abort.signal)) {
+        if (++chunks === 3) abort.abort();
+      }
+    }, CancelledError);
+    const embeddedBefore = staged.embeddedCount;
+    assert.equal(embeddedBefore, 50 + 3 * 50);
+    assert.equal(first.texts.length, embeddedBefore);
+
+    const second = counting(new LexicalEmbedder());
+    const resumed = await StagedEmbedding.start(items, second.embedder, await EmbeddingCache.open(file), order, { batchSize: 10, chunkRows: 50, flushEveryMs: 0 });
+    assert.equal(resumed.fromCache, embeddedBefore);
+    assert.equal(second.texts.length, 0, 'the sample was cached: nothing to embed before labeling');
+    for await (const _chunk of resumed.background()) {
+      // drain
+    }
+    assert.equal(second.texts.length, items.length - embeddedBefore);
+    const firstTexts = new Set(first.texts);
+    assert.ok(second.texts.every((t) => !firstTexts.has(t)), 'a row embedded before the stop is embedded again');
+    // A third open finds everything.
+    const third = counting(new LexicalEmbedder());
+    const done = await StagedEmbedding.start(items, third.embedder, await EmbeddingCache.open(file), order, {});
+    assert.equal(done.fromCache, items.length);
+    assert.equal(done.remaining, 0);
+    assert.equal(third.texts.length, 0);
+  });
+});
