@@ -16,10 +16,14 @@
  * `--worker source` runs the TypeScript through tsx instead, as the tests do (its boot then includes
  * transpiling).
  * Each figure is the median of `--repeat` runs (default 3), each in a fresh workspace.
- * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source]
+ * `--dataset <file>` runs on another file (for example `.bench-data/items-1000000.jsonl` from
+ * `npm run bench:data`): the cold run then also waits until the whole pool is embedded in the
+ * background (so the resume is a fully cached re-open), and each row adds the process's peak
+ * resident memory (the worker is a thread of this process).
+ * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source --dataset file]
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,8 +36,22 @@ const LABELS = ['disaster', 'other'];
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({
-  options: { models: { type: 'string', default: 'tiny,minilm,lexical' }, labels: { type: 'string', default: '30' }, worker: { type: 'string', default: 'bundle' }, repeat: { type: 'string', default: '3' } },
+  options: {
+    models: { type: 'string', default: 'tiny,minilm,lexical' },
+    labels: { type: 'string', default: '30' },
+    worker: { type: 'string', default: 'bundle' },
+    repeat: { type: 'string', default: '3' },
+    dataset: { type: 'string' },
+  },
 });
+const DATASET = values.dataset !== undefined ? path.resolve(values.dataset) : SAMPLE;
+const LARGE = values.dataset !== undefined;
+
+/** This process's peak resident set so far (VmHWM), MiB. */
+function peakMiB(): number {
+  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
 const labelCount = Number(values.labels);
 const repeat = Math.max(1, Number(values.repeat));
 
@@ -53,6 +71,8 @@ interface Timeline {
   readonly items: number;
   readonly total: number;
   readonly firstModel: number | undefined;
+  /** The whole pool embedded (the cold run on a large dataset), ms from the spawn. */
+  readonly poolDone: number | undefined;
 }
 
 function modelFor(name: string): string {
@@ -103,7 +123,11 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
       }
     }
     const modelAt = label ? undefined : await host.wait('model', () => true, 120_000).then(() => at(host, t0, (m) => m.type === 'model'), () => undefined);
+    // On a large file the cold run's pool goes on embedding after the first item: wait for all of it.
+    const poolDone =
+      label && LARGE ? await host.wait('poolEmbedding', (m) => m.state !== 'embedding', 7_200_000).then(() => at(host, t0, (m) => m.type === 'poolEmbedding' && m.state !== 'embedding')) : undefined;
     return {
+      poolDone,
       boot: first,
       dataset: loadingModel - first,
       model: embedding - loadingModel,
@@ -131,6 +155,7 @@ function medianTimeline(runs: readonly Timeline[]): Timeline {
     items: median((t) => t.items) ?? 0,
     total: median((t) => t.total) ?? 0,
     firstModel: median((t) => t.firstModel),
+    poolDone: median((t) => t.poolDone),
   };
 }
 
@@ -138,26 +163,31 @@ const ms = (n: number | undefined): string => (n === undefined ? '-' : `${Math.r
 
 async function main(): Promise<void> {
   const worker = workerFile();
-  console.log(`Resume benchmark: sample/headlines.jsonl (400 items), ${labelCount} labels before the resume, worker ${worker ?? 'source (tsx)'}; Node ${process.version}.`);
-  console.log('| model | run | boot | dataset + log (+ cache read) | embedder load | embed, build session | first batch | **to first item** | first retrain done |');
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const name = LARGE ? path.relative(ROOT, DATASET) : 'sample/headlines.jsonl (400 items)';
+  console.log(`Resume benchmark: ${name}, ${labelCount} labels before the resume, worker ${worker ?? 'source (tsx)'}; Node ${process.version}.`);
+  console.log(`| model | run | boot | dataset + log (+ cache read) | embedder load | embed, build session | first batch | **to first item** | first retrain done |${LARGE ? ' whole pool embedded | peak RSS so far |' : ''}`);
+  console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${LARGE ? ' ---: | ---: |' : ''}`);
   for (const name of (values.models ?? '').split(',').filter(Boolean)) {
     const model = modelFor(name);
     const runs: { cold: Timeline; resumed: Timeline }[] = [];
     for (let r = 0; r < repeat; r++) {
       const dir = mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
       try {
-        const dataset = path.join(dir, 'headlines.jsonl');
-        copyFileSync(SAMPLE, dataset);
+        const dataset = path.join(dir, path.basename(DATASET));
+        copyFileSync(DATASET, dataset);
         const cold = await run(dir, dataset, model, true, worker);
-        runs.push({ cold, resumed: await run(dir, dataset, model, false, worker) });
+        const coldPeak = peakMiB();
+        const resumed = await run(dir, dataset, model, false, worker);
+        runs.push({ cold, resumed });
+        if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold.total)} ms to the first item, pool done at ${ms(cold.poolDone)} ms; resumed ${ms(resumed.total)} ms; peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     }
     for (const kind of ['cold', 'resumed'] as const) {
       const t = medianTimeline(runs.map((r) => r[kind]));
-      console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |`);
+      const large = LARGE ? ` ${ms(t.poolDone)} | ${kind === 'resumed' ? `${peakMiB().toFixed(0)} MiB` : ''} |` : '';
+      console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |${large}`);
     }
   }
   console.log(`Median ms over ${repeat} runs, from spawning the worker; "first retrain done" comes after the first item (background).`);
