@@ -125,6 +125,18 @@ function outerSum(delta: Float32Array, x: Matrix, c: number): Float32Array {
         g[g3 + j] += e3 * v;
       }
     }
+    if (k + 2 <= c) {
+      const e0 = delta[eo + k];
+      const e1 = delta[eo + k + 1];
+      const g0 = k * d;
+      const g1 = g0 + d;
+      for (let j = 0; j < d; j++) {
+        const v = X[xo + j];
+        g[g0 + j] += e0 * v;
+        g[g1 + j] += e1 * v;
+      }
+      k += 2;
+    }
     for (; k < c; k++) {
       const e = delta[eo + k];
       const go = k * d;
@@ -201,9 +213,11 @@ export function trainHead(
       const batch = order.subarray(from, Math.min(n, from + bsMax));
       const bs = batch.length;
       // Gather the batch row-major (forward pass); the MLP also wants it transposed (dW1 product).
-      for (let r = 0; r < bs; r++) {
+      // A plain loop: a subarray per row costs more than the copy at a few dozen columns.
+      const X = x.data;
+      for (let r = 0, dst = 0; r < bs; r++) {
         const src = batch[r] * d;
-        xbData.set(x.data.subarray(src, src + d), r * d);
+        for (let j = 0; j < d; j++) xbData[dst++] = X[src + j];
       }
       if (o.kind === 'mlp') transposeInto(xbData, bs, d, xtData);
       const xb: Matrix = { data: xbData.subarray(0, bs * d), rows: bs, cols: d };

@@ -4,6 +4,7 @@ import { trainHead } from '../model/train';
 import { createRng } from '../random';
 import type { Matrix } from '../types';
 import { fmt } from './rank';
+import { budgetEpochs, ERROR_HEAD_BUDGET } from './transferBudget';
 
 /**
  * The error head of active transfer learning, and what it may claim.
@@ -23,6 +24,8 @@ import { fmt } from './rank';
 export const MIN_CALIBRATION_OUTCOMES = 5;
 const CALIBRATION_FOLDS = 5;
 const ERROR_CLASSES = ['correct', 'incorrect'] as const;
+/** Epochs of an error head on a few hundred rows; more rows get a step budget (`transferBudget`). */
+const ERROR_HEAD_EPOCHS = 60;
 
 export interface ErrorScores {
   /** Logit of P(incorrect) from the head trained on every row: the ranking (higher = likelier wrong). */
@@ -39,7 +42,7 @@ function trainErrorHead(hidden: Matrix, errors: ArrayLike<number>, seed: number)
   // Class weighting plays the part of the reference's balanced 100 correct + 100 incorrect per epoch.
   return trainHead(hidden, { kind: 'single', y: Int32Array.from(errors) }, ERROR_CLASSES, 'binary', {
     kind: 'logistic',
-    epochs: 60,
+    epochs: budgetEpochs(hidden.rows, ERROR_HEAD_EPOCHS, ERROR_HEAD_BUDGET),
     learningRate: 0.05,
     classWeighting: true,
     seed,
