@@ -251,11 +251,9 @@ export function trainHead(
         continue;
       }
       // Gather the batch row-major (forward pass); the MLP also wants it transposed (dW1 product).
-      // A plain loop: a subarray per row costs more than the copy at a few dozen columns.
-      const X = x.data;
-      for (let r = 0, dst = 0; r < bs; r++) {
+      for (let r = 0; r < bs; r++) {
         const src = batch[r] * d;
-        for (let j = 0; j < d; j++) xbData[dst++] = X[src + j];
+        xbData.set(x.data.subarray(src, src + d), r * d);
       }
       if (o.kind === 'mlp') transposeInto(xbData, bs, d, xtData);
       const xb: Matrix = { data: xbData.subarray(0, bs * d), rows: bs, cols: d };

@@ -49,10 +49,25 @@ function trainErrorHead(hidden: Matrix, errors: ArrayLike<number>, seed: number)
   });
 }
 
-/** logit(P(incorrect)) of a two-class softmax head: the difference of its two logits. */
+/**
+ * logit(P(incorrect)) of a two-class softmax head: the difference of its two logits, computed as
+ * one dot product with the difference of its two weight rows (no probabilities or copies of the
+ * 50,000-row candidate features are needed for a ranking).
+ */
 function errorLogits(head: ReturnType<typeof trainErrorHead>, x: Matrix): Float32Array {
-  const logits = head.predict(x).logits.data;
-  return Float32Array.from({ length: x.rows }, (_, i) => logits[i * 2 + 1] - logits[i * 2]);
+  const d = x.cols;
+  const { w2, b2 } = head.parameters;
+  const w = Float32Array.from({ length: d }, (_, j) => w2[d + j] - w2[j]);
+  const b = b2[1] - b2[0];
+  const X = x.data;
+  const out = new Float32Array(x.rows);
+  for (let i = 0; i < x.rows; i++) {
+    const o = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += X[o + j] * w[j];
+    out[i] = s + b;
+  }
+  return out;
 }
 
 /**
