@@ -39,16 +39,29 @@ export interface ScaleRow {
   readonly refRetrain?: number;
   readonly transfer: number;
   readonly atlas: number;
+  /** Median CPU time (user + system) of the same calls: what a batch costs on an idle core. */
+  readonly transferCpu?: number;
+  readonly atlasCpu?: number;
 }
 
-function median(fn: () => void, runs: number, warmup = 1): number {
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Median wall time of `runs` calls after `warmup`; `cpu` receives the median CPU time (user + system). */
+function median(fn: () => void, runs: number, warmup = 1, cpu?: (ms: number) => void): number {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
+    const c = cpuMs();
     fn();
+    cpus.push(cpuMs() - c);
     times.push(performance.now() - t);
   }
+  cpu?.(cpus.sort((a, b) => a - b)[Math.floor(runs / 2)] as number);
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
 }
 
@@ -131,12 +144,24 @@ export function measureSize(n: number, withReference = true): ScaleRow {
   const tLabeled: Matrix = { data: labeled.data.subarray(0, TRANSFER_LABELS * D), rows: TRANSFER_LABELS, cols: D };
   const tTargets = { kind: 'single' as const, y: y.subarray(0, TRANSFER_LABELS) };
   const transferInput = (s: number) => ({ pool, labeled: tLabeled, targets: tTargets, classes: CLASSES, mode: 'single' as const, seed: s, poolProbs: probsMatrix });
-  const transfer = median(() => {
-    activeTransferSampling(transferInput(seed++), BATCH, createRng(seed));
-  }, Math.min(runs, 3));
-  const atlas = median(() => {
-    atlasSampling(transferInput(seed++), BATCH * 2, createRng(seed));
-  }, Math.min(runs, 3));
+  let transferCpu = 0;
+  let atlasCpu = 0;
+  const transfer = median(
+    () => {
+      activeTransferSampling(transferInput(seed++), BATCH, createRng(seed));
+    },
+    Math.min(runs, 3),
+    1,
+    (c) => (transferCpu = c),
+  );
+  const atlas = median(
+    () => {
+      atlasSampling(transferInput(seed++), BATCH * 2, createRng(seed));
+    },
+    Math.min(runs, 3),
+    1,
+    (c) => (atlasCpu = c),
+  );
 
   let ref: Record<string, number> | null = null;
   if (withReference) {
@@ -154,6 +179,8 @@ export function measureSize(n: number, withReference = true): ScaleRow {
     retrain,
     transfer,
     atlas,
+    transferCpu,
+    atlasCpu,
     refClusteredSample: ref?.clusteredSample,
     refClusteredFull: ref?.clusteredFull,
     refRetrain: ref?.retrain,
@@ -169,13 +196,14 @@ export function table(rows: readonly ScaleRow[]): string {
     `Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end of the run (shared machine). ` +
       `Pool: Gaussian mixture x ${D}; retrain: logistic head, warm start, ${LABELS.toLocaleString('en-US')} labels, 4 classes; ` +
       `clustered uncertainty: batch ${BATCH}, top ${PERCENT}% by margin, k = ${K}, ${ITERATIONS} iterations; ` +
-      `active transfer: ${TRANSFER_LABELS.toLocaleString('en-US')} labels, batch ${BATCH}; ATLAS batch ${BATCH * 2} (2 steps).`,
+      `active transfer: ${TRANSFER_LABELS.toLocaleString('en-US')} labels, batch ${BATCH}; ATLAS batch ${BATCH * 2} (2 steps). ` +
+      `Times are wall-clock medians; the CPU columns are the same calls' CPU time (user + system), what a batch takes on an idle core.`,
     '',
-    '| pool | clustered uncertainty | sklearn, same sample fit | ratio | sklearn, full top 10% | ratio | retrain + rescore | sklearn LR fit + predict_proba | ratio | active transfer | ATLAS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| pool | clustered uncertainty | sklearn, same sample fit | ratio | sklearn, full top 10% | ratio | retrain + rescore | sklearn LR fit + predict_proba | ratio | active transfer | CPU | ATLAS | CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.n.toLocaleString('en-US')} | ${ms(r.clustered)} | ${ms(r.refClusteredSample)} | ${ratio(r.clustered, r.refClusteredSample)} | ${ms(r.refClusteredFull)} | ${ratio(r.clustered, r.refClusteredFull)} | ${ms(r.retrain)} | ${ms(r.refRetrain)} | ${ratio(r.retrain, r.refRetrain)} | ${ms(r.transfer)} | ${ms(r.atlas)} |`,
+        `| ${r.n.toLocaleString('en-US')} | ${ms(r.clustered)} | ${ms(r.refClusteredSample)} | ${ratio(r.clustered, r.refClusteredSample)} | ${ms(r.refClusteredFull)} | ${ratio(r.clustered, r.refClusteredFull)} | ${ms(r.retrain)} | ${ms(r.refRetrain)} | ${ratio(r.retrain, r.refRetrain)} | ${ms(r.transfer)} | ${ms(r.transferCpu)} | ${ms(r.atlas)} | ${ms(r.atlasCpu)} |`,
     ),
   ];
   return lines.join('\n');

@@ -173,7 +173,10 @@ export class RowDotter {
         copyRows(heap, 0, a, from, to, d4);
         aAt = 0;
       }
-      kernel.dots(aAt * 4, bAt * 4, outAt * 4, to - from, k4, d4);
+      const rows = to - from;
+      const even = rows & ~1;
+      if (even > 0) kernel.dots2(aAt * 4, bAt * 4, outAt * 4, even, k4, d4);
+      if (rows > even) kernel.dots((aAt + even * d4) * 4, bAt * 4, (outAt + even * k4) * 4, 1, k4, d4);
       readOut(heap, outAt, to - from, b.rows, k4, out, from);
     }
     return out;

@@ -7,6 +7,9 @@
  * The module is emitted from bytes below (no build step, no binary file to ship). It computes, for
  * A (n x d) and B (k x d), both row-major with d a multiple of 4 and k a multiple of 4:
  *   out[i*k + j] = sum_t A[i*d + t] * B[j*d + t]
+ * `dots2` does the same two rows of A at a time (n even), with the same additions in the same
+ * order, so its sums are bit-identical; sharing each B load between two rows makes it ~1.5x faster
+ * (the MLP of active transfer learning spends most of its training in this product).
  */
 
 const I32 = 0x7f;
@@ -69,9 +72,9 @@ const [ACC0, ACC1, ACC2, ACC3, XV] = [16, 17, 18, 19, 20];
 const ACCS = [ACC0, ACC1, ACC2, ACC3];
 const CPTRS = [C0, C1, C2, C3];
 
-function horizontalSumStore(acc: number, offset: number): number[] {
+function horizontalSumStore(acc: number, offset: number, ptr = OUTP): number[] {
   return [
-    ...get(OUTP),
+    ...get(ptr),
     ...get(acc), ...extract(0),
     ...get(acc), ...extract(1), 0x92,
     ...get(acc), ...extract(2), 0x92,
@@ -128,6 +131,70 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * dots2(a, b, out, n, k, d): the same product two rows of A at a time (n even). Each load of a B
+ * vector serves both rows, so a pass does 6 loads per 8 multiply-adds instead of 5 per 4.
+ */
+function dots2Body(): number[] {
+  // Locals after the 6 params: 13 i32, then 11 v128.
+  const [I2, CB2, J2, XR, P0, RB, OP, P1, P2, P3, XR2, OP2, KB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+  const accs = [19, 20, 21, 22, 23, 24, 25, 26];
+  const [X1, X2, BV] = [27, 28, 29];
+  const ptrs = [P0, P1, P2, P3];
+  const tee = (i: number): number[] => [0x22, ...uleb(i)];
+  const zero = simd(0x0c, ...new Array<number>(16).fill(0));
+  const inner: number[] = [
+    ...block, ...loop,
+    ...get(J2), ...get(RB), ...geU, ...brIf(1),
+    ...get(XR), ...get(J2), ...add, ...v128load(), ...set(X1),
+    ...get(XR2), ...get(J2), ...add, ...v128load(), ...set(X2),
+  ];
+  for (let c = 0; c < 4; c++) {
+    inner.push(
+      ...get(accs[c]), ...get(X1), ...get(ptrs[c]), ...get(J2), ...add, ...v128load(), ...tee(BV), ...f32x4mul, ...f32x4add, ...set(accs[c]),
+      ...get(accs[c + 4]), ...get(X2), ...get(BV), ...f32x4mul, ...f32x4add, ...set(accs[c + 4]),
+    );
+  }
+  inner.push(...get(J2), ...i32c(16), ...add, ...set(J2), ...br(0), ...end, ...end);
+  const stores: number[] = [];
+  for (let c = 0; c < 4; c++) stores.push(...horizontalSumStore(accs[c], 4 * c, OP), ...horizontalSumStore(accs[c + 4], 4 * c, OP2));
+  const centroidLoop: number[] = [
+    ...block, ...loop,
+    ...get(CB2), ...get(K), ...geU, ...brIf(1),
+    ...get(P0), ...get(RB), ...add, ...set(P1),
+    ...get(P1), ...get(RB), ...add, ...set(P2),
+    ...get(P2), ...get(RB), ...add, ...set(P3),
+    ...accs.flatMap((acc) => [...zero, ...set(acc)]),
+    ...i32c(0), ...set(J2),
+    ...inner,
+    ...stores,
+    ...get(OP), ...i32c(16), ...add, ...set(OP),
+    ...get(OP2), ...i32c(16), ...add, ...set(OP2),
+    ...get(P3), ...get(RB), ...add, ...set(P0),
+    ...get(CB2), ...i32c(4), ...add, ...set(CB2),
+    ...br(0), ...end, ...end,
+  ];
+  const code: number[] = [
+    ...get(D), ...i32c(2), 0x74, ...set(RB),
+    ...get(K), ...i32c(2), 0x74, ...set(KB),
+    ...get(A), ...set(XR), ...get(OUT), ...set(OP), ...i32c(0), ...set(I2),
+    ...block, ...loop,
+    ...get(I2), ...get(N), ...geU, ...brIf(1),
+    ...get(XR), ...get(RB), ...add, ...set(XR2),
+    ...get(OP), ...get(KB), ...add, ...set(OP2),
+    ...i32c(0), ...set(CB2), ...get(B), ...set(P0),
+    ...centroidLoop,
+    // OP has walked over row i's outputs; skip row i + 1's (written through OP2).
+    ...get(OP), ...get(KB), ...add, ...set(OP),
+    ...get(XR2), ...get(RB), ...add, ...set(XR),
+    ...get(I2), ...i32c(2), ...add, ...set(I2),
+    ...br(0), ...end, ...end,
+    ...end,
+  ];
+  const fn = [2, 13, I32, 11, V128, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
 /** accumulate(a, groups, sums, n, d): sums[groups[i]] += A_i for every row (f32x4 adds). */
 function accumulateBody(): number[] {
   const [GA, GROUPS, SUMS, GN, GD] = [0, 1, 2, 3, 4];
@@ -160,10 +227,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0]),
-    ...section(3, [2, 0, 1]),
+    ...section(3, [3, 0, 1, 0]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [3, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('mem'), 0x02, 0]),
-    ...section(10, [2, ...body(), ...accumulateBody()]),
+    ...section(7, [4, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('mem'), 0x02, 0]),
+    ...section(10, [3, ...body(), ...accumulateBody(), ...dots2Body()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -172,6 +239,8 @@ export interface WasmDots {
   readonly memory: WebAssembly.Memory;
   /** Byte offsets into `memory`; see the module comment for the layout contract. */
   dots(a: number, b: number, out: number, n: number, k: number, d: number): void;
+  /** The same as `dots` for an even n, two rows of A per pass (faster). */
+  dots2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** sums (groups x d, f32) += row i of A into row groups[i] (i32). d a multiple of 4. */
   accumulate(a: number, groups: number, sums: number, n: number, d: number): void;
 }
@@ -186,10 +255,11 @@ export function wasmDots(): WasmDots | null {
     const instance = new WebAssembly.Instance(module, {});
     const exports = instance.exports as unknown as {
       dots: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
+      dots2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       accumulate: (a: number, groups: number, sums: number, n: number, d: number) => void;
       mem: WebAssembly.Memory;
     };
-    cached = { memory: exports.mem, dots: exports.dots, accumulate: exports.accumulate };
+    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, accumulate: exports.accumulate };
   } catch {
     cached = null;
   }

@@ -99,13 +99,17 @@ function outputDelta(probs: Float32Array, batch: Int32Array, targets: Targets, w
   return delta;
 }
 
-/** delta^T X for few outputs: one pass over the rows, four outputs per pass over a row. */
-function outerSum(delta: Float32Array, x: Matrix, c: number): Float32Array {
+/**
+ * delta^T X_batch for few outputs: one pass over the rows, four outputs per pass over a row. Rows
+ * are x's rows `batch[r]`, or its first rows in order when `batch` is null.
+ */
+function outerSum(delta: Float32Array, x: Matrix, c: number, batch: Int32Array | null = null): Float32Array {
   const d = x.cols;
   const g = new Float32Array(c * d);
   const X = x.data;
-  for (let r = 0; r < x.rows; r++) {
-    const xo = r * d;
+  const rows = batch ? batch.length : x.rows;
+  for (let r = 0; r < rows; r++) {
+    const xo = (batch ? batch[r] : r) * d;
     const eo = r * c;
     let k = 0;
     for (; k + 4 <= c; k += 4) {
@@ -125,6 +129,18 @@ function outerSum(delta: Float32Array, x: Matrix, c: number): Float32Array {
         g[g3 + j] += e3 * v;
       }
     }
+    if (k + 2 <= c) {
+      const e0 = delta[eo + k];
+      const e1 = delta[eo + k + 1];
+      const g0 = k * d;
+      const g1 = g0 + d;
+      for (let j = 0; j < d; j++) {
+        const v = X[xo + j];
+        g[g0 + j] += e0 * v;
+        g[g1 + j] += e1 * v;
+      }
+      k += 2;
+    }
     for (; k < c; k++) {
       const e = delta[eo + k];
       const go = k * d;
@@ -133,6 +149,29 @@ function outerSum(delta: Float32Array, x: Matrix, c: number): Float32Array {
   }
   return g;
 }
+
+/**
+ * Logits of rows `batch` of x for a logistic head, read in place: for a narrow input (an error
+ * head's 65 columns) gathering the batch and a kernel call per step cost more than the product.
+ */
+function logisticLogits(x: Matrix, batch: Int32Array, w: Float32Array, b: Float32Array, c: number): Float32Array {
+  const d = x.cols;
+  const X = x.data;
+  const out = new Float32Array(batch.length * c);
+  for (let r = 0; r < batch.length; r++) {
+    const xo = batch[r] * d;
+    for (let k = 0; k < c; k++) {
+      const wo = k * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += X[xo + j] * w[wo + j];
+      out[r * c + k] = s + b[k];
+    }
+  }
+  return out;
+}
+
+/** Inputs at most this wide train a logistic head without gathering batches (`logisticLogits`). */
+const NARROW_LOGISTIC = 128;
 
 function transposeInto(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
   for (let i = 0; i < rows; i++) {
@@ -190,6 +229,7 @@ export function trainHead(
   const xbData = new Float32Array(bsMax * d);
   const xtData = new Float32Array(bsMax * d);
   const trainable = n > 0 && (c > 1 || mode === 'multi');
+  const narrow = o.kind === 'logistic' && d <= NARROW_LOGISTIC;
   for (let epoch = 0; trainable && epoch < epochs; epoch++) {
     for (let i = n - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -200,6 +240,16 @@ export function trainHead(
     for (let from = 0; from < n; from += bsMax) {
       const batch = order.subarray(from, Math.min(n, from + bsMax));
       const bs = batch.length;
+      if (narrow) {
+        const logits = logisticLogits(x, batch, params.w2, params.b2, c);
+        activate(logits, bs, c, mode, logits);
+        const delta = outputDelta(logits, batch, targets, weights, c);
+        const gW2 = outerSum(delta, x, c, batch);
+        addL2(gW2, params.w2, o.l2);
+        opt.w2.apply(gW2);
+        opt.b2.apply(biasGradient(delta, bs, c));
+        continue;
+      }
       // Gather the batch row-major (forward pass); the MLP also wants it transposed (dW1 product).
       for (let r = 0; r < bs; r++) {
         const src = batch[r] * d;

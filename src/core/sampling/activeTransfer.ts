@@ -1,11 +1,13 @@
 import { takeRows } from '../math/matrix';
 import type { DenseHead } from '../model/head';
+import { resolveHeadOptions } from '../model/options';
 import { trainHead } from '../model/train';
 import type { HeadOptions, Prediction, Targets } from '../model/types';
 import { createRng, type Rng } from '../random';
 import type { LabelMode, Matrix, RankedItem } from '../types';
 import { appendRows, describeError, scoreErrors } from './errorHead';
 import { fmt, topIndices } from './rank';
+import { budgetEpochs, MLP_BUDGET } from './transferBudget';
 import { transferCandidates } from './transferPool';
 import { uncertaintyScores } from './uncertainty';
 
@@ -64,6 +66,12 @@ export interface OutOfFold {
   readonly uncertainty: Float32Array;
 }
 
+/** The MLP recipe of every fold model and the full model: the head options, epochs by step budget. */
+function mlpOptions(input: ActiveTransferInput, rows: number, seed: number): Partial<HeadOptions> {
+  const o = resolveHeadOptions({ ...input.headOptions, kind: 'mlp', seed });
+  return { ...o, epochs: budgetEpochs(rows, o.epochs, MLP_BUDGET, o.batchSize) };
+}
+
 /** k-fold predictions of every labeled item by a model that did not train on it. */
 export function outOfFold(input: ActiveTransferInput, rng: Rng): OutOfFold {
   const n = input.labeled.rows;
@@ -80,7 +88,7 @@ export function outOfFold(input: ActiveTransferInput, rng: Rng): OutOfFold {
   for (let f = 0; f < folds; f++) {
     const held = order.filter((_, i) => i % folds === f);
     const train = order.filter((_, i) => i % folds !== f);
-    const model = trainHead(takeRows(input.labeled, train), targetsAt(input.targets, train, c), input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed + f });
+    const model = trainHead(takeRows(input.labeled, train), targetsAt(input.targets, train, c), input.classes, input.mode, mlpOptions(input, train.length, input.seed + f));
     const pred = model.predict(takeRows(input.labeled, held));
     const u = uncertaintyScores(pred.probs, input.mode, 'least-confidence');
     held.forEach((row, i) => {
@@ -133,7 +141,7 @@ function poolRow(state: TransferState, local: number): number {
 export function prepareTransfer(input: ActiveTransferInput): TransferState {
   const rng = createRng(input.seed);
   const oof = outOfFold(input, rng);
-  const model = trainHead(input.labeled, input.targets, input.classes, input.mode, { ...input.headOptions, kind: 'mlp', seed: input.seed });
+  const model = trainHead(input.labeled, input.targets, input.classes, input.mode, mlpOptions(input, input.labeled.rows, input.seed));
   const candidates = transferCandidates(input.pool.rows, { seed: input.seed, maxRows: input.maxPoolRows, poolProbs: input.poolProbs, mode: input.mode });
   const poolPrediction = model.predict(candidates ? takeRows(input.pool, candidates) : input.pool);
   const poolUncertainty = uncertaintyScores(poolPrediction.probs, input.mode, 'least-confidence');

@@ -4,6 +4,7 @@ import { trainHead } from '../model/train';
 import { createRng } from '../random';
 import type { Matrix } from '../types';
 import { fmt } from './rank';
+import { budgetEpochs, ERROR_HEAD_BUDGET } from './transferBudget';
 
 /**
  * The error head of active transfer learning, and what it may claim.
@@ -23,6 +24,8 @@ import { fmt } from './rank';
 export const MIN_CALIBRATION_OUTCOMES = 5;
 const CALIBRATION_FOLDS = 5;
 const ERROR_CLASSES = ['correct', 'incorrect'] as const;
+/** Epochs of an error head on a few hundred rows; more rows get a step budget (`transferBudget`). */
+const ERROR_HEAD_EPOCHS = 60;
 
 export interface ErrorScores {
   /** Logit of P(incorrect) from the head trained on every row: the ranking (higher = likelier wrong). */
@@ -39,17 +42,32 @@ function trainErrorHead(hidden: Matrix, errors: ArrayLike<number>, seed: number)
   // Class weighting plays the part of the reference's balanced 100 correct + 100 incorrect per epoch.
   return trainHead(hidden, { kind: 'single', y: Int32Array.from(errors) }, ERROR_CLASSES, 'binary', {
     kind: 'logistic',
-    epochs: 60,
+    epochs: budgetEpochs(hidden.rows, ERROR_HEAD_EPOCHS, ERROR_HEAD_BUDGET),
     learningRate: 0.05,
     classWeighting: true,
     seed,
   });
 }
 
-/** logit(P(incorrect)) of a two-class softmax head: the difference of its two logits. */
+/**
+ * logit(P(incorrect)) of a two-class softmax head: the difference of its two logits, computed as
+ * one dot product with the difference of its two weight rows (no probabilities or copies of the
+ * 50,000-row candidate features are needed for a ranking).
+ */
 function errorLogits(head: ReturnType<typeof trainErrorHead>, x: Matrix): Float32Array {
-  const logits = head.predict(x).logits.data;
-  return Float32Array.from({ length: x.rows }, (_, i) => logits[i * 2 + 1] - logits[i * 2]);
+  const d = x.cols;
+  const { w2, b2 } = head.parameters;
+  const w = Float32Array.from({ length: d }, (_, j) => w2[d + j] - w2[j]);
+  const b = b2[1] - b2[0];
+  const X = x.data;
+  const out = new Float32Array(x.rows);
+  for (let i = 0; i < x.rows; i++) {
+    const o = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += X[o + j] * w[j];
+    out[i] = s + b;
+  }
+  return out;
 }
 
 /**

@@ -77,6 +77,26 @@ for (const kernel of ['wasm', 'js'] as const) {
   });
 }
 
+test('the two-rows-per-pass kernel (dots2) gives exactly the one-row kernel\'s sums', () => {
+  const kernel = wasmDots();
+  assert.ok(kernel, 'WebAssembly SIMD is available in Node 20');
+  const [n, k, d] = [10, 12, 20];
+  const a = randomMatrix(n, d, 5);
+  const b = randomMatrix(k, d, 6);
+  // Past the memory in use (a resident matrix of another product may sit at offset 0).
+  const base = kernel.memory.buffer.byteLength / 4;
+  kernel.memory.grow(1);
+  const [aAt, bAt, out1, out2] = [base, base + n * d, base + n * d + k * d, base + n * d + k * d + n * k];
+  const heap = new Float32Array(kernel.memory.buffer);
+  heap.set(a.data, aAt);
+  heap.set(b.data, bAt);
+  kernel.dots(aAt * 4, bAt * 4, out1 * 4, n, k, d);
+  kernel.dots2(aAt * 4, bAt * 4, out2 * 4, n, k, d);
+  const one = Array.from(heap.subarray(out1, out1 + n * k));
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * k)), one);
+  assertClose(Float32Array.from(one), reference(a, b), 1e-4, 'dots against the reference');
+});
+
 test('group sums add the rows of each group', () => {
   const a = fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]]);
   const sums = new RowDotter(a).groupSums(Int32Array.from([0, 1, 0, 1]), 2);
