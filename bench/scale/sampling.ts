@@ -7,6 +7,7 @@
  * Vectors: a seeded Gaussian mixture (50 centres, unit-length rows, like sentence embeddings).
  * Labels: the nearest of 4 random directions, with 10% noise. Sizes: SCALE_SIZES=100000,300000.
  */
+import { recordFigures } from './figures';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -220,7 +221,14 @@ export function run(): string {
   }
   const out = table(rows);
   console.log(out);
-  if (process.env.SCALE_WRITE_DOC !== '0') writeSection(out);
+  if (process.env.SCALE_WRITE_DOC !== '0') {
+    writeSection(out);
+    recordFigures(
+      'sampling',
+      rows.map((r) => ({ size: r.n, values: { 'clustered uncertainty batch': r.clustered, 'retrain + rescore': r.retrain, 'active transfer batch': r.transfer, 'ATLAS batch': r.atlas } })),
+      ['clustered uncertainty batch', 'retrain + rescore', 'active transfer batch', 'ATLAS batch'].map((key) => ({ key, unit: 'ms', kind: 'total' as const })),
+    );
+  }
   return out;
 }
 
