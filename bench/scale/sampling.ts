@@ -7,11 +7,11 @@
  * Vectors: a seeded Gaussian mixture (50 centres, unit-length rows, like sentence embeddings).
  * Labels: the nearest of 4 random directions, with 10% noise. Sizes: SCALE_SIZES=100000,300000.
  */
-import { recordFigures } from './figures';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { recordFigures } from './figures';
 import { trainHead } from '../../src/core/model/train';
 import type { DenseHead } from '../../src/core/model/head';
 import { createRng } from '../../src/core/random';
