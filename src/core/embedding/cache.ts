@@ -288,12 +288,14 @@ export class EmbeddingCache {
   }
 
   /**
-   * True when the next `checkpoint` costs about the new rows, not the file: it appends them to the
-   * journal (or rewrites the file because the journal outgrew its share, a cost spread over the
-   * many appends before it), or has nothing to write.
+   * True when the next `checkpoint` costs about the new rows, not a large file: it appends them to
+   * the journal (or rewrites the file because the journal outgrew its share, a cost spread over
+   * the many appends before it), rewrites a file no larger than a journal may grow, or has nothing
+   * to write.
    */
   get checkpointIsCheap(): boolean {
-    return !this.dirty || this.writeBlocked !== undefined || (!this.structural && this.base !== undefined);
+    if (!this.dirty || this.writeBlocked !== undefined || (!this.structural && this.base !== undefined)) return true;
+    return this.size * this.recordBytes() <= this.journalMinBytes;
   }
 
   /**

@@ -71,18 +71,22 @@ export class CacheJournal {
    * there and not (all) applied.
    */
   async replay(binding: JournalBinding | undefined, apply: (key: string, records: Buffer, rowAt: number) => void): Promise<string | undefined> {
-    const recordBytes = binding !== undefined ? KEY_BYTES + rowBytes(binding.dtype, binding.dimensions) : 0;
-    const nothing: JournalBinding = { model: '', dimensions: 0, fingerprint: '', dtype: 'float32', fit: null, base: { bytes: -1, checksum: -1 } };
-    const result = await replayJournal(this.file, binding ?? nothing, (records, count) => {
+    const again = 'Those rows are embedded again.';
+    if (binding === undefined) {
+      const there = await fs.stat(this.file).then(
+        () => true,
+        () => false,
+      );
+      this.onDisk = there;
+      return there ? `the embedding cache journal ${this.file} was not applied: there is no valid cache file for it to extend. ${again} It is replaced at the next save.` : undefined;
+    }
+    const recordBytes = KEY_BYTES + rowBytes(binding.dtype, binding.dimensions);
+    const result = await replayJournal(this.file, binding, (records, count) => {
       for (let r = 0, at = 0; r < count; r++, at += recordBytes) apply(records.toString('hex', at, at + KEY_BYTES), records, at + KEY_BYTES);
     });
     if (result.kind === 'absent') return undefined;
     this.onDisk = true;
-    const again = 'Those rows are embedded again.';
-    if (result.kind === 'ignored' || binding === undefined) {
-      const reason = result.kind === 'ignored' ? result.reason : 'there is no valid cache file for it to extend';
-      return `the embedding cache journal ${this.file} was not applied: ${reason}. ${again} It is replaced at the next save.`;
-    }
+    if (result.kind === 'ignored') return `the embedding cache journal ${this.file} was not applied: ${result.reason}. ${again} It is replaced at the next save.`;
     this.at = result.validBytes;
     this.id = result.id;
     if (result.dropped === undefined) return undefined;
