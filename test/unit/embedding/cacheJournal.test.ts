@@ -220,4 +220,16 @@ describe('EmbeddingCache journal', () => {
     assert.deepEqual(reopened.warnings, []);
     assert.deepEqual(vectors(reopened, range(0, 80)), vectors(small, range(0, 80)));
   });
+  it('journals rows that went to the spill file like rows held in memory', async () => {
+    const writer = await EmbeddingCache.open(file, { dtype: 'float16', memoryBytes: 0 });
+    writer.bind(identity);
+    for (const i of range(0, 5)) writer.set(hashOf(i), vectorOf(i));
+    await writer.save();
+    for (const i of range(5, 12)) writer.set(hashOf(i), vectorOf(i));
+    await writer.checkpoint();
+    assert.ok((await stat(journalFileFor(file))).size > 0);
+    const reopened = await open(file, 'float16');
+    assert.deepEqual(reopened.warnings, []);
+    assert.deepEqual(vectors(reopened, range(0, 12)), vectors(writer, range(0, 12)));
+  });
 });
