@@ -4,6 +4,12 @@
  * version, lengths, checksum, model, dimensions, non-finite values) is reported and rebuilt, never
  * trusted. The format is in `cacheFormat.ts`, the file I/O in `cacheFile.ts`.
  *
+ * Saves come in two kinds. `checkpoint` (the background's save after every chunk) appends only the
+ * rows set since the last save to a journal beside the file (`cacheJournal.ts`): one checksummed
+ * record, fsynced, whatever the cache's size. `save` (the end of embedding, or a checkpoint once the
+ * journal outgrows its share of the file) rewrites the file atomically and removes the journal.
+ * Opening reads the file, then replays the journal's records up to the first torn or bad one.
+ *
  * The same file keeps the embedder's fitted corpus statistics (the lexical idf table), keyed by a
  * hash of the corpus, so a second run over unchanged data neither re-embeds nor re-fits.
  *
@@ -11,13 +17,12 @@
  * folder, FIFO, device, socket, or a symlink to one) or cannot be written, the cache still serves
  * this run from memory, is not saved, and says why in `warnings`.
  */
-import { createHash } from 'node:crypto';
-import * as path from 'node:path';
-import { type CacheRecord, FORMAT_VERSION, KEY_BYTES, encodeChunks, hasNonFinite } from './cacheFormat';
+import { FORMAT_VERSION, KEY_BYTES, encodeChunks, hasNonFinite } from './cacheFormat';
 import { describeWriteError, readCacheFile, writeBlockedReason, writeCacheFile } from './cacheFile';
-import { DEFAULT_VECTOR_DTYPE, type VectorDtype, canEncode } from './quantize';
-import { SpillFile } from './spillFile';
-import { StoredRows } from './storedRows';
+import { CacheJournal, type JournalBinding } from './cacheJournal';
+import { keyOf } from './cacheKeys';
+import { DEFAULT_VECTOR_DTYPE, type VectorDtype, canEncode, rowBytes } from './quantize';
+import { CacheRows } from './cacheRows';
 
 const FIX = 'Fix: remove it or point the cache elsewhere.';
 
@@ -27,6 +32,16 @@ const FIX = 'Fix: remove it or point the cache elsewhere.';
  */
 export const CACHE_MEMORY_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The journal may grow to this share of the cache file (or JOURNAL_MIN_BYTES, whichever is more)
+ * before a checkpoint rewrites the file instead: rewrites then come at sizes growing by half each
+ * time, so all of them together write about three times the final file.
+ */
+const JOURNAL_SHARE = 0.5;
+export const JOURNAL_MIN_BYTES = 32 * 1024 * 1024;
+
+export { cacheFileFor, corpusKey } from './cacheKeys';
+
 export interface CacheIdentity {
   readonly model: string;
   readonly dimensions: number;
@@ -34,14 +49,6 @@ export interface CacheIdentity {
   readonly fingerprint: string;
 }
 
-/** `<storeDir>/embeddings-<readable model>-<hash>.bin`: a safe file name for any id or path. */
-export function cacheFileFor(storeDir: string, model: string): string {
-  const readable = model.replace(/[^A-Za-z0-9._-]+/g, '_').slice(-48);
-  const digest = createHash('sha256').update(model).digest('hex').slice(0, 8);
-  return path.join(storeDir, `embeddings-${readable}-${digest}.bin`);
-}
-
-/** An embedder's fitted state for one corpus (see Embedder.fitState). */
 export interface CachedFit {
   /** `corpusKey` of the texts it was fitted on. */
   readonly corpus: string;
@@ -50,36 +57,18 @@ export interface CachedFit {
   readonly state: Float32Array;
 }
 
-/**
- * Identifies a corpus for fitted statistics, whatever the order of its items: the text hashes (with
- * repeats) summed as 128-bit numbers in four 32-bit lanes, then hashed with the count. Text hashes
- * are already sha256 digests, so the sum is a sound multiset hash for non-adversarial data, and it
- * costs a tenth of sorting 50,000 strings. Any added, removed or edited text changes it.
- */
-export function corpusKey(textHashes: readonly string[]): string {
-  const lanes = new Uint32Array(4);
-  for (const h of textHashes) {
-    const key = keyOf(h);
-    for (let lane = 0; lane < 4; lane++) lanes[lane] += parseInt(key.slice(lane * 8, lane * 8 + 8), 16);
-  }
-  const digest = createHash('sha256').update(lanes).update(String(textHashes.length)).digest('hex');
-  return `${textHashes.length}:${digest.slice(0, 32)}`;
-}
-
 export class EmbeddingCache {
-  /**
-   * Vectors set this run, encoded in `dtype` as the file will hold them (so `get` gives what a
-   * reopened cache gives), up to the memory share.
-   */
-  private fresh: StoredRows | undefined;
-  /** Vectors read from the file, still encoded as the file stores them; never the same keys as `fresh` or `spill`. */
-  private stored: StoredRows | undefined;
-  /** Vectors set after the memory share was used (see CACHE_MEMORY_BYTES); never the same keys as `fresh`. */
-  private spill: SpillFile | undefined;
-  private spillFailed = false;
+  /** The vectors, by key: the file's, its journal's, this run's. */
+  private readonly rows: CacheRows;
   private fit: CachedFit | undefined;
   private identity: CacheIdentity | null;
-  private dirty = false;
+  /** The next save must rewrite the file: something besides new rows changed (identity, fit, dtype, a deletion). */
+  private structural = false;
+  /** Keys set since the last save (each in `fresh` or `spill`): what a checkpoint appends. */
+  private readonly pending = new Set<string>();
+  /** Length and checksum of the file on disk as read or last written; undefined when there is none to extend. */
+  private base: JournalBinding['base'] | undefined;
+  private readonly journal: CacheJournal;
   /** Why nothing will be written (said once, in `warnings`, when there is something to write). */
   private writeBlocked: string | undefined;
   private readonly messages: string[] = [];
@@ -90,11 +79,14 @@ export class EmbeddingCache {
   private constructor(
     readonly file: string,
     identity: CacheIdentity | null,
-    private readonly memoryBytes: number,
+    memoryBytes: number,
     /** How the file (and the spill file) stores rows from the next save on. */
     readonly dtype: VectorDtype,
+    private readonly journalMinBytes: number,
   ) {
     this.identity = identity;
+    this.journal = new CacheJournal(file);
+    this.rows = new CacheRows(file, dtype, memoryBytes);
   }
 
   /**
@@ -121,9 +113,12 @@ export class EmbeddingCache {
    * file is an empty cache, a bad one is reported (`problem`) and empty, and a path that cannot hold
    * a cache (not a regular file, unwritable folder) gives an in-memory cache and a warning.
    */
-  static async open(file: string, options: { readonly memoryBytes?: number; readonly dtype?: VectorDtype } = {}): Promise<EmbeddingCache> {
+  static async open(
+    file: string,
+    options: { readonly memoryBytes?: number; readonly dtype?: VectorDtype; /** See JOURNAL_MIN_BYTES. */ readonly journalMinBytes?: number } = {},
+  ): Promise<EmbeddingCache> {
     const read = await readCacheFile(file);
-    const cache = new EmbeddingCache(file, null, options.memoryBytes ?? CACHE_MEMORY_BYTES, options.dtype ?? DEFAULT_VECTOR_DTYPE);
+    const cache = new EmbeddingCache(file, null, options.memoryBytes ?? CACHE_MEMORY_BYTES, options.dtype ?? DEFAULT_VECTOR_DTYPE, options.journalMinBytes ?? JOURNAL_MIN_BYTES);
     if (read.kind === 'unusable') {
       cache.blockWrites(`the embedding cache ${file} cannot be used: ${read.reason}. Embedding goes on without the cache (nothing is saved). ${FIX}`);
       return cache;
@@ -131,14 +126,17 @@ export class EmbeddingCache {
     if (read.kind === 'decoded') {
       const decoded = read.decoded;
       cache.identity = decoded.identity;
-      cache.stored = decoded.rows;
+      cache.rows.adoptFile(decoded.rows);
       cache.fit = decoded.fit;
       // An older format, or rows in another dtype, are rewritten as this cache writes at the next save.
-      if (decoded.version !== FORMAT_VERSION || decoded.rows.dtype !== cache.dtype) cache.dirty = true;
-    } else if (read.kind === 'corrupt') {
-      cache.rebuild(`embedding cache ${file} is corrupt (${read.reason}); rebuilding`);
-    } else if (read.kind === 'unreadable') {
-      cache.rebuild(`cannot read ${file}: ${read.reason}; rebuilding`);
+      if (decoded.version !== FORMAT_VERSION || decoded.rows.dtype !== cache.dtype) cache.structural = true;
+      cache.base = { bytes: read.bytes, checksum: read.checksum };
+      await cache.replay({ ...decoded.identity, dtype: decoded.rows.dtype, fit: decoded.fit?.corpus ?? null, base: cache.base });
+    } else {
+      if (read.kind === 'corrupt') cache.rebuild(`embedding cache ${file} is corrupt (${read.reason}); rebuilding`);
+      else if (read.kind === 'unreadable') cache.rebuild(`cannot read ${file}: ${read.reason}; rebuilding`);
+      // No file to extend: a journal beside it cannot be applied.
+      await cache.replay(undefined);
     }
     const blocked = await writeBlockedReason(file);
     if (blocked !== undefined) {
@@ -152,7 +150,14 @@ export class EmbeddingCache {
 
   private rebuild(problem: string): void {
     this.problem = problem;
-    this.dirty = true;
+    this.structural = true;
+  }
+
+  /** Applies the journal's valid records over the rows read from the file (`binding` undefined: there is no file). */
+  private async replay(binding: JournalBinding | undefined): Promise<void> {
+    if (binding !== undefined) this.rows.startReplay(binding.dtype, binding.dimensions);
+    const warning = await this.journal.replay(binding, (key, records, at) => this.rows.replayRow(key, records, at));
+    if (warning !== undefined) this.warn(warning);
   }
 
   private warn(message: string): void {
@@ -181,14 +186,12 @@ export class EmbeddingCache {
               : null;
       if (mismatch) {
         this.problem ??= `embedding cache ${this.file} was made with ${mismatch}; rebuilding`;
-        this.fresh = undefined;
-        this.stored = undefined;
-        this.spill?.dispose();
-        this.spill = undefined;
-        this.dirty = true;
+        this.rows.clear();
+        this.pending.clear();
+        this.structural = true;
       }
     }
-    if (!current || !sameIdentity(current, expected)) this.dirty = true;
+    if (!current || !sameIdentity(current, expected)) this.structural = true;
     this.identity = expected;
   }
 
@@ -202,12 +205,12 @@ export class EmbeddingCache {
     if (this.fit?.corpus === corpus && this.fit.model === model && sameFloats(this.fit.state, state)) return;
     if (hasNonFinite(state)) {
       this.warn(`the fitted corpus statistics of ${model} hold NaN or infinite values, so they are not cached`);
-      if (this.fit !== undefined) this.dirty = true;
+      if (this.fit !== undefined) this.structural = true;
       this.fit = undefined;
       return;
     }
     this.fit = { corpus, model, state: state.slice() };
-    this.dirty = true;
+    this.structural = true;
   }
 
   /** Whose vectors these are: as read from the file until `bind` (null for a new or rebuilt cache). */
@@ -216,23 +219,17 @@ export class EmbeddingCache {
   }
 
   get size(): number {
-    return (this.fresh?.size ?? 0) + (this.stored?.size ?? 0) + (this.spill?.size ?? 0);
+    return this.rows.size;
   }
 
   /** The vector of `textHash` as the file holds it (decoded from the cache's dtype), as a new array. */
   get(textHash: string): Float32Array | undefined {
-    const key = keyOf(textHash);
-    return this.fresh?.get(key) ?? this.stored?.get(key) ?? this.spill?.get(key);
+    return this.rows.get(keyOf(textHash));
   }
 
   /** `get` without the allocation: decodes the vector of `textHash` into `out[at ..]`; false when the cache has none. */
   readInto(textHash: string, out: Float32Array, at: number): boolean {
-    const key = keyOf(textHash);
-    if (this.fresh?.readInto(key, out, at) === true || this.stored?.readInto(key, out, at) === true) return true;
-    const spilled = this.spill?.get(key);
-    if (spilled === undefined) return false;
-    out.set(spilled, at);
-    return true;
+    return this.rows.readInto(keyOf(textHash), out, at);
   }
 
   /**
@@ -244,84 +241,123 @@ export class EmbeddingCache {
     if (dims === undefined) throw new Error('EmbeddingCache.bind() must be called before set()');
     if (vector.length !== dims) throw new RangeError(`vector has ${vector.length} dimensions, cache has ${dims}`);
     const key = keyOf(textHash);
-    const readFromFile = this.stored?.delete(key) === true;
+    const readFromFile = this.rows.takeFromFile(key);
     if (!canEncode(this.dtype, vector)) {
       this.notCached++;
-      if (this.fresh?.delete(key) === true || this.spill?.delete(key) === true || readFromFile) this.dirty = true;
+      this.pending.delete(key);
+      // A row to take out of the file: only a rewrite does that.
+      if (this.rows.deleteSet(key) || readFromFile) this.structural = true;
       return;
     }
-    this.dirty = true;
-    if (this.fresh?.has(key) !== true) {
-      const spill = this.spill ?? this.openSpill();
-      if (spill !== undefined) {
-        spill.append(key, vector);
-        return;
-      }
-    }
-    this.fresh ??= new StoredRows(this.dtype, dims);
-    this.fresh.append(key, vector);
+    this.track(key);
+    this.rows.put(key, vector, dims, this.writeBlocked === undefined);
   }
 
-  /** The spill file, once memory holds CACHE_MEMORY_BYTES of vectors and the cache can write beside its file. */
-  private openSpill(): SpillFile | undefined {
-    const dims = this.identity?.dimensions ?? 0;
-    if (this.spillFailed || this.writeBlocked !== undefined || (this.fresh?.bytes ?? 0) < this.memoryBytes) return undefined;
-    this.spill = SpillFile.create(`${this.file}.${process.pid}.${Date.now().toString(36)}.spill`, dims, this.dtype);
-    // Cannot create it (folder missing or full): keep vectors in memory, as before there was a spill.
-    if (this.spill === undefined) this.spillFailed = true;
-    return this.spill;
+  /** Remembers `key` for the next checkpoint, unless that will rewrite the file anyway. */
+  private track(key: string): void {
+    if (this.structural) return;
+    this.pending.add(key);
+    // More rows than a journal may hold: the next save rewrites the file, and memory stays bounded.
+    if (this.pending.size * this.recordBytes() > this.journalBudget()) {
+      this.structural = true;
+      this.pending.clear();
+    }
   }
 
-  /** Every vector: those read from the file in its order, then memory, then the spill file in the order the vectors were set. */
-  private *records(): Generator<CacheRecord> {
-    const stored = this.stored;
-    if (stored !== undefined) {
-      // Rows already in this dtype are copied as bytes; others (an older file) are re-encoded.
-      if (stored.dtype === this.dtype) yield* stored.records();
-      else for (const key of stored.keys()) yield [key, stored.get(key) as Float32Array];
-    }
-    if (this.fresh) yield* this.fresh.records();
-    if (this.spill) yield* this.spill.records();
+  private recordBytes(): number {
+    return KEY_BYTES + rowBytes(this.dtype, this.identity?.dimensions ?? 0);
+  }
+
+  /** How long the journal may grow before a checkpoint rewrites the file instead. */
+  private journalBudget(): number {
+    return Math.max(this.journalMinBytes, JOURNAL_SHARE * (this.base?.bytes ?? 0));
   }
 
   /** Drops vectors of texts no longer in the dataset, so the file does not grow forever. */
   retainOnly(textHashes: Iterable<string>): void {
     const keep = new Set<string>();
     for (const hash of textHashes) keep.add(keyOf(hash));
-    for (const rows of [this.fresh, this.stored]) {
-      for (const key of rows?.keys() ?? []) {
-        if (!keep.has(key)) {
-          rows?.delete(key);
-          this.dirty = true;
-        }
-      }
-    }
-    for (const key of this.spill?.keys() ?? []) {
-      if (!keep.has(key)) {
-        this.spill?.delete(key);
-        this.dirty = true;
-      }
-    }
+    const dropped = this.rows.retainOnly(keep);
+    for (const key of dropped) this.pending.delete(key);
+    if (dropped.length > 0) this.structural = true;
+  }
+
+  /** Anything to write: rows set since the last save, or a change only a rewrite saves. */
+  private get dirty(): boolean {
+    return this.structural || this.pending.size > 0;
   }
 
   /**
-   * Writes atomically (temp file, fsync, rename) when anything changed since open. Never throws: a
-   * failed write (read-only folder, full disk, a folder in the way) becomes a warning and the cache
-   * stops trying. Resolves to true when the file on disk now holds what the cache holds.
+   * True when the next `checkpoint` costs about the new rows, not a large file: it appends them to
+   * the journal (or rewrites the file because the journal outgrew its share, a cost spread over
+   * the many appends before it), rewrites a file no larger than a journal may grow, or has nothing
+   * to write.
    */
-  async save(): Promise<boolean> {
-    if (this.notCached > 0) {
-      const why = this.dtype === 'float16' ? 'NaN, infinite values or values beyond float16 (±65504)' : 'NaN or infinite values';
-      this.warn(`${this.notCached} vector(s) from ${this.identity?.model ?? 'the embedder'} held ${why} and were not cached`);
-      this.notCached = 0;
-    }
-    if (!this.dirty || !this.identity) return true;
+  get checkpointIsCheap(): boolean {
+    if (!this.dirty || this.writeBlocked !== undefined || (!this.structural && this.base !== undefined)) return true;
+    return this.size * this.recordBytes() <= this.journalMinBytes;
+  }
+
+  /**
+   * The background's save: appends the rows set since the last save to the journal as one
+   * checksummed, fsynced record. Falls back to `save` (a rewrite) when the file cannot be extended
+   * (none yet, or something besides new rows changed), when the journal would outgrow its share of
+   * the file, or when the append fails. Never throws; resolves as `save` does.
+   */
+  async checkpoint(): Promise<boolean> {
+    if (this.structural || this.base === undefined || this.identity === null) return this.save();
+    this.reportNotCached();
+    if (this.pending.size === 0) return true;
     if (this.writeBlocked !== undefined) {
       this.warn(this.writeBlocked);
       return false;
     }
+    const keys = [...this.pending];
+    const rowLength = rowBytes(this.dtype, this.identity.dimensions);
+    if (this.journal.bytes + keys.length * (KEY_BYTES + rowLength) > this.journalBudget()) return this.save();
+    const rows = keys.map((key): readonly [string, Uint8Array] => {
+      const row = this.rows.encodedSet(key);
+      if (row === undefined) throw new Error(`EmbeddingCache: the row of ${key} to journal is missing`);
+      return [key, row];
+    });
     try {
-      await writeCacheFile(this.file, encodeChunks(this.identity, this.size, this.records(), this.fit, this.dtype));
+      await this.journal.append({ ...this.identity, dtype: this.dtype, fit: this.fit?.corpus ?? null, base: this.base }, keys.length, rows);
+    } catch {
+      // The journal cannot take it (a folder in the way, the disk full): a rewrite saves it all, or says why not.
+      return this.save();
+    }
+    for (const key of keys) this.pending.delete(key);
+    return true;
+  }
+
+  private reportNotCached(): void {
+    if (this.notCached === 0) return;
+    const why = this.dtype === 'float16' ? 'NaN, infinite values or values beyond float16 (±65504)' : 'NaN or infinite values';
+    this.warn(`${this.notCached} vector(s) from ${this.identity?.model ?? 'the embedder'} held ${why} and were not cached`);
+    this.notCached = 0;
+  }
+
+  /**
+   * The full save: writes the whole file atomically (temp file, fsync, rename) when anything changed
+   * since open or a journal was replayed, then removes the journal. Never throws: a failed write
+   * (read-only folder, full disk, a folder in the way) becomes a warning and the cache stops
+   * trying. Resolves to true when the files on disk now hold what the cache holds.
+   */
+  async save(): Promise<boolean> {
+    this.reportNotCached();
+    if (!this.identity) return true;
+    if (!this.dirty && (this.journal.bytes === 0 || this.writeBlocked !== undefined)) {
+      // A journal that was not applied holds nothing the file lacks.
+      if (this.journal.stale && this.writeBlocked === undefined) await this.journal.remove();
+      return true;
+    }
+    if (this.writeBlocked !== undefined) {
+      this.warn(this.writeBlocked);
+      return false;
+    }
+    let written: JournalBinding['base'];
+    try {
+      written = await writeCacheFile(this.file, encodeChunks(this.identity, this.size, this.rows.records(), this.fit, this.dtype));
     } catch (error) {
       this.blockWrites(
         `could not write the embedding cache ${this.file}: ${describeWriteError(error)}. Embedding goes on without saving the cache, so the next run embeds again. ` +
@@ -329,7 +365,11 @@ export class EmbeddingCache {
       );
       return false;
     }
-    this.dirty = false;
+    this.base = written;
+    this.structural = false;
+    this.pending.clear();
+    // The file holds the journal's rows now; a journal left by a failed removal no longer matches it.
+    await this.journal.remove();
     return true;
   }
 }
@@ -343,11 +383,3 @@ function sameFloats(a: Float32Array, b: Float32Array): boolean {
 function sameIdentity(a: CacheIdentity, b: CacheIdentity): boolean {
   return a.model === b.model && a.dimensions === b.dimensions && a.fingerprint === b.fingerprint;
 }
-
-/** Text hashes are 32 hex chars (16 bytes); anything else is hashed down to 16 bytes. */
-function keyOf(textHash: string): string {
-  return /^[0-9a-f]{32}$/.test(textHash)
-    ? textHash
-    : createHash('sha256').update(textHash).digest('hex').slice(0, KEY_BYTES * 2);
-}
-

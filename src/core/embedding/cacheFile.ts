@@ -14,7 +14,7 @@ export type CacheRead =
   /** Nothing at the path: an empty cache. */
   | { readonly kind: 'absent' }
   /** A regular file that passed every check (lengths, checksum, finite rows), decoded. */
-  | { readonly kind: 'decoded'; readonly decoded: Decoded }
+  | { readonly kind: 'decoded'; readonly decoded: Decoded; readonly bytes: number; readonly checksum: number }
   /** A regular file that fails a check; rebuilding it is safe. */
   | { readonly kind: 'corrupt'; readonly reason: string }
   /** A regular file that could not be read (permissions, I/O); rebuilding may still work. */
@@ -137,8 +137,9 @@ export async function readCacheFile(file: string): Promise<CacheRead> {
       at += n * decoder.recordBytes;
     }
     const tail = await readExactly(handle, size - at, at);
-    const decoded = decoder.finish(tail.subarray(0, tail.length - CHECKSUM_BYTES), tail.readUInt32LE(tail.length - CHECKSUM_BYTES));
-    return { kind: 'decoded', decoded };
+    const checksum = tail.readUInt32LE(tail.length - CHECKSUM_BYTES);
+    const decoded = decoder.finish(tail.subarray(0, tail.length - CHECKSUM_BYTES), checksum);
+    return { kind: 'decoded', decoded, bytes: size, checksum };
   } catch (error) {
     if (error instanceof CorruptCacheError) return { kind: 'corrupt', reason: error.message };
     return { kind: 'unreadable', reason: (error as Error).message };
@@ -150,21 +151,27 @@ export async function readCacheFile(file: string): Promise<CacheRead> {
 /**
  * Writes atomically (temp file beside it, fsync, rename); the temp file never outlives a failure.
  * `bytes` may be chunks (see `encodeChunks`), written one at a time so the file is never one buffer.
+ * Resolves to the file's length and its last four bytes (a cache file's stored checksum).
  */
-export async function writeCacheFile(file: string, bytes: Buffer | Iterable<Buffer>): Promise<void> {
+export async function writeCacheFile(file: string, bytes: Buffer | Iterable<Buffer>): Promise<{ readonly bytes: number; readonly checksum: number }> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`;
   try {
     const handle = await fs.open(tmp, 'wx');
+    let length = 0;
+    let last = Buffer.alloc(0);
     try {
       for (const chunk of Buffer.isBuffer(bytes) ? [bytes] : bytes) {
         for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+        length += chunk.length;
+        last = Buffer.from(Buffer.concat([last, chunk.subarray(-CHECKSUM_BYTES)]).subarray(-CHECKSUM_BYTES));
       }
       await handle.sync();
     } finally {
       await handle.close();
     }
     await fs.rename(tmp, file);
+    return { bytes: length, checksum: last.length === CHECKSUM_BYTES ? last.readUInt32LE(0) : 0 };
   } catch (error) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     throw error;

@@ -140,8 +140,8 @@ async function runEmbedding(
       },
     });
   } catch (error) {
-    // Keep the work done so far: the next run resumes instead of starting over.
-    await cache?.save().catch(() => undefined);
+    // Keep the work done so far (appended to the journal when it can be): the next run resumes instead of starting over.
+    await cache?.checkpoint().catch(() => undefined);
     flushWarnings();
     if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
     throw error;

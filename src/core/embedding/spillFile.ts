@@ -82,6 +82,20 @@ export class SpillFile {
     return out;
   }
 
+  /** The row of `key` as stored (encoded in `dtype`), as a new array; undefined when there is none. */
+  encoded(key: string): Uint8Array | undefined {
+    const n = this.index.get(key);
+    if (n === undefined) return undefined;
+    const length = this.recordBytes - KEY_BYTES;
+    if (n >= this.flushed) {
+      const at = (n - this.flushed) * this.recordBytes + KEY_BYTES;
+      return Uint8Array.prototype.slice.call(this.pending, at, at + length);
+    }
+    const bytes = new Uint8Array(length);
+    readFully(this.openFd(), bytes, n * this.recordBytes + KEY_BYTES);
+    return bytes;
+  }
+
   delete(key: string): boolean {
     return this.index.delete(key);
   }

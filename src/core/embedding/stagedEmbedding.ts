@@ -5,9 +5,12 @@
  * rows whose vectors are now in `matrix`. Rows not yet embedded hold zeros and `embedded[row]` is 0:
  * the session must not read them (see LabelingSession.addEmbedded).
  *
- * The cache is saved while the background runs (at most every `flushEveryMs`, and never spending
- * more than about a tenth of the time on saving), with the cache's own atomic checksummed writer,
- * so a crash loses only what was embedded since the last save, and a restart embeds only the rest.
+ * The cache is saved after every chunk while the background runs: a checkpoint appends only that
+ * chunk's rows to the cache's journal (one checksummed, fsynced record; see cacheJournal.ts), so it
+ * costs the same at any pool size, and a crash loses at most the chunk in flight; a restart embeds
+ * only the rest. A save that must rewrite the whole file (a new cache, another model, a dtype
+ * change) is spaced out instead: at most every `flushEveryMs`, and never more than about a tenth
+ * of the time. The end of the background writes the whole file once and removes the journal.
  */
 import { CancelledError, throwIfCancelled } from '../errors';
 import type { DatasetItem, Matrix } from '../types';
@@ -21,7 +24,10 @@ export interface StagedEmbeddingOptions {
   batchSize: number;
   /** Rows the background embeds between two session updates. */
   chunkRows: number;
-  /** Saves the cache at most this often while the background runs; 0: after every chunk. */
+  /**
+   * Saves that rewrite the whole cache file come at most this often while the background runs (0:
+   * after every chunk); saves that append to the journal come after every chunk regardless.
+   */
   flushEveryMs: number;
   /** Progress of the first stage: rows with vectors so far, of the cached rows plus the first sample. */
   onProgress?: (p: { readonly done: number; readonly total: number; readonly itemsPerSecond: number; readonly etaSeconds: number | null }) => void;
@@ -30,7 +36,7 @@ export interface StagedEmbeddingOptions {
 
 export const defaultStagedOptions: Readonly<StagedEmbeddingOptions> = { batchSize: 32, chunkRows: 2048, flushEveryMs: 5000 };
 
-/** A saved cache may cost at most this share of the background's time (a save rewrites the file). */
+/** Rewriting the cache file may cost at most this share of the background's time. */
 const SAVE_SHARE = 0.1;
 
 export class StagedEmbedding {
@@ -143,7 +149,7 @@ export class StagedEmbedding {
         }),
       );
       this.restAt += chunk.length;
-      if (this.restAt < this.rest.length && this.flushDue()) await this.save();
+      if (this.restAt < this.rest.length && (this.cache?.checkpointIsCheap === true || this.flushDue())) await this.checkpoint();
       yield chunk;
     }
     await this.finish();
@@ -160,7 +166,7 @@ export class StagedEmbedding {
     try {
       await stage();
     } catch (error) {
-      await this.save();
+      await this.checkpoint();
       if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError();
       throw error;
     }
@@ -172,10 +178,19 @@ export class StagedEmbedding {
     return since >= Math.max(this.options.flushEveryMs, this.lastSaveMs / SAVE_SHARE);
   }
 
+  /** Saves what was embedded: appended to the journal when it can be, else the file rewritten. */
+  private async checkpoint(): Promise<void> {
+    await this.timed(() => this.cache?.checkpoint());
+  }
+
   private async save(): Promise<void> {
+    await this.timed(() => this.cache?.save());
+  }
+
+  private async timed(saving: () => Promise<boolean> | undefined): Promise<void> {
     if (this.cache === undefined) return;
     const started = performance.now();
-    await this.cache.save().catch(() => undefined);
+    await saving()?.catch(() => undefined);
     this.lastSave = performance.now();
     this.lastSaveMs = this.lastSave - started;
     this.flushWarnings();

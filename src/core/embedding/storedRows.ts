@@ -40,16 +40,36 @@ export class StoredRows {
 
   /** Encodes `vector` (dims floats the dtype can hold: see canEncode) under `key`; a key set again points at its new row. */
   append(key: string, vector: Float32Array): void {
+    const [chunk, at] = this.nextSlot(key);
+    encodeRow(this.dtype, vector, chunk, at + KEY_BYTES);
+  }
+
+  /** `append` of a row already encoded in this dtype: `bytes[at ..]` (a journal's records, see cacheJournal.ts). */
+  appendEncoded(key: string, bytes: Uint8Array, at: number): void {
+    const [chunk, to] = this.nextSlot(key);
+    chunk.set(bytes.subarray(at, at + this.recordBytes - KEY_BYTES), to + KEY_BYTES);
+  }
+
+  /** The slot the next appended row of `key` goes to, its key written. */
+  private nextSlot(key: string): readonly [Buffer, number] {
     if (this.slots > 0 && !this.appending) throw new Error('StoredRows: append after adopt');
     this.appending = true;
     if (this.perChunk === 0) this.perChunk = Math.max(1, Math.floor(APPEND_CHUNK_BYTES / this.recordBytes));
     if (this.slots === this.chunks.length * this.perChunk) this.chunks.push(Buffer.alloc(this.perChunk * this.recordBytes));
-    const [chunk, at] = this.locate(this.slots);
-    chunk.write(key, at, KEY_BYTES, 'hex');
-    encodeRow(this.dtype, vector, chunk, at + KEY_BYTES);
+    const located = this.locate(this.slots);
+    located[0].write(key, located[1], KEY_BYTES, 'hex');
     // Deleting first moves a replaced key to the end, in the order it was last set.
     this.index.delete(key);
     this.index.set(key, this.slots++);
+    return located;
+  }
+
+  /** The row of `key` as stored (a view, valid while this holds it), or undefined. */
+  encoded(key: string): Uint8Array | undefined {
+    const slot = this.index.get(key);
+    if (slot === undefined) return undefined;
+    const [chunk, at] = this.locate(slot);
+    return chunk.subarray(at + KEY_BYTES, at + this.recordBytes);
   }
 
   /**

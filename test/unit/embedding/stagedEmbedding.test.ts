@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EmbeddingCache, cacheFileFor } from '../../../src/core/embedding/cache';
+import { journalFileFor } from '../../../src/core/embedding/cacheJournal';
 import { embedDataset } from '../../../src/core/embedding/embedDataset';
 import type { Embedder } from '../../../src/core/embedding/embedder';
 import { FIRST_SAMPLE_MIN, firstSampleSize, sampleFirstOrder } from '../../../src/core/embedding/embedOrder';
@@ -134,5 +135,49 @@ describe('StagedEmbedding', () => {
     assert.equal(done.fromCache, items.length);
     assert.equal(done.remaining, 0);
     assert.equal(third.texts.length, 0);
+  });
+  it('a crash mid-background (the loop just stops, nothing saved after it) keeps every chunk before it; a torn journal tail costs only its last chunk', async () => {
+    const file = cacheFileFor(path.join(dir, 'crash'), 'lexical');
+    const order = sampleFirstOrder(items.length, 9, { sampleSize: 50 });
+    // Rewrites of the whole file at most once a minute: only the journal can save the chunks.
+    const options = { batchSize: 10, chunkRows: 50, flushEveryMs: 60_000 };
+    const first = counting(new LexicalEmbedder());
+    const staged = await StagedEmbedding.start(items, first.embedder, await EmbeddingCache.open(file), order, options);
+    const journalSizes: number[] = [];
+    let chunks = 0;
+    for await (const _chunk of staged.background()) {
+      journalSizes.push(await stat(journalFileFor(file)).then((s) => s.size, () => 0));
+      // No cancel, no cleanup: leaving the loop is what a killed process leaves on disk.
+      if (++chunks === 4) break;
+    }
+    const embeddedBefore = staged.embeddedCount;
+    assert.equal(embeddedBefore, 50 + 4 * 50);
+    assert.equal(journalSizes[0], 0, 'the first chunk rewrote the (small, new) file');
+    assert.ok(journalSizes.slice(1).every((size, k) => size > (journalSizes[k] as number)), `each later chunk appended a record (${journalSizes.join(', ')})`);
+    assert.deepEqual((await readdir(path.dirname(file))).sort(), [path.basename(file), path.basename(journalFileFor(file))].sort());
+
+    const second = counting(new LexicalEmbedder());
+    const resumed = await StagedEmbedding.start(items, second.embedder, await EmbeddingCache.open(file), order, options);
+    assert.equal(resumed.fromCache, embeddedBefore, 'every chunk embedded before the crash survives');
+    assert.equal(second.texts.length, 0);
+
+    // The last record torn (a crash while it was written): only its chunk is embedded again.
+    await truncate(journalFileFor(file), (journalSizes[3] as number) - 3);
+    const warnings: string[] = [];
+    const third = counting(new LexicalEmbedder());
+    const torn = await StagedEmbedding.start(items, third.embedder, await EmbeddingCache.open(file), order, { ...options, onWarning: (w) => warnings.push(w) });
+    assert.equal(torn.fromCache, embeddedBefore - 50, 'the torn record held one chunk');
+    assert.equal(warnings.length, 1);
+    assert.ok((warnings[0] as string).includes(journalFileFor(file)) && /torn or damaged/.test(warnings[0] as string), warnings[0]);
+    for await (const _chunk of torn.background()) {
+      // drain
+    }
+    assert.equal(third.texts.length, items.length - torn.fromCache);
+    const firstTexts = new Set(first.texts.slice(0, 50 + 3 * 50));
+    assert.ok(third.texts.every((t) => !firstTexts.has(t)), 'a row of a surviving chunk is embedded again');
+    assert.deepEqual(await readdir(path.dirname(file)), [path.basename(file)], 'the end of embedding folded the journal into the file');
+    const reopened = await StagedEmbedding.start(items, new LexicalEmbedder(), await EmbeddingCache.open(file), order, options);
+    assert.equal(reopened.fromCache, items.length);
+    assert.equal(reopened.remaining, 0);
   });
 });

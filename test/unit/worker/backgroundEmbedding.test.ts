@@ -151,3 +151,57 @@ test('a crash mid-embedding resumes from the cache: the restart starts from the 
     await second.close();
   }
 });
+
+/** The one embedding cache journal under `workspace`. */
+async function journalIn(workspace: string): Promise<string> {
+  const found = (await fs.readdir(workspace, { recursive: true })).filter((f) => f.endsWith('.journal'));
+  assert.equal(found.length, 1, `journals under ${workspace}: ${found.join(', ')}`);
+  return path.join(workspace, found[0] as string);
+}
+
+test('a crash with rewrites spaced out keeps every chunk saved to the journal; a torn journal tail costs only the last chunk', async () => {
+  const workspace = path.join(dir, 'ws-torn');
+  await fs.mkdir(workspace);
+  // The default spacing of whole-file rewrites (5 s): only the journal, appended after every chunk, saves the chunks.
+  const spaced = { firstSample: FIRST, chunkRows: 50 };
+  const first = new Host();
+  first.send(initMessage(dataset, workspace, LABELS, { staging: { ...spaced, holdAfterChunks: 5 } }));
+  await first.wait('engineReady', () => true, 120_000);
+  const reported = await first.wait('poolEmbedding', (m) => m.state === 'embedding' && m.embedded === FIRST + 5 * spaced.chunkRows, 120_000);
+  await first.worker.terminate();
+
+  const journal = await journalIn(workspace);
+  const whole = (await fs.stat(journal)).size;
+  const second = new Host();
+  try {
+    second.send(initMessage(dataset, workspace, LABELS, { staging: { ...spaced, holdAfterChunks: 1 } }));
+    await second.wait('engineReady', () => true, 120_000);
+    const resumed = await second.wait('poolEmbedding');
+    assert.equal(resumed.fromCache, reported.embedded, 'every chunk before the crash was saved');
+    await second.wait('poolEmbedding', (m) => m.embedded === reported.embedded + spaced.chunkRows, 120_000);
+  } finally {
+    await second.worker.terminate();
+  }
+
+  // A crash while the last record was written leaves it torn: cut it 3 bytes short.
+  const again = await journalIn(workspace);
+  assert.equal(again, journal);
+  assert.ok((await fs.stat(journal)).size > whole, 'the second run appended its chunk');
+  const lastRecord = (await fs.stat(journal)).size - whole;
+  await fs.truncate(journal, (await fs.stat(journal)).size - 3);
+  const third = new Host();
+  try {
+    third.send(initMessage(dataset, workspace, LABELS, { staging: spaced }));
+    await third.wait('engineReady', () => true, 120_000);
+    const resumed = await third.wait('poolEmbedding');
+    assert.equal(resumed.fromCache, reported.embedded, `only the torn record (${lastRecord} bytes, the second run's one chunk) was lost`);
+    const warned = third.messages.filter((m): m is Of<'log'> => m.type === 'log' && m.level === 'warn' && m.message.includes(journal));
+    assert.equal(warned.length, 1, 'the torn tail is reported, naming the journal');
+    assert.match(warned[0]?.message ?? '', /torn or damaged record/);
+    const done = await third.wait('poolEmbedding', (m) => m.state === 'done', 120_000);
+    assert.equal(done.embedded, texts.length);
+  } finally {
+    await third.close();
+  }
+  await assert.rejects(fs.stat(journal), 'the end of embedding folded the journal into the cache file');
+});
