@@ -5,6 +5,7 @@
  */
 import { parseEventLine, type LabelEvent, type ParseFailure, type ParseResult } from './events';
 import { LabelLogError } from './errors';
+import { parseCanonicalLine } from './fastLine';
 import { decodeUtf8, forEachLine, splitAtRecords } from './logLines';
 import { LabelState, type CurrentLabel } from './state';
 
@@ -75,6 +76,12 @@ export async function replay(file: string): Promise<ReplayResult> {
   };
 
   const handleLine = (bytes: Buffer, line: number, isTail: boolean): void => {
+    // Lines as the extension writes them; the fast path gives up on anything else, read below.
+    const fast = parseCanonicalLine(bytes);
+    if (fast !== undefined) {
+      accept(fast, line);
+      return;
+    }
     const text = decodeUtf8(bytes);
     if (text !== undefined && text.trim() === '') return;
     const whole: Reading = text === undefined ? NOT_UTF8 : parseEventLine(text);

@@ -48,7 +48,7 @@ interface Entry {
   /** For label/skip/flag: not undone. For undo: its removal currently holds. */
   active: boolean;
   /** For an undo that had an effect: the entry it removed. */
-  target?: Entry;
+  target: Entry | undefined;
 }
 
 export class LabelState {
@@ -77,7 +77,7 @@ export class LabelState {
     if (this.byId.has(event.eventId)) {
       return { kind: 'duplicate-event', detail: `eventId ${event.eventId} appears twice; the later copy was ignored` };
     }
-    const entry: Entry = { event, active: true };
+    const entry: Entry = { event, active: true, target: undefined };
     if (event.type !== 'undo') {
       this.record(entry, event.itemId);
       this.recompute(event.itemId);
@@ -156,8 +156,10 @@ export class LabelState {
 
   private recompute(itemId: string): void {
     const history = this.historyByItem.get(itemId) ?? [];
-    /** Each annotator's last label/skip in effect, newest first. */
-    const decisions = new Map<string, LabelEvent>();
+    // Each annotator's last label/skip in effect, newest first: the newest one, then any others
+    // (an item rarely has more than one annotator, so no Map is built for it).
+    let newest: LabelEvent | undefined;
+    let others: LabelEvent[] | undefined;
     let lastEvent: LabelEvent | undefined;
     let flagged = false;
     for (let i = history.length - 1; i >= 0; i--) {
@@ -165,7 +167,10 @@ export class LabelState {
       if (!active || event.type === 'undo') continue;
       lastEvent ??= event;
       if (event.type === 'flag') flagged = true;
-      if ((event.type === 'skip' || event.type === 'label') && !decisions.has(event.annotator)) decisions.set(event.annotator, event);
+      else if (newest === undefined) newest = event;
+      else if (newest.annotator !== event.annotator && !(others?.some((o) => o.annotator === event.annotator) ?? false)) {
+        (others ??= []).push(event);
+      }
     }
     if (lastEvent === undefined) {
       this.current.delete(itemId);
@@ -173,11 +178,17 @@ export class LabelState {
     }
     const votes: AnnotatorLabel[] = [];
     let skipped = false;
-    for (const event of decisions.values()) {
-      if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
+    if (others !== undefined) {
+      for (let i = others.length - 1; i >= 0; i--) {
+        const event = others[i] as LabelEvent;
+        if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
+        else skipped = true;
+      }
+    }
+    if (newest !== undefined) {
+      if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
       else skipped = true;
     }
-    votes.reverse();
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;
     this.current.set(itemId, {
