@@ -35,7 +35,7 @@ export interface ReplayResult {
   /** Items with at least one event in effect. */
   readonly state: Map<string, CurrentLabel>;
   /** Every valid event, in file order, undone ones included. */
-  readonly events: LabelEvent[];
+  readonly events: readonly LabelEvent[];
   readonly problems: LogProblem[];
   /** The reducer after the last event, for a session to continue from (nextUndo, hasHistory). */
   readonly labelState: LabelState;
@@ -64,14 +64,12 @@ type Reading = ParseResult | { readonly ok: false; readonly reason: 'invalid-utf
 /** Replays `file`; a missing file is an empty log. */
 export async function replay(file: string): Promise<ReplayResult> {
   const labelState = new LabelState();
-  const events: LabelEvent[] = [];
   const problems: LogProblem[] = [];
   const report = (line: number, kind: LogProblemKind, detail: string): void => {
     problems.push({ file, line, kind, message: `${file}:${line}: ${detail}. ${ADVICE[kind]}` });
   };
   const accept = (event: LabelEvent, line: number): void => {
     const issue = labelState.apply(event);
-    if (issue === undefined || issue.kind !== 'duplicate-event') events.push(event);
     if (issue !== undefined) report(line, issue.kind, issue.detail);
   };
 
@@ -119,11 +117,12 @@ export async function replay(file: string): Promise<ReplayResult> {
     await forEachLine(file, handleLine);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { state: new Map(), events, problems, labelState };
+      return { state: new Map(), events: [], problems, labelState };
     }
     throw new LabelLogError(`Could not read the label log ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return { state: new Map(labelState.labels), events, problems, labelState };
+  // The state applied every event except the later copies of a duplicate eventId: those are the events.
+  return { state: new Map(labelState.labels), events: labelState.events, problems, labelState };
 }
 
 function read(bytes: Buffer): Reading | 'blank' {
