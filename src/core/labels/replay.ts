@@ -32,8 +32,11 @@ export interface LogProblem {
 }
 
 export interface ReplayResult {
-  /** Items with at least one event in effect. */
-  readonly state: Map<string, CurrentLabel>;
+  /**
+   * Items with at least one event in effect: `labelState.labels` itself (not a copy), so it changes
+   * if more events are applied to `labelState`.
+   */
+  readonly state: ReadonlyMap<string, CurrentLabel>;
   /** Every valid event, in file order, undone ones included. */
   readonly events: readonly LabelEvent[];
   readonly problems: LogProblem[];
@@ -117,12 +120,12 @@ export async function replay(file: string): Promise<ReplayResult> {
     await forEachLine(file, handleLine);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { state: new Map(), events: [], problems, labelState };
+      return { state: labelState.labels, events: labelState.events, problems, labelState };
     }
     throw new LabelLogError(`Could not read the label log ${file}: ${(error as Error).message}`, { cause: error });
   }
   // The state applied every event except the later copies of a duplicate eventId: those are the events.
-  return { state: new Map(labelState.labels), events: labelState.events, problems, labelState };
+  return { state: labelState.labels, events: labelState.events, problems, labelState };
 }
 
 function read(bytes: Buffer): Reading | 'blank' {

@@ -16,6 +16,7 @@
  *   again, and so on.
  */
 import type { LabelEvent } from './events';
+import { CurrentLabels, type ItemSlot } from './currentLabels';
 import { decideLabel, type AnnotatorLabel, type LabelDecision } from './labelRule';
 
 export interface CurrentLabel {
@@ -58,8 +59,7 @@ export class LabelState {
   /** For label/skip/flag: not undone. For undo: its removal currently holds. */
   private active = new Uint8Array(1024);
   private target = new Int32Array(1024);
-  private readonly historyByItem = new Map<string, number | number[]>();
-  private readonly current = new Map<string, CurrentLabel>();
+  private readonly current = new CurrentLabels();
 
   /** Items with at least one event in effect, keyed by item id. */
   get labels(): ReadonlyMap<string, CurrentLabel> {
@@ -77,7 +77,7 @@ export class LabelState {
 
   /** True when the log holds any event for the item, even an undone one. */
   hasHistory(itemId: string): boolean {
-    return this.historyByItem.has(itemId);
+    return this.current.slot(itemId) !== undefined;
   }
 
   /** Applies one event; returns why it had no effect, or undefined when it applied. */
@@ -133,7 +133,7 @@ export class LabelState {
       for (let at = this.log.length - 1; at >= 0; at--) if (test(at)) return this.log[at];
       return undefined;
     }
-    const history = this.historyByItem.get(itemId);
+    const history = this.current.slot(itemId)?.history;
     if (history === undefined) return undefined;
     if (typeof history === 'number') return test(history) ? this.log[history] : undefined;
     for (let i = history.length - 1; i >= 0; i--) {
@@ -156,7 +156,7 @@ export class LabelState {
       const next = this.target[current] as number;
       if (next === NONE) {
         const event = this.log[current] as LabelEvent;
-        this.recompute(event.itemId, this.historyByItem.get(event.itemId) as number | number[]);
+        this.recompute(event.itemId, this.current.slot(event.itemId) as ItemSlot);
         return;
       }
       current = next;
@@ -164,26 +164,19 @@ export class LabelState {
     }
   }
 
-  /** Adds the event to the log and to its item's history; returns that history. */
-  private record(event: LabelEvent, itemId: string, active: boolean): number | number[] {
+  /** Adds the event to the log and to its item's history; returns the item's record. */
+  private record(event: LabelEvent, itemId: string, active: boolean): ItemSlot {
     const at = this.log.length;
     if (at === this.active.length) this.grow();
     this.byId.set(event.eventId, at);
     this.log.push(event);
     this.active[at] = active ? 1 : 0;
     this.target[at] = NONE;
-    const history = this.historyByItem.get(itemId);
-    if (history === undefined) {
-      this.historyByItem.set(itemId, at);
-      return at;
-    }
-    if (typeof history === 'number') {
-      const list = [history, at];
-      this.historyByItem.set(itemId, list);
-      return list;
-    }
-    history.push(at);
-    return history;
+    const slot = this.current.slot(itemId);
+    if (slot === undefined) return this.current.addSlot(itemId, at);
+    if (typeof slot.history === 'number') slot.history = [slot.history, at];
+    else slot.history.push(at);
+    return slot;
   }
 
   private grow(): void {
@@ -195,7 +188,8 @@ export class LabelState {
     this.target = target;
   }
 
-  private recompute(itemId: string, history: number | number[]): void {
+  private recompute(itemId: string, slot: ItemSlot): void {
+    const history = slot.history;
     const one = typeof history === 'number';
     const count = one ? 1 : history.length;
     // Each annotator's last label/skip in effect, newest first: the newest one, then any others
@@ -216,7 +210,7 @@ export class LabelState {
       }
     }
     if (lastEvent === undefined) {
-      this.current.delete(itemId);
+      this.current.setLabel(itemId, slot, undefined);
       return;
     }
     const votes: AnnotatorLabel[] = [];
@@ -234,7 +228,7 @@ export class LabelState {
     }
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;
-    this.current.set(itemId, {
+    this.current.setLabel(itemId, slot, {
       itemId,
       labels: labelEvent?.labels ?? [],
       labeled: labelEvent !== undefined,
