@@ -1,16 +1,23 @@
 /**
  * The reducer's per-item record, and the read-only map of current labels over it. One Map entry per
  * item holds both the item's history and its current label, so applying an event looks the item up
- * once (a million-event replay spends much of its time in Map lookups).
+ * once (a million-event replay spends much of its time in Map lookups). A label is computed when it
+ * is read and kept until the item's events change: replaying a long history builds each item's
+ * current label once, not once per event.
  */
 import type { CurrentLabel } from './state';
 
 export interface ItemSlot {
   /** Indices of the item's events in log order; a single number while it has one. */
   history: number | number[];
-  /** Undefined while no event of the item is in effect. */
+  /** Some event of the item (a label, skip or flag) is in effect: the item has a current label. */
+  inEffect: boolean;
+  /** The current label as last computed; undefined until read after a change. */
   label: CurrentLabel | undefined;
 }
+
+/** Builds an item's current label from its history (called only while `inEffect`). */
+export type ComputeLabel = (itemId: string, slot: ItemSlot) => CurrentLabel;
 
 /**
  * Items with a current label, keyed by item id, in the order a Map would hold them had each item
@@ -24,16 +31,19 @@ export class CurrentLabels implements ReadonlyMap<string, CurrentLabel> {
   /** The slot last in the map's order (so gaining a label there needs no move). */
   private tail: ItemSlot | undefined;
 
+  constructor(private readonly compute: ComputeLabel) {}
+
   get size(): number {
     return this.count;
   }
 
   get(itemId: string): CurrentLabel | undefined {
-    return this.slots.get(itemId)?.label;
+    const slot = this.slots.get(itemId);
+    return slot === undefined ? undefined : this.read(itemId, slot);
   }
 
   has(itemId: string): boolean {
-    return this.slots.get(itemId)?.label !== undefined;
+    return this.slots.get(itemId)?.inEffect === true;
   }
 
   /** The item's record, if it has any event. */
@@ -43,17 +53,18 @@ export class CurrentLabels implements ReadonlyMap<string, CurrentLabel> {
 
   /** A record for an item's first event (no label yet). */
   addSlot(itemId: string, first: number): ItemSlot {
-    const slot: ItemSlot = { history: first, label: undefined };
+    const slot: ItemSlot = { history: first, inEffect: false, label: undefined };
     this.slots.set(itemId, slot);
     this.tail = slot;
     return slot;
   }
 
-  /** Sets or clears the item's current label. */
-  setLabel(itemId: string, slot: ItemSlot, label: CurrentLabel | undefined): void {
-    if (label === undefined) {
-      if (slot.label !== undefined) this.count--;
-    } else if (slot.label === undefined) {
+  /** The item's events changed; `inEffect` says whether any of them is in effect now. */
+  changed(itemId: string, slot: ItemSlot, inEffect: boolean): void {
+    slot.label = undefined;
+    if (!inEffect) {
+      if (slot.inEffect) this.count--;
+    } else if (!slot.inEffect) {
       this.count++;
       // Gaining a label puts the item last, as Map.set after a delete would.
       if (slot !== this.tail) {
@@ -62,19 +73,24 @@ export class CurrentLabels implements ReadonlyMap<string, CurrentLabel> {
         this.tail = slot;
       }
     }
-    slot.label = label;
+    slot.inEffect = inEffect;
+  }
+
+  private read(itemId: string, slot: ItemSlot): CurrentLabel | undefined {
+    if (!slot.inEffect) return undefined;
+    return (slot.label ??= this.compute(itemId, slot));
   }
 
   *entries(): MapIterator<[string, CurrentLabel]> {
-    for (const [itemId, slot] of this.slots) if (slot.label !== undefined) yield [itemId, slot.label];
+    for (const [itemId, slot] of this.slots) if (slot.inEffect) yield [itemId, this.read(itemId, slot) as CurrentLabel];
   }
 
   *keys(): MapIterator<string> {
-    for (const [itemId, slot] of this.slots) if (slot.label !== undefined) yield itemId;
+    for (const [itemId, slot] of this.slots) if (slot.inEffect) yield itemId;
   }
 
   *values(): MapIterator<CurrentLabel> {
-    for (const slot of this.slots.values()) if (slot.label !== undefined) yield slot.label;
+    for (const [itemId, slot] of this.slots) if (slot.inEffect) yield this.read(itemId, slot) as CurrentLabel;
   }
 
   [Symbol.iterator](): MapIterator<[string, CurrentLabel]> {

@@ -59,7 +59,7 @@ export class LabelState {
   /** For label/skip/flag: not undone. For undo: its removal currently holds. */
   private active = new Uint8Array(1024);
   private target = new Int32Array(1024);
-  private readonly current = new CurrentLabels();
+  private readonly current = new CurrentLabels((itemId, slot) => this.compute(itemId, slot));
 
   /** Items with at least one event in effect, keyed by item id. */
   get labels(): ReadonlyMap<string, CurrentLabel> {
@@ -86,7 +86,7 @@ export class LabelState {
       return { kind: 'duplicate-event', detail: `eventId ${event.eventId} appears twice; the later copy was ignored` };
     }
     if (event.type !== 'undo') {
-      this.recompute(event.itemId, this.record(event, event.itemId, true));
+      this.current.changed(event.itemId, this.record(event, event.itemId, true), true);
       return undefined;
     }
     const target = this.byId.get(event.undoes ?? '');
@@ -156,7 +156,8 @@ export class LabelState {
       const next = this.target[current] as number;
       if (next === NONE) {
         const event = this.log[current] as LabelEvent;
-        this.recompute(event.itemId, this.current.slot(event.itemId) as ItemSlot);
+        const slot = this.current.slot(event.itemId) as ItemSlot;
+        this.current.changed(event.itemId, slot, this.anyInEffect(slot));
         return;
       }
       current = next;
@@ -188,7 +189,15 @@ export class LabelState {
     this.target = target;
   }
 
-  private recompute(itemId: string, slot: ItemSlot): void {
+  /** Whether any label, skip or flag of the item is in effect. */
+  private anyInEffect(slot: ItemSlot): boolean {
+    const history = slot.history;
+    if (typeof history === 'number') return this.active[history] === 1 && (this.log[history] as LabelEvent).type !== 'undo';
+    return history.some((at) => this.active[at] === 1 && (this.log[at] as LabelEvent).type !== 'undo');
+  }
+
+  /** The item's current label, from its events in effect (called while some are). */
+  private compute(itemId: string, slot: ItemSlot): CurrentLabel {
     const history = slot.history;
     const one = typeof history === 'number';
     const count = one ? 1 : history.length;
@@ -209,10 +218,7 @@ export class LabelState {
         (others ??= []).push(event);
       }
     }
-    if (lastEvent === undefined) {
-      this.current.setLabel(itemId, slot, undefined);
-      return;
-    }
+    if (lastEvent === undefined) throw new Error(`internal: no event of item ${itemId} is in effect`);
     const votes: AnnotatorLabel[] = [];
     let skipped = false;
     if (others !== undefined) {
@@ -228,7 +234,7 @@ export class LabelState {
     }
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;
-    this.current.setLabel(itemId, slot, {
+    return {
       itemId,
       labels: labelEvent?.labels ?? [],
       labeled: labelEvent !== undefined,
@@ -239,6 +245,6 @@ export class LabelState {
       annotators: votes,
       disagree: ruled.disagree,
       decidedBy: ruled.decidedBy,
-    });
+    };
   }
 }
