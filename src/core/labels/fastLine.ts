@@ -8,7 +8,7 @@
  * produced the same values, and the event is checked by the same `eventProblem`.
  */
 import { isUtf8 } from 'node:buffer';
-import { crc32Update } from './crc32';
+import { crc32Range } from './crc32';
 import { eventProblem, LOG_FORMAT_VERSION, RECORD_PREFIX, type LabelEvent } from './events';
 
 const QUOTE = 0x22;
@@ -37,10 +37,24 @@ const CRC = ascii(',"crc":"');
 const CRC_FIELD_BYTES = CRC.length + 10;
 const BRACE = Uint8Array.of(CLOSE_BRACE);
 
+/**
+ * buf.toString('latin1', start, end) without its argument handling: Node's Buffer has had the
+ * latin1Slice method behind toString for as long as latin1 exists; used when present.
+ */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+const latin1 = (line: Buffer, start: number, end: number): string => (latin1Slice !== undefined ? latin1Slice.call(line, start, end) : line.toString('latin1', start, end));
+
 if (!RECORD_PREFIX.startsWith(`{"v":${LOG_FORMAT_VERSION},"type":"`)) throw new Error('fastLine.ts expects RECORD_PREFIX to start with v and type');
 
-/** The line being read, the read position, and whether a byte >= 0x80 was seen (then the line must be valid UTF-8). */
+/**
+ * The bytes holding the line (a read chunk), the line's start and end in them, the read position,
+ * and whether a byte >= 0x80 was seen (then the line must be valid UTF-8). The byte at `end`, if
+ * any, is the line's newline, which no scan below accepts.
+ */
 let buf: Buffer = Buffer.alloc(0);
+let lineStart = 0;
+let end = 0;
 let pos = 0;
 let sawHigh = false;
 /** Whether the string last read by stringEnd had a byte >= 0x80. */
@@ -64,7 +78,7 @@ class Interner {
       while (i < length && s.charCodeAt(i) === buf[start + i]) i++;
       if (i === length) return s;
     }
-    const s = buf.toString('latin1', start, end);
+    const s = latin1(buf, start, end);
     if (this.seen.length < this.size) this.seen.push(s);
     else this.seen[this.next++ % this.size] = s;
     return s;
@@ -80,9 +94,12 @@ const modelVersions = new Interner(4);
 const tools = new Interner(4);
 
 function literal(bytes: Uint8Array): boolean {
-  if (pos + bytes.length > buf.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[pos + i] !== bytes[i]) return false;
-  pos += bytes.length;
+  const line = buf;
+  const at = pos;
+  const length = bytes.length;
+  if (at + length > end) return false;
+  for (let i = 0; i < length; i++) if (line[at + i] !== bytes[i]) return false;
+  pos = at + length;
   return true;
 }
 
@@ -93,7 +110,7 @@ function literal(bytes: Uint8Array): boolean {
  */
 function stringEnd(): number {
   stringHigh = false;
-  for (let i = pos; i < buf.length; i++) {
+  for (let i = pos; i < end; i++) {
     const c = buf[i] as number;
     if (c === QUOTE) {
       pos = i + 1;
@@ -114,30 +131,56 @@ function stringValue(interner?: Interner): string | undefined {
   const end = stringEnd();
   if (end < 0) return undefined;
   if (stringHigh) return buf.toString('utf8', start, end);
-  return interner === undefined ? buf.toString('latin1', start, end) : interner.get(start, end);
+  return interner === undefined ? latin1(buf, start, end) : interner.get(start, end);
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 
-/** A JSON number (the exact grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?) at pos; undefined when not one. */
+/** 10^k for k <= 22: exactly representable, so m / 10^k is the correctly rounded decimal. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * A JSON number (the exact grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?) at pos; undefined when not
+ * one. With at most 15 digits and no exponent the value is an exact integer divided by an exact
+ * power of ten, one correctly rounded division: the same double as JSON.parse gives (Clinger's fast
+ * path). Anything else goes through Number().
+ */
 function numberValue(): number | undefined {
   const start = pos;
-  if (buf[pos] === 0x2d) pos++;
+  const negative = buf[pos] === 0x2d;
+  if (negative) pos++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
   if (buf[pos] === 0x30) pos++;
-  else if (isDigit(buf[pos])) while (isDigit(buf[pos])) pos++;
-  else return undefined;
+  else if (isDigit(buf[pos])) {
+    while (isDigit(buf[pos])) {
+      mantissa = mantissa * 10 + ((buf[pos] as number) - 0x30);
+      digits++;
+      pos++;
+    }
+  } else return undefined;
   if (buf[pos] === 0x2e) {
     pos++;
     if (!isDigit(buf[pos])) return undefined;
-    while (isDigit(buf[pos])) pos++;
+    while (isDigit(buf[pos])) {
+      mantissa = mantissa * 10 + ((buf[pos] as number) - 0x30);
+      digits++;
+      scale++;
+      pos++;
+    }
   }
+  let exponent = false;
   if (buf[pos] === 0x65 || buf[pos] === 0x45) {
+    exponent = true;
     pos++;
     if (buf[pos] === 0x2b || buf[pos] === 0x2d) pos++;
     if (!isDigit(buf[pos])) return undefined;
     while (isDigit(buf[pos])) pos++;
   }
-  return Number(buf.toString('latin1', start, pos));
+  if (exponent || digits > 15) return Number(latin1(buf, start, pos));
+  const value = mantissa / (POW10[scale] as number);
+  return negative ? -value : value;
 }
 
 /** `"a","b"]` or `]` after the `[`; undefined when not sure. */
@@ -161,10 +204,10 @@ function hexDigit(c: number): number {
   return -1;
 }
 
-/** True when buf ends at pos with `,"crc":"<8 lowercase hex>"}` matching the bytes before it (plus `}`), or with `}`. */
+/** True when the line ends at pos with `,"crc":"<8 lowercase hex>"}` matching the bytes before it (plus `}`), or with `}`. */
 function endsWell(): boolean {
-  if (buf.length - pos === 1) return buf[pos] === CLOSE_BRACE;
-  if (buf.length - pos !== CRC_FIELD_BYTES || !literal(CRC)) return false;
+  if (end - pos === 1) return buf[pos] === CLOSE_BRACE;
+  if (end - pos !== CRC_FIELD_BYTES || !literal(CRC)) return false;
   let stored = 0;
   for (let i = 0; i < 8; i++) {
     const d = hexDigit(buf[pos + i] as number);
@@ -172,17 +215,18 @@ function endsWell(): boolean {
     stored = stored * 16 + d;
   }
   if (buf[pos + 8] !== QUOTE || buf[pos + 9] !== CLOSE_BRACE) return false;
-  const body = buf.length - CRC_FIELD_BYTES;
-  return crc32Update(BRACE, crc32Update(buf.subarray(0, body))) === stored;
+  return crc32Range(BRACE, 0, 1, crc32Range(buf, lineStart, end - CRC_FIELD_BYTES)) === stored;
 }
 
 /**
- * The event on a line written by `serializeEvent`, or undefined when the line is anything else or
- * anything is wrong with it (the caller then reads it with `parseEventLine`).
+ * The event on the line `chunk[start, end)` if it is as `serializeEvent` writes it, else undefined
+ * (anything unusual or wrong: the caller then reads the line with `parseEventLine`).
  */
-export function parseCanonicalLine(line: Buffer): LabelEvent | undefined {
-  buf = line;
-  pos = 0;
+export function parseCanonicalLine(chunk: Buffer, start = 0, stop = chunk.length): LabelEvent | undefined {
+  buf = chunk;
+  lineStart = start;
+  end = stop;
+  pos = start;
   sawHigh = false;
   try {
     return readEvent();
@@ -209,28 +253,39 @@ function readEvent(): LabelEvent | undefined {
   if (time === undefined || !literal(AFTER_TIME)) return undefined;
   const source = stringValue(sources);
   if (source === undefined) return undefined;
-  const event: Record<string, unknown> = { v: LOG_FORMAT_VERSION, type, eventId, itemId, labels, annotator, time, source };
-  if (literal(STRATEGY)) {
-    if ((event.strategy = stringValue(strategies)) === undefined) return undefined;
-  }
-  if (literal(SCORE)) {
-    if ((event.score = numberValue()) === undefined) return undefined;
-  }
-  if (literal(CLUSTER)) {
-    if ((event.cluster = numberValue()) === undefined) return undefined;
-  }
-  if (literal(MODEL_VERSION)) {
-    if ((event.modelVersion = stringValue(modelVersions)) === undefined) return undefined;
-  }
-  if (literal(TOOL)) {
-    if ((event.tool = stringValue(tools)) === undefined) return undefined;
-  }
-  if (literal(UNDOES)) {
-    if ((event.undoes = stringValue()) === undefined) return undefined;
-  }
+  let strategy: string | undefined;
+  let score: number | undefined;
+  let cluster: number | undefined;
+  let modelVersion: string | undefined;
+  let tool: string | undefined;
+  let undoes: string | undefined;
+  if (literal(STRATEGY) && (strategy = stringValue(strategies)) === undefined) return undefined;
+  if (literal(SCORE) && (score = numberValue()) === undefined) return undefined;
+  if (literal(CLUSTER) && (cluster = numberValue()) === undefined) return undefined;
+  if (literal(MODEL_VERSION) && (modelVersion = stringValue(modelVersions)) === undefined) return undefined;
+  if (literal(TOOL) && (tool = stringValue(tools)) === undefined) return undefined;
+  if (literal(UNDOES) && (undoes = stringValue()) === undefined) return undefined;
   if (!endsWell()) return undefined;
   // Bytes >= 0x80 were decoded as UTF-8 above; the general path would refuse a line that is not valid UTF-8.
-  if (sawHigh && !isUtf8(buf)) return undefined;
+  if (sawHigh && !isUtf8(buf.subarray(lineStart, end))) return undefined;
+  const v = LOG_FORMAT_VERSION;
+  // The key order of parseEventLine's events; the common shapes are built whole (one allocation).
+  let event: Record<string, unknown>;
+  if (cluster === undefined && modelVersion === undefined && tool === undefined && (strategy === undefined) === (score === undefined)) {
+    if (strategy !== undefined) {
+      event = undoes === undefined ? { v, type, eventId, itemId, labels, annotator, time, source, strategy, score } : { v, type, eventId, itemId, labels, annotator, time, source, strategy, score, undoes };
+    } else {
+      event = undoes === undefined ? { v, type, eventId, itemId, labels, annotator, time, source } : { v, type, eventId, itemId, labels, annotator, time, source, undoes };
+    }
+  } else {
+    event = { v, type, eventId, itemId, labels, annotator, time, source };
+    if (strategy !== undefined) event.strategy = strategy;
+    if (score !== undefined) event.score = score;
+    if (cluster !== undefined) event.cluster = cluster;
+    if (modelVersion !== undefined) event.modelVersion = modelVersion;
+    if (tool !== undefined) event.tool = tool;
+    if (undoes !== undefined) event.undoes = undoes;
+  }
   const valid = event as unknown as LabelEvent;
   return eventProblem(valid) === undefined ? valid : undefined;
 }

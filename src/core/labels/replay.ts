@@ -76,13 +76,14 @@ export async function replay(file: string): Promise<ReplayResult> {
     if (issue !== undefined) report(line, issue.kind, issue.detail);
   };
 
-  const handleLine = (bytes: Buffer, line: number, isTail: boolean): void => {
+  const handleLine = (chunk: Buffer, start: number, end: number, line: number, isTail: boolean): void => {
     // Lines as the extension writes them; the fast path gives up on anything else, read below.
-    const fast = parseCanonicalLine(bytes);
+    const fast = parseCanonicalLine(chunk, start, end);
     if (fast !== undefined) {
       accept(fast, line);
       return;
     }
+    const bytes = chunk.subarray(start, end);
     const text = decodeUtf8(bytes);
     if (text !== undefined && text.trim() === '') return;
     const whole: Reading = text === undefined ? NOT_UTF8 : parseEventLine(text);
