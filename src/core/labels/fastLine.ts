@@ -183,18 +183,40 @@ function numberValue(): number | undefined {
   return negative ? -value : value;
 }
 
+/**
+ * Label lists repeat even more than label names: the empty list and each single label are one
+ * frozen array shared by every event that has it (a million events would otherwise hold a million
+ * small arrays). Frozen, so that no reader can change another event's labels through its own.
+ */
+const NO_LABELS: readonly string[] = Object.freeze([]);
+const SINGLE_LABELS = new Map<string, readonly string[]>();
+const MAX_SHARED_LISTS = 1024;
+
+function single(label: string): readonly string[] {
+  const shared = SINGLE_LABELS.get(label);
+  if (shared !== undefined) return shared;
+  const list = Object.freeze([label]);
+  if (SINGLE_LABELS.size < MAX_SHARED_LISTS) SINGLE_LABELS.set(label, list);
+  return list;
+}
+
 /** `"a","b"]` or `]` after the `[`; undefined when not sure. */
-function labelList(): string[] | undefined {
-  const labels: string[] = [];
-  if (buf[pos] === CLOSE_BRACKET) return labels;
+function labelList(): readonly string[] | undefined {
+  if (buf[pos] === CLOSE_BRACKET) return NO_LABELS;
+  let labels: string[] | undefined;
   for (;;) {
     if (buf[pos] !== QUOTE) return undefined;
     pos++;
     const label = stringValue(labelNames);
     if (label === undefined) return undefined;
-    labels.push(label);
-    if (buf[pos] === COMMA) pos++;
-    else return buf[pos] === CLOSE_BRACKET ? labels : undefined;
+    if (buf[pos] === CLOSE_BRACKET) {
+      if (labels === undefined) return single(label);
+      labels.push(label);
+      return labels;
+    }
+    if (buf[pos] !== COMMA) return undefined;
+    pos++;
+    (labels ??= []).push(label);
   }
 }
 
