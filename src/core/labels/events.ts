@@ -224,11 +224,12 @@ const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1)
  */
 function isPlainUtcTime(s: string): boolean {
   if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
-  const year = digit(s, 0) + digit(s, 1) + digit(s, 2) + digit(s, 3);
-  const ms = digit(s, 20) + digit(s, 21) + digit(s, 22);
+  const yearDigits = digit(s, 0) + digit(s, 1) + digit(s, 2) + digit(s, 3);
+  const msDigits = digit(s, 20) + digit(s, 21) + digit(s, 22);
   const month = two(s, 5);
   const day = two(s, 8);
-  return year >= 0 && ms >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && two(s, 11) <= 23 && two(s, 14) <= 59 && two(s, 17) <= 59;
+  // A sum of digits is NaN when one of them is not a digit.
+  return yearDigits >= 0 && msDigits >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && two(s, 11) <= 23 && two(s, 14) <= 59 && two(s, 17) <= 59;
 }
 
 /** Builds the event that removes `target`'s effect (or, when `target` is an undo, redoes). */

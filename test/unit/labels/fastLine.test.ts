@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import { crc32Js, crc32Range } from '../../../src/core/labels/crc32';
-import { parseEventLine, serializeEvent, type LabelEvent } from '../../../src/core/labels/events';
+import { eventProblem, parseEventLine, serializeEvent, type LabelEvent } from '../../../src/core/labels/events';
 import { parseCanonicalLine } from '../../../src/core/labels/fastLine';
 import { createRng } from '../../../src/core/random';
 
@@ -130,6 +130,17 @@ describe('the fast line path', () => {
         const bytes = Buffer.from(serializeEvent({ ...base, time }), 'utf8');
         assert.equal(agrees(bytes, time), !Number.isNaN(Date.parse(time)), time);
       }
+    }
+  });
+});
+
+describe('the time check', () => {
+  it('accepts a time exactly when Date.parse does (random digits in the toISOString pattern)', () => {
+    const rng = createRng(3);
+    const d = (n: number): string => Array.from({ length: n }, () => String(rng.int(10))).join('');
+    for (let i = 0; i < 20000; i++) {
+      const time = `${d(4)}-${d(2)}-${d(2)}T${d(2)}:${d(2)}:${d(2)}.${d(3)}Z`;
+      assert.equal(eventProblem({ ...base, time }) === undefined, !Number.isNaN(Date.parse(time)), time);
     }
   });
 });
