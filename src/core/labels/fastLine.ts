@@ -1,8 +1,8 @@
 /**
  * The fast path of reading a log line: a parser for exactly the lines `serializeEvent` writes (keys
- * in schema order, no whitespace, no escapes, a valid checksum), working on the line's bytes. It
- * answers only "this is that event" or "not sure": anything else (an escape, another key order, an
- * unknown key, a bad checksum, a damaged line, a line without a crc) returns undefined, and replay
+ * in schema order, no whitespace, no escapes, a valid checksum or, as older versions wrote, none),
+ * working on the line's bytes. It answers only "this is that event" or "not sure": anything else
+ * (an escape, another key order, an unknown key, a bad checksum, a damaged line) returns undefined, and replay
  * reads the line the general way (`parseEventLine`), which owns every error message. So the fast
  * path never decides what a line means on its own: for the lines it accepts, JSON.parse would have
  * produced the same values, and the event is checked by the same `eventProblem`.
@@ -69,16 +69,16 @@ class Interner {
   private next = 0;
   constructor(private readonly size: number) {}
 
-  /** The string of buf[start, end) (ASCII only), reused when it was seen recently. */
-  get(start: number, end: number): string {
-    const length = end - start;
+  /** The string of buf[start, stop) (ASCII only), reused when it was seen recently. */
+  get(start: number, stop: number): string {
+    const length = stop - start;
     for (const s of this.seen) {
       if (s.length !== length) continue;
       let i = 0;
       while (i < length && s.charCodeAt(i) === buf[start + i]) i++;
       if (i === length) return s;
     }
-    const s = latin1(buf, start, end);
+    const s = latin1(buf, start, stop);
     if (this.seen.length < this.size) this.seen.push(s);
     else this.seen[this.next++ % this.size] = s;
     return s;
@@ -93,6 +93,7 @@ const labelNames = new Interner(64);
 const modelVersions = new Interner(4);
 const tools = new Interner(4);
 
+/** Reads exactly `bytes` at pos (and moves past them), or nothing. */
 function literal(bytes: Uint8Array): boolean {
   const line = buf;
   const at = pos;
