@@ -183,7 +183,6 @@ function checksumProblem(line: string): string | undefined {
 
 /** Returns what is wrong with an event, or undefined when it is valid. */
 export function eventProblem(e: LabelEvent): string | undefined {
-  const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
   if (e.v !== LOG_FORMAT_VERSION) return `"v" must be ${LOG_FORMAT_VERSION}`;
   if (!EVENT_TYPES.includes(e.type)) return `"type" must be one of ${EVENT_TYPES.join(', ')}`;
   if (!isText(e.eventId)) return '"eventId" must be a non-empty string';
@@ -193,7 +192,7 @@ export function eventProblem(e: LabelEvent): string | undefined {
   }
   if (e.type === 'label' && e.labels.length === 0) return 'a "label" event needs at least one label';
   if (typeof e.annotator !== 'string') return '"annotator" must be a string';
-  if (!isText(e.time) || Number.isNaN(Date.parse(e.time))) return '"time" must be an ISO 8601 date';
+  if (!isText(e.time) || !(isPlainUtcTime(e.time) || !Number.isNaN(Date.parse(e.time)))) return '"time" must be an ISO 8601 date';
   if (!SOURCES.includes(e.source)) return `"source" must be one of ${SOURCES.join(', ')}`;
   if (e.strategy !== undefined && typeof e.strategy !== 'string') return '"strategy" must be a string';
   if (e.score !== undefined && !(typeof e.score === 'number' && Number.isFinite(e.score))) {
@@ -207,6 +206,30 @@ export function eventProblem(e: LabelEvent): string | undefined {
   if (e.type === 'undo' && !isText(e.undoes)) return 'an "undo" event must name the event it undoes in "undoes"';
   if (e.type !== 'undo' && e.undoes !== undefined) return '"undoes" is only allowed on "undo" events';
   return undefined;
+}
+
+const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
+
+/** `x` at `i` is an ASCII digit; its value, else NaN. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 0x30;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * A quick sufficient check for what `toISOString` writes (`YYYY-MM-DDTHH:MM:SS.sssZ`, a day of the
+ * month up to 28): such a string always parses. Anything else is left to Date.parse.
+ */
+function isPlainUtcTime(s: string): boolean {
+  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  const yearDigits = digit(s, 0) + digit(s, 1) + digit(s, 2) + digit(s, 3);
+  const msDigits = digit(s, 20) + digit(s, 21) + digit(s, 22);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  // A sum of digits is NaN when one of them is not a digit.
+  return yearDigits >= 0 && msDigits >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && two(s, 11) <= 23 && two(s, 14) <= 59 && two(s, 17) <= 59;
 }
 
 /** Builds the event that removes `target`'s effect (or, when `target` is an undo, redoes). */

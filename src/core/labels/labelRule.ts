@@ -40,6 +40,12 @@ export interface RuledLabel {
 
 /** `votes`: each annotator's latest label on the item, oldest first (file order). */
 export function decideLabel(votes: readonly AnnotatorLabel[]): RuledLabel {
+  // One vote or none (nearly every item): nothing to disagree with, no label keys to build.
+  if (votes.length === 0) return NOBODY;
+  if (votes.length === 1) {
+    const only = (votes[0] as AnnotatorLabel).event;
+    return only.source === 'review' ? { decider: only, decidedBy: 'review', disagree: false } : { decider: only, decidedBy: 'single', disagree: false };
+  }
   const independent = votes.filter((v) => v.event.source !== 'review');
   const disagree = new Set(independent.map((v) => labelKey(v.labels))).size > 1;
   const last = votes[votes.length - 1];
@@ -52,6 +58,8 @@ export function decideLabel(votes: readonly AnnotatorLabel[]): RuledLabel {
   const agree = new Set(votes.map((v) => labelKey(v.labels))).size === 1;
   return { decider: last.event, decidedBy: agree ? 'agreement' : 'latest', disagree };
 }
+
+const NOBODY: RuledLabel = { decider: undefined, decidedBy: undefined, disagree: false };
 
 /** One string per label set: a multi-label choice is compared as a set, in any order. */
 export function labelKey(labels: readonly string[]): string {

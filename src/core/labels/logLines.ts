@@ -12,36 +12,43 @@ const PREFIX = Buffer.from(RECORD_PREFIX, 'utf8');
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Calls `onLine` for each line's bytes (without the '\n'); `isTail` marks a last line that had no
- * newline, which is how an interrupted append looks. Lines are split on bytes, so no UTF-8 character
- * is cut. A UTF-8 byte order mark at the start of the file (some editors add one) is not part of the
- * first line.
+ * Calls `onLine` for each line: its bytes are `bytes[start, end)` (without the '\n'; `bytes` is a
+ * read chunk shared by many lines, valid only during the call). `isTail` marks a last line that had
+ * no newline, which is how an interrupted append looks. Lines are split on bytes, so no UTF-8
+ * character is cut. A UTF-8 byte order mark at the start of the file (some editors add one) is not
+ * part of the first line.
  */
 export async function forEachLine(
   file: string,
-  onLine: (bytes: Buffer, line: number, isTail: boolean) => void,
+  onLine: (bytes: Buffer, start: number, end: number, line: number, isTail: boolean) => void,
 ): Promise<void> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
   let pending: Buffer[] = [];
   let line = 0;
-  const emit = (bytes: Buffer, isTail: boolean): void => {
+  const emit = (bytes: Buffer, start: number, end: number, isTail: boolean): void => {
     line++;
-    onLine(line === 1 && startsWithBom(bytes) ? bytes.subarray(BOM.length) : bytes, line, isTail);
+    const skip = line === 1 && startsWithBom(bytes.subarray(start, end)) ? BOM.length : 0;
+    onLine(bytes, start + skip, end, line, isTail);
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     let start = 0;
     let nl = chunk.indexOf(NEWLINE, start);
     while (nl !== -1) {
-      const piece = chunk.subarray(start, nl);
-      const bytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      pending = [];
-      emit(bytes, false);
+      if (pending.length === 0) emit(chunk, start, nl, false);
+      else {
+        const bytes = Buffer.concat([...pending, chunk.subarray(start, nl)]);
+        pending = [];
+        emit(bytes, 0, bytes.length, false);
+      }
       start = nl + 1;
       nl = chunk.indexOf(NEWLINE, start);
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
-  if (pending.length > 0) emit(Buffer.concat(pending), true);
+  if (pending.length > 0) {
+    const bytes = Buffer.concat(pending);
+    emit(bytes, 0, bytes.length, true);
+  }
 }
 
 /** The text of the bytes, or undefined when they are not valid UTF-8. */

@@ -5,6 +5,7 @@
  */
 import { parseEventLine, type LabelEvent, type ParseFailure, type ParseResult } from './events';
 import { LabelLogError } from './errors';
+import { parseCanonicalLine } from './fastLine';
 import { decodeUtf8, forEachLine, splitAtRecords } from './logLines';
 import { LabelState, type CurrentLabel } from './state';
 
@@ -31,10 +32,13 @@ export interface LogProblem {
 }
 
 export interface ReplayResult {
-  /** Items with at least one event in effect. */
-  readonly state: Map<string, CurrentLabel>;
+  /**
+   * Items with at least one event in effect: `labelState.labels` itself (not a copy), so it changes
+   * if more events are applied to `labelState`.
+   */
+  readonly state: ReadonlyMap<string, CurrentLabel>;
   /** Every valid event, in file order, undone ones included. */
-  readonly events: LabelEvent[];
+  readonly events: readonly LabelEvent[];
   readonly problems: LogProblem[];
   /** The reducer after the last event, for a session to continue from (nextUndo, hasHistory). */
   readonly labelState: LabelState;
@@ -63,18 +67,23 @@ type Reading = ParseResult | { readonly ok: false; readonly reason: 'invalid-utf
 /** Replays `file`; a missing file is an empty log. */
 export async function replay(file: string): Promise<ReplayResult> {
   const labelState = new LabelState();
-  const events: LabelEvent[] = [];
   const problems: LogProblem[] = [];
   const report = (line: number, kind: LogProblemKind, detail: string): void => {
     problems.push({ file, line, kind, message: `${file}:${line}: ${detail}. ${ADVICE[kind]}` });
   };
   const accept = (event: LabelEvent, line: number): void => {
     const issue = labelState.apply(event);
-    if (issue === undefined || issue.kind !== 'duplicate-event') events.push(event);
     if (issue !== undefined) report(line, issue.kind, issue.detail);
   };
 
-  const handleLine = (bytes: Buffer, line: number, isTail: boolean): void => {
+  const handleLine = (chunk: Buffer, start: number, end: number, line: number, isTail: boolean): void => {
+    // Lines as the extension writes them; the fast path gives up on anything else, read below.
+    const fast = parseCanonicalLine(chunk, start, end);
+    if (fast !== undefined) {
+      accept(fast, line);
+      return;
+    }
+    const bytes = chunk.subarray(start, end);
     const text = decodeUtf8(bytes);
     if (text !== undefined && text.trim() === '') return;
     const whole: Reading = text === undefined ? NOT_UTF8 : parseEventLine(text);
@@ -112,11 +121,12 @@ export async function replay(file: string): Promise<ReplayResult> {
     await forEachLine(file, handleLine);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { state: new Map(), events, problems, labelState };
+      return { state: labelState.labels, events: labelState.events, problems, labelState };
     }
     throw new LabelLogError(`Could not read the label log ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return { state: new Map(labelState.labels), events, problems, labelState };
+  // The state applied every event except the later copies of a duplicate eventId: those are the events.
+  return { state: labelState.labels, events: labelState.events, problems, labelState };
 }
 
 function read(bytes: Buffer): Reading | 'blank' {

@@ -16,6 +16,7 @@
  *   again, and so on.
  */
 import type { LabelEvent } from './events';
+import { CurrentLabels, type ItemSlot } from './currentLabels';
 import { decideLabel, type AnnotatorLabel, type LabelDecision } from './labelRule';
 
 export interface CurrentLabel {
@@ -43,24 +44,31 @@ export interface ApplyIssue {
   readonly detail: string;
 }
 
-interface Entry {
-  readonly event: LabelEvent;
-  /** For label/skip/flag: not undone. For undo: its removal currently holds. */
-  active: boolean;
-  /** For an undo that had an effect: the entry it removed. */
-  target?: Entry;
-}
+/** No entry: an undo with no effect has no target. */
+const NONE = -1;
 
+/**
+ * The reducer keeps every event by its index in log order, with two flat arrays beside it (no
+ * object per event): whether it is in effect, and for an undo that had an effect, the index of the
+ * event it removed. An item's history is its indices (one number while it has a single event).
+ */
 export class LabelState {
-  private readonly byId = new Map<string, Entry>();
-  /** Every entry in log order; scanned from the end to find the next undo or redo. */
-  private readonly entries: Entry[] = [];
-  private readonly historyByItem = new Map<string, Entry[]>();
-  private readonly current = new Map<string, CurrentLabel>();
+  private readonly byId = new Map<string, number>();
+  /** Every event recorded, in log order; scanned from the end to find the next undo or redo. */
+  private readonly log: LabelEvent[] = [];
+  /** For label/skip/flag: not undone. For undo: its removal currently holds. */
+  private active = new Uint8Array(1024);
+  private target = new Int32Array(1024);
+  private readonly current = new CurrentLabels((itemId, slot) => this.compute(itemId, slot));
 
   /** Items with at least one event in effect, keyed by item id. */
   get labels(): ReadonlyMap<string, CurrentLabel> {
     return this.current;
+  }
+
+  /** Every event applied (duplicates of an eventId left out), in the order applied. */
+  get events(): readonly LabelEvent[] {
+    return this.log;
   }
 
   get(itemId: string): CurrentLabel | undefined {
@@ -69,7 +77,7 @@ export class LabelState {
 
   /** True when the log holds any event for the item, even an undone one. */
   hasHistory(itemId: string): boolean {
-    return this.historyByItem.has(itemId);
+    return this.current.slot(itemId) !== undefined;
   }
 
   /** Applies one event; returns why it had no effect, or undefined when it applied. */
@@ -77,41 +85,33 @@ export class LabelState {
     if (this.byId.has(event.eventId)) {
       return { kind: 'duplicate-event', detail: `eventId ${event.eventId} appears twice; the later copy was ignored` };
     }
-    const entry: Entry = { event, active: true };
     if (event.type !== 'undo') {
-      this.record(entry, event.itemId);
-      this.recompute(event.itemId);
+      this.current.changed(event.itemId, this.record(event, event.itemId, true), true);
       return undefined;
     }
     const target = this.byId.get(event.undoes ?? '');
     if (target === undefined) {
-      entry.active = false;
-      this.record(entry, event.itemId);
+      this.record(event, event.itemId, false);
       return {
         kind: 'unknown-undo-target',
         detail: `undo of event ${event.undoes ?? '(none)'}, which does not appear earlier in the log; ignored`,
       };
     }
     // The target's item is authoritative, so a mislabeled undo still affects the right item.
-    const itemId = target.event.itemId;
-    this.record(entry, itemId);
-    if (!target.active) {
-      entry.active = false;
-      return { kind: 'undo-no-effect', detail: `event ${target.event.eventId} was already undone; nothing changed` };
+    const targetEvent = this.log[target] as LabelEvent;
+    if (this.active[target] === 0) {
+      this.record(event, targetEvent.itemId, false);
+      return { kind: 'undo-no-effect', detail: `event ${targetEvent.eventId} was already undone; nothing changed` };
     }
-    entry.target = target;
+    this.record(event, targetEvent.itemId, true);
+    this.target[this.log.length - 1] = target;
     this.setInEffect(target, false);
     return undefined;
   }
 
   /** The most recent label/skip/flag still in effect (of one item, or of any): what undo removes. */
   nextUndo(itemId?: string): LabelEvent | undefined {
-    const list = itemId === undefined ? this.entries : (this.historyByItem.get(itemId) ?? []);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i] as Entry;
-      if (e.active && e.event.type !== 'undo') return e.event;
-    }
-    return undefined;
+    return this.findLast(itemId, (at) => this.active[at] === 1 && (this.log[at] as LabelEvent).type !== 'undo');
   }
 
   /**
@@ -119,68 +119,122 @@ export class LabelState {
    * is a redo. (An undo in effect that undid an undo is itself a redo, so it is not returned.)
    */
   nextRedo(itemId?: string): LabelEvent | undefined {
-    const list = itemId === undefined ? this.entries : (this.historyByItem.get(itemId) ?? []);
-    for (let i = list.length - 1; i >= 0; i--) {
-      const e = list[i] as Entry;
-      if (e.event.type !== 'undo' || !e.active) continue;
-      let end: Entry = e;
-      while (end.target !== undefined) end = end.target;
-      if (end !== e && !end.active) return e.event;
+    return this.findLast(itemId, (at) => {
+      if ((this.log[at] as LabelEvent).type !== 'undo' || this.active[at] === 0) return false;
+      let end = at;
+      while (this.target[end] !== NONE) end = this.target[end] as number;
+      return end !== at && this.active[end] === 0;
+    });
+  }
+
+  /** The latest event (of one item, or of any) that passes `test`, given its index. */
+  private findLast(itemId: string | undefined, test: (at: number) => boolean): LabelEvent | undefined {
+    if (itemId === undefined) {
+      for (let at = this.log.length - 1; at >= 0; at--) if (test(at)) return this.log[at];
+      return undefined;
+    }
+    const history = this.current.slot(itemId)?.history;
+    if (history === undefined) return undefined;
+    if (typeof history === 'number') return test(history) ? this.log[history] : undefined;
+    for (let i = history.length - 1; i >= 0; i--) {
+      const at = history[i] as number;
+      if (test(at)) return this.log[at];
     }
     return undefined;
   }
 
   /**
-   * Switches an entry in or out of effect. An undo in effect keeps its target out of effect, so
+   * Switches an event in or out of effect. An undo in effect keeps its target out of effect, so
    * switching an undo flips its target the other way, down the chain (undo of undo of undo...).
    */
-  private setInEffect(entry: Entry, on: boolean): void {
-    let current: Entry | undefined = entry;
+  private setInEffect(at: number, on: boolean): void {
+    let current = at;
     let state = on;
     // A loop, not recursion: a long undo/redo toggling session makes a long chain.
-    while (current !== undefined) {
-      current.active = state;
-      if (current.target === undefined) this.recompute(current.event.itemId);
-      current = current.target;
+    for (;;) {
+      this.active[current] = state ? 1 : 0;
+      const next = this.target[current] as number;
+      if (next === NONE) {
+        const event = this.log[current] as LabelEvent;
+        const slot = this.current.slot(event.itemId) as ItemSlot;
+        this.current.changed(event.itemId, slot, this.anyInEffect(slot));
+        return;
+      }
+      current = next;
       state = !state;
     }
   }
 
-  private record(entry: Entry, itemId: string): void {
-    this.byId.set(entry.event.eventId, entry);
-    this.entries.push(entry);
-    const history = this.historyByItem.get(itemId);
-    if (history === undefined) this.historyByItem.set(itemId, [entry]);
-    else history.push(entry);
+  /** Adds the event to the log and to its item's history; returns the item's record. */
+  private record(event: LabelEvent, itemId: string, active: boolean): ItemSlot {
+    const at = this.log.length;
+    if (at === this.active.length) this.grow();
+    this.byId.set(event.eventId, at);
+    this.log.push(event);
+    this.active[at] = active ? 1 : 0;
+    this.target[at] = NONE;
+    const slot = this.current.slot(itemId);
+    if (slot === undefined) return this.current.addSlot(itemId, at);
+    if (typeof slot.history === 'number') slot.history = [slot.history, at];
+    else slot.history.push(at);
+    return slot;
   }
 
-  private recompute(itemId: string): void {
-    const history = this.historyByItem.get(itemId) ?? [];
-    /** Each annotator's last label/skip in effect, newest first. */
-    const decisions = new Map<string, LabelEvent>();
+  private grow(): void {
+    const active = new Uint8Array(this.active.length * 2);
+    active.set(this.active);
+    this.active = active;
+    const target = new Int32Array(this.target.length * 2);
+    target.set(this.target);
+    this.target = target;
+  }
+
+  /** Whether any label, skip or flag of the item is in effect. */
+  private anyInEffect(slot: ItemSlot): boolean {
+    const history = slot.history;
+    if (typeof history === 'number') return this.active[history] === 1 && (this.log[history] as LabelEvent).type !== 'undo';
+    return history.some((at) => this.active[at] === 1 && (this.log[at] as LabelEvent).type !== 'undo');
+  }
+
+  /** The item's current label, from its events in effect (called while some are). */
+  private compute(itemId: string, slot: ItemSlot): CurrentLabel {
+    const history = slot.history;
+    const one = typeof history === 'number';
+    const count = one ? 1 : history.length;
+    // Each annotator's last label/skip in effect, newest first: the newest one, then any others
+    // (an item rarely has more than one annotator, so no Map is built for it).
+    let newest: LabelEvent | undefined;
+    let others: LabelEvent[] | undefined;
     let lastEvent: LabelEvent | undefined;
     let flagged = false;
-    for (let i = history.length - 1; i >= 0; i--) {
-      const { event, active } = history[i] as Entry;
-      if (!active || event.type === 'undo') continue;
+    for (let i = count - 1; i >= 0; i--) {
+      const at = one ? history : (history[i] as number);
+      const event = this.log[at] as LabelEvent;
+      if (this.active[at] === 0 || event.type === 'undo') continue;
       lastEvent ??= event;
       if (event.type === 'flag') flagged = true;
-      if ((event.type === 'skip' || event.type === 'label') && !decisions.has(event.annotator)) decisions.set(event.annotator, event);
+      else if (newest === undefined) newest = event;
+      else if (newest.annotator !== event.annotator && !(others?.some((o) => o.annotator === event.annotator) ?? false)) {
+        (others ??= []).push(event);
+      }
     }
-    if (lastEvent === undefined) {
-      this.current.delete(itemId);
-      return;
-    }
+    if (lastEvent === undefined) throw new Error(`internal: no event of item ${itemId} is in effect`);
     const votes: AnnotatorLabel[] = [];
     let skipped = false;
-    for (const event of decisions.values()) {
-      if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
+    if (others !== undefined) {
+      for (let i = others.length - 1; i >= 0; i--) {
+        const event = others[i] as LabelEvent;
+        if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
+        else skipped = true;
+      }
+    }
+    if (newest !== undefined) {
+      if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
       else skipped = true;
     }
-    votes.reverse();
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;
-    this.current.set(itemId, {
+    return {
       itemId,
       labels: labelEvent?.labels ?? [],
       labeled: labelEvent !== undefined,
@@ -191,6 +245,6 @@ export class LabelState {
       annotators: votes,
       disagree: ruled.disagree,
       decidedBy: ruled.decidedBy,
-    });
+    };
   }
 }

@@ -38,7 +38,7 @@ describe('export', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let items: Item[];
-  let state: Map<string, CurrentLabel>;
+  let state: ReadonlyMap<string, CurrentLabel>;
   /** What we labeled, kept independently of the code under test. */
   const expected = new Map<string, { label: string; strategy: string | null; score: number | null }>();
 
