@@ -15,6 +15,7 @@ import type { Dataset, Matrix } from '../core/types';
 import type { DatasetReloadedMessage, WorkerToHost } from '../shared/protocol/engine';
 import type { SessionInit } from '../shared/protocol/sessionInit';
 import { embedItems } from './embedItems';
+import type { FileLabels } from './fileLabels';
 import type { ItemDelivery } from './itemDelivery';
 import type { LabelWriter } from './labelWriter';
 import type { Retrainer } from './retrainer';
@@ -30,6 +31,8 @@ export interface ReloadParts {
   readonly delivery: ItemDelivery;
   readonly retrainer: Retrainer;
   readonly review: ReviewPublisher;
+  /** The file's own labels as the setup chose to use them: applied to the rows a reload adds or changes. */
+  readonly fileLabels: FileLabels;
 }
 
 interface Prepared {
@@ -145,6 +148,11 @@ export class DatasetReloader {
     delivery.withdraw(new Set([...result.removed, ...result.changed]));
     this.post({ type: 'poolChanged', withdrawn: [...result.withdrawn] });
     writer.itemsReplaced();
+    // A row added (or edited) since the start carries the file's label too: imported or kept to review, as chosen.
+    const touched = new Set([...result.added, ...result.changed]);
+    const fresh = prepared.dataset.items.filter((item) => touched.has(item.id));
+    this.parts.fileLabels.update(fresh, [...result.removed, ...result.changed]);
+    await writer.importEvents(this.parts.fileLabels.imports(fresh, writer.loggedItems()));
     this.post(reloaded(prepared.dataset, result));
     // The editor's rows follow the new file: ids and labels, then the predictions of the new rows.
     review.reset();

@@ -298,7 +298,7 @@ export class EngineService {
     };
     review.reset();
     const delivery = new ItemDelivery(started.session, this.post, started.toReview, reviewQueue);
-    const parts = { session: started.session, writer, delivery, retrainer, review };
+    const parts = { session: started.session, writer, delivery, retrainer, review, fileLabels: started.fileLabels };
     const reloader = new DatasetReloader(init, parts, started.embedder, (m) => this.afterReload(m, started), (step) => this.inOrder(step));
     const pool =
       started.pending === undefined

@@ -154,6 +154,11 @@ export class LabelWriter {
     }
   }
 
+  /** The item of every event in the log as this writer knows it (undone ones included). */
+  loggedItems(): Iterable<{ readonly itemId: string }> {
+    return this.written.values();
+  }
+
   /** Every event id in the log as this writer knows it (imports use it to skip repeats). */
   eventIds(): ReadonlySet<string> {
     return new Set(this.written.keys());

@@ -5,15 +5,14 @@
  * from all of it; the rest of the pool is `pending`, for the background. Each failure is
  * classified so the host can offer the right action.
  */
-import { basename } from 'node:path';
 import { CancelledError } from '../core/errors';
 import { loadDataset } from '../core/dataset';
 import { embedItems, type PendingEmbedding } from './embedItems';
 import { InitError } from './initError';
 
 export { InitError };
-import { LabelLog, datasetStoreDir, ensureStoreRoot, importLabels, labelLogPath, mapImported } from '../core/labels';
-import { binaryRejectLabel } from '../core/session/targets';
+import { LabelLog, datasetStoreDir, ensureStoreRoot, labelLogPath } from '../core/labels';
+import { FileLabels } from './fileLabels';
 import type { LabelEvent, LogReplacement, ReplacementDecision } from '../core/labels';
 import { LabelingSession } from '../core/session';
 import type { Dataset } from '../core/types';
@@ -36,6 +35,8 @@ export interface StartedSession {
   readonly replacements: ReplacementHook;
   /** The file's labels the user chose to review (item id -> mapped labels); not in the log. */
   readonly toReview: ReadonlyMap<string, readonly string[]>;
+  /** The setup's use of the file's labels: a reload applies it to the rows it adds or changes. */
+  readonly fileLabels: FileLabels;
   /** Labels this start imported from the file. */
   readonly imported: number;
   /** Every event in the log (replayed and just imported), oldest first. */
@@ -76,19 +77,11 @@ export async function startSession(
   let pending: PendingEmbedding | undefined;
   try {
     // The file's own labels are imported only when the user chose to, mapped onto the label set.
-    const existing = init.existingLabels;
-    const allowed = init.mode === 'binary' ? [init.labels[0] as string, binaryRejectLabel(init.labels[0] as string)] : init.labels;
-    const mapping = { map: existing?.map ?? {}, allowed };
-    const imports = existing?.use === 'import' ? importLabels(dataset.items, replayed.events, { annotator: `import:${basename(init.datasetFile)}`, ...mapping }) : [];
+    const fileLabels = new FileLabels(init);
+    const imports = fileLabels.imports(dataset.items, replayed.events);
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
     // Kept as predictions for the review queue: never written as labels.
-    const toReview = new Map<string, readonly string[]>();
-    if (existing?.use === 'review') {
-      for (const item of dataset.items) {
-        const labels = mapImported(item.importedLabels ?? [], mapping);
-        if (labels.length > 0) toReview.set(item.id, labels);
-      }
-    }
+    fileLabels.update(dataset.items);
 
     // The labeled items train the model: they are embedded with the first sample, before labeling starts.
     const labeledIds = new Set<string>();
@@ -122,7 +115,8 @@ export async function startSession(
       warnings: [...warnings],
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
       events: [...replayed.events, ...imported],
-      toReview,
+      toReview: fileLabels.toReview,
+      fileLabels,
       imported: imported.length,
       replacements,
       ...(pending !== undefined ? { pending } : {}),
