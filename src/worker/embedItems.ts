@@ -33,6 +33,11 @@ export interface PendingEmbedding {
   readonly embedder: Embedder;
   /** As the panel names it. */
   readonly label: string;
+  /**
+   * Where the background's warnings go (a cache save that failed, a row not kept): until this is
+   * called they join the start's `warnings`, which the start reports once.
+   */
+  relayWarnings(to: (message: string) => void): void;
 }
 
 /**
@@ -55,6 +60,7 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
     return cached;
   }
   const warnings: string[] = [];
+  let relay: ((message: string) => void) | undefined;
   let created: ChosenEmbedder;
   progress({ phase: 'loading-model', done: 0, total: 0, itemsPerSecond: 0, etaSeconds: -1 });
   try {
@@ -72,7 +78,7 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
       // A server embeds `callSize` texts per call (its batch size times the requests in flight).
       ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
       signal,
-      onWarning: (message: string) => warnings.push(message),
+      onWarning: (message: string) => (relay !== undefined ? relay(message) : void warnings.push(message)),
       onProgress: (p: { done: number; total: number; itemsPerSecond: number; etaSeconds: number | null }) =>
         progress({ phase: 'embedding', done: p.done, total: p.total, itemsPerSecond: p.itemsPerSecond, etaSeconds: p.etaSeconds ?? -1 }),
     };
@@ -90,7 +96,10 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
     });
     if (staged.remaining === 0) return { matrix: staged.matrix, ...named };
     handedOver = true;
-    return { matrix: staged.matrix, ...named, pending: { staged, embedder, label: created.label } };
+    const relayWarnings = (to: (message: string) => void): void => {
+      relay = to;
+    };
+    return { matrix: staged.matrix, ...named, pending: { staged, embedder, label: created.label, relayWarnings } };
   } finally {
     if (!handedOver) await embedder.dispose().catch(() => undefined);
   }

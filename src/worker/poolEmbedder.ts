@@ -40,6 +40,15 @@ export class PoolEmbedder {
     private readonly options: PoolEmbedderOptions,
   ) {
     this.latest = { state: 'embedding', embedded: session.embeddedCount, total: session.items.length, fromCache: pending.staged.fromCache, itemsPerSecond: 0, etaSeconds: -1 };
+    // A save that failed in the background (the disk, permissions) is said at once: the next start
+    // would otherwise embed again what this run could not keep. The panel shows the first one.
+    let noticed = false;
+    pending.relayWarnings((message) => {
+      this.post({ type: 'log', level: 'warn', message });
+      if (noticed || this.quiet) return;
+      noticed = true;
+      this.post({ type: 'notice', message });
+    });
   }
 
   /** The latest state, as last posted. */

@@ -115,19 +115,27 @@ export class StagedEmbedding {
       this.options.onProgress?.({ done: this.embeddedRows, total, itemsPerSecond: rate, etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : null });
     };
     report();
-    await this.guarded(signal, () =>
-      embedRows(items, byLength(items, sample), embedder, cache, {
-        batchSize: this.options.batchSize,
-        signal,
-        sink: (row, vector) => this.put(row, vector),
-        onBatch: (n) => {
-          computed += n;
-          this.computed += n;
-          report();
-        },
-      }),
-    );
+    // In chunks, saved as the background saves: a crash while the sample embeds loses one chunk.
+    const sorted = byLength(items, sample);
+    const chunkRows = this.options.chunkRows;
+    await this.guarded(signal, async () => {
+      for (let at = 0; at < sorted.length; at += chunkRows) {
+        await embedRows(items, sorted.slice(at, at + chunkRows), embedder, cache, {
+          batchSize: this.options.batchSize,
+          signal,
+          sink: (row, vector) => this.put(row, vector),
+          onBatch: (n) => {
+            computed += n;
+            this.computed += n;
+            report();
+          },
+        });
+        if (at + chunkRows < sorted.length && (this.cache?.checkpointIsCheap === true || this.flushDue())) await this.checkpoint();
+      }
+    });
     if (this.rest.length === 0) await this.finish();
+    // The sample is kept before labeling starts on it.
+    else if (computed > 0) await this.checkpoint();
   }
 
   /**
