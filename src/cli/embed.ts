@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { formatSummary, loadDataset } from '../core/dataset';
 import { EmbeddingCache, cacheFileFor } from '../core/embedding/cache';
+import { cacheDtypeFor } from '../core/embedding/quantize';
 import { createEmbedder } from '../core/embedding/createEmbedder';
 import type { Embedder } from '../core/embedding/embedder';
 import { embedToCache } from '../core/embedding/embedDataset';
@@ -149,7 +150,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const cacheFile = cacheFileFor(datasetStoreDir(cacheDir, dataset.file), embedder.id);
   // Never throws: a cache path that is not a regular file, or cannot be written, is a warning
   // (sent to onWarning before any embedding) and the run goes on without saving.
-  const cache = await EmbeddingCache.open(cacheFile);
+  const cache = await EmbeddingCache.open(cacheFile, { dtype: cacheDtypeFor(embedder) });
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);

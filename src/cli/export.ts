@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../core/dataset';
-import { EmbeddingCache, cacheFileFor, createEmbedder, defaultCacheDir, embedDataset } from '../core/embedding';
+import { EmbeddingCache, cacheDtypeFor, cacheFileFor, createEmbedder, defaultCacheDir, embedDataset } from '../core/embedding';
 import { datasetStoreDir, exportCsv, exportJsonl, importLabels, labelLogPath, replay, STORE_DIR_NAME, type ExportPrediction } from '../core/labels';
 import { LabelState } from '../core/labels/state';
 import { predictUnlabeled } from '../core/model/predictUnlabeled';
@@ -118,7 +118,7 @@ async function predict(
   if (warning) io.err(`Warning: ${warning}`);
   let matrix;
   try {
-    const cache = await EmbeddingCache.open(cacheFileFor(datasetStoreDir(workspace, datasetFile), embedder.id));
+    const cache = await EmbeddingCache.open(cacheFileFor(datasetStoreDir(workspace, datasetFile), embedder.id), { dtype: cacheDtypeFor(embedder) });
     matrix = (await embedDataset(items, embedder, cache, { onProgress: (p) => io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)}`) })).matrix;
   } finally {
     await embedder.dispose();

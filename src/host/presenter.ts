@@ -63,6 +63,8 @@ export class Presenter {
   private pendingReplace: Message<HostToWebview, 'items'> | undefined;
   /** Items withdrawn (`poolChanged`) while the page was hidden: its restored queue may hold them. */
   private pendingWithdrawn = new Set<string>();
+  /** The slow-embedding warning while the pool still embeds: a page that comes back shows it again. */
+  private slow: Message<HostToWebview, 'slowEmbedding'> | undefined;
 
   constructor(
     private config: PageConfig,
@@ -81,6 +83,7 @@ export class Presenter {
       this.page.post({ type: 'poolChanged', withdrawn: [...this.pendingWithdrawn] });
       this.pendingWithdrawn.clear();
     }
+    if (this.slow !== undefined && this.pool?.state === 'embedding') this.page.post(this.slow);
     if (this.pendingReveal !== undefined) {
       this.page.post({ type: 'reveal', section: this.pendingReveal });
       this.pendingReveal = undefined;
@@ -102,6 +105,7 @@ export class Presenter {
     this.engineReady = false;
     this.progress = undefined;
     this.pool = undefined;
+    this.slow = undefined;
   }
 
   reveal(section: RevealSection): void {
@@ -160,11 +164,15 @@ export class Presenter {
       case 'poolEmbedding': {
         const { type: _type, ...pool } = m;
         this.pool = pool.state === 'done' ? undefined : pool;
+        if (pool.state !== 'embedding') this.slow = undefined;
         if (this.engineReady && (this.progress === undefined || this.progress.phase === 'training')) this.showModel();
         this.page.post(m);
         return;
       }
       case 'slowEmbedding':
+        this.slow = m;
+        this.page.post(m);
+        return;
       case 'saved':
       case 'saveFailed':
       case 'notice':

@@ -152,7 +152,13 @@ export class DatasetReloader {
     const touched = new Set([...result.added, ...result.changed]);
     const fresh = prepared.dataset.items.filter((item) => touched.has(item.id));
     this.parts.fileLabels.update(fresh, [...result.removed, ...result.changed]);
-    await writer.importEvents(this.parts.fileLabels.imports(fresh, writer.loggedItems()));
+    try {
+      await writer.importEvents(this.parts.fileLabels.imports(fresh, writer.loggedItems()));
+    } catch (error) {
+      // The reload itself stands; only these rows' file labels wait for the next reload or start.
+      const why = error instanceof Error ? error.message : String(error);
+      this.post({ type: 'log', level: 'warn', message: `The new rows' labels from the file could not be written to the label log: ${why}. They are imported at the next reload or start.` });
+    }
     this.post(reloaded(prepared.dataset, result));
     // The editor's rows follow the new file: ids and labels, then the predictions of the new rows.
     review.reset();

@@ -23,9 +23,10 @@ import { ReviewQueue } from './reviewQueue';
 import { DatasetReloader } from './datasetReloader';
 import { PoolEmbedder } from './poolEmbedder';
 import { SETTING_SPECS } from '../shared/settings';
+import { InitError, startSession, type StartedSession } from './startSession';
 
 const DEFAULT_WARN_AFTER_MINUTES = SETTING_SPECS['embedding.warnAfterMinutes'].default;
-import { InitError, startSession, type StartedSession } from './startSession';
+const RELOAD_STOPS_POOL = 'The dataset file changed: it is read and embedded again.';
 
 export type Post = (message: WorkerToHost) => void;
 
@@ -161,7 +162,7 @@ export class EngineService {
         return;
       case 'reloadDataset':
         // The reload embeds every row the cache lacks itself, and swaps the whole pool.
-        await r.pool?.stop({ reason: 'The dataset file changed: it is read and embedded again.' });
+        await r.pool?.stop({ reason: RELOAD_STOPS_POOL });
         r.reloader.request();
         return;
       default:
@@ -252,9 +253,15 @@ export class EngineService {
         this.wanted = 0;
       }
       this.running.retrainer.maybeRetrain(true);
-      this.running.pool?.start();
-      if (this.reloadWanted) this.running.reloader.request();
-      this.reloadWanted = false;
+      if (this.reloadWanted) {
+        // The file changed while the session started: the reload embeds the whole new file, so the
+        // background does not start on the old one.
+        this.reloadWanted = false;
+        this.running.pool?.stopBeforeStart(RELOAD_STOPS_POOL);
+        this.running.reloader.request();
+      } else {
+        this.running.pool?.start();
+      }
     } catch (error) {
       const e = error instanceof InitError ? error : new InitError(String(error), 'internal');
       this.post({ type: 'error', kind: e.kind, message: e.message, actions: [...ACTIONS_FOR_KIND[e.kind]] });
@@ -317,8 +324,10 @@ export class EngineService {
     this.post(m);
     const s = started.session;
     const pool = this.running?.started === started ? this.running.pool : undefined;
-    if (m.type === 'datasetReloaded' && pool !== undefined && pool.snapshot.state !== 'done' && s.embeddedCount === s.items.length) {
-      this.post({ type: 'poolEmbedding', ...pool.snapshot, state: 'done', embedded: s.items.length, total: s.items.length, etaSeconds: 0 });
+    if (m.type !== 'datasetReloaded' || pool === undefined || pool.snapshot.state === 'done') return;
+    if (s.embeddedCount === s.items.length) pool.completedElsewhere();
+    else if (m.failed !== undefined && pool.snapshot.state === 'stopped') {
+      pool.restate('The dataset file changed but could not be read again: labeling goes on with the items embedded so far. Start Labeling again to embed the rest (what is embedded is cached).');
     }
   }
 

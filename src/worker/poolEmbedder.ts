@@ -74,6 +74,29 @@ export class PoolEmbedder {
     });
   }
 
+  /** Never started (a reload embeds the whole file instead): the panel says why. */
+  stopBeforeStart(reason: string): void {
+    if (this.running !== undefined) return;
+    this.abort.abort();
+    this.stopReason = reason;
+    const s = this.session;
+    this.report({ state: 'stopped', embedded: s.embeddedCount, total: s.items.length, itemsPerSecond: 0, etaSeconds: -1, reason });
+    void this.pending.embedder.dispose().catch(() => undefined);
+  }
+
+  /** A reload embedded every row of the file: the pool is complete, though this did not finish it. */
+  completedElsewhere(): void {
+    const s = this.session;
+    this.report({ state: 'done', embedded: s.embeddedCount, total: s.items.length, itemsPerSecond: this.latest.itemsPerSecond, etaSeconds: 0 });
+  }
+
+  /** Stopped, and now for another reason than the one the panel shows. */
+  restate(reason: string): void {
+    if (this.latest.state !== 'stopped') return;
+    this.stopReason = reason;
+    this.report({ ...this.latest, reason });
+  }
+
   /**
    * Stops after the batch in flight; `reason` is what the panel says, `quiet` says nothing (the
    * session is closing). Resolves once stopped.

@@ -129,10 +129,10 @@ function stringEnd(): number {
  */
 function stringValue(interner?: Interner): string | undefined {
   const start = pos;
-  const end = stringEnd();
-  if (end < 0) return undefined;
-  if (stringHigh) return buf.toString('utf8', start, end);
-  return interner === undefined ? latin1(buf, start, end) : interner.get(start, end);
+  const close = stringEnd();
+  if (close < 0) return undefined;
+  if (stringHigh) return buf.toString('utf8', start, close);
+  return interner === undefined ? latin1(buf, start, close) : interner.get(start, close);
 }
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;

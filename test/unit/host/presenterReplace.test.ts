@@ -59,3 +59,18 @@ test('the status bar follows the counts during a retrain (marked training), and 
   presenter.present({ type: 'progress', phase: 'idle', done: 1, total: 1, itemsPerSecond: 0, etaSeconds: -1 });
   assert.deepEqual(shown.at(-1), { labeled: 2, training: false }, 'and the counts come back when the work ends');
 });
+
+test('the slow-embedding warning is given again to a page that comes back while the pool still embeds, and not after', () => {
+  const posted: HostToWebview[] = [];
+  const presenter = new Presenter(CONFIG, { visible: true, post: (m: HostToWebview) => void posted.push(m) }, status);
+  const pool = (state: 'embedding' | 'done', embedded: number) => ({ type: 'poolEmbedding' as const, state, embedded, total: 1000, fromCache: 0, itemsPerSecond: 10, etaSeconds: 90 });
+  presenter.present(pool('embedding', 100));
+  presenter.present({ type: 'slowEmbedding', etaSeconds: 5400, itemsPerSecond: 10, remaining: 900, warnAfterMinutes: 30, embedder: 'use-lite' });
+  posted.length = 0;
+  presenter.pageReady();
+  assert.deepEqual(posted.map((m) => m.type), ['init', 'slowEmbedding']);
+  presenter.present(pool('done', 1000));
+  posted.length = 0;
+  presenter.pageReady();
+  assert.deepEqual(posted.map((m) => m.type), ['init'], 'the pool is embedded: nothing to warn about');
+});

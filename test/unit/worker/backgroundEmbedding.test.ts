@@ -205,3 +205,31 @@ test('a crash with rewrites spaced out keeps every chunk saved to the journal; a
   }
   await assert.rejects(fs.stat(journal), 'the end of embedding folded the journal into the cache file');
 });
+
+test('a file changed while the session starts: the reload embeds the new file and the background does not run beside it', async () => {
+  const workspace = path.join(dir, 'ws-reload-at-start');
+  await fs.mkdir(workspace);
+  const file = path.join(workspace, 'headlines.jsonl');
+  await fs.copyFile(dataset, file);
+  const host = new Host();
+  try {
+    host.send(initMessage(file, workspace, LABELS, { staging }));
+    await host.wait('progress', () => true, 60_000);
+    await fs.appendFile(file, `${JSON.stringify({ id: 'new1', text: 'a brand new line about the harbour' })}\n`);
+    host.send({ type: 'reloadDataset' });
+    await host.wait('engineReady', () => true, 120_000);
+    const reloaded = await host.wait('datasetReloaded', () => true, 120_000);
+    assert.equal(reloaded.failed, undefined, reloaded.failed);
+    assert.equal(reloaded.added, 1);
+    const at = host.messages.indexOf(reloaded);
+    const done = await host.wait('poolEmbedding', (m) => m.state === 'done', 120_000, at);
+    assert.deepEqual([done.embedded, done.total], [texts.length + 1, texts.length + 1]);
+    const all = pools(host);
+    assert.ok(all.every((m) => m.embedded <= m.total), all.map((m) => `${m.state}:${m.embedded}/${m.total}`).join(' '));
+    const stopped = all.findIndex((m) => m.state === 'stopped');
+    assert.ok(stopped >= 0, 'the background was stopped for the reload');
+    assert.ok(all.slice(stopped + 1).every((m) => m.state !== 'embedding'), 'and did not run again beside it');
+  } finally {
+    await host.close();
+  }
+});
