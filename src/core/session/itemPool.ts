@@ -25,11 +25,6 @@ export interface ItemPool {
   readonly stopRows: Int32Array;
   /** The pool's embeddings packed, kept between batches. */
   readonly poolRows: PoolRows;
-  /**
-   * Which rows have their vector yet (1) while the pool embeds in the background; undefined when
-   * every row has. A row without one holds zeros and is never served, trained on or scored.
-   */
-  readonly embedded: Uint8Array | undefined;
 }
 
 /** How the items of two versions of a dataset differ, by id. */
@@ -61,7 +56,7 @@ export function buildItemPool(items: readonly DatasetItem[], embeddings: Matrix,
   const rows = embedded === undefined ? items.map((_, row) => row) : items.map((_, row) => row).filter((row) => embedded[row] === 1);
   const stop = shuffled(rows, createRng(config.seed ^ 0x5eed)).slice(0, config.stopSetSize);
   const stopRows = Int32Array.from(stop.sort((a, b) => a - b));
-  return { items, embeddings, rowOf, stopRows, poolRows: new PoolRows(embeddings), embedded };
+  return { items, embeddings, rowOf, stopRows, poolRows: new PoolRows(embeddings) };
 }
 
 /** The ids added, removed and changed (same id, other text) from `before` to `after`. */

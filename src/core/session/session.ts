@@ -23,6 +23,7 @@ export type { SessionProgress } from './tallies';
 import { ServedItems } from './servedItems';
 import { ModelHistory, type CurvePointV, type ModelUpdate, type RestoredModel } from './modelHistory';
 export type { CurvePointV, ModelUpdate, RestoredModel } from './modelHistory';
+import { EmbeddedRows } from './embeddedRows';
 import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
 export { takeRowsOf } from './poolRows';
 import { predictAll, predictionAt, scoreRows, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
@@ -56,9 +57,7 @@ export class LabelingSession {
   private changesSinceTrain = 0;
   private batches = 0;
   /** Rows with their vector (all of them once embedding is done); see `addEmbedded`. */
-  private embeddedRows: number;
-  /** Rows that got their vectors while a retrain scored the pool: rescored with its head at the end. */
-  private arrivedDuringRetrain: number[] | undefined;
+  private embedded: EmbeddedRows;
 
   /**
    * `embedded` (row -> 1 when its vector is in `embeddings`) is for a pool still embedding in the
@@ -72,8 +71,8 @@ export class LabelingSession {
     embedded?: Uint8Array,
   ) {
     this.config = resolveConfig(config);
-    this.pool = buildItemPool(items, embeddings, this.config, embedded?.slice());
-    this.embeddedRows = embedded === undefined ? items.length : embedded.reduce((n, e) => n + (e === 1 ? 1 : 0), 0);
+    this.pool = buildItemPool(items, embeddings, this.config, embedded);
+    this.embedded = new EmbeddedRows(embedded, items.length);
     this.strategy = this.config.strategy;
     this.history = new ModelHistory(this.config.stopping);
     this.classMap = new ClassMap(this.config.mode, this.config.labels);
@@ -106,7 +105,7 @@ export class LabelingSession {
     const before = this.pool;
     const change = diffItems(before.items, items);
     this.pool = buildItemPool(items, embeddings, this.config);
-    this.embeddedRows = items.length;
+    this.embedded = new EmbeddedRows(undefined, items.length);
     const gone = [...change.removed, ...change.changed];
     const withdrawn = this.served.withdraw(gone);
     this.served.forget(change.removed);
@@ -122,28 +121,18 @@ export class LabelingSession {
    * pool that batches draw from, and are scored by the current model at once.
    */
   addEmbedded(rows: readonly number[]): void {
-    const flags = this.pool.embedded;
-    if (flags === undefined) return;
-    const added: number[] = [];
-    for (const row of rows) {
-      if (row < 0 || row >= flags.length || flags[row] === 1) continue;
-      flags[row] = 1;
-      added.push(row);
-    }
-    this.embeddedRows += added.length;
+    const added = this.embedded.add(rows);
     if (this.head !== undefined && this.scores !== undefined) scoreRows(this.head, this.embeddings, added, this.scores);
-    this.arrivedDuringRetrain?.push(...added);
   }
 
   /** False for a row whose vector the background has not embedded yet. */
   isEmbedded(row: number): boolean {
-    const flags = this.pool.embedded;
-    return flags === undefined ? row >= 0 && row < this.items.length : flags[row] === 1;
+    return this.embedded.has(row);
   }
 
   /** Rows with their vector: the pool batches draw from (labeled or not). */
   get embeddedCount(): number {
-    return this.embeddedRows;
+    return this.embedded.count;
   }
 
   // ---- label events -------------------------------------------------------------------------
@@ -375,7 +364,7 @@ export class LabelingSession {
     const classes = this.classMap.classes.slice();
     if (ClassMap.classesPresent(training.targets, classes.length) < 2) return null;
     this.changesSinceTrain = 0;
-    this.arrivedDuringRetrain = [];
+    this.embedded.watch();
     const previous = this.head !== undefined && this.head.classes.length === classes.length ? this.head : undefined;
     const head = this.engine.train(training.x, training.targets, classes, this.config.mode, this.config.headOptions, previous);
     yield;
@@ -389,8 +378,7 @@ export class LabelingSession {
           ...this.config.estimate,
         });
     // Rows whose vectors came during the retrain may have been scored as zeros, or not by this head.
-    scoreRows(head, this.embeddings, this.arrivedDuringRetrain ?? [], scores);
-    this.arrivedDuringRetrain = undefined;
+    scoreRows(head, this.embeddings, this.embedded.arrivals(), scores);
     this.head = head;
     this.scores = scores;
     return this.history.record({
@@ -440,8 +428,7 @@ export class LabelingSession {
 
   /** Every labeled row with its targets; the evaluation items among them are marked. */
   trainingSet(): TrainingSet {
-    const flags = this.pool.embedded;
     // A labeled row without its vector yet (its zeros are no data) trains once it has one.
-    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap, flags === undefined ? undefined : (row) => flags[row] === 1);
+    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap, this.embedded.filter);
   }
 }
