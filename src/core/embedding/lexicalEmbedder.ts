@@ -134,23 +134,28 @@ export class LexicalEmbedder implements Embedder {
    * order independent, so the same corpus always gives the same table.
    */
   fit(corpus: readonly string[]): void {
-    const df = new Uint32Array(IDF_MASK + 1);
-    // lastDoc[bucket] = 1 + index of the last document counted there: one count per document.
-    const lastDoc = new Uint32Array(IDF_MASK + 1);
+    // Per bucket, side by side (one cache line for both): [2b] = 1 + index of the last document
+    // counted there (one count per document), [2b + 1] = the document frequency.
+    const counts = new Uint32Array(2 * (IDF_MASK + 1));
     // Document frequency needs only which buckets a text touches, not how often: the features are
-    // read as pushed (no sorting into unique keys, the cost of `embed`), deduplicated by lastDoc.
+    // read as pushed (no sorting into unique keys, the cost of `embed`), deduplicated by document.
+    const families = [scratch.words, scratch.bigrams, scratch.chars];
     for (let doc = 0; doc < corpus.length; doc++) {
-      const features = extractFeatures(corpus[doc] as string, false);
-      for (const family of [features.words, features.bigrams, features.chars]) {
-        for (let k = 0; k < family.pushed; k++) {
-          const bucket = family.at(k) & IDF_MASK;
-          if (lastDoc[bucket] !== doc + 1) {
-            lastDoc[bucket] = doc + 1;
-            df[bucket]++;
+      extractFeatures(corpus[doc] as string, false);
+      const mark = doc + 1;
+      for (const family of families) {
+        const pushed = family.pushed;
+        for (let k = 0; k < pushed; k++) {
+          const at = 2 * (family.at(k) & IDF_MASK);
+          if (counts[at] !== mark) {
+            counts[at] = mark;
+            counts[at + 1]++;
           }
         }
       }
     }
+    const df = new Uint32Array(IDF_MASK + 1);
+    for (let b = 0; b <= IDF_MASK; b++) df[b] = counts[2 * b + 1] as number;
     const n = corpus.length;
     const idf = new Float32Array(df.length);
     for (let i = 0; i < df.length; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1;
