@@ -6,7 +6,29 @@ import * as crypto from 'node:crypto';
  * changing this function invalidates every stored label of hashed items: do not change it lightly.
  */
 export function normalizeText(text: string): string {
+  const ascii = asciiShape(text);
+  if (ascii === 'normalized') return text;
+  // NFC leaves ASCII as it is: only the whitespace needs work.
+  if (ascii === 'ascii') return text.trim().replace(/\s+/g, ' ');
   return text.normalize('NFC').trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * 'normalized' when `text` is printable ASCII with single inner spaces (its own normalization: no
+ * whitespace to trim or collapse), 'ascii' for other ASCII (NFC is the identity on it), 'other'
+ * otherwise. Most rows of most files are ASCII, and the check costs a fraction of NFC.
+ */
+function asciiShape(text: string): 'normalized' | 'ascii' | 'other' {
+  const n = text.length;
+  let clean = n > 0 && text.charCodeAt(0) !== 32 && text.charCodeAt(n - 1) !== 32;
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return 'other';
+    if (c < 32 || c === 127 || (c === 32 && previous === 32)) clean = false;
+    previous = c;
+  }
+  return clean ? 'normalized' : 'ascii';
 }
 
 /**
@@ -60,6 +82,9 @@ const invisibleOnly = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]*
 
 /** The code points of an invisible-only text, for the message, e.g. "U+200B, U+00AD". */
 export function invisibleCodePoints(text: string): string | undefined {
+  // A printable ASCII character other than space is visible: no need to scan the text.
+  const first = text.charCodeAt(0);
+  if (first > 32 && first < 127) return undefined;
   if (!invisibleOnly.test(text)) return undefined;
   const points = new Set<string>();
   for (const ch of text) points.add(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);

@@ -65,6 +65,16 @@ class HashBag {
     this.size = 0;
   }
 
+  /** Hashes pushed since `clear`, unsorted and with repeats (before `finish`). */
+  get pushed(): number {
+    return this.length;
+  }
+
+  /** The i-th hash pushed since `clear` (i < `pushed`). */
+  at(i: number): number {
+    return this.buffer[i] as number;
+  }
+
   push(hash: number): void {
     if (this.length === this.buffer.length) {
       const bigger = new Uint32Array(this.buffer.length * 2);
@@ -108,6 +118,8 @@ export class LexicalEmbedder implements Embedder {
   /** null until `fit`: every feature then weighs the same (idf 1). */
   private idf: Float32Array | null = null;
   private idfFingerprint = 'unfitted';
+  /** Scratch for one family's feature weights (reused: `embed` is synchronous per text). */
+  private weights = new Float64Array(256);
 
   constructor(options: Partial<LexicalOptions> = {}) {
     this.options = { ...defaultLexicalOptions, ...options };
@@ -122,21 +134,28 @@ export class LexicalEmbedder implements Embedder {
    * order independent, so the same corpus always gives the same table.
    */
   fit(corpus: readonly string[]): void {
-    const df = new Uint32Array(IDF_MASK + 1);
-    // lastDoc[bucket] = 1 + index of the last document counted there: one count per document.
-    const lastDoc = new Uint32Array(IDF_MASK + 1);
-    corpus.forEach((text, doc) => {
-      const features = extractFeatures(text);
-      for (const family of [features.words, features.bigrams, features.chars]) {
-        for (let k = 0; k < family.size; k++) {
-          const bucket = family.keys[k] & IDF_MASK;
-          if (lastDoc[bucket] !== doc + 1) {
-            lastDoc[bucket] = doc + 1;
-            df[bucket]++;
+    // Per bucket, side by side (one cache line for both): [2b] = 1 + index of the last document
+    // counted there (one count per document), [2b + 1] = the document frequency.
+    const counts = new Uint32Array(2 * (IDF_MASK + 1));
+    // Document frequency needs only which buckets a text touches, not how often: the features are
+    // read as pushed (no sorting into unique keys, the cost of `embed`), deduplicated by document.
+    const families = [scratch.words, scratch.bigrams, scratch.chars];
+    for (let doc = 0; doc < corpus.length; doc++) {
+      extractFeatures(corpus[doc] as string, false);
+      const mark = doc + 1;
+      for (const family of families) {
+        const pushed = family.pushed;
+        for (let k = 0; k < pushed; k++) {
+          const at = 2 * (family.at(k) & IDF_MASK);
+          if (counts[at] !== mark) {
+            counts[at] = mark;
+            counts[at + 1]++;
           }
         }
       }
-    });
+    }
+    const df = new Uint32Array(IDF_MASK + 1);
+    for (let b = 0; b <= IDF_MASK; b++) df[b] = counts[2 * b + 1] as number;
     const n = corpus.length;
     const idf = new Float32Array(df.length);
     for (let i = 0; i < df.length; i++) idf[i] = Math.log((1 + n) / (1 + df[i])) + 1;
@@ -201,7 +220,8 @@ export class LexicalEmbedder implements Embedder {
     if (family.size === 0 || weight === 0) return;
     const idf = this.idf;
     let sumSquares = 0;
-    const weights = new Float64Array(family.size);
+    if (this.weights.length < family.size) this.weights = new Float64Array(Math.max(family.size, 2 * this.weights.length));
+    const weights = this.weights;
     for (let k = 0; k < family.size; k++) {
       const w = (1 + Math.log(family.counts[k])) * (idf ? idf[family.keys[k] & IDF_MASK] : 1);
       weights[k] = w;
@@ -221,37 +241,100 @@ const scratch: Features = { words: new HashBag(), bigrams: new HashBag(), chars:
 
 /**
  * Words (lower-cased), their bigrams, and character 3-5-grams of each word padded with spaces,
- * into the shared scratch bags (valid until the next call).
+ * into the shared scratch bags (valid until the next call). `sorted` (default true) counts them
+ * into unique keys; without it only the raw pushes (`pushed`, `at`) are valid, which is all the
+ * idf fit needs. ASCII text (most text, and every character the word pattern can match in it is
+ * [a-z0-9']) is scanned by hand, which gives exactly the pattern's words and hashes without a
+ * match object or a substring per word; any other text goes through the pattern.
  */
-function extractFeatures(text: string): Features {
+function extractFeatures(text: string, sorted = true): Features {
   const { words, bigrams, chars } = scratch;
   words.clear();
   bigrams.clear();
   chars.clear();
+  const lower = (text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text).toLowerCase();
+  if (NON_ASCII.test(lower)) scanWithPattern(lower);
+  else scanAscii(lower);
+  if (sorted) {
+    words.finish();
+    bigrams.finish();
+    chars.finish();
+  }
+  return scratch;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The reference tokenizer: WORD_PATTERN's matches, for any text. */
+function scanWithPattern(lower: string): void {
+  const { words, bigrams, chars } = scratch;
   let previous: number | null = null;
-  const head = text.length > MAX_CHARS ? text.slice(0, MAX_CHARS) : text;
-  for (const match of head.toLowerCase().matchAll(WORD_PATTERN)) {
+  for (const match of lower.matchAll(WORD_PATTERN)) {
     const word = match[0];
     const hash = hashString(word, WORD_SEED);
     words.push(hash);
     if (previous !== null) bigrams.push(fmix32(Math.imul(previous, 31) ^ hash ^ BIGRAM_SEED));
     previous = hash;
-    addCharGrams(word, chars);
+    addCharGrams(word, 0, word.length, chars);
   }
-  words.finish();
-  bigrams.finish();
-  chars.finish();
-  return scratch;
 }
 
-/** Rolling FNV-1a over " word ", emitting the hash at lengths 3, 4 and 5 from every start. */
-function addCharGrams(word: string, chars: HashBag): void {
-  const length = word.length + 2;
-  const codeAt = (i: number): number => (i === 0 || i === length - 1 ? 32 : word.charCodeAt(i - 1));
+/** [a-z0-9] in lower-cased ASCII: the only characters \p{L} or \p{N} matches there. */
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
+/**
+ * WORD_PATTERN on lower-cased ASCII, by hand: a run of [a-z0-9], then optionally an apostrophe and
+ * one or more letters [a-z] (the pattern's `(?:['’][\p{L}]+)?`, greedy), scanning on after it.
+ */
+function scanAscii(s: string): void {
+  const { words, bigrams, chars } = scratch;
+  const n = s.length;
+  let previous = 0;
+  let first = true;
+  let i = 0;
+  while (i < n) {
+    if (!isAsciiWordChar(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let h = WORD_SEED >>> 0;
+    let c = 0;
+    while (i < n && isAsciiWordChar((c = s.charCodeAt(i)))) {
+      h = Math.imul(h ^ c, 16777619) >>> 0;
+      i++;
+    }
+    if (i + 1 < n && s.charCodeAt(i) === 39) {
+      let j = i + 1;
+      let hj = Math.imul(h ^ 39, 16777619) >>> 0;
+      while (j < n && (c = s.charCodeAt(j)) >= 97 && c <= 122) {
+        hj = Math.imul(hj ^ c, 16777619) >>> 0;
+        j++;
+      }
+      if (j > i + 1) {
+        i = j;
+        h = hj;
+      }
+    }
+    const hash = fmix32(h);
+    words.push(hash);
+    if (!first) bigrams.push(fmix32(Math.imul(previous, 31) ^ hash ^ BIGRAM_SEED));
+    first = false;
+    previous = hash;
+    addCharGrams(s, start, i, chars);
+  }
+}
+
+/** Rolling FNV-1a over " word " (the word is s[from, to)), emitting the hash at lengths 3, 4 and 5 from every start. */
+function addCharGrams(s: string, from: number, to: number, chars: HashBag): void {
+  const length = to - from + 2;
   for (let start = 0; start + 3 <= length; start++) {
     let h = CHAR_SEED;
     for (let n = 1; n <= 5 && start + n <= length; n++) {
-      h = Math.imul(h ^ codeAt(start + n - 1), 16777619) >>> 0;
+      const i = start + n - 1;
+      h = Math.imul(h ^ (i === 0 || i === length - 1 ? 32 : s.charCodeAt(from + i - 1)), 16777619) >>> 0;
       if (n >= 3) {
         chars.push(fmix32(h + n));
       }

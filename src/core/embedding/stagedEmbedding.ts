@@ -96,10 +96,11 @@ export class StagedEmbedding {
     fitCorpus(items, embedder, cache);
     cache?.bind({ model: embedder.id, dimensions: embedder.dimensions, fingerprint: embedder.fingerprint?.() ?? '' });
     const sample: number[] = [];
+    const { data, cols } = this.matrix;
     for (let i = 0; i < order.order.length; i++) {
       const row = order.order[i] as number;
-      const vector = cache?.get((items[row] as DatasetItem).textHash);
-      if (vector !== undefined) this.put(row, vector);
+      // Decoded straight into the matrix: no vector allocated per cached row.
+      if (cache?.readInto((items[row] as DatasetItem).textHash, data, row * cols) === true) this.mark(row);
       else if (i < order.sampleSize) sample.push(row);
       else this.rest.push(row);
     }
@@ -165,6 +166,10 @@ export class StagedEmbedding {
 
   private put(row: number, vector: Float32Array): void {
     this.matrix.data.set(vector, row * this.matrix.cols);
+    this.mark(row);
+  }
+
+  private mark(row: number): void {
     if (this.embedded[row] === 0) this.embeddedRows++;
     this.embedded[row] = 1;
   }
@@ -206,8 +211,21 @@ export class StagedEmbedding {
 
   /** Everything is embedded: the file keeps only this dataset's texts. */
   private async finish(): Promise<void> {
-    this.cache?.retainOnly(this.items.map((item) => item.textHash));
+    if (this.cache !== undefined && !this.cacheHoldsOnlyItems()) this.cache.retainOnly(this.items.map((item) => item.textHash));
     await this.save();
+  }
+
+  /**
+   * True when the cache holds nothing but these items' vectors, so `retainOnly` would drop nothing
+   * (it costs seconds at a million rows): every row came from the cache, and the cache holds as many
+   * vectors as the items have distinct texts.
+   */
+  private cacheHoldsOnlyItems(): boolean {
+    const cache = this.cache;
+    if (cache === undefined || this.fromCache !== this.items.length || cache.size !== this.items.length) return false;
+    const distinct = new Set<string>();
+    for (const item of this.items) distinct.add(item.textHash);
+    return distinct.size === cache.size;
   }
 
   private flushWarnings(): void {

@@ -25,14 +25,29 @@ export function row(m: Matrix, i: number): Float32Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);
 }
 
+/**
+ * Matrices whose row i is row `sourceRows[i]` of `source` (the session's packed pool, which packs
+ * its rows only when its `data` is read; see session/poolRows.ts): `takeRows` copies from the
+ * source instead, so taking a sample of a million-row pool does not first pack all of it.
+ */
+const rowSubsets = new WeakMap<Matrix, { readonly source: Matrix; readonly sourceRows: Int32Array }>();
+
+/** Declares that row i of `m` is row `sourceRows[i]` of `source` (and stays so while `m` is used). */
+export function declareRowSubset(m: Matrix, source: Matrix, sourceRows: Int32Array): void {
+  rowSubsets.set(m, { source, sourceRows });
+}
+
 /** Copies the given rows, in order, into a new matrix. */
 export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
-  const out = new Float32Array(indices.length * m.cols);
+  const cols = m.cols;
+  const out = new Float32Array(indices.length * cols);
+  const subset = rowSubsets.get(m);
+  const data = subset !== undefined ? subset.source.data : m.data;
   for (let i = 0; i < indices.length; i++) {
-    const r = indices[i];
-    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+    const r = subset !== undefined ? (subset.sourceRows[indices[i] as number] as number) : (indices[i] as number);
+    out.set(data.subarray(r * cols, (r + 1) * cols), i * cols);
   }
-  return { data: out, rows: indices.length, cols: m.cols };
+  return { data: out, rows: indices.length, cols };
 }
 
 /** Squared L2 norm of every row. */

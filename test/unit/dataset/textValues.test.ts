@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatSummary, loadDataset } from '../../../src/core/dataset';
+import { invisibleCodePoints, normalizeText } from '../../../src/core/dataset/normalize';
 import { useTempDir } from './tempFiles';
 
 const tmp = useTempDir();
@@ -114,5 +115,33 @@ describe('field and header detection never drops data it only sampled', () => {
     const ds = await loadDataset(file);
     assert.equal(ds.textField, 'review');
     assert.equal(ds.items.length, 3);
+  });
+});
+
+describe('normalization fast path', () => {
+  it('printable ASCII is its own normalization; anything else goes through NFC, trim and collapse, as before', () => {
+    const reference = (t: string): string => t.normalize('NFC').trim().replace(/\s+/g, ' ');
+    // Every character class the fast path must tell apart: printable ASCII, spaces (single, double,
+    // leading, trailing), tabs and other controls, DEL, no-break and ideographic spaces, combining marks.
+    const alphabet = ['a', 'Z', '7', '~', '!', ' ', ' ', '\t', '\n', '\r', '\x0b', '\x7f', '\x00', '\u00a0', '\u3000', '\u0301', 'e', '\u00e9', '\ufeff'];
+    let seed = 12345;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let fast = 0;
+    for (let k = 0; k < 5000; k++) {
+      let t = '';
+      const length = next(12);
+      for (let i = 0; i < length; i++) t += alphabet[next(k % 2 === 0 ? 6 : alphabet.length)];
+      assert.equal(normalizeText(t), reference(t), JSON.stringify(t));
+      if (normalizeText(t) === t && t !== '') fast++;
+      const invisible = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}]*$/u.test(t);
+      assert.equal(invisibleCodePoints(t) !== undefined, invisible, JSON.stringify(t));
+    }
+    assert.ok(fast > 500, `${fast} texts were already normalized`);
+    // Decomposed é is composed; the ASCII look-alike is not touched.
+    assert.equal(normalizeText('cafe\u0301'), 'caf\u00e9');
+    assert.equal(normalizeText('cafe'), 'cafe');
   });
 });

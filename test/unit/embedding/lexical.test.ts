@@ -35,6 +35,26 @@ describe('LexicalEmbedder', () => {
     assert.ok(dot(row(inflected, 0), row(inflected, 1)) > dot(row(inflected, 0), row(inflected, 2)));
   });
 
+  it('tokenizes ASCII text by hand exactly as the word pattern does (same idf, bit-identical vectors)', async () => {
+    // Apostrophes (kept only before letters), digits, case, punctuation and whitespace of every kind.
+    const tricky = ["Don't STOP me now", "rock'n'roll o'neil5 it's 12'ab3'cd", "x' 'a a''b ''", 'e-mail: A.B@C.COM, 3.14 & 42nd\tTab\nline', "CAN'T can't Can'T", '___ -- 007 __init__'];
+    const texts = [...corpus.slice(0, 300), ...tricky];
+    // A middle dot (not a word character, after a space) changes no feature but sends the text down
+    // the general path, through the regular expression.
+    const general = texts.map((t) => `${t} \u00b7`);
+    const ascii = new LexicalEmbedder();
+    ascii.fit(texts);
+    const pattern = new LexicalEmbedder();
+    pattern.fit(general);
+    assert.equal(ascii.fingerprint(), pattern.fingerprint(), 'the idf tables differ');
+    const a = await ascii.embed(texts);
+    const b = await pattern.embed(general);
+    for (let i = 0; i < texts.length; i++) assert.deepEqual(row(a, i), row(b, i), `"${texts[i]}"`);
+    // The apostrophe matters: "rock'n'roll" is not "rock n roll".
+    const apart = await ascii.embed(['rock n roll', "rock'n'roll"]);
+    assert.notDeepEqual(row(apart, 0), row(apart, 1));
+  });
+
   it('is deterministic: same corpus in another order, another instance, other batch sizes', async () => {
     const a = new LexicalEmbedder();
     a.fit(corpus);

@@ -195,4 +195,36 @@ describe('StagedEmbedding', () => {
     assert.equal(second.texts.length, 0, 'the sample is not embedded again');
     assert.deepEqual(reopened.matrix.data, staged.matrix.data);
   });
+
+  it('a fully cached start still drops the vectors of texts no longer in the dataset, and of duplicate rows only what is stale', async () => {
+    const file = cacheFileFor(path.join(dir, 'retain'), 'fixed-lexical');
+    const order = (n: number) => sampleFirstOrder(n, 3, { sampleSize: 20 });
+    const wider = itemsFromTexts(headlines(120));
+    // Vectors that do not depend on the corpus (an idf fitted once), as a transformer's.
+    const lexical = new LexicalEmbedder();
+    lexical.fit(wider.map((item) => item.text));
+    const fixed = (): Embedder => ({ id: 'fixed-lexical', kind: 'lexical', dimensions: lexical.dimensions, embed: (t, signal) => lexical.embed(t, signal), dispose: async () => undefined });
+    const full = await StagedEmbedding.start(wider, fixed(), await EmbeddingCache.open(file), order(wider.length), {});
+    for await (const _chunk of full.background()) {
+      // drain
+    }
+    assert.equal((await EmbeddingCache.open(file)).size, 120);
+
+    // Every item of the smaller dataset is cached, but the cache holds 20 more: they are dropped.
+    const fewer = wider.slice(0, 100);
+    const resumed = await StagedEmbedding.start(fewer, fixed(), await EmbeddingCache.open(file), order(fewer.length), {});
+    assert.equal(resumed.fromCache, 100);
+    const kept = await EmbeddingCache.open(file);
+    assert.equal(kept.size, 100);
+    for (const item of wider.slice(100)) assert.equal(kept.get(item.textHash), undefined, 'a stale vector was kept');
+
+    // As many rows as cached vectors, but two rows share a text: the cache holds one vector too many.
+    const twice = [...fewer.slice(0, 99), { ...(fewer[0] as (typeof fewer)[number]), id: 'again', line: 999 }];
+    const again = await StagedEmbedding.start(twice, fixed(), await EmbeddingCache.open(file), order(twice.length), {});
+    assert.equal(again.fromCache, 100);
+    const last = await EmbeddingCache.open(file);
+    assert.equal(last.size, 99);
+    assert.equal(last.get((fewer[99] as (typeof fewer)[number]).textHash), undefined);
+    assert.deepEqual(again.matrix.data.subarray(99 * again.matrix.cols), again.matrix.data.subarray(0, again.matrix.cols));
+  });
 });

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { createRng } from '../../../src/core/random';
 import { defaultEngine, type Engine } from '../../../src/core/session/engine';
 import type { SamplingInput } from '../../../src/core/sampling';
+import { takeRows } from '../../../src/core/math/matrix';
 import { PoolRows } from '../../../src/core/session/poolRows';
 import { LabelingSession, takeRowsOf } from '../../../src/core/session/session';
 import type { Matrix } from '../../../src/core/types';
@@ -76,4 +77,28 @@ test('the session hands strategies packed pool rows, and a logistic head shares 
   for (const [i, s] of seen.entries()) assert.deepEqual(s.pool, s.expected, `batch ${i + 1}`);
   assert.ok(session.model?.kind === 'logistic', 'the default head is logistic');
   assert.equal(seen.at(-1)?.hiddenIsPool, true, 'hidden = the packed pool, not another copy');
+});
+
+test('PoolRows packs a view only when its data is read; a sample taken from it comes from the source, and a stale view keeps its rows', () => {
+  const x = randomMatrix(400, 5, 3);
+  const pool = new PoolRows(x);
+  const rows = Array.from({ length: x.rows }, (_, i) => i).filter((r) => r % 7 !== 0);
+  const view = pool.update(rows);
+  const sample = [0, 3, 17, rows.length - 1, 3];
+  // A sample (cold start's clustering) equals the same sample of a fresh copy...
+  assert.deepEqual(takeRows(view, sample), takeRows(takeRowsOf(x, rows), sample));
+  // ...and packed nothing: the same rows again still need the rebuild the first update would have done.
+  pool.update(rows);
+  assert.equal(pool.lastUpdate, 'rebuilt');
+
+  const fewer = rows.filter((r) => r % 3 !== 0);
+  const older = pool.update(rows);
+  assert.deepEqual(older.data, takeRowsOf(x, rows).data);
+  const newer = pool.update(fewer);
+  assert.equal(pool.lastUpdate, 'compacted');
+  assert.deepEqual(newer, takeRowsOf(x, fewer));
+  // Read after a later update, an unread view still gives its own rows, not the buffer's new ones.
+  const stale = pool.update(rows);
+  pool.update(fewer);
+  assert.deepEqual(stale.data, takeRowsOf(x, rows).data);
 });
