@@ -18,12 +18,13 @@
  */
 import { crc32 } from 'node:zlib';
 import { DEFAULT_VECTOR_DTYPE, type VectorDtype, decodeRowCopy, encodeRow, isVectorDtype, rowBytes, rowIsFinite } from './quantize';
+import { KEY_BYTES, keyedChunks } from './keyedChunks';
 import { StoredRows } from './storedRows';
 
 const MAGIC = Buffer.from('ALEMBED1', 'latin1');
 export const FORMAT_VERSION = 3;
 const READABLE_VERSIONS = [1, 2, 3];
-export const KEY_BYTES = 16;
+export { KEY_BYTES };
 /** Magic plus the four u32 fields: enough to know how long the metadata is. */
 export const FIXED_HEADER = MAGIC.length + 16;
 export const CHECKSUM_BYTES = 4;
@@ -99,7 +100,6 @@ export function* encodeChunks(
   const meta = Buffer.from(JSON.stringify(metaJson), 'utf8');
   const dims = identity.dimensions;
   const row = rowBytes(dtype, dims);
-  const recordBytes = KEY_BYTES + row;
   let crc = 0;
   const head = Buffer.alloc(FIXED_HEADER + meta.length);
   MAGIC.copy(head, 0);
@@ -111,34 +111,14 @@ export function* encodeChunks(
   meta.copy(head, at);
   crc = crc32(head, crc);
   yield head;
-  const perChunk = Math.max(1, Math.floor(ENCODE_CHUNK_BYTES / recordBytes));
-  let chunk = Buffer.alloc(Math.min(count, perChunk) * recordBytes);
-  let filled = 0;
-  let written = 0;
-  for (const [key, vector] of records) {
+  crc = yield* keyedChunks({ count, rowBytes: row, chunkBytes: ENCODE_CHUNK_BYTES, noun: 'cache records', crc }, records, (vector, chunk, at) => {
     const encoded = vector instanceof Uint8Array;
     if (encoded ? vector.byteLength !== row : vector.length !== dims) {
       throw new RangeError(`cache record has ${encoded ? `${vector.byteLength} bytes of ${dtype} row, expected ${row}` : `${vector.length} floats, expected ${dims}`}`);
     }
-    if (written === count) throw new RangeError(`more cache records than the ${count} declared`);
-    at = filled * recordBytes;
-    chunk.write(key, at, KEY_BYTES, 'hex');
-    if (encoded) chunk.set(vector, at + KEY_BYTES);
-    else encodeRow(dtype, vector, chunk, at + KEY_BYTES);
-    filled++;
-    written++;
-    if (filled === perChunk) {
-      crc = crc32(chunk, crc);
-      yield chunk;
-      chunk = Buffer.alloc(Math.min(count - written, perChunk) * recordBytes);
-      filled = 0;
-    }
-  }
-  if (written !== count) throw new RangeError(`${written} cache records, but ${count} declared`);
-  if (filled > 0) {
-    crc = crc32(chunk, crc);
-    yield chunk;
-  }
+    if (encoded) chunk.set(vector, at);
+    else encodeRow(dtype, vector, chunk, at);
+  });
   if (fit) {
     const bytes = Buffer.from(fit.state.buffer, fit.state.byteOffset, fit.state.byteLength);
     crc = crc32(bytes, crc);

@@ -3,12 +3,13 @@
  * header that binds a journal to one cache file, and records of rows. Pure of the file system.
  */
 import { crc32 } from 'node:zlib';
+import { KEY_BYTES, keyedChunks } from './keyedChunks';
 import type { VectorDtype } from './quantize';
 
 export const MAGIC = Buffer.from('ALJRNL01', 'latin1');
 export const RECORD_MAGIC = Buffer.from('ALJR', 'latin1');
 export const VERSION = 1;
-export const KEY_BYTES = 16;
+export { KEY_BYTES };
 export const FIXED_HEADER = MAGIC.length + 12;
 /** Record magic, header crc, count. */
 export const RECORD_HEAD = RECORD_MAGIC.length + 8;
@@ -59,30 +60,10 @@ export function* encodeJournalRecord(id: number, count: number, rowLength: numbe
   head.writeUInt32LE(count, RECORD_MAGIC.length + 4);
   let crc = crc32(head);
   yield head;
-  const recordBytes = KEY_BYTES + rowLength;
-  const perChunk = Math.max(1, Math.floor(WRITE_CHUNK_BYTES / recordBytes));
-  let chunk = Buffer.alloc(Math.min(count, perChunk) * recordBytes);
-  let filled = 0;
-  let written = 0;
-  for (const [key, row] of rows) {
+  crc = yield* keyedChunks({ count, rowBytes: rowLength, chunkBytes: WRITE_CHUNK_BYTES, noun: 'journal rows', crc }, rows, (row, chunk, at) => {
     if (row.byteLength !== rowLength) throw new RangeError(`journal row has ${row.byteLength} bytes, expected ${rowLength}`);
-    if (written === count) throw new RangeError(`more journal rows than the ${count} declared`);
-    chunk.write(key, filled * recordBytes, KEY_BYTES, 'hex');
-    chunk.set(row, filled * recordBytes + KEY_BYTES);
-    filled++;
-    written++;
-    if (filled === perChunk) {
-      crc = crc32(chunk, crc);
-      yield chunk;
-      chunk = Buffer.alloc(Math.min(count - written, perChunk) * recordBytes);
-      filled = 0;
-    }
-  }
-  if (written !== count) throw new RangeError(`${written} journal rows, but ${count} declared`);
-  if (filled > 0) {
-    crc = crc32(chunk, crc);
-    yield chunk;
-  }
+    chunk.set(row, at);
+  });
   const tail = Buffer.alloc(CRC_BYTES);
   tail.writeUInt32LE(crc >>> 0, 0);
   yield tail;
