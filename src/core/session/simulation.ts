@@ -17,7 +17,8 @@ import type { HeadOptions } from '../model/types';
 import type { DatasetItem, LabelMode, Matrix } from '../types';
 import { defaultEngine, type Engine } from './engine';
 import { scoreVersion, PoolScores } from './scoring';
-import { LabelingSession, takeRowsOf } from './session';
+import { LabelingSession } from './session';
+import { withSplitLayout } from './splitLayout';
 
 export interface SimulationData {
   readonly items: readonly DatasetItem[];
@@ -67,16 +68,28 @@ interface Split {
   /** Session row -> data row. */
   readonly rows: readonly number[];
   readonly testRows: readonly number[];
+  /** The test rows' embeddings, packed in `testRows` order. */
+  readonly test: Matrix;
 }
 
-function newSession(data: SimulationData, o: SimulationOptions, strategy: string, engine: Engine): Split {
+/**
+ * Chooses the seed's split and runs `run` on a session over the pool. The embeddings are arranged in
+ * place (see ./splitLayout) rather than copied, and are back in their order when this returns.
+ */
+function withSession<T>(data: SimulationData, o: SimulationOptions, strategy: string, engine: Engine, run: (split: Split) => T): T {
   const test = chooseEvaluationItems(data.items.map((i) => i.id), o.evalFraction, o.seed);
   const rows: number[] = [];
   const testRows: number[] = [];
   data.items.forEach((item, row) => (test.has(item.id) ? testRows : rows).push(row));
-  const session = new LabelingSession(
+  return withSplitLayout(data.embeddings, rows, testRows, (views) =>
+    run({ session: newSession(data, rows, views.pool, o, strategy, engine), rows, testRows, test: views.test }),
+  );
+}
+
+function newSession(data: SimulationData, rows: readonly number[], pool: Matrix, o: SimulationOptions, strategy: string, engine: Engine): LabelingSession {
+  return new LabelingSession(
     rows.map((r) => data.items[r] as DatasetItem),
-    takeRowsOf(data.embeddings, rows),
+    pool,
     {
       labels: data.labels,
       mode: data.mode,
@@ -93,7 +106,6 @@ function newSession(data: SimulationData, o: SimulationOptions, strategy: string
     },
     engine,
   );
-  return { session, rows, testRows };
 }
 
 function answer(session: LabelingSession, data: SimulationData, row: number): void {
@@ -108,7 +120,7 @@ function testMetrics(split: Split, data: SimulationData): Metrics {
   const { session, testRows } = split;
   const head = session.model;
   if (head === undefined) return baselineMetrics(session, data, testRows);
-  const p = head.predict(takeRowsOf(data.embeddings, testRows));
+  const p = head.predict(split.test);
   const scores = new PoolScores(head.classes.length, p.probs.data, p.logits.data, p.hidden);
   const m = scoreVersion(scores, testRows.map((_, i) => i), (i) => data.truth[testRows[i] as number] as string[], session.classMap);
   return m ?? baselineMetrics(session, data, testRows);
@@ -121,7 +133,10 @@ export function runSimulation(
   engine: Engine = defaultEngine,
 ): SimulationRun {
   const o: SimulationOptions = { ...defaultSimulationOptions, ...options };
-  const split = newSession(data, o, o.strategy, engine);
+  return withSession(data, o, o.strategy, engine, (split) => simulateSplit(split, data, o));
+}
+
+function simulateSplit(split: Split, data: SimulationData, o: SimulationOptions): SimulationRun {
   const { session, rows } = split;
   const points: CurvePoint[] = [];
   let trained = 0;
@@ -149,11 +164,12 @@ export function fullPoolReference(
   engine: Engine = defaultEngine,
 ): { readonly accuracy: number; readonly macroF1: number; readonly trainedOn: number } {
   const o: SimulationOptions = { ...defaultSimulationOptions, strategy: 'random', ...options };
-  const split = newSession(data, o, 'random', engine);
-  for (const row of split.rows) answer(split.session, data, row);
-  if (split.session.canTrain()) split.session.retrain();
-  const m = testMetrics(split, data);
-  return { accuracy: m.accuracy, macroF1: m.macroF1, trainedOn: split.session.progress().labeled };
+  return withSession(data, o, 'random', engine, (split) => {
+    for (const row of split.rows) answer(split.session, data, row);
+    if (split.session.canTrain()) split.session.retrain();
+    const m = testMetrics(split, data);
+    return { accuracy: m.accuracy, macroF1: m.macroF1, trainedOn: split.session.progress().labeled };
+  });
 }
 
 /** Without a model: predict the most common training label for every held-out item. */

@@ -9,6 +9,7 @@ import type { ClassMap } from './targets';
 export interface TrainingSet {
   /** Rows (into items) trained on, ascending. */
   readonly rows: readonly number[];
+  /** Rows `rows` of the embeddings; a view of them when they are consecutive, so never write to it. */
   readonly x: Matrix;
   readonly targets: Targets;
   /** The training rows that are an unbiased sample (random share, imports), scored out of fold. */
@@ -39,6 +40,11 @@ export function buildTraining(
     labels.push(current.labels);
   });
   const take = (list: readonly number[]): Matrix => {
+    // One run of consecutive rows (a simulation's full pool) is a view: copying it held the pool twice.
+    const first = list[0] ?? 0;
+    if (list.length > 0 && list[list.length - 1] === first + list.length - 1) {
+      return { data: embeddings.data.subarray(first * embeddings.cols, (first + list.length) * embeddings.cols), rows: list.length, cols: embeddings.cols };
+    }
     const data = new Float32Array(list.length * embeddings.cols);
     list.forEach((r, i) => data.set(embeddings.data.subarray(r * embeddings.cols, (r + 1) * embeddings.cols), i * embeddings.cols));
     return { data, rows: list.length, cols: embeddings.cols };
