@@ -206,9 +206,9 @@ async function main(): Promise<void> {
     };
     const date = new Date().toISOString().slice(0, 10);
     const block = [
-      '## UI latency (keypress -> next item painted)',
+      DATASET === undefined ? '## UI latency (keypress -> next item painted)' : `### UI latency on ${name}`,
       '',
-      `Command: \`npm run bench:ui\` (${date}, Node ${process.version}, ${os.cpus().length} cores; ` +
+      `Command: \`${DATASET === undefined ? '' : `BENCH_UI_DATASET=${path.relative(repoRoot, dataset)} `}npm run bench:ui\` (${date}, Node ${process.version}, ${os.cpus().length} cores; ` +
         `code-server 4.100.3, headless Chromium, software rendering). Two passes in one run and one workbench: ${KEYPRESSES} keypresses each in the labeling panel of the packaged extension, ` +
         `${PACE_MS} ms apart, while the engine retrains every 10 labels in its worker; the busy pass runs ${BURNERS} CPU-bound processes beside it (both cores busy).`,
       '',
