@@ -14,16 +14,13 @@ import {
   type ModelSnapshot,
   type ProgressSnapshot,
 } from '../shared/protocol';
+import { roughDuration } from '../shared/poolText';
 
 const count = new Intl.NumberFormat('en-US');
 
 /** "45s", "1m", "1h 5m". */
 export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))}s`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+  return roughDuration(seconds, { s: 's', min: 'm', h: 'h' });
 }
 
 /** `Embedding 4,210/10,000 · 85/s · ETA 1m` (rate and ETA only once known). */

@@ -11,13 +11,22 @@ export function poolLine(p: Pick<PoolEmbeddingSnapshot, 'embedded' | 'total'>): 
   return `pool: ${count.format(p.embedded)} of ${count.format(p.total)} embedded`;
 }
 
-/** "45 s", "18 min", "2 h 5 min". */
-export function roughDuration(seconds: number): string {
+/** How `roughDuration` names its units: spelled out (" s", " min", " h") or compact ("s", "m", "h"). */
+export interface DurationUnits {
+  readonly s: string;
+  readonly min: string;
+  readonly h: string;
+}
+
+const SPELLED: DurationUnits = { s: ' s', min: ' min', h: ' h' };
+
+/** "45 s", "18 min", "2 h 5 min" (or, compact, "45s", "18m", "2h 5m"); "?" when unknown. */
+export function roughDuration(seconds: number, units: DurationUnits = SPELLED): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))}${units.s}`;
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return `${minutes}${units.min}`;
+  return `${Math.floor(minutes / 60)}${units.h} ${minutes % 60}${units.min}`;
 }
 
 /** The line plus the state: `…embedded · 850/s · about 18 min left`, `…embedded · stopped`. */

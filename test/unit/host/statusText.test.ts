@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatModel, modelTooltip } from '../../../src/host/statusText';
+import { formatEta, formatModel, modelTooltip } from '../../../src/host/statusText';
+import { roughDuration } from '../../../src/shared/poolText';
 import { MIN_TRUSTED_EVALUATION_ITEMS, type ModelSnapshot } from '../../../src/shared/protocol';
 
 const model = (over: Partial<ModelSnapshot>): ModelSnapshot => ({
@@ -29,4 +30,9 @@ test('the stopping progress is in the tooltip; "consider stopping" only when the
   assert.match(modelTooltip(model({ stopping: changing })).join('\n'), /κ 0\.82 of 0\.99/);
   assert.match(formatModel(model({ evaluated: 25, stopping: { ...changing, stop: true, kappa: 0.995, message: 'Predictions have stabilized.' } })), /consider stopping$/);
   assert.equal(formatModel(model({ version: 0, accuracy: undefined, macroF1: undefined })), '120/1,000 labeled · no model yet');
+});
+
+test('durations: the status bar compact ("1h 5m"), the pool banner spelled out ("1 h 5 min"), one rounding', () => {
+  assert.deepEqual([0.2, 45, 90, 3900, -1, NaN].map(formatEta), ['1s', '45s', '2m', '1h 5m', '?', '?']);
+  assert.deepEqual([0.2, 45, 90, 3900, -1].map((s) => roughDuration(s)), ['1 s', '45 s', '2 min', '1 h 5 min', '?']);
 });
