@@ -26,6 +26,8 @@ export function byLength(items: readonly DatasetItem[], rows: readonly number[])
 export async function embedRows(items: readonly DatasetItem[], rows: readonly number[], embedder: Embedder, cache: EmbeddingCache | undefined, options: EmbedRowsOptions): Promise<void> {
   const { batchSize, signal, sink, onBatch } = options;
   const dims = embedder.dimensions;
+  // What the cache stores is decoded here, once per row, without a new array per row.
+  const stored = new Float32Array(dims);
   for (let start = 0; start < rows.length; start += batchSize) {
     // Let queued messages (a cancel request, labels in a worker) run between batches.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -43,7 +45,7 @@ export async function embedRows(items: readonly DatasetItem[], rows: readonly nu
       const hash = (items[itemIndex] as DatasetItem).textHash;
       cache?.set(hash, vector);
       // What the cache stores (quantized, see quantize.ts), so this run's vectors are the next run's.
-      sink?.(itemIndex, cache?.get(hash) ?? vector);
+      sink?.(itemIndex, cache?.readInto(hash, stored, 0) === true ? stored : vector);
     });
     onBatch?.(indices.length);
   }
