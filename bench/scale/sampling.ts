@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { recordFigures } from './figures';
+import { Int8Matrix } from '../../src/core/embedding/int8Matrix';
 import { trainHead } from '../../src/core/model/train';
 import type { DenseHead } from '../../src/core/model/head';
 import { createRng } from '../../src/core/random';
@@ -39,6 +40,9 @@ export interface ScaleRow {
   readonly refClusteredSample?: number;
   readonly refClusteredFull?: number;
   readonly retrain: number;
+  /** The same two steps on the pool kept as the session keeps it (int8). */
+  readonly clusteredInt8?: number;
+  readonly retrainInt8?: number;
   readonly refRetrain?: number;
   readonly transfer: number;
   readonly atlas: number;
@@ -144,6 +148,18 @@ export function measureSize(n: number, withReference = true): ScaleRow {
     clusteredUncertaintySampling(pool, probsMatrix, BATCH, { mode: 'single', seed: seed++, uncertainPercent: PERCENT }, createRng(seed));
   }, runs, CLUSTERED_WARMUP);
 
+  // The same pool as the session keeps it (int8, src/core/embedding/int8Matrix.ts): the rescore decodes it a chunk at a time.
+  const quantized = new Int8Matrix(n, D);
+  for (let r = 0; r < n; r++) quantized.putVector(r, pool.data.subarray(r * D, (r + 1) * D));
+  const retrainInt8 = median(() => {
+    head = trainHead(labeled, targets, CLASSES, 'single', { seed: seed++ }, head);
+    probs = drain(head, quantized);
+  }, runs);
+  const int8Probs: Matrix = { data: probs, rows: n, cols: CLASSES.length };
+  const clusteredInt8 = median(() => {
+    clusteredUncertaintySampling(quantized, int8Probs, BATCH, { mode: 'single', seed: seed++, uncertainPercent: PERCENT }, createRng(seed));
+  }, runs, CLUSTERED_WARMUP);
+
   const tLabeled: Matrix = { data: labeled.data.subarray(0, TRANSFER_LABELS * D), rows: TRANSFER_LABELS, cols: D };
   const tTargets = { kind: 'single' as const, y: y.subarray(0, TRANSFER_LABELS) };
   const transferInput = (s: number) => ({ pool, labeled: tLabeled, targets: tTargets, classes: CLASSES, mode: 'single' as const, seed: s, poolProbs: probsMatrix });
@@ -180,6 +196,8 @@ export function measureSize(n: number, withReference = true): ScaleRow {
     n,
     clustered,
     retrain,
+    clusteredInt8,
+    retrainInt8,
     transfer,
     atlas,
     transferCpu,
@@ -202,11 +220,11 @@ export function table(rows: readonly ScaleRow[]): string {
       `active transfer: ${TRANSFER_LABELS.toLocaleString('en-US')} labels, batch ${BATCH}; ATLAS batch ${BATCH * 2} (2 steps). ` +
       `Times are wall-clock medians (clustered uncertainty after ${CLUSTERED_WARMUP} warm-up calls: in a fresh process the first calls run before V8 has optimized them and take 2-3x longer); the CPU columns are the same calls' CPU time (user + system), what a batch takes on an idle core.`,
     '',
-    '| pool | clustered uncertainty | sklearn, same sample fit | ratio | sklearn, full top 10% | ratio | retrain + rescore | sklearn LR fit + predict_proba | ratio | active transfer | CPU | ATLAS | CPU |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| pool | clustered uncertainty | int8 pool | sklearn, same sample fit | ratio | sklearn, full top 10% | ratio | retrain + rescore | int8 pool | sklearn LR fit + predict_proba | ratio | active transfer | CPU | ATLAS | CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.n.toLocaleString('en-US')} | ${ms(r.clustered)} | ${ms(r.refClusteredSample)} | ${ratio(r.clustered, r.refClusteredSample)} | ${ms(r.refClusteredFull)} | ${ratio(r.clustered, r.refClusteredFull)} | ${ms(r.retrain)} | ${ms(r.refRetrain)} | ${ratio(r.retrain, r.refRetrain)} | ${ms(r.transfer)} | ${ms(r.transferCpu)} | ${ms(r.atlas)} | ${ms(r.atlasCpu)} |`,
+        `| ${r.n.toLocaleString('en-US')} | ${ms(r.clustered)} | ${ms(r.clusteredInt8)} | ${ms(r.refClusteredSample)} | ${ratio(r.clustered, r.refClusteredSample)} | ${ms(r.refClusteredFull)} | ${ratio(r.clustered, r.refClusteredFull)} | ${ms(r.retrain)} | ${ms(r.retrainInt8)} | ${ms(r.refRetrain)} | ${ratio(r.retrain, r.refRetrain)} | ${ms(r.transfer)} | ${ms(r.transferCpu)} | ${ms(r.atlas)} | ${ms(r.atlasCpu)} |`,
     ),
   ];
   return lines.join('\n');

@@ -84,7 +84,7 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
     };
     const named = { label: created.label, ...(created.fallback ? { fallback: created.fallback } : {}), warnings, fromCacheOnly: false };
     if (staging === undefined) {
-      const result = await embedDataset(dataset.items, embedder, cache, common);
+      const result = await embedDataset(dataset.items, embedder, cache, { ...common, storage: cacheDtypeFor(embedder) });
       return { matrix: result.matrix, ...named };
     }
     const s = init.staging;

@@ -6,13 +6,14 @@
  *   steps (a chunk of rows or one fold per step, yielding to the message loop between steps), so a
  *   label is saved between two steps, never after the whole computation.
  */
+import { rowRange, takeRows } from '../core/math/matrix';
 import { predictInChunks } from '../core/model';
 import { defaultEngine, type Engine } from '../core/session/engine';
 import type { LabelingSession } from '../core/session';
 import { suspectSteps, topK } from '../core/review/suspects';
 import type { FitPredict } from '../core/evaluation/labelErrors';
 import type { ReviewDataMessage, WorkerToHost } from '../shared/protocol/engine';
-import type { DatasetItem, Matrix } from '../core/types';
+import type { DatasetItem } from '../core/types';
 
 export const LABEL_FLUSH_MS = 250;
 const TOP_K = 3;
@@ -147,10 +148,11 @@ export class ReviewPublisher {
     const probs = new Float32Array(rows * k);
     const chunks: number[] = [];
     for (let from = 0; from < rows; from += PREDICT_CHUNK_ROWS) chunks.push(from);
+    // An int8 pool is decoded one chunk at a time into this.
+    const scratch = new Float32Array(Math.min(rows, PREDICT_CHUNK_ROWS) * s.embeddings.cols);
     for (const from of chunks) {
       const n = Math.min(PREDICT_CHUNK_ROWS, rows - from);
-      const slice: Matrix = { data: s.embeddings.data.subarray(from * s.embeddings.cols, (from + n) * s.embeddings.cols), rows: n, cols: s.embeddings.cols };
-      predictInChunks(head, slice, n, (p) => topK(p.probs, k, top, probs, from));
+      predictInChunks(head, rowRange(s.embeddings, from, from + n, scratch), n, (p) => topK(p.probs, k, top, probs, from));
       await yieldToMessages();
       if (this.stopped) return;
     }
@@ -174,7 +176,7 @@ export class ReviewPublisher {
       labeledRows.push(row);
       y.push(c);
     });
-    const x = takeEmbeddingRows(s.embeddings, labeledRows);
+    const x = takeRows(s.embeddings, labeledRows);
     const options = s.config.headOptions;
     const fit: FitPredict = (train, ty, test) => this.engine.train(train, { kind: 'single', y: ty }, classes, s.config.mode, options).predict(test).probs;
     const steps = suspectSteps(x, Int32Array.from(y), classes.length, fit, { seed: s.config.seed });
@@ -193,12 +195,6 @@ export class ReviewPublisher {
       if (this.stopped) return undefined;
     }
   }
-}
-
-function takeEmbeddingRows(x: Matrix, rows: readonly number[]): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  return { data, rows: rows.length, cols: x.cols };
 }
 
 function clamp01(v: number): number {

@@ -232,6 +232,11 @@ export class EmbeddingCache {
     return this.rows.readInto(keyOf(textHash), out, at);
   }
 
+  /** The row of `textHash` as stored, with its dtype (a view, valid while the cache holds the row), or undefined. */
+  encoded(textHash: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array } | undefined {
+    return this.rows.encoded(keyOf(textHash));
+  }
+
   /**
    * Stores a vector, written at the next save. A vector with NaN or infinity, or one the cache's
    * dtype cannot hold (float16 beyond ±65504), is not kept (counted in `warnings` at save).

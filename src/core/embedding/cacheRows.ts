@@ -58,6 +58,16 @@ export class CacheRows {
     return true;
   }
 
+  /** The row of `key` as stored and the dtype it is stored in (a view, valid while the row is held), or undefined. */
+  encoded(key: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array } | undefined {
+    for (const rows of [this.fresh, this.journaled, this.stored]) {
+      const bytes = rows?.encoded(key);
+      if (rows !== undefined && bytes !== undefined) return { dtype: rows.dtype, bytes };
+    }
+    const spilled = this.spill?.encoded(key);
+    return spilled === undefined ? undefined : { dtype: this.dtype, bytes: spilled };
+  }
+
   /** Drops the row of `key` from the file's and the journal's rows; true when there was one. */
   takeFromFile(key: string): boolean {
     return this.stored?.delete(key) === true || this.journaled?.delete(key) === true;

@@ -5,6 +5,7 @@
  */
 import type { DatasetItem, Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
+import { poolMatrix, putPoolRow } from './int8Matrix';
 
 /**
  * Every item's vector, when `cache` holds vectors of exactly `expected` (id and fingerprint; see
@@ -15,10 +16,10 @@ export function vectorsFromCache(items: readonly DatasetItem[], cache: Embedding
   const identity = cache.currentIdentity;
   if (identity === null || identity.model !== expected.id || identity.fingerprint !== expected.fingerprint) return undefined;
   if (items.length === 0 || cache.size === 0) return undefined;
-  const dims = identity.dimensions;
-  const data = new Float32Array(items.length * dims);
+  // Kept as the cache keeps them (int8 for a model's vectors: see int8Matrix.ts), its bytes copied.
+  const matrix = poolMatrix(cache.dtype, items.length, identity.dimensions);
   for (let i = 0; i < items.length; i++) {
-    if (!cache.readInto((items[i] as DatasetItem).textHash, data, i * dims)) return undefined;
+    if (!putPoolRow(matrix, i, { cache, textHash: (items[i] as DatasetItem).textHash })) return undefined;
   }
-  return { data, rows: items.length, cols: dims };
+  return matrix;
 }

@@ -8,6 +8,8 @@ import type { DatasetItem, Matrix } from '../types';
 import { corpusKey, type EmbeddingCache } from './cache';
 import type { Embedder } from './embedder';
 import { byLength, embedRows } from './embedRows';
+import { poolMatrix, putPoolRow } from './int8Matrix';
+import type { VectorDtype } from './quantize';
 
 export interface EmbedProgress {
   readonly done: number;
@@ -29,6 +31,11 @@ export interface EmbedDatasetOptions {
    * run goes on either way; only the caching is lost.
    */
   onWarning?: (message: string) => void;
+  /**
+   * How `embedDataset` keeps the matrix (default float32): `int8` holds each row as the cache
+   * stores a model's vectors (int8Matrix.ts), a quarter of the memory, for a session's pool.
+   */
+  storage?: VectorDtype;
 }
 
 export interface EmbedDatasetResult {
@@ -60,10 +67,12 @@ export async function embedDataset(
   cache: EmbeddingCache | undefined,
   options: Partial<EmbedDatasetOptions> = {},
 ): Promise<EmbedDatasetResult> {
-  const dims = embedder.dimensions;
-  const data = new Float32Array(items.length * dims);
-  const result = await runEmbedding(items, embedder, cache, options, (i, vector) => data.set(vector, i * dims));
-  return { matrix: { data, rows: items.length, cols: dims }, ...result };
+  const matrix = poolMatrix(options.storage ?? 'float32', items.length, embedder.dimensions);
+  const result = await runEmbedding(items, embedder, cache, options, (i, vector) => {
+    // The cache's own bytes when it kept the row, so an int8 matrix holds exactly what the cache does.
+    if (cache === undefined || !putPoolRow(matrix, i, { cache, textHash: (items[i] as DatasetItem).textHash })) putPoolRow(matrix, i, vector);
+  });
+  return { matrix, ...result };
 }
 
 /**

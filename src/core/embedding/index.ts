@@ -41,3 +41,4 @@ export {
 } from './openaiEmbedder';
 export { RemoteEmbedderError } from './openaiResponse';
 export { cacheDtypeFor, DEFAULT_VECTOR_DTYPE, type VectorDtype } from './quantize';
+export { Int8Matrix, int8FullDecodes, poolMatrix } from './int8Matrix';

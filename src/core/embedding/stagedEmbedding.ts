@@ -19,6 +19,8 @@ import { fitCorpus } from './embedDataset';
 import type { Embedder } from './embedder';
 import type { EmbedOrder } from './embedOrder';
 import { byLength, embedRows } from './embedRows';
+import { poolMatrix, putPoolRow } from './int8Matrix';
+import { cacheDtypeFor } from './quantize';
 
 export interface StagedEmbeddingOptions {
   batchSize: number;
@@ -40,7 +42,10 @@ export const defaultStagedOptions: Readonly<StagedEmbeddingOptions> = { batchSiz
 const SAVE_SHARE = 0.1;
 
 export class StagedEmbedding {
-  /** Row i is items[i]'s vector once `embedded[i]` is 1; zeros before. */
+  /**
+   * Row i is items[i]'s vector once `embedded[i]` is 1; zeros before. Kept as the cache keeps the
+   * embedder's vectors (int8 for a model's, see int8Matrix.ts), with the cache's own bytes.
+   */
   readonly matrix: Matrix;
   readonly embedded: Uint8Array;
   /** Rows that came from the cache. */
@@ -62,7 +67,7 @@ export class StagedEmbedding {
     private readonly options: StagedEmbeddingOptions,
   ) {
     const dims = embedder.dimensions;
-    this.matrix = { data: new Float32Array(items.length * dims), rows: items.length, cols: dims };
+    this.matrix = poolMatrix(cacheDtypeFor(embedder), items.length, dims);
     this.embedded = new Uint8Array(items.length);
     this.rest = [];
     this.fromCache = 0;
@@ -96,11 +101,10 @@ export class StagedEmbedding {
     fitCorpus(items, embedder, cache);
     cache?.bind({ model: embedder.id, dimensions: embedder.dimensions, fingerprint: embedder.fingerprint?.() ?? '' });
     const sample: number[] = [];
-    const { data, cols } = this.matrix;
     for (let i = 0; i < order.order.length; i++) {
       const row = order.order[i] as number;
-      // Decoded straight into the matrix: no vector allocated per cached row.
-      if (cache?.readInto((items[row] as DatasetItem).textHash, data, row * cols) === true) this.mark(row);
+      // Copied straight into the matrix: no vector allocated per cached row.
+      if (cache !== undefined && putPoolRow(this.matrix, row, { cache, textHash: (items[row] as DatasetItem).textHash })) this.mark(row);
       else if (i < order.sampleSize) sample.push(row);
       else this.rest.push(row);
     }
@@ -164,8 +168,10 @@ export class StagedEmbedding {
     await this.finish();
   }
 
+  /** `vector` was just computed: the cache's copy of it when it kept one (the bytes the next run reads), else the vector. */
   private put(row: number, vector: Float32Array): void {
-    this.matrix.data.set(vector, row * this.matrix.cols);
+    const cache = this.cache;
+    if (cache === undefined || !putPoolRow(this.matrix, row, { cache, textHash: (this.items[row] as DatasetItem).textHash })) putPoolRow(this.matrix, row, vector);
     this.mark(row);
   }
 

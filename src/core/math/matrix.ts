@@ -26,6 +26,40 @@ export function row(m: Matrix, i: number): Float32Array {
 }
 
 /**
+ * A matrix kept in another form than float32 (the session's pool is int8 with a scale per row: see
+ * core/embedding/int8Matrix.ts). Reading its `data` decodes the whole of it into a float32 copy, so
+ * the helpers below (`takeRows`, `rowRange`, `readRowInto`) decode only the rows they are asked for,
+ * and the pool's hot paths use them instead of `data`.
+ */
+export interface EncodedMatrix extends Matrix {
+  /** Decodes rows [from, to) into `out[outAt ..]`, row-major. */
+  readRows(from: number, to: number, out: Float32Array, outAt: number): void;
+}
+
+export function isEncoded(m: Matrix): m is EncodedMatrix {
+  return typeof (m as Partial<EncodedMatrix>).readRows === 'function';
+}
+
+/** Row i of `m` into `out[at ..]` (decoded when `m` is encoded). */
+export function readRowInto(m: Matrix, i: number, out: Float32Array, at = 0): void {
+  if (isEncoded(m)) m.readRows(i, i + 1, out, at);
+  else out.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), at);
+}
+
+/**
+ * Rows [from, to) of `m` as a float32 matrix: a view of `m` (no copy) when it is float32, else
+ * decoded into `scratch` when that is large enough (the result is then a view of it) or a new array.
+ */
+export function rowRange(m: Matrix, from: number, to: number, scratch?: Float32Array): Matrix {
+  const rows = to - from;
+  const cols = m.cols;
+  if (!isEncoded(m)) return { data: m.data.subarray(from * cols, to * cols), rows, cols };
+  const out = scratch !== undefined && scratch.length >= rows * cols ? scratch.subarray(0, rows * cols) : new Float32Array(rows * cols);
+  m.readRows(from, to, out, 0);
+  return { data: out, rows, cols };
+}
+
+/**
  * Matrices whose row i is row `sourceRows[i]` of `source` (the session's packed pool, which packs
  * its rows only when its `data` is read; see session/poolRows.ts): `takeRows` copies from the
  * source instead, so taking a sample of a million-row pool does not first pack all of it.
@@ -42,10 +76,13 @@ export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   const cols = m.cols;
   const out = new Float32Array(indices.length * cols);
   const subset = rowSubsets.get(m);
-  const data = subset !== undefined ? subset.source.data : m.data;
+  const source = subset !== undefined ? subset.source : m;
+  const encoded = isEncoded(source) ? source : undefined;
+  const data = encoded === undefined ? source.data : undefined;
   for (let i = 0; i < indices.length; i++) {
     const r = subset !== undefined ? (subset.sourceRows[indices[i] as number] as number) : (indices[i] as number);
-    out.set(data.subarray(r * cols, (r + 1) * cols), i * cols);
+    if (data !== undefined) out.set(data.subarray(r * cols, (r + 1) * cols), i * cols);
+    else encoded?.readRows(r, r + 1, out, i * cols);
   }
   return { data: out, rows: indices.length, cols };
 }

@@ -1,4 +1,5 @@
 import { createRng, type Rng } from '../random';
+import { isEncoded, readRowInto } from '../math/matrix';
 import type { LabelMode, Matrix } from '../types';
 import { DenseHead, activate, type HeadParameters } from './head';
 import { Adam, affine, transpose } from './ops';
@@ -14,7 +15,7 @@ import type { ClassifierHead, HeadOptions, Targets } from './types';
 
 function validate(x: Matrix, targets: Targets, classes: readonly string[], mode: LabelMode): void {
   if (classes.length < 1) throw new RangeError('at least one class is needed to train a head');
-  if (x.data.length !== x.rows * x.cols) throw new RangeError('matrix data does not match rows x cols');
+  if (!isEncoded(x) && x.data.length !== x.rows * x.cols) throw new RangeError('matrix data does not match rows x cols');
   if ((mode === 'multi') !== (targets.kind === 'multi')) {
     throw new RangeError(`label mode '${mode}' needs ${mode === 'multi' ? 'multi' : 'single'} targets, got '${targets.kind}'`);
   }
@@ -229,7 +230,8 @@ export function trainHead(
   const xbData = new Float32Array(bsMax * d);
   const xtData = new Float32Array(bsMax * d);
   const trainable = n > 0 && (c > 1 || mode === 'multi');
-  const narrow = o.kind === 'logistic' && d <= NARROW_LOGISTIC;
+  // An encoded (int8) matrix is read a gathered batch at a time, never whole.
+  const narrow = o.kind === 'logistic' && d <= NARROW_LOGISTIC && !isEncoded(x);
   for (let epoch = 0; trainable && epoch < epochs; epoch++) {
     for (let i = n - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -251,10 +253,7 @@ export function trainHead(
         continue;
       }
       // Gather the batch row-major (forward pass); the MLP also wants it transposed (dW1 product).
-      for (let r = 0; r < bs; r++) {
-        const src = batch[r] * d;
-        xbData.set(x.data.subarray(src, src + d), r * d);
-      }
+      for (let r = 0; r < bs; r++) readRowInto(x, batch[r] as number, xbData, r * d);
       if (o.kind === 'mlp') transposeInto(xbData, bs, d, xtData);
       const xb: Matrix = { data: xbData.subarray(0, bs * d), rows: bs, cols: d };
       const xt: Matrix = { data: xtData.subarray(0, bs * d), rows: d, cols: bs };

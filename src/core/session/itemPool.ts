@@ -10,6 +10,7 @@
  * added one, and the new one has no label.
  */
 import type { LabelState } from '../labels/state';
+import { readRowInto } from '../math/matrix';
 import type { ClassifierHead } from '../model/types';
 import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix } from '../types';
@@ -94,15 +95,17 @@ export function stopSetMoved(before: ItemPool, after: ItemPool): boolean {
 export function trainingMoved(before: ItemPool, after: ItemPool, state: LabelState): boolean {
   const cols = before.embeddings.cols;
   if (cols !== after.embeddings.cols) return true;
+  const a = new Float32Array(cols);
+  const b = new Float32Array(cols);
   for (const current of state.labels.values()) {
     if (!current.labeled) continue;
     const was = before.rowOf.get(current.itemId);
     if (was === undefined) continue;
     const now = after.rowOf.get(current.itemId);
     if (now === undefined) return true;
-    const a = before.embeddings.data;
-    const b = after.embeddings.data;
-    for (let c = 0; c < cols; c++) if (a[was * cols + c] !== b[now * cols + c]) return true;
+    readRowInto(before.embeddings, was, a);
+    readRowInto(after.embeddings, now, b);
+    for (let c = 0; c < cols; c++) if (a[c] !== b[c]) return true;
   }
   return false;
 }

@@ -5,7 +5,7 @@
  * served or labeled, so this buffer drops them in place (one `copyWithin` per kept run, no
  * allocation) and only refills from the source when rows come back (undo, a released queue).
  */
-import { declareRowSubset } from '../math/matrix';
+import { declareRowSubset, type EncodedMatrix, isEncoded, takeRows } from '../math/matrix';
 import type { Matrix } from '../types';
 
 export class PoolRows {
@@ -31,6 +31,7 @@ export class PoolRows {
   update(rows: readonly number[]): Matrix {
     const cols = this.source.cols;
     const wanted = Int32Array.from(rows);
+    if (isEncoded(this.source)) return subsetOf(this.source, wanted);
     const kind = sameRows(this.current, wanted) ? 'unchanged' : isSubsequence(wanted, this.current) ? 'compacted' : 'rebuilt';
     this.lastUpdate = kind;
     const generation = ++this.generation;
@@ -94,6 +95,32 @@ export class PoolRows {
   }
 }
 
+/**
+ * Rows `wanted` of an encoded (int8) source, read from it by row: nothing is packed, since packing
+ * would decode the pool into float32 (2 GB at 1,000,000 x 512). Reading `data` decodes the rows
+ * then (once); strategies take rows (`takeRows`) instead.
+ */
+function subsetOf(source: EncodedMatrix, wanted: Int32Array): Matrix {
+  const cols = source.cols;
+  let data: Float32Array | undefined;
+  const view: EncodedMatrix = {
+    rows: wanted.length,
+    cols,
+    readRows(from: number, to: number, out: Float32Array, outAt: number): void {
+      for (let i = from; i < to; i++) source.readRows(wanted[i] as number, (wanted[i] as number) + 1, out, outAt + (i - from) * cols);
+    },
+    get data(): Float32Array {
+      if (data === undefined) {
+        data = new Float32Array(wanted.length * cols);
+        view.readRows(0, wanted.length, data, 0);
+      }
+      return data;
+    },
+  };
+  declareRowSubset(view, source, wanted);
+  return view;
+}
+
 function sameRows(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -114,7 +141,5 @@ function isSubsequence(sub: Int32Array, of: Int32Array): boolean {
 
 /** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */
 export function takeRowsOf(x: Matrix, rows: readonly number[]): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  return { data, rows: rows.length, cols: x.cols };
+  return takeRows(x, rows);
 }

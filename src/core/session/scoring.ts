@@ -4,6 +4,7 @@
  * one item's prediction as the page shows it.
  */
 import { multiLabelMetrics, singleLabelMetrics, type Metrics } from '../evaluation/metrics';
+import { isEncoded, rowRange, takeRows } from '../math/matrix';
 import type { ClassifierHead, Prediction } from '../model/types';
 import type { LabelMode, Matrix } from '../types';
 import type { ClassMap } from './targets';
@@ -55,7 +56,7 @@ export class PoolScores {
     return {
       probs: pick(this.probs, this.classes),
       logits: pick(this.logits, this.classes),
-      hidden: shared ? input.taken : pick(this.hidden.data, this.hidden.cols),
+      hidden: shared ? input.taken : takeRows(this.hidden, rows),
     };
   }
 }
@@ -67,9 +68,11 @@ export function* predictAll(head: ClassifierHead, x: Matrix, chunkRows: number):
   const logits = new Float32Array(x.rows * k);
   let hidden: Float32Array | undefined;
   let hiddenCols = x.cols;
+  // An int8 pool is decoded one chunk at a time into this (float32 rows are read in place).
+  const scratch = isEncoded(x) ? new Float32Array(Math.min(x.rows, chunkRows) * x.cols) : undefined;
   for (let start = 0; start < x.rows; start += chunkRows) {
     const end = Math.min(x.rows, start + chunkRows);
-    const chunk: Matrix = { data: x.data.subarray(start * x.cols, end * x.cols), rows: end - start, cols: x.cols };
+    const chunk = rowRange(x, start, end, scratch);
     const p = head.predict(chunk);
     probs.set(p.probs.data, start * k);
     logits.set(p.logits.data, start * k);
@@ -92,9 +95,7 @@ export function* predictAll(head: ClassifierHead, x: Matrix, chunkRows: number):
 export function scoreRows(head: ClassifierHead, x: Matrix, rows: readonly number[], scores: PoolScores): void {
   const k = scores.classes;
   if (rows.length === 0 || head.classes.length !== k) return;
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  const p = head.predict({ data, rows: rows.length, cols: x.cols });
+  const p = head.predict(takeRows(x, rows));
   // A logistic head's hidden matrix is the embeddings themselves, already up to date.
   const hidden = scores.hidden === x ? undefined : scores.hidden;
   rows.forEach((row, i) => {

@@ -8,6 +8,7 @@
  * the caller's matrix is unchanged afterwards. While `run` runs, the matrix must not be read by row
  * number from anywhere else.
  */
+import { Int8Matrix } from '../embedding/int8Matrix';
 import type { Matrix } from '../types';
 
 export interface SplitViews {
@@ -34,10 +35,14 @@ export function withSplitLayout<T>(x: Matrix, pool: readonly number[], test: rea
   gather(x, order);
   try {
     const cols = x.cols;
-    return run({
-      pool: { data: x.data.subarray(0, pool.length * cols), rows: pool.length, cols },
-      test: { data: x.data.subarray(pool.length * cols, x.rows * cols), rows: test.length, cols },
-    });
+    return run(
+      x instanceof Int8Matrix
+        ? { pool: x.view(0, pool.length), test: x.view(pool.length, x.rows) }
+        : {
+            pool: { data: x.data.subarray(0, pool.length * cols), rows: pool.length, cols },
+            test: { data: x.data.subarray(pool.length * cols, x.rows * cols), rows: test.length, cols },
+          },
+    );
   } finally {
     const inverse = new Int32Array(x.rows);
     for (let p = 0; p < order.length; p++) inverse[order[p] as number] = p;
@@ -47,6 +52,10 @@ export function withSplitLayout<T>(x: Matrix, pool: readonly number[], test: rea
 
 /** In place: row p becomes what row order[p] was. One row of scratch; each cycle is followed once. */
 export function gather(x: Matrix, order: Int32Array): void {
+  if (x instanceof Int8Matrix) {
+    x.permute(order);
+    return;
+  }
   const cols = x.cols;
   const data = x.data;
   const done = new Uint8Array(x.rows);

@@ -1,6 +1,7 @@
 /** The training view of the label state: every labeled row trains; some of them also evaluate. */
 import type { EvaluationItem, FitPredictRows } from '../evaluation/estimate';
 import type { LabelState } from '../labels/state';
+import { rowRange, takeRows } from '../math/matrix';
 import type { HeadOptions, Targets } from '../model/types';
 import type { DatasetItem, LabelMode, Matrix } from '../types';
 import type { Engine } from './engine';
@@ -40,14 +41,10 @@ export function buildTraining(
     labels.push(current.labels);
   });
   const take = (list: readonly number[]): Matrix => {
-    // One run of consecutive rows (a simulation's full pool) is a view: copying it held the pool twice.
+    // One run of consecutive float32 rows (a simulation's full pool) is a view: copying it held the pool twice.
     const first = list[0] ?? 0;
-    if (list.length > 0 && list[list.length - 1] === first + list.length - 1) {
-      return { data: embeddings.data.subarray(first * embeddings.cols, (first + list.length) * embeddings.cols), rows: list.length, cols: embeddings.cols };
-    }
-    const data = new Float32Array(list.length * embeddings.cols);
-    list.forEach((r, i) => data.set(embeddings.data.subarray(r * embeddings.cols, (r + 1) * embeddings.cols), i * embeddings.cols));
-    return { data, rows: list.length, cols: embeddings.cols };
+    if (list.length > 0 && list[list.length - 1] === first + list.length - 1) return rowRange(embeddings, first, first + list.length);
+    return takeRows(embeddings, list);
   };
   const evalRows = evaluation.map((e) => rows[e.position] as number);
   return {
@@ -75,12 +72,6 @@ export function foldTrainer(
     const head = engine.train(takeRows(training.x, train), subsetTargets(training.targets, train, classes.length), classes, config.mode, config.headOptions);
     return head.predict(takeRows(training.x, test)).probs.data;
   };
-}
-
-function takeRows(x: Matrix, rows: readonly number[]): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  rows.forEach((r, i) => data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols));
-  return { data, rows: rows.length, cols: x.cols };
 }
 
 /** The targets of some rows, in that order. */

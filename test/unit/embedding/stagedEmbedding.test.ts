@@ -10,6 +10,7 @@ import type { Embedder } from '../../../src/core/embedding/embedder';
 import { FIRST_SAMPLE_MIN, firstSampleSize, sampleFirstOrder } from '../../../src/core/embedding/embedOrder';
 import { LexicalEmbedder } from '../../../src/core/embedding/lexicalEmbedder';
 import { StagedEmbedding } from '../../../src/core/embedding/stagedEmbedding';
+import { decodeRows, encodeRows } from '../../../src/core/embedding/quantize';
 import { CancelledError } from '../../../src/core/errors';
 import { headlines, itemsFromTexts, row } from './helpers';
 
@@ -99,8 +100,12 @@ describe('StagedEmbedding', () => {
     }
     assert.deepEqual(counts, [160, 260, 360, 460, 560, 600]);
     assert.equal(texts.length, items.length);
-    const full = await embedDataset(items, new LexicalEmbedder(), undefined, { batchSize: 16 });
+    // The pool is kept as int8, as the cache keeps a model's vectors (int8Matrix.ts).
+    const full = await embedDataset(items, new LexicalEmbedder(), undefined, { batchSize: 16, storage: 'int8' });
     assert.deepEqual(staged.matrix.data, full.matrix.data);
+    const float32 = await embedDataset(items, new LexicalEmbedder(), undefined, { batchSize: 16 });
+    assert.notDeepEqual(staged.matrix.data, float32.matrix.data);
+    assert.deepEqual(staged.matrix.data, decodeRows('int8', encodeRows('int8', float32.matrix.data, staged.matrix.cols), staged.matrix.cols));
   });
 
   it('resumes from the cache: a run stopped after some chunks, restarted, embeds only the missing rows', async () => {
