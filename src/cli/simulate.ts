@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadDataset } from '../core/dataset';
-import { createEmbedder, DEFAULT_MODEL, defaultCacheDir, embedDataset } from '../core/embedding';
+import { cacheDtypeFor, createEmbedder, DEFAULT_MODEL, defaultCacheDir, embedDataset } from '../core/embedding';
 import { SIMULATION_LEXICAL_DIMENSIONS } from '../core/embedding/lexicalEmbedder';
 import { compareStrategies, primaryMetric, type StrategySummary } from '../core/evaluation/comparison';
 import type { CurveMetric, CurvePoint } from '../core/evaluation/curve';
@@ -200,6 +200,8 @@ export async function simulate(settings: SimulateSettings, io: CliIO): Promise<S
       await embedDataset(items, embedder, undefined, {
         ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
         onProgress: (p) => io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)}`),
+        // The vectors the extension's session works on: a model's as int8 (as its cache keeps them), the user's own as given.
+        storage: cacheDtypeFor(embedder),
       })
     ).matrix;
   } finally {
