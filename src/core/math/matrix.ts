@@ -34,6 +34,8 @@ export function row(m: Matrix, i: number): Float32Array {
 export interface EncodedMatrix extends Matrix {
   /** Decodes rows [from, to) into `out[outAt ..]`, row-major. */
   readRows(from: number, to: number, out: Float32Array, outAt: number): void;
+  /** Rows [from, to) as another encoded matrix over the same storage (no copy, nothing decoded). */
+  view(from: number, to: number): EncodedMatrix;
 }
 
 export function isEncoded(m: Matrix): m is EncodedMatrix {
@@ -57,6 +59,11 @@ export function rowRange(m: Matrix, from: number, to: number, scratch?: Float32A
   const out = scratch !== undefined && scratch.length >= rows * cols ? scratch.subarray(0, rows * cols) : new Float32Array(rows * cols);
   m.readRows(from, to, out, 0);
   return { data: out, rows, cols };
+}
+
+/** Rows [from, to) of `m` without copying: a view of its data, or of its encoded storage. */
+export function rowsView(m: Matrix, from: number, to: number): Matrix {
+  return isEncoded(m) ? m.view(from, to) : { data: m.data.subarray(from * m.cols, to * m.cols), rows: to - from, cols: m.cols };
 }
 
 /**

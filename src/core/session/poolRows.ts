@@ -100,7 +100,7 @@ export class PoolRows {
  * would decode the pool into float32 (2 GB at 1,000,000 x 512). Reading `data` decodes the rows
  * then (once); strategies take rows (`takeRows`) instead.
  */
-function subsetOf(source: EncodedMatrix, wanted: Int32Array): Matrix {
+function subsetOf(source: EncodedMatrix, wanted: Int32Array): EncodedMatrix {
   const cols = source.cols;
   let data: Float32Array | undefined;
   const view: EncodedMatrix = {
@@ -109,6 +109,7 @@ function subsetOf(source: EncodedMatrix, wanted: Int32Array): Matrix {
     readRows(from: number, to: number, out: Float32Array, outAt: number): void {
       for (let i = from; i < to; i++) source.readRows(wanted[i] as number, (wanted[i] as number) + 1, out, outAt + (i - from) * cols);
     },
+    view: (from: number, to: number): EncodedMatrix => subsetOf(source, wanted.subarray(from, to)),
     get data(): Float32Array {
       if (data === undefined) {
         data = new Float32Array(wanted.length * cols);

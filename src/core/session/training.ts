@@ -1,7 +1,7 @@
 /** The training view of the label state: every labeled row trains; some of them also evaluate. */
 import type { EvaluationItem, FitPredictRows } from '../evaluation/estimate';
 import type { LabelState } from '../labels/state';
-import { rowRange, takeRows } from '../math/matrix';
+import { rowsView, takeRows } from '../math/matrix';
 import type { HeadOptions, Targets } from '../model/types';
 import type { DatasetItem, LabelMode, Matrix } from '../types';
 import type { Engine } from './engine';
@@ -41,9 +41,10 @@ export function buildTraining(
     labels.push(current.labels);
   });
   const take = (list: readonly number[]): Matrix => {
-    // One run of consecutive float32 rows (a simulation's full pool) is a view: copying it held the pool twice.
+    // One run of consecutive rows (a simulation's full pool) is a view: copying it held the pool twice
+    // (and decoding an int8 pool into float32 four times over).
     const first = list[0] ?? 0;
-    if (list.length > 0 && list[list.length - 1] === first + list.length - 1) return rowRange(embeddings, first, first + list.length);
+    if (list.length > 0 && list[list.length - 1] === first + list.length - 1) return rowsView(embeddings, first, first + list.length);
     return takeRows(embeddings, list);
   };
   const evalRows = evaluation.map((e) => rows[e.position] as number);
