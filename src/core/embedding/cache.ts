@@ -232,8 +232,8 @@ export class EmbeddingCache {
     return this.rows.readInto(keyOf(textHash), out, at);
   }
 
-  /** The row of `textHash` as stored, with its dtype (a view, valid while the cache holds the row), or undefined. */
-  encoded(textHash: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array } | undefined {
+  /** The row of `textHash` as stored, with its dtype, or undefined: see CacheRows.encoded (`shared` rows are never rewritten). */
+  encoded(textHash: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array; readonly shared: boolean } | undefined {
     return this.rows.encoded(keyOf(textHash));
   }
 

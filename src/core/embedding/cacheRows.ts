@@ -58,14 +58,19 @@ export class CacheRows {
     return true;
   }
 
-  /** The row of `key` as stored and the dtype it is stored in (a view, valid while the row is held), or undefined. */
-  encoded(key: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array } | undefined {
+  /**
+   * The row of `key` as stored, the dtype it is stored in, and whether `bytes` is a view of memory
+   * the cache keeps (`shared`) or a copy (a spilled row). A kept row's bytes are never written again:
+   * a row set again goes to a new slot, and dropping rows only drops references. So an Int8Matrix
+   * may point at them instead of copying them (int8Matrix.ts), and keep them alive after the cache.
+   */
+  encoded(key: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array; readonly shared: boolean } | undefined {
     for (const rows of [this.fresh, this.journaled, this.stored]) {
       const bytes = rows?.encoded(key);
-      if (rows !== undefined && bytes !== undefined) return { dtype: rows.dtype, bytes };
+      if (rows !== undefined && bytes !== undefined) return { dtype: rows.dtype, bytes, shared: true };
     }
     const spilled = this.spill?.encoded(key);
-    return spilled === undefined ? undefined : { dtype: this.dtype, bytes: spilled };
+    return spilled === undefined ? undefined : { dtype: this.dtype, bytes: spilled, shared: false };
   }
 
   /** Drops the row of `key` from the file's and the journal's rows; true when there was one. */

@@ -4,6 +4,10 @@
  * 2 GB). The values a session reads are exactly those the cache decodes (`code * scale`, rounded to
  * float32), so a session over this matrix sees the same numbers as one over the decoded cache.
  *
+ * Rows live in byte buffers in the cache's own layout; a row the cache holds in memory is not
+ * copied but pointed at (its bytes never change once written: see cacheRows.ts), so a re-opened
+ * pool and the cache share one copy of the rows, and the pool keeps them when the cache is released.
+ *
  * Code that reads rows goes through `takeRows`, `rowRange` and `readRowInto` (math/matrix.ts),
  * which decode only the rows asked for. Reading `data` decodes everything into a float32 copy that
  * is then kept up to date; that is correct but costs the memory this type saves, so it is counted
@@ -21,25 +25,77 @@ export function int8FullDecodes(): number {
   return fullDecodes;
 }
 
+/** Rows written by the matrix itself are packed this many to a buffer. */
+const OWN_ROWS_PER_BUFFER = 4096;
+
+/**
+ * The byte buffers that hold a matrix's rows (shared by its views): each row is the cache's int8
+ * layout at some offset of one buffer. A buffer is either one of the cache's own (its rows are never
+ * rewritten once written: see StoredRows) or one this matrix filled.
+ */
+class RowBuffers {
+  readonly bytes: Int8Array[] = [];
+  readonly views: DataView[] = [];
+  private readonly ids = new Map<ArrayBufferLike, number>();
+  /** The buffer own rows go to, and the next free offset in it. */
+  private ownId = -1;
+  private ownAt = 0;
+  /** Ids of the buffers this matrix allocated (it may rewrite rows in them in place). */
+  readonly owned = new Set<number>();
+
+  constructor(private readonly rowBytes: number) {}
+
+  /** The id of `buffer`, adding it (an id is the index into `bytes` plus one: 0 means no row). */
+  idOf(buffer: ArrayBufferLike): number {
+    let id = this.ids.get(buffer);
+    if (id === undefined) {
+      this.bytes.push(new Int8Array(buffer));
+      this.views.push(new DataView(buffer));
+      id = this.bytes.length;
+      this.ids.set(buffer, id);
+    }
+    return id;
+  }
+
+  /** A fresh slot for a row this matrix writes: [id, offset]. */
+  ownSlot(): readonly [number, number] {
+    if (this.ownId < 0 || this.ownAt + this.rowBytes > (this.bytes[this.ownId - 1] as Int8Array).length) {
+      this.ownId = this.idOf(new ArrayBuffer(OWN_ROWS_PER_BUFFER * this.rowBytes));
+      this.ownAt = 0;
+      this.owned.add(this.ownId);
+    }
+    const at = this.ownAt;
+    this.ownAt += this.rowBytes;
+    return [this.ownId, at];
+  }
+}
+
 export class Int8Matrix implements EncodedMatrix {
-  readonly codes: Int8Array;
-  readonly scales: Float32Array;
+  private readonly buffers: RowBuffers;
+  /** Row r is at `rowAt[r]` of buffer `rowBuffer[r]` (an id of `buffers`; 0: not written, zeros). */
+  private readonly rowBuffer: Uint32Array;
+  private readonly rowAt: Uint32Array;
   private decoded: Float32Array | undefined;
   /** One row in the cache's int8 layout (scale, then codes), for `putVector`. */
   private readonly row: Uint8Array;
-  private readonly rowView: DataView;
 
-  /** A zero matrix, or rows over `storage` (shared, not copied: see `view`). */
+  /** A matrix of zero rows, or rows over another matrix's storage (see `view`). */
   constructor(
     readonly rows: number,
     readonly cols: number,
-    storage?: { readonly codes: Int8Array; readonly scales: Float32Array },
+    storage?: { readonly buffers: RowBuffers; readonly rowBuffer: Uint32Array; readonly rowAt: Uint32Array },
   ) {
-    this.codes = storage?.codes ?? new Int8Array(rows * cols);
-    this.scales = storage?.scales ?? new Float32Array(rows);
-    if (this.codes.length !== rows * cols || this.scales.length !== rows) throw new RangeError(`int8 storage does not match ${rows} x ${cols}`);
     this.row = new Uint8Array(rowBytes('int8', cols));
-    this.rowView = new DataView(this.row.buffer);
+    this.buffers = storage?.buffers ?? new RowBuffers(this.row.length);
+    this.rowBuffer = storage?.rowBuffer ?? new Uint32Array(rows);
+    this.rowAt = storage?.rowAt ?? new Uint32Array(rows);
+  }
+
+  /** Bytes of row storage this matrix (with its views) allocated itself, beside the rows it shares with a cache. */
+  get ownBytes(): number {
+    let total = 0;
+    for (const id of this.buffers.owned) total += (this.buffers.bytes[id - 1] as Int8Array).length;
+    return total;
   }
 
   /** Every row decoded (a float32 copy, kept up to date by later writes): see the file's comment. */
@@ -54,12 +110,20 @@ export class Int8Matrix implements EncodedMatrix {
   }
 
   readRows(from: number, to: number, out: Float32Array, outAt: number): void {
-    const { codes, scales, cols } = this;
+    const { cols, rowBuffer, rowAt } = this;
+    const { bytes, views } = this.buffers;
     let k = outAt;
     for (let r = from; r < to; r++) {
-      const s = scales[r] as number;
-      const o = r * cols;
-      for (let j = 0; j < cols; j++) out[k++] = (codes[o + j] as number) * s;
+      const id = rowBuffer[r] as number;
+      if (id === 0) {
+        out.fill(0, k, k + cols);
+        k += cols;
+        continue;
+      }
+      const at = rowAt[r] as number;
+      const s = (views[id - 1] as DataView).getFloat32(at, true);
+      const codes = bytes[id - 1] as Int8Array;
+      for (let j = at + 4, end = at + 4 + cols; j < end; j++) out[k++] = (codes[j] as number) * s;
     }
   }
 
@@ -68,73 +132,64 @@ export class Int8Matrix implements EncodedMatrix {
    * values is stored as zeros (the cache does not keep it either); false then.
    */
   putVector(r: number, vector: Float32Array): boolean {
+    let stored = true;
     try {
       encodeRow('int8', vector, this.row, 0);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       this.row.fill(0);
-      this.putEncoded(r, this.row, 0);
-      return false;
+      stored = false;
     }
     this.putEncoded(r, this.row, 0);
-    return true;
+    return stored;
   }
 
-  /** Stores a row already in the cache's int8 layout: `bytes[at ..]` is the float32 scale (little endian), then `cols` codes. */
+  /** Copies a row already in the cache's int8 layout: `bytes[at ..]` is the float32 scale (little endian), then `cols` codes. */
   putEncoded(r: number, bytes: Uint8Array, at: number): void {
-    const cols = this.cols;
-    const view = bytes === this.row ? this.rowView : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.scales[r] = view.getFloat32(at, true);
-    this.codes.set(new Int8Array(bytes.buffer, bytes.byteOffset + at + 4, cols), r * cols);
-    if (this.decoded !== undefined) this.readRows(r, r + 1, this.decoded, r * cols);
+    let id = this.rowBuffer[r] as number;
+    let to = this.rowAt[r] as number;
+    if (!this.buffers.owned.has(id)) [id, to] = this.buffers.ownSlot();
+    const target = this.buffers.bytes[id - 1] as Int8Array;
+    target.set(new Int8Array(bytes.buffer, bytes.byteOffset + at, this.row.length), to);
+    this.point(r, id, to);
   }
 
   /**
-   * Row `r` from `cache` (the row of `textHash`), copied as stored when the cache keeps it in int8
-   * and re-encoded otherwise; false when the cache has no such row.
+   * Row `r` from `cache` (the row of `textHash`): the cache's own bytes, shared rather than copied
+   * when the cache keeps them in memory in int8 (a re-opened pool then costs no second copy of the
+   * cache's rows), copied from its spill file, re-encoded from another dtype; false when the cache
+   * has no such row.
    */
   putFromCache(r: number, cache: EmbeddingCache, textHash: string): boolean {
     const stored = cache.encoded(textHash);
     if (stored === undefined) return false;
-    if (stored.dtype === 'int8') this.putEncoded(r, stored.bytes, 0);
-    else this.putVector(r, decodeAs(stored.dtype, stored.bytes, this.cols));
+    if (stored.dtype !== 'int8') this.putVector(r, decodeAs(stored.dtype, stored.bytes, this.cols));
+    else if (!stored.shared) this.putEncoded(r, stored.bytes, 0);
+    else this.point(r, this.buffers.idOf(stored.bytes.buffer), stored.bytes.byteOffset);
     return true;
+  }
+
+  private point(r: number, id: number, at: number): void {
+    this.rowBuffer[r] = id;
+    this.rowAt[r] = at;
+    if (this.decoded !== undefined) this.readRows(r, r + 1, this.decoded, r * this.cols);
   }
 
   /** In place: row p becomes what row order[p] was (a permutation of the rows). */
   permute(order: Int32Array): void {
-    const { codes, scales, cols } = this;
-    const done = new Uint8Array(this.rows);
-    const scratch = new Int8Array(cols);
-    for (let start = 0; start < this.rows; start++) {
-      if (done[start] === 1) continue;
-      if (order[start] === start) {
-        done[start] = 1;
-        continue;
-      }
-      scratch.set(codes.subarray(start * cols, (start + 1) * cols));
-      const scale = scales[start] as number;
-      let p = start;
-      for (;;) {
-        done[p] = 1;
-        const from = order[p] as number;
-        if (from === start) {
-          codes.set(scratch, p * cols);
-          scales[p] = scale;
-          break;
-        }
-        codes.copyWithin(p * cols, from * cols, (from + 1) * cols);
-        scales[p] = scales[from] as number;
-        p = from;
-      }
+    const ids = this.rowBuffer.slice();
+    const ats = this.rowAt.slice();
+    for (let p = 0; p < this.rows; p++) {
+      const from = order[p] as number;
+      this.rowBuffer[p] = ids[from] as number;
+      this.rowAt[p] = ats[from] as number;
     }
     this.decoded = undefined;
   }
 
   /** Rows [from, to) as another Int8Matrix over this one's storage (no copy; writes to either show in both, but not in a decoded `data` copy). */
   view(from: number, to: number): Int8Matrix {
-    const cols = this.cols;
-    return new Int8Matrix(to - from, cols, { codes: this.codes.subarray(from * cols, to * cols), scales: this.scales.subarray(from, to) });
+    return new Int8Matrix(to - from, this.cols, { buffers: this.buffers, rowBuffer: this.rowBuffer.subarray(from, to), rowAt: this.rowAt.subarray(from, to) });
   }
 }
 
