@@ -75,6 +75,23 @@ export class LabelState {
     return this.current.get(itemId);
   }
 
+  /** The position in `events` of the event with this eventId, or -1 when none was applied. */
+  indexOf(eventId: string): number {
+    return this.byId.get(eventId) ?? -1;
+  }
+
+  /**
+   * Calls `visit` with every event that had an effect when it was applied (`apply` returned
+   * undefined), in order: every label, skip and flag, and the undos whose target was in effect.
+   */
+  forEachApplied(visit: (event: LabelEvent) => void): void {
+    const log = this.log;
+    for (let at = 0; at < log.length; at++) {
+      const event = log[at] as LabelEvent;
+      if (event.type !== 'undo' || this.target[at] !== NONE) visit(event);
+    }
+  }
+
   /** True when the log holds any event for the item, even an undone one. */
   hasHistory(itemId: string): boolean {
     return this.current.slot(itemId) !== undefined;
