@@ -237,18 +237,20 @@ export class LabelState {
       }
     }
     if (lastEvent === undefined) throw new Error(`internal: no event of item ${itemId} is in effect`);
-    const votes: AnnotatorLabel[] = [];
     let skipped = false;
-    if (others !== undefined) {
+    // One annotator (nearly every item): the list is made at its size, not grown.
+    const votes: AnnotatorLabel[] = others === undefined && newest?.type === 'label' ? [{ annotator: newest.annotator, labels: newest.labels, event: newest }] : [];
+    if (others === undefined) skipped = newest !== undefined && newest.type !== 'label';
+    else {
       for (let i = others.length - 1; i >= 0; i--) {
         const event = others[i] as LabelEvent;
         if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
         else skipped = true;
       }
-    }
-    if (newest !== undefined) {
-      if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
-      else skipped = true;
+      if (newest !== undefined) {
+        if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
+        else skipped = true;
+      }
     }
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;
