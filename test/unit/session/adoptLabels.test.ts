@@ -59,14 +59,21 @@ describe('LabelingSession.adoptLabels', () => {
     it(`seed ${seed}: the same session as applying every replayed event`, async () => {
       const { items, x } = blobs(90, classes, seed);
       const file = join(dir, `labels-${seed}.jsonl`);
-      await writeFile(file, randomLog(seed, items.map((item) => item.id), 500).map((e) => `${serializeEvent(e)}\n`).join(''));
+      await writeFile(file, randomLog(seed, items.slice(0, 60).map((item) => item.id), 500).map((e) => `${serializeEvent(e)}\n`).join(''));
       const config = { labels: classes, mode: 'single', strategy: 'margin', seed, retrainEvery: 1000 } as const;
 
       const reapplied = new LabelingSession(items, x, config);
+      const adopted = new LabelingSession(items, x, config);
+      // Served before the labels come in (some then released; items 60-89 have no event): answering
+      // them clears them the same way.
+      for (const s of [reapplied, adopted]) {
+        for (const item of items.slice(0, 20)) s.markServed(item.id, { strategy: 'margin', score: 0.5 });
+        s.releaseOutstanding();
+        for (const item of items.slice(50, 70)) s.markServed(item.id, { strategy: 'margin', score: 0.25 });
+      }
       const before = await replay(file);
       for (const event of before.events) reapplied.applyLabel(event);
 
-      const adopted = new LabelingSession(items, x, config);
       const replayed = await replay(file);
       const kinds = new Set(replayed.problems.map((p) => p.kind));
       for (const kind of ['duplicate-event', 'unknown-undo-target', 'undo-no-effect'] as const) assert.ok(kinds.has(kind), `the log exercises ${kind}`);
@@ -74,6 +81,7 @@ describe('LabelingSession.adoptLabels', () => {
 
       assert.equal(adopted.labelState, replayed.labelState, 'adopted, not copied');
       assert.deepEqual(internals(adopted), internals(reapplied));
+      assert.ok(adopted.outstandingCount > 0 && adopted.outstandingCount < 20, 'some served items answered, some not');
       assert.ok(adopted.classMap.classes.includes('purple') && adopted.latestVersion > 0, 'the log names a new class and a version');
       assert.deepEqual(adopted.labelState.events, reapplied.labelState.events);
       assert.deepEqual([...adopted.labelState.labels.entries()], [...reapplied.labelState.labels.entries()]);
