@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scale [-- --only embed,replay,export,sampling] [--sizes 100000,300000]`: the
+ * `npm run bench:scale [-- --only embed,replay,start,export,sampling] [--sizes 100000,300000]`: the
  * million-item figures at 100k / 300k / 1M, each measured one after another, printed as growth
  * tables (docs/benchmarks.md, "Scale: a million items" and "Scale: sampling at a million"). The
  * measurements live in bench/scale/*.ts; this file only dispatches. `sampling` runs
@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { measureEmbed } from './scale/embed';
 import { run as runSampling } from './scale/sampling';
-import { measureExport, measureReplay } from './scale/labels';
+import { measureExport, measureReplay, measureStart } from './scale/labels';
 import { type MetricKind, recordFigures, renderGrowthPlot, PLOT_FILE } from './scale/figures';
 import { type GrowthRow, SIZES, growthTable } from './scale/measure';
 
@@ -35,6 +35,14 @@ const SECTIONS: Record<string, Section> = {
     measure: measureReplay,
     columns: [
       { key: 'replay CPU', unit: 'CPU s', digits: 2, kind: 'total' },
+      { key: 'added peak', unit: 'MiB', kind: 'total' },
+    ],
+  },
+  start: {
+    title: 'label part of opening a session on a log of N events (open, replay, the session adopts)',
+    measure: measureStart,
+    columns: [
+      { key: 'start CPU', unit: 'CPU s', digits: 2, kind: 'total' },
       { key: 'added peak', unit: 'MiB', kind: 'total' },
     ],
   },

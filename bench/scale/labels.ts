@@ -36,6 +36,15 @@ export async function measureReplay(events: number): Promise<GrowthRow> {
   return { size: events, values: { replay: r.seconds, 'replay CPU': r.cpuSeconds, 'events per CPU s': events / r.cpuSeconds, 'added peak': r.peak - r.rssBefore } };
 }
 
+/** The label part of opening a session on the same log: open and replay it, the session adopts the labels. */
+export async function measureStart(events: number): Promise<GrowthRow> {
+  const log = path.join(BENCH_DATA_DIR, `labels-${events}.jsonl`);
+  if (!existsSync(log)) await generateLabelLog(log, events, (i) => `h${i}`, events);
+  const r = await child(['start', log]);
+  if (r.events !== events || r.problems !== 0) throw new Error(`start read ${r.events} events with ${r.problems} problems, expected ${events} and 0`);
+  return { size: events, values: { start: r.seconds, 'start CPU': r.cpuSeconds, 'added peak': r.peak - r.rssBefore } };
+}
+
 export async function measureExport(size: number): Promise<GrowthRow> {
   const data = await dataFile(size);
   const dir = mkdtempSync(path.join(tmpdir(), 'al-scale-export-'));

@@ -80,12 +80,14 @@ export async function startSession(
     const fileLabels = new FileLabels(init);
     const imports = fileLabels.imports(dataset.items, replayed.events);
     const imported: LabelEvent[] = imports.length > 0 ? await log.append(imports) : [];
+    // Taken now: the session adopts the replayed state, whose event list then grows by `imported`.
+    const events = [...replayed.events, ...imported];
     // Kept as predictions for the review queue: never written as labels.
     fileLabels.update(dataset.items);
 
     // The labeled items train the model: they are embedded with the first sample, before labeling starts.
     const labeledIds = new Set<string>();
-    for (const event of [...replayed.events, ...imported]) labeledIds.add(event.itemId);
+    for (const event of events) labeledIds.add(event.itemId);
     const first: number[] = [];
     dataset.items.forEach((item, row) => {
       if (labeledIds.has(item.id)) first.push(row);
@@ -104,7 +106,8 @@ export async function startSession(
       seed: init.seed,
       ...(init.seedPatterns !== undefined && init.seedPatterns.length > 0 ? { seedPatterns: init.seedPatterns } : {}),
     }, undefined, pending?.staged.embedded);
-    for (const event of replayed.events) session.applyLabel(event);
+    // The replay's reducer becomes the session's: its events are not applied a second time.
+    session.adoptLabels(replayed.labelState);
     for (const event of imported) session.applyLabel(event);
     return {
       dataset,
@@ -114,7 +117,7 @@ export async function startSession(
       ...(embedded.fallback ? { fallback: embedded.fallback } : {}),
       warnings: [...warnings],
       logProblems: replayed.problems.slice(0, 100).map((p) => p.message),
-      events: [...replayed.events, ...imported],
+      events,
       toReview: fileLabels.toReview,
       fileLabels,
       imported: imported.length,

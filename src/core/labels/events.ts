@@ -184,16 +184,16 @@ function checksumProblem(line: string): string | undefined {
 /** Returns what is wrong with an event, or undefined when it is valid. */
 export function eventProblem(e: LabelEvent): string | undefined {
   if (e.v !== LOG_FORMAT_VERSION) return `"v" must be ${LOG_FORMAT_VERSION}`;
-  if (!EVENT_TYPES.includes(e.type)) return `"type" must be one of ${EVENT_TYPES.join(', ')}`;
+  if (!isEventType(e.type)) return `"type" must be one of ${EVENT_TYPES.join(', ')}`;
   if (!isText(e.eventId)) return '"eventId" must be a non-empty string';
   if (!isText(e.itemId)) return '"itemId" must be a non-empty string';
-  if (!Array.isArray(e.labels) || !e.labels.every((l) => typeof l === 'string')) {
+  if (!Array.isArray(e.labels) || !allStrings(e.labels)) {
     return '"labels" must be an array of strings';
   }
   if (e.type === 'label' && e.labels.length === 0) return 'a "label" event needs at least one label';
   if (typeof e.annotator !== 'string') return '"annotator" must be a string';
   if (!isText(e.time) || !(isPlainUtcTime(e.time) || !Number.isNaN(Date.parse(e.time)))) return '"time" must be an ISO 8601 date';
-  if (!SOURCES.includes(e.source)) return `"source" must be one of ${SOURCES.join(', ')}`;
+  if (!isSource(e.source)) return `"source" must be one of ${SOURCES.join(', ')}`;
   if (e.strategy !== undefined && typeof e.strategy !== 'string') return '"strategy" must be a string';
   if (e.score !== undefined && !(typeof e.score === 'number' && Number.isFinite(e.score))) {
     return '"score" must be a finite number';
@@ -210,6 +210,21 @@ export function eventProblem(e: LabelEvent): string | undefined {
 
 const isText = (x: unknown): x is string => typeof x === 'string' && x.length > 0;
 
+// eventProblem runs on every line replay reads, so its checks are written out (what
+// `EVENT_TYPES.includes`, `SOURCES.includes` and `labels.every` would say, without the calls).
+const isEventType = (x: unknown): boolean => x === 'label' || x === 'undo' || x === 'skip' || x === 'flag';
+const isSource = (x: unknown): boolean => x === 'queue' || x === 'review' || x === 'import' || x === 'edit';
+if (!EVENT_TYPES.every(isEventType) || !SOURCES.every(isSource)) throw new Error('events.ts: isEventType and isSource must list EVENT_TYPES and SOURCES');
+
+/** Every element is a string (holes skipped, as `every` skips them). */
+function allStrings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x !== 'string' && (x !== undefined || i in list)) return false;
+  }
+  return true;
+}
+
 /** `x` at `i` is an ASCII digit; its value, else NaN. */
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 0x30;
@@ -223,7 +238,8 @@ const two = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1)
  * month up to 28): such a string always parses. Anything else is left to Date.parse.
  */
 function isPlainUtcTime(s: string): boolean {
-  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  // '-' 0x2d, 'T' 0x54, ':' 0x3a, '.' 0x2e, 'Z' 0x5a
+  if (s.length !== 24 || s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(10) !== 0x54 || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e || s.charCodeAt(23) !== 0x5a) return false;
   const yearDigits = digit(s, 0) + digit(s, 1) + digit(s, 2) + digit(s, 3);
   const msDigits = digit(s, 20) + digit(s, 21) + digit(s, 22);
   const month = two(s, 5);

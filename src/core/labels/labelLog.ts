@@ -33,6 +33,7 @@ import { dirname } from 'node:path';
 import { completeEvent, serializeEvent, type AppendedEvent, type LabelEvent, type LabelEventInput } from './events';
 import { syncDirectory } from './atomicWrite';
 import { LabelLogChangedError, LabelLogError } from './errors';
+import { KnownEvents } from './knownEvents';
 import { changeOf, openLogFile, type LogChange } from './logFile';
 import { replay, type ReplayResult } from './replay';
 
@@ -84,7 +85,7 @@ export class LabelLog {
   /** Appends in one process run one after another, so their order is the order of the calls. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Every eventId in the file at the path, as far as this log knows (read at open, or written). */
-  private known: Map<string, LabelEvent>;
+  private known: KnownEvents;
   /** A change whose reopen failed before the new file was read: the next append tries again. */
   private unread: LogChange | undefined;
 
@@ -93,10 +94,10 @@ export class LabelLog {
     private handle: FileHandle | undefined,
     /** The file may end in a fragment: start the next write with '\n'. */
     private needsNewline: boolean,
-    events: readonly LabelEvent[],
+    replayed: ReplayResult,
     private readonly options: LabelLogOptions,
   ) {
-    this.known = byId(events);
+    this.known = new KnownEvents(replayed);
   }
 
   /** Opens (creating the folders and the file when missing) for appending. */
@@ -111,7 +112,7 @@ export class LabelLog {
     });
     try {
       const replayed = await replay(file);
-      return { log: new LabelLog(file, opened.handle, opened.needsNewline, replayed.events, options), replayed };
+      return { log: new LabelLog(file, opened.handle, opened.needsNewline, replayed, options), replayed };
     } catch (error) {
       await opened.handle.close().catch(() => undefined);
       throw wrap(file, 'open', error);
@@ -158,7 +159,7 @@ export class LabelLog {
       await this.writeLines(toWrite);
       // Replaced between the check and the write: the lines may be in the orphan. Go round.
       if ((await this.changed()) !== undefined) continue;
-      for (const e of toWrite) this.known.set(e.eventId, e);
+      for (const e of toWrite) this.known.add(e);
       return outcome;
     }
     throw new LabelLogError(
@@ -193,7 +194,7 @@ export class LabelLog {
     }
     this.unread = undefined;
     const before = this.known;
-    this.known = byId(replayed.events);
+    this.known = new KnownEvents(replayed);
     const missing = [...before.values()].filter((e) => !this.known.has(e.eventId));
     const alreadyPresent = pending.flatMap((e) => this.known.get(e.eventId) ?? []);
     const message = describeChange(this.file, change, replayed, missing.length);
@@ -258,10 +259,6 @@ function describeChange(file: string, change: LogChange, replayed: ReplayResult,
     `${file} was replaced outside Active Label (by git pull, checkout or stash, an editor or another program) while it ` +
     `was open. Active Label read the new file (${count}) and saves new labels there.${lost}`
   );
-}
-
-function byId(events: readonly LabelEvent[]): Map<string, LabelEvent> {
-  return new Map(events.map((e) => [e.eventId, e]));
 }
 
 function isList(x: LabelEventInput | readonly LabelEventInput[]): x is readonly LabelEventInput[] {

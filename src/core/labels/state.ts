@@ -16,8 +16,9 @@
  *   again, and so on.
  */
 import type { LabelEvent } from './events';
-import { CurrentLabels, type ItemSlot } from './currentLabels';
+import { CurrentLabels, grown, NONE } from './currentLabels';
 import { decideLabel, type AnnotatorLabel, type LabelDecision } from './labelRule';
+import { StringIndex } from './stringIndex';
 
 export interface CurrentLabel {
   readonly itemId: string;
@@ -44,22 +45,25 @@ export interface ApplyIssue {
   readonly detail: string;
 }
 
-/** No entry: an undo with no effect has no target. */
-const NONE = -1;
-
 /**
- * The reducer keeps every event by its index in log order, with two flat arrays beside it (no
- * object per event): whether it is in effect, and for an undo that had an effect, the index of the
- * event it removed. An item's history is its indices (one number while it has a single event).
+ * The reducer keeps every event by its index in log order, with flat arrays beside it (no object
+ * per event): whether it is in effect, for an undo that had an effect the index of the event it
+ * removed, the item it is filed under, and that item's previous event. So an item's history is a
+ * chain from its newest event (kept in CurrentLabels) back to its first.
  */
 export class LabelState {
-  private readonly byId = new Map<string, number>();
+  /** eventId -> index in `log`: every event recorded gets the next number, its index. */
+  private readonly byId = new StringIndex();
   /** Every event recorded, in log order; scanned from the end to find the next undo or redo. */
   private readonly log: LabelEvent[] = [];
   /** For label/skip/flag: not undone. For undo: its removal currently holds. */
   private active = new Uint8Array(1024);
   private target = new Int32Array(1024);
-  private readonly current = new CurrentLabels((itemId, slot) => this.compute(itemId, slot));
+  /** The item (CurrentLabels' number) whose history holds the event. */
+  private itemOf = new Int32Array(1024);
+  /** The previous event in the same item's history, or NONE. */
+  private previous = new Int32Array(1024);
+  private readonly current = new CurrentLabels((itemId, item) => this.compute(itemId, item));
 
   /** Items with at least one event in effect, keyed by item id. */
   get labels(): ReadonlyMap<string, CurrentLabel> {
@@ -75,23 +79,46 @@ export class LabelState {
     return this.current.get(itemId);
   }
 
+  /** The position in `events` of the event with this eventId, or -1 when none was applied. */
+  indexOf(eventId: string): number {
+    return this.byId.find(eventId);
+  }
+
+  /**
+   * Calls `visit` with every event that had an effect when it was applied (`apply` returned
+   * undefined), in order: every label, skip and flag, and the undos whose target was in effect.
+   */
+  forEachApplied(visit: (event: LabelEvent) => void): void {
+    const log = this.log;
+    for (let at = 0; at < log.length; at++) {
+      const event = log[at] as LabelEvent;
+      if (event.type !== 'undo' || this.target[at] !== NONE) visit(event);
+    }
+  }
+
   /** True when the log holds any event for the item, even an undone one. */
   hasHistory(itemId: string): boolean {
-    return this.current.slot(itemId) !== undefined;
+    return this.current.itemOf(itemId) !== NONE;
   }
 
   /** Applies one event; returns why it had no effect, or undefined when it applied. */
   apply(event: LabelEvent): ApplyIssue | undefined {
-    if (this.byId.has(event.eventId)) {
+    const at = this.log.length;
+    // One probe: finds an earlier event with this id, or takes the id for this one (numbered `at`).
+    if (this.byId.findOrAdd(event.eventId) !== at) {
       return { kind: 'duplicate-event', detail: `eventId ${event.eventId} appears twice; the later copy was ignored` };
     }
     if (event.type !== 'undo') {
-      this.current.changed(event.itemId, this.record(event, event.itemId, true), true);
+      const item = this.current.itemFor(event.itemId);
+      this.record(event, item, true);
+      this.current.changed(item, true);
       return undefined;
     }
-    const target = this.byId.get(event.undoes ?? '');
-    if (target === undefined) {
-      this.record(event, event.itemId, false);
+    const found = this.byId.find(event.undoes ?? '');
+    // The undo's own id was just taken above: an undo naming itself names nothing earlier.
+    const target = found === at ? NONE : found;
+    if (target === NONE) {
+      this.record(event, this.current.itemFor(event.itemId), false);
       return {
         kind: 'unknown-undo-target',
         detail: `undo of event ${event.undoes ?? '(none)'}, which does not appear earlier in the log; ignored`,
@@ -99,12 +126,13 @@ export class LabelState {
     }
     // The target's item is authoritative, so a mislabeled undo still affects the right item.
     const targetEvent = this.log[target] as LabelEvent;
+    const item = this.current.itemFor(targetEvent.itemId);
     if (this.active[target] === 0) {
-      this.record(event, targetEvent.itemId, false);
+      this.record(event, item, false);
       return { kind: 'undo-no-effect', detail: `event ${targetEvent.eventId} was already undone; nothing changed` };
     }
-    this.record(event, targetEvent.itemId, true);
-    this.target[this.log.length - 1] = target;
+    this.record(event, item, true);
+    this.target[at] = target;
     this.setInEffect(target, false);
     return undefined;
   }
@@ -133,13 +161,9 @@ export class LabelState {
       for (let at = this.log.length - 1; at >= 0; at--) if (test(at)) return this.log[at];
       return undefined;
     }
-    const history = this.current.slot(itemId)?.history;
-    if (history === undefined) return undefined;
-    if (typeof history === 'number') return test(history) ? this.log[history] : undefined;
-    for (let i = history.length - 1; i >= 0; i--) {
-      const at = history[i] as number;
-      if (test(at)) return this.log[at];
-    }
+    const item = this.current.itemOf(itemId);
+    if (item === NONE) return undefined;
+    for (let at = this.current.newestOf(item); at !== NONE; at = this.previous[at] as number) if (test(at)) return this.log[at];
     return undefined;
   }
 
@@ -155,9 +179,9 @@ export class LabelState {
       this.active[current] = state ? 1 : 0;
       const next = this.target[current] as number;
       if (next === NONE) {
-        const event = this.log[current] as LabelEvent;
-        const slot = this.current.slot(event.itemId) as ItemSlot;
-        this.current.changed(event.itemId, slot, this.anyInEffect(slot));
+        // The end of a chain is a label, skip or flag: filed under its own item.
+        const item = this.itemOf[current] as number;
+        this.current.changed(item, this.anyInEffect(item));
         return;
       }
       current = next;
@@ -165,50 +189,44 @@ export class LabelState {
     }
   }
 
-  /** Adds the event to the log and to its item's history; returns the item's record. */
-  private record(event: LabelEvent, itemId: string, active: boolean): ItemSlot {
+  /** Adds the event to the log and to the front of its item's history. */
+  private record(event: LabelEvent, item: number, active: boolean): void {
     const at = this.log.length;
     if (at === this.active.length) this.grow();
-    this.byId.set(event.eventId, at);
     this.log.push(event);
     this.active[at] = active ? 1 : 0;
     this.target[at] = NONE;
-    const slot = this.current.slot(itemId);
-    if (slot === undefined) return this.current.addSlot(itemId, at);
-    if (typeof slot.history === 'number') slot.history = [slot.history, at];
-    else slot.history.push(at);
-    return slot;
+    this.itemOf[at] = item;
+    this.previous[at] = this.current.newestOf(item);
+    this.current.setNewest(item, at);
   }
 
   private grow(): void {
     const active = new Uint8Array(this.active.length * 2);
     active.set(this.active);
     this.active = active;
-    const target = new Int32Array(this.target.length * 2);
-    target.set(this.target);
-    this.target = target;
+    this.target = grown(this.target);
+    this.itemOf = grown(this.itemOf);
+    this.previous = grown(this.previous);
   }
 
   /** Whether any label, skip or flag of the item is in effect. */
-  private anyInEffect(slot: ItemSlot): boolean {
-    const history = slot.history;
-    if (typeof history === 'number') return this.active[history] === 1 && (this.log[history] as LabelEvent).type !== 'undo';
-    return history.some((at) => this.active[at] === 1 && (this.log[at] as LabelEvent).type !== 'undo');
+  private anyInEffect(item: number): boolean {
+    for (let at = this.current.newestOf(item); at !== NONE; at = this.previous[at] as number) {
+      if (this.active[at] === 1 && (this.log[at] as LabelEvent).type !== 'undo') return true;
+    }
+    return false;
   }
 
   /** The item's current label, from its events in effect (called while some are). */
-  private compute(itemId: string, slot: ItemSlot): CurrentLabel {
-    const history = slot.history;
-    const one = typeof history === 'number';
-    const count = one ? 1 : history.length;
+  private compute(itemId: string, item: number): CurrentLabel {
     // Each annotator's last label/skip in effect, newest first: the newest one, then any others
     // (an item rarely has more than one annotator, so no Map is built for it).
     let newest: LabelEvent | undefined;
     let others: LabelEvent[] | undefined;
     let lastEvent: LabelEvent | undefined;
     let flagged = false;
-    for (let i = count - 1; i >= 0; i--) {
-      const at = one ? history : (history[i] as number);
+    for (let at = this.current.newestOf(item); at !== NONE; at = this.previous[at] as number) {
       const event = this.log[at] as LabelEvent;
       if (this.active[at] === 0 || event.type === 'undo') continue;
       lastEvent ??= event;
@@ -219,18 +237,20 @@ export class LabelState {
       }
     }
     if (lastEvent === undefined) throw new Error(`internal: no event of item ${itemId} is in effect`);
-    const votes: AnnotatorLabel[] = [];
     let skipped = false;
-    if (others !== undefined) {
+    // One annotator (nearly every item): the list is made at its size, not grown.
+    const votes: AnnotatorLabel[] = others === undefined && newest?.type === 'label' ? [{ annotator: newest.annotator, labels: newest.labels, event: newest }] : [];
+    if (others === undefined) skipped = newest !== undefined && newest.type !== 'label';
+    else {
       for (let i = others.length - 1; i >= 0; i--) {
         const event = others[i] as LabelEvent;
         if (event.type === 'label') votes.push({ annotator: event.annotator, labels: event.labels, event });
         else skipped = true;
       }
-    }
-    if (newest !== undefined) {
-      if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
-      else skipped = true;
+      if (newest !== undefined) {
+        if (newest.type === 'label') votes.push({ annotator: newest.annotator, labels: newest.labels, event: newest });
+        else skipped = true;
+      }
     }
     const ruled = decideLabel(votes);
     const labelEvent = ruled.decider;

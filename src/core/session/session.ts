@@ -141,6 +141,22 @@ export class LabelingSession {
   applyLabel(event: LabelEvent): void {
     const issue = this.state.apply(event);
     if (issue !== undefined) return;
+    this.noteApplied(event);
+  }
+
+  /**
+   * Starts from a replayed log: `state` (the replay's reducer, not copied: later events are applied
+   * to it) becomes the session's, with the same result as `applyLabel` of each of its events, without
+   * applying them again. Only on a session that has applied no label event yet.
+   */
+  adoptLabels(state: LabelState): void {
+    if (this.state.events.length > 0) throw new Error('adoptLabels: the session already has label events');
+    this.state = state;
+    state.forEachApplied((event) => this.noteApplied(event));
+  }
+
+  /** What an applied event changes besides the label state. */
+  private noteApplied(event: LabelEvent): void {
     this.served.answered(event.itemId, event.type === 'skip');
     this.history.noteLogged(event.modelVersion);
     if (evaluationSource(event) !== null) this.evaluationIds.add(event.itemId);

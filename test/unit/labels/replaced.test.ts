@@ -119,6 +119,28 @@ describe('a label log replaced or removed while it is open', () => {
     assert.deepEqual((await replay(file)).problems, []);
   });
 
+  it('knows the file as read and its own writes, not events the replayed state took afterwards', async () => {
+    const first = await LabelLog.open(file);
+    const [opened] = await first.append(labelInput('a', ['x'], { eventId: 'in-file' }));
+    await first.close();
+    const { log, replayed } = await LabelLog.openReplayed(file, { onReplaced });
+    // An owner (the session) adopts the replay's state and applies an event it never wrote.
+    replayed.labelState.apply(completeEvent(labelInput('b', ['y'], { eventId: 'only-applied' })));
+    const [written] = await log.append(labelInput('c', ['z'], { eventId: 'written' }));
+    const outcome = await log.appendNew([
+      labelInput('a', ['x'], { eventId: 'in-file' }),
+      labelInput('b', ['y'], { eventId: 'only-applied' }),
+      labelInput('c', ['z'], { eventId: 'written' }),
+    ]);
+    assert.deepEqual(outcome.alreadyPresent, [opened, written]);
+    assert.deepEqual(outcome.written.map((e) => e.eventId), ['only-applied']);
+    // After a replacement, what the old file held (as far as the log knew) and the new one lacks.
+    await replaceWith(file, [external('d').line]);
+    await log.append(labelInput('e', ['w']));
+    await log.close();
+    assert.deepEqual(reports[0]?.missing.map((e) => e.eventId), ['in-file', 'written', 'only-applied']);
+  });
+
   it('skips an eventId that was already in the file when it was opened', async () => {
     const first = await LabelLog.open(file);
     await first.append(labelInput('a', ['x'], { eventId: 'request-7' }));
