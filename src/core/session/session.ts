@@ -30,6 +30,7 @@ import { predictAll, predictionAt, scoreRows, stopSetDecisions, type ItemPredict
 export type { ItemPrediction } from './scoring';
 import { ClassMap } from './targets';
 import { buildTraining, foldTrainer, type TrainingSet } from './training';
+import { batchSelection, servableRows } from './batchInput';
 
 export interface BatchPick {
   readonly itemId: string;
@@ -283,16 +284,7 @@ export class LabelingSession {
    * `exclude` are left out of this batch only (they stay servable).
    */
   nextBatch(n: number = this.config.batchSize, exclude?: ReadonlySet<string>): BatchPick[] {
-    const pool: number[] = [];
-    this.items.forEach((item, row) => {
-      const current = this.state.get(item.id);
-      // A flagged item waits for review; it is not served again as a fresh item. A skipped one waits
-      // for "serve skipped again".
-      if (!this.isEmbedded(row) || current?.labeled || (current?.skipped && !this.served.mayRevisit(item.id)) || current?.flagged || this.served.isOutstanding(item.id) || exclude?.has(item.id)) {
-        return;
-      }
-      pool.push(row);
-    });
+    const pool = servableRows(this.items, this.state, this.served, (row) => this.isEmbedded(row), exclude);
     const batchSeed = (this.config.seed + 7919 * ++this.batches) >>> 0;
     const want = Math.min(pool.length, n);
     const out: BatchPick[] = want > 0 ? this.selectFromPool(pool, want, batchSeed) : [];
@@ -301,33 +293,19 @@ export class LabelingSession {
   }
 
   private selectFromPool(pool: readonly number[], want: number, seed: number): BatchPick[] {
-    const training = this.trainingSet();
-    const scores = this.scores;
-    const poolMatrix = this.pool.poolRows.update(pool);
-    const ranked = this.engine.select(
-      {
-        pool: poolMatrix,
-        poolTexts: pool.map((r) => (this.items[r] as DatasetItem).text),
-        labeled: training.x,
-        targets: training.targets,
-        classes: this.classMap.classes,
-        mode: this.config.mode,
-        ...(this.head !== undefined && scores !== undefined && scores.classes === this.classMap.classes.length
-          ? { model: this.head, poolPrediction: scores.slice(pool, { of: this.embeddings, taken: poolMatrix }) }
-          : {}),
-        ...(training.validation !== undefined ? { validation: training.validation } : {}),
-      },
-      {
-        strategy: this.strategy,
-        batchSize: want,
-        randomShare: this.config.randomShare,
-        seed,
-        minPerLabel: this.config.minPerLabel,
-        ...(this.config.seedPatterns !== undefined ? { seedPatterns: this.config.seedPatterns } : {}),
-        ...(this.config.uncertainPercent !== undefined ? { uncertainPercent: this.config.uncertainPercent } : {}),
-        ...(this.config.headOptions !== undefined ? { headOptions: this.config.headOptions } : {}),
-      },
-    );
+    const parts = {
+      items: this.items,
+      embeddings: this.embeddings,
+      poolMatrix: this.pool.poolRows.update(pool),
+      training: this.trainingSet(),
+      classes: this.classMap.classes,
+      config: this.config,
+      strategy: this.strategy,
+      head: this.head,
+      scores: this.scores,
+    };
+    const { input, request } = batchSelection(parts, pool, want, seed);
+    const ranked = this.engine.select(input, request);
     const seen = new Set<number>();
     const out: BatchPick[] = [];
     for (const r of ranked) {
