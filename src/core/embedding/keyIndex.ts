@@ -149,6 +149,18 @@ export function readKeyWords(bytes: Uint8Array, at: number, into: Int32Array): v
   for (let w = 0; w < KEY_WORDS; w++) into[w] = wordAt(bytes, at + 4 * w);
 }
 
+/** Writes `key` as `bytes[at .. at + 16]`. */
+export function writeKeyWords(key: Int32Array, bytes: Uint8Array, at: number): void {
+  for (let w = 0; w < KEY_WORDS; w++) {
+    const word = key[w];
+    const to = at + 4 * w;
+    bytes[to] = word;
+    bytes[to + 1] = word >>> 8;
+    bytes[to + 2] = word >>> 16;
+    bytes[to + 3] = word >>> 24;
+  }
+}
+
 /** Whether `bytes[at .. at + 16]` is `key`. */
 export function keyWordsAre(bytes: Uint8Array, at: number, key: Int32Array): boolean {
   for (let w = 0; w < KEY_WORDS; w++) if (wordAt(bytes, at + 4 * w) !== key[w]) return false;

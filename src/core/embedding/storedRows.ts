@@ -11,7 +11,7 @@
  * and 90 MiB of a re-open; docs/benchmarks.md, "Binary key index"). Keys come and go as 32 hex
  * digits, parsed once per call into a reused buffer.
  */
-import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords } from './keyIndex';
+import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
 import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
 
 const KEY_BYTES = 16;
@@ -76,7 +76,7 @@ export class StoredRows {
     const slot = this.slots++;
     this.reserveDead(this.slots);
     const located = this.locate(slot);
-    located[0].write(key, located[1], KEY_BYTES, 'hex');
+    writeKeyWords(this.probe, located[0], located[1]);
     // The replaced slot dies, so a key set again moves to the end, in the order it was last set.
     const replaced = this.index.put(this.probe, hashKey(this.probe), slot);
     if (replaced !== NONE) this.dead[replaced] = 1;

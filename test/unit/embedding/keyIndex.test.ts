@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords } from '../../../src/core/embedding/keyIndex';
+import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from '../../../src/core/embedding/keyIndex';
 import { createRng, type Rng } from '../../../src/core/random';
 
 function randomHex(rng: Rng): string {
@@ -21,7 +21,7 @@ function wordsOf(hex: string): Int32Array {
 }
 
 describe('keyIndex', () => {
-  it('parses a hex key to the words of its bytes', () => {
+  it('parses a hex key to the words of its bytes, and writes them back', () => {
     const rng = createRng(3);
     const words = new Int32Array(KEY_WORDS);
     for (let n = 0; n < 200; n++) {
@@ -31,6 +31,9 @@ describe('keyIndex', () => {
       readKeyWords(bytes, 5, words);
       assert.deepEqual(wordsOf(hex), words);
       assert.ok(keyWordsAre(bytes, 5, wordsOf(hex)));
+      const written = Buffer.alloc(20);
+      writeKeyWords(wordsOf(hex), written, 3);
+      assert.equal(written.toString('hex', 3, 19), hex);
       const other = `${hex.slice(0, 31)}${hex[31] === 'a' ? 'b' : 'a'}`;
       assert.equal(keyWordsAre(bytes, 5, wordsOf(other)), false, `${other} is not ${hex}`);
     }
