@@ -6,8 +6,10 @@
  * item order into one N x dims float32 matrix, as a resumed session fills its pool.
  *
  * Per run: open (read, verify and index the file), fill (the N `readInto`s), CPU seconds of both,
- * the RSS after open (before the matrix) and the peak RSS (VmHWM). The keys are made before the
- * clock starts and are part of both RSS figures (about 70 MiB at 1M). Figures are medians of
+ * what the open cache holds (JS heap plus array buffers, between full collections, less the
+ * matrix: the records and their key index), the RSS after open (before the matrix) and the peak
+ * RSS (VmHWM). The keys are made before the clock starts and are part of both RSS figures (about
+ * 70 MiB at 1M). Figures are medians of
  * `--repeat` runs. `--before <git ref>` also runs the same children against that commit's
  * src/core/embedding (extracted with `git archive`), alternating with this tree, so both columns
  * see the same load; a checksum of the filled matrix shows both read the same values.
@@ -44,9 +46,16 @@ interface Run {
   readonly openMs: number;
   readonly fillMs: number;
   readonly cpuS: number;
+  readonly cacheMiB: number;
   readonly openRssMiB: number;
   readonly peakMiB: number;
   readonly checksum: string;
+}
+
+/** JS heap plus array buffers (the chunks, the index's tables). */
+function heldBytes(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 function statusMiB(field: 'VmRSS' | 'VmHWM'): number {
@@ -62,6 +71,10 @@ async function loadCache(src: string): Promise<typeof import('../src/core/embedd
 async function child(file: string, src: string, n: number): Promise<void> {
   const { EmbeddingCache } = await loadCache(src);
   const keys = Array.from({ length: n }, (_, i) => hashOf(i));
+  // Run with --expose-gc: memory the cache keeps is measured between two full collections.
+  const gc = globalThis.gc as () => void;
+  gc();
+  const base = heldBytes();
   const cpu = process.cpuUsage();
   const started = performance.now();
   const cache = await EmbeddingCache.open(file);
@@ -72,8 +85,11 @@ async function child(file: string, src: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) if (!cache.readInto(keys[i] as string, matrix, i * dims)) throw new Error(`row ${i} is missing`);
   const filled = performance.now();
   const used = process.cpuUsage(cpu);
+  gc();
+  const cacheMiB = (heldBytes() - base - matrix.byteLength) / 2 ** 20;
+  if (cache.size !== n) throw new Error(`${cache.size} rows, expected ${n}`);
   const checksum = createHash('sha256').update(new Uint8Array(matrix.buffer)).digest('hex').slice(0, 12);
-  const run: Run = { openMs: opened - started, fillMs: filled - opened, cpuS: (used.user + used.system) / 1e6, openRssMiB, peakMiB: statusMiB('VmHWM'), checksum };
+  const run: Run = { openMs: opened - started, fillMs: filled - opened, cpuS: (used.user + used.system) / 1e6, cacheMiB, openRssMiB, peakMiB: statusMiB('VmHWM'), checksum };
   process.stdout.write(JSON.stringify(run));
 }
 
@@ -96,7 +112,7 @@ async function writeCache(dir: string, n: number): Promise<string> {
 }
 
 function measure(file: string, src: string, n: number): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', file, '--src', src, '--n', String(n), '--dims', String(dims)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--child', file, '--src', src, '--n', String(n), '--dims', String(dims)], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -112,7 +128,7 @@ function row(name: string, n: number, runs: readonly Run[]): string {
   const checksums = [...new Set(runs.map((r) => r.checksum))].join(',');
   return (
     `| ${n.toLocaleString('en-US')} | ${name} | ${median(runs.map((r) => r.openMs)).toFixed(0)} | ${median(runs.map((r) => r.fillMs)).toFixed(0)} | ` +
-    `${median(runs.map((r) => r.cpuS)).toFixed(2)} | ${median(runs.map((r) => r.openRssMiB)).toFixed(0)} | ${median(runs.map((r) => r.peakMiB)).toFixed(0)} | ${checksums} |`
+    `${median(runs.map((r) => r.cpuS)).toFixed(2)} | ${median(runs.map((r) => r.cacheMiB)).toFixed(0)} | ${median(runs.map((r) => r.openRssMiB)).toFixed(0)} | ${median(runs.map((r) => r.peakMiB)).toFixed(0)} | ${checksums} |`
   );
 }
 
@@ -130,8 +146,8 @@ async function main(): Promise<void> {
       variants.unshift({ name: `before (${commit})`, src: path.join(scratch, 'src', 'core', 'embedding') });
     }
     console.log(`load average ${load()}; Node ${process.version}; ${dims} dims int8; median of ${repeat} fresh child processes; times in ms`);
-    console.log('| rows | code | open | fill (readInto x N) | CPU s | RSS after open MiB | peak RSS MiB | checksum |');
-    console.log('|---:|---|---:|---:|---:|---:|---:|---|');
+    console.log('| rows | code | open | fill (readInto x N) | CPU s | cache holds MiB | RSS after open MiB | peak RSS MiB | checksum |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|---|');
     for (const n of sizes) {
       const file = await writeCache(path.join(scratch, String(n)), n);
       const runs = variants.map((): Run[] => []);
