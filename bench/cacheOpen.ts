@@ -1,9 +1,12 @@
 /**
- * `npm run bench:cache-open [-- --sizes 100000,300000,1000000] [--dims 384] [--repeat 3] [--before main]`:
+ * `npm run bench:cache-open [-- --sizes 100000,300000,1000000] [--dims 384] [--repeat 3] [--order shuffled|item] [--before main]`:
  * what re-opening a cached run costs in the embedding cache alone. Writes a cache of N random rows
  * (int8, the default dtype) through the real EmbeddingCache, keyed as items are (a 32-hex text
  * hash), then, in a fresh child process each time, opens it and reads every row with `readInto` in
- * item order into one N x dims float32 matrix, as a resumed session fills its pool.
+ * item order into one N x dims float32 matrix, as a resumed session fills its pool. The rows are
+ * written in a shuffled order by default, as a real cache holds them in embedding order (sorted by
+ * text length, sample first), not item order; `--order item` writes them in item order, so the
+ * reads walk the file front to back.
  *
  * Per run: open (read, verify and index the file), fill (the N `readInto`s), CPU seconds of both,
  * what the open cache holds (JS heap plus array buffers, between full collections, less the
@@ -30,6 +33,7 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '384' },
     repeat: { type: 'string', default: '3' },
     before: { type: 'string' },
+    order: { type: 'string', default: 'shuffled' },
     // Internal: one measured open, in a child process.
     child: { type: 'string' },
     src: { type: 'string' },
@@ -87,10 +91,24 @@ async function child(file: string, src: string, n: number): Promise<void> {
   const used = process.cpuUsage(cpu);
   gc();
   const cacheMiB = (heldBytes() - base - matrix.byteLength) / 2 ** 20;
-  if (cache.size !== n) throw new Error(`${cache.size} rows, expected ${n}`);
+  // Uses `keys` after the collection, so they are counted in both measurements (or in neither).
+  if (cache.size !== keys.length) throw new Error(`${cache.size} rows, expected ${keys.length}`);
   const checksum = createHash('sha256').update(new Uint8Array(matrix.buffer)).digest('hex').slice(0, 12);
   const run: Run = { openMs: opened - started, fillMs: filled - opened, cpuS: (used.user + used.system) / 1e6, cacheMiB, openRssMiB, peakMiB: statusMiB('VmHWM'), checksum };
   process.stdout.write(JSON.stringify(run));
+}
+
+/** The order rows are written in: `item` (0 .. N-1), or `shuffled` (a seeded permutation). */
+function writeOrder(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (values.order === 'item') return order;
+  let seed = 11;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
 }
 
 async function writeCache(dir: string, n: number): Promise<string> {
@@ -98,9 +116,10 @@ async function writeCache(dir: string, n: number): Promise<string> {
   const file = cacheFileFor(dir, identity.model);
   const cache = await EmbeddingCache.open(file);
   cache.bind(identity);
-  let seed = 7;
   const v = new Float32Array(dims);
-  for (let i = 0; i < n; i++) {
+  for (const i of writeOrder(n)) {
+    // Item i's vector depends on i alone, so either order gives the same matrix (and checksum).
+    let seed = i + 1;
     for (let j = 0; j < dims; j++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       v[j] = seed / 2 ** 32 - 0.5;
@@ -145,7 +164,7 @@ async function main(): Promise<void> {
       execFileSync('tar', ['-xf', tar, '-C', scratch]);
       variants.unshift({ name: `before (${commit})`, src: path.join(scratch, 'src', 'core', 'embedding') });
     }
-    console.log(`load average ${load()}; Node ${process.version}; ${dims} dims int8; median of ${repeat} fresh child processes; times in ms`);
+    console.log(`load average ${load()}; Node ${process.version}; ${dims} dims int8; rows written in ${values.order} order; median of ${repeat} fresh child processes; times in ms`);
     console.log('| rows | code | open | fill (readInto x N) | CPU s | cache holds MiB | RSS after open MiB | peak RSS MiB | checksum |');
     console.log('|---:|---|---:|---:|---:|---:|---:|---:|---|');
     for (const n of sizes) {

@@ -150,7 +150,7 @@ export class StoredRows {
   }
 
   delete(key: string): boolean {
-    if (!parseHexKey(key, this.probe)) return false;
+    if (this.index.size === 0 || !parseHexKey(key, this.probe)) return false;
     const slot = this.index.remove(this.probe, hashKey(this.probe));
     if (slot === NONE) return false;
     this.dead[slot] = 1;
@@ -182,7 +182,10 @@ export class StoredRows {
 
   /** The slot of `key`, or NONE (also for a string that is no key). */
   private find(key: string): number {
-    return parseHexKey(key, this.probe) ? this.index.find(this.probe, hashKey(this.probe)) : NONE;
+    // An empty store answers without parsing: CacheRows asks the journal's rows first, and they are
+    // most often none.
+    if (this.index.size === 0 || !parseHexKey(key, this.probe)) return NONE;
+    return this.index.find(this.probe, hashKey(this.probe));
   }
 
   private keyIs(slot: number, key: Int32Array): boolean {
