@@ -1,22 +1,26 @@
 /**
- * `npm run bench:cache-open [-- --sizes 100000,300000,1000000] [--dims 384] [--repeat 3] [--order shuffled|item] [--before main]`:
- * what re-opening a cached run costs in the embedding cache alone. Writes a cache of N random rows
- * (int8, the default dtype) through the real EmbeddingCache, keyed as items are (a 32-hex text
- * hash), then, in a fresh child process each time, opens it and reads every row with `readInto` in
- * item order into one N x dims float32 matrix, as a resumed session fills its pool. The rows are
- * written in a shuffled order by default, as a real cache holds them in embedding order (sorted by
- * text length, sample first), not item order; `--order item` writes them in item order, so the
- * reads walk the file front to back.
+ * `npm run bench:cache-open [-- --sizes 100000,300000,1000000] [--dims 384] [--repeat 3]
+ * [--order shuffled|item] [--dataset file] [--before main]`: what re-opening a cached run costs in
+ * the embedding cache alone. Writes a cache of N random rows (int8, the default dtype) through the
+ * real EmbeddingCache, keyed as items are (a 32-hex text hash), then, in a fresh child process each
+ * time, opens it and reads every row with `readInto` in item order into one N x dims float32
+ * matrix, as a resumed session fills its pool.
+ *
+ * The rows are written in a shuffled order by default, as a real cache holds them in embedding
+ * order (sorted by text length, sample first), not item order; `--order item` writes them in item
+ * order, so the reads walk the file front to back. `--dataset <file>` (for example
+ * `.bench-data/items-1000000.jsonl`) keys the rows by that dataset's unique items and has each child
+ * load the dataset first, so the open meets a session's heap (every full collection marks it).
  *
  * Per run: open (read, verify and index the file), fill (the N `readInto`s), CPU seconds of both,
- * what the open cache holds (JS heap plus array buffers, between full collections, less the
- * matrix: the records and their key index), the RSS after open (before the matrix) and the peak
- * RSS (VmHWM). The keys are made before the clock starts and are part of both RSS figures (about
- * 70 MiB at 1M). Figures are medians of
- * `--repeat` runs. `--before <git ref>` also runs the same children against that commit's
- * src/core/embedding (extracted with `git archive`), alternating with this tree, so both columns
- * see the same load; a checksum of the filled matrix shows both read the same values.
- * One-off measurement for docs/benchmarks.md ("Opening a million items", "Binary key index").
+ * what the open cache holds (JS heap plus array buffers, between full collections, less the matrix:
+ * the records and their key index), the RSS after open (before the matrix) and the peak RSS
+ * (VmHWM). The keys (and the dataset) are made before the clock starts and count in both RSS
+ * figures (the keys alone about 70 MiB at 1M). Figures are medians of `--repeat` runs.
+ * `--before <git ref>` also runs the same children against that commit's src/core/embedding
+ * (extracted with `git archive`), alternating with this tree, so both columns see the same load; a
+ * checksum of the filled matrix shows both read the same values. One-off measurement for
+ * docs/benchmarks.md ("Opening a million items", "Binary key index").
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,6 +28,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadDataset } from '../src/core/dataset';
 
 const ROOT = path.resolve(__dirname, '..');
 const THIS_TREE = path.join(ROOT, 'src', 'core', 'embedding');
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     before: { type: 'string' },
     order: { type: 'string', default: 'shuffled' },
+    dataset: { type: 'string' },
     // Internal: one measured open, in a child process.
     child: { type: 'string' },
     src: { type: 'string' },
@@ -45,6 +51,16 @@ const identity = { model: 'bench-model', dimensions: dims, fingerprint: '' };
 
 /** Item i's text hash, as the dataset makes them (sha256, 32 hex digits). */
 const hashOf = (i: number): string => createHash('sha256').update(`item ${i}`).digest('hex').slice(0, 32);
+
+/**
+ * The items' text hashes: the dataset's (loaded through the real reader, and kept, so its heap is
+ * there as in a session), or N made up. Returns the dataset too, to keep it alive.
+ */
+async function itemKeys(n: number): Promise<{ readonly keys: string[]; readonly dataset: unknown }> {
+  if (values.dataset === undefined) return { keys: Array.from({ length: n }, (_, i) => hashOf(i)), dataset: undefined };
+  const dataset = await loadDataset(path.resolve(ROOT, values.dataset));
+  return { keys: dataset.items.map((item) => item.textHash), dataset };
+}
 
 interface Run {
   readonly openMs: number;
@@ -74,7 +90,7 @@ async function loadCache(src: string): Promise<typeof import('../src/core/embedd
 
 async function child(file: string, src: string, n: number): Promise<void> {
   const { EmbeddingCache } = await loadCache(src);
-  const keys = Array.from({ length: n }, (_, i) => hashOf(i));
+  const { keys, dataset } = await itemKeys(n);
   // Run with --expose-gc: memory the cache keeps is measured between two full collections.
   const gc = globalThis.gc as () => void;
   gc();
@@ -92,7 +108,8 @@ async function child(file: string, src: string, n: number): Promise<void> {
   gc();
   const cacheMiB = (heldBytes() - base - matrix.byteLength) / 2 ** 20;
   // Uses `keys` after the collection, so they are counted in both measurements (or in neither).
-  if (cache.size !== keys.length) throw new Error(`${cache.size} rows, expected ${keys.length}`);
+  const distinct = new Set(keys).size;
+  if (cache.size !== distinct || (dataset !== undefined && distinct === 0)) throw new Error(`${cache.size} rows, expected ${distinct}`);
   const checksum = createHash('sha256').update(new Uint8Array(matrix.buffer)).digest('hex').slice(0, 12);
   const run: Run = { openMs: opened - started, fillMs: filled - opened, cpuS: (used.user + used.system) / 1e6, cacheMiB, openRssMiB, peakMiB: statusMiB('VmHWM'), checksum };
   process.stdout.write(JSON.stringify(run));
@@ -111,7 +128,8 @@ function writeOrder(n: number): number[] {
   return order;
 }
 
-async function writeCache(dir: string, n: number): Promise<string> {
+async function writeCache(dir: string, keys: readonly string[]): Promise<string> {
+  const n = keys.length;
   const { EmbeddingCache, cacheFileFor } = await loadCache(THIS_TREE);
   const file = cacheFileFor(dir, identity.model);
   const cache = await EmbeddingCache.open(file);
@@ -124,14 +142,14 @@ async function writeCache(dir: string, n: number): Promise<string> {
       seed = (seed * 1103515245 + 12345) >>> 0;
       v[j] = seed / 2 ** 32 - 0.5;
     }
-    cache.set(hashOf(i), v);
+    cache.set(keys[i] as string, v);
   }
   if (!(await cache.save())) throw new Error(`could not write ${file}: ${cache.warnings.join('; ')}`);
   return file;
 }
 
 function measure(file: string, src: string, n: number): Run {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--child', file, '--src', src, '--n', String(n), '--dims', String(dims)], {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, '--child', file, '--src', src, '--n', String(n), '--dims', String(dims), ...(values.dataset !== undefined ? ['--dataset', values.dataset] : [])], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -152,7 +170,8 @@ function row(name: string, n: number, runs: readonly Run[]): string {
 }
 
 async function main(): Promise<void> {
-  const sizes = (values.sizes ?? '').split(',').map(Number);
+  // With a dataset, one size: its unique items.
+  const sizes = values.dataset !== undefined ? [(await itemKeys(0)).keys.length] : (values.sizes ?? '').split(',').map(Number);
   const repeat = Math.max(1, Number(values.repeat));
   const scratch = mkdtempSync(path.join(tmpdir(), 'al-bench-open-'));
   const variants: { name: string; src: string }[] = [{ name: 'this tree', src: THIS_TREE }];
@@ -164,11 +183,12 @@ async function main(): Promise<void> {
       execFileSync('tar', ['-xf', tar, '-C', scratch]);
       variants.unshift({ name: `before (${commit})`, src: path.join(scratch, 'src', 'core', 'embedding') });
     }
-    console.log(`load average ${load()}; Node ${process.version}; ${dims} dims int8; rows written in ${values.order} order; median of ${repeat} fresh child processes; times in ms`);
+    const keyed = values.dataset !== undefined ? `keys and heap of ${values.dataset}` : 'made-up keys';
+    console.log(`load average ${load()}; Node ${process.version}; ${dims} dims int8; ${keyed}; rows written in ${values.order} order; median of ${repeat} fresh child processes; times in ms`);
     console.log('| rows | code | open | fill (readInto x N) | CPU s | cache holds MiB | RSS after open MiB | peak RSS MiB | checksum |');
     console.log('|---:|---|---:|---:|---:|---:|---:|---:|---|');
     for (const n of sizes) {
-      const file = await writeCache(path.join(scratch, String(n)), n);
+      const file = await writeCache(path.join(scratch, String(n)), (await itemKeys(n)).keys);
       const runs = variants.map((): Run[] => []);
       for (let r = 0; r < repeat; r++) {
         // Alternate which goes first, so neither always meets a colder page cache or a busier machine.

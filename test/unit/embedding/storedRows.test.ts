@@ -142,6 +142,39 @@ describe('StoredRows', () => {
     assertSame(rows, new Map([[b, first], [a, second]]), [a, b]);
   });
 
+  it('keeps iterating its keys while they are deleted and re-set, as a Map iterator does (retainOnly deletes as it walks)', () => {
+    const rng = createRng(4);
+    const pool = keyPool(rng, 400);
+    const rows = new StoredRows(DTYPE, DIMS);
+    const reference = new Map<string, Uint8Array>();
+    for (const key of pool) {
+      const v = vector(rng);
+      rows.append(key, v);
+      reference.set(key, encoded(v));
+    }
+    const seen: string[] = [];
+    const expected: string[] = [];
+    const again = encoded(Float32Array.from({ length: DIMS }, (_, j) => j - 2));
+    for (const key of reference.keys()) {
+      expected.push(key);
+      const roll = parseInt(key.slice(-2), 16) % 3;
+      if (roll === 0) reference.delete(key);
+      // Set again while walking: moved to the end, so the walk meets it a second time.
+      else if (roll === 1 && expected.filter((k) => k === key).length === 1) {
+        reference.delete(key);
+        reference.set(key, again);
+      }
+    }
+    for (const key of rows.keys()) {
+      seen.push(key);
+      const roll = parseInt(key.slice(-2), 16) % 3;
+      if (roll === 0) rows.delete(key);
+      else if (roll === 1 && seen.filter((k) => k === key).length === 1) rows.appendEncoded(key, again, 0);
+    }
+    assert.deepEqual(seen, expected);
+    assertSame(rows, reference, pool);
+  });
+
   it('finds nothing under a string that is no key, and refuses to append one', () => {
     const rng = createRng(2);
     const key = randomHex(rng);
