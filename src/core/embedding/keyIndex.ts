@@ -3,7 +3,7 @@
  * StoredRows): an open-addressing table with linear probing, each slot a record number beside the
  * 32-bit hash of its key, so a probe reads the record's key bytes only when the hashes agree. There is
  * no string and no object per record: 1,000,000 keys take 16 MiB (2^21 slots of two int32), where a
- * `Map` of hex strings took about 90 MiB and a `toString('hex')` per record to build.
+ * `Map` of hex strings took about 74 MiB and a `toString('hex')` per record to build.
  *
  * A key is handled as KEY_WORDS little-endian int32 words: parsed from its 32 hex digits
  * (`parseHexKey`, no allocation) or read from a record's bytes (`readKeyWords`).

@@ -8,8 +8,8 @@
  *
  * The keys stay in the records: `KeyIndex` finds a record by hashing and comparing the 16 bytes
  * where they lie, so adopting a million records builds no string and no `Map` entry (those took
- * about 55 MiB more at 1M, and seconds of collections beside a dataset's heap; docs/benchmarks.md,
- * "Binary key index"). Keys come and go as 32 hex digits, parsed once per call into a reused buffer.
+ * 57 MiB more at 1M, and 0.6-1.3 s more CPU to open and read; docs/benchmarks.md, "Binary key
+ * index"). Keys come and go as 32 hex digits, parsed once per call into a reused buffer.
  */
 import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
 import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
