@@ -119,7 +119,8 @@ export class StoredRows {
   /**
    * A key the file holds twice (no save writes that; a hand-made file may): as a `Map` did, its
    * last row wins at its first place. The row is copied into the first slot (the chunks are this
-   * store's own once adopted) and the later one dies.
+   * store's own once adopted) and the later one dies. This is the one write over a stored row, and
+   * it comes while the file is read, before any view of a row (`encoded`) can have been handed out.
    */
   private repeated(earlier: number, later: number, hash: number): void {
     const [from, fromAt] = this.locate(later);
