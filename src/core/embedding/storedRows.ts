@@ -5,7 +5,13 @@
  * (vectors set this run), never both. A re-opened cache of 1,000,000 x 384 int8 rows holds 404 MB here, where a map of
  * float32 vectors held 1.5 GB plus a million array headers; and the file is read chunk by chunk
  * into these buffers, never as one.
+ *
+ * The keys stay in the records: `KeyIndex` finds a record by hashing and comparing the 16 bytes
+ * where they lie, so adopting a million records builds no string and no `Map` entry (those took
+ * 57 MiB more at 1M, and 0.6-1.3 s more CPU to open and read; docs/benchmarks.md, "Binary key
+ * index"). Keys come and go as 32 hex digits, parsed once per call into a reused buffer.
  */
+import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
 import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
 
 const KEY_BYTES = 16;
@@ -13,13 +19,20 @@ const KEY_BYTES = 16;
 const APPEND_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class StoredRows {
-  /** Key -> slot (record number across the chunks). */
-  private readonly index = new Map<string, number>();
+  /** Key -> slot (record number across the chunks). A slot it does not point at is dead. */
+  private readonly index = new KeyIndex((slot, key) => this.keyIs(slot, key));
+  /**
+   * 1 for a dead slot (its key deleted, or set again in a later slot), so that `keys()` and
+   * `records()` walk the live ones in slot order: the order a `Map` kept, as the file is written.
+   */
+  private dead = new Uint8Array(0);
   private readonly chunks: Buffer[] = [];
   /** Slots per chunk: every chunk holds exactly this many records but the last. */
   private perChunk = 0;
   private slots = 0;
   private appending = false;
+  /** The key of the call at hand, as words (reused: a lookup allocates nothing). */
+  private readonly probe = new Int32Array(KEY_WORDS);
   readonly recordBytes: number;
 
   constructor(
@@ -38,7 +51,10 @@ export class StoredRows {
     return this.slots * this.recordBytes;
   }
 
-  /** Encodes `vector` (dims floats the dtype can hold: see canEncode) under `key`; a key set again points at its new row. */
+  /**
+   * Encodes `vector` (dims floats the dtype can hold: see canEncode) under `key` (32 lowercase hex
+   * digits, as cacheKeys.ts `keyOf` gives; a RangeError otherwise); a key set again points at its new row.
+   */
   append(key: string, vector: Float32Array): void {
     const [chunk, at] = this.nextSlot(key);
     encodeRow(this.dtype, vector, chunk, at + KEY_BYTES);
@@ -53,21 +69,24 @@ export class StoredRows {
   /** The slot the next appended row of `key` goes to, its key written. */
   private nextSlot(key: string): readonly [Buffer, number] {
     if (this.slots > 0 && !this.appending) throw new Error('StoredRows: append after adopt');
+    if (!parseHexKey(key, this.probe)) throw new RangeError(`StoredRows: a key is 32 lowercase hex digits, not ${JSON.stringify(key)}`);
     this.appending = true;
     if (this.perChunk === 0) this.perChunk = Math.max(1, Math.floor(APPEND_CHUNK_BYTES / this.recordBytes));
     if (this.slots === this.chunks.length * this.perChunk) this.chunks.push(Buffer.alloc(this.perChunk * this.recordBytes));
-    const located = this.locate(this.slots);
-    located[0].write(key, located[1], KEY_BYTES, 'hex');
-    // Deleting first moves a replaced key to the end, in the order it was last set.
-    this.index.delete(key);
-    this.index.set(key, this.slots++);
+    const slot = this.slots++;
+    this.reserveDead(this.slots);
+    const located = this.locate(slot);
+    writeKeyWords(this.probe, located[0], located[1]);
+    // The replaced slot dies, so a key set again moves to the end, in the order it was last set.
+    const replaced = this.index.put(this.probe, hashKey(this.probe), slot);
+    if (replaced !== NONE) this.dead[replaced] = 1;
     return located;
   }
 
   /** The row of `key` as stored (a view, valid while this holds it), or undefined. */
   encoded(key: string): Uint8Array | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.find(key);
+    if (slot === NONE) return undefined;
     const [chunk, at] = this.locate(slot);
     return chunk.subarray(at + KEY_BYTES, at + this.recordBytes);
   }
@@ -87,51 +106,105 @@ export class StoredRows {
     const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     this.chunks.push(buffer);
     this.slots += records;
-    for (let r = 0; r < records; r++) this.index.set(buffer.toString('hex', r * this.recordBytes, r * this.recordBytes + KEY_BYTES), first + r);
+    this.reserveDead(this.slots);
+    const probe = this.probe;
+    for (let r = 0; r < records; r++) {
+      readKeyWords(buffer, r * this.recordBytes, probe);
+      const hash = hashKey(probe);
+      const earlier = this.index.put(probe, hash, first + r);
+      if (earlier !== NONE) this.repeated(earlier, first + r, hash);
+    }
+  }
+
+  /**
+   * A key the file holds twice (no save writes that; a hand-made file may): as a `Map` did, its
+   * last row wins at its first place. The row is copied into the first slot (the chunks are this
+   * store's own once adopted) and the later one dies. This is the one write over a stored row, and
+   * it comes while the file is read, before any view of a row (`encoded`) can have been handed out.
+   */
+  private repeated(earlier: number, later: number, hash: number): void {
+    const [from, fromAt] = this.locate(later);
+    const [to, toAt] = this.locate(earlier);
+    to.set(from.subarray(fromAt + KEY_BYTES, fromAt + this.recordBytes), toAt + KEY_BYTES);
+    this.index.put(this.probe, hash, earlier);
+    this.dead[later] = 1;
   }
 
   has(key: string): boolean {
-    return this.index.has(key);
+    return this.find(key) !== NONE;
   }
 
   get(key: string): Float32Array | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.find(key);
+    if (slot === NONE) return undefined;
     const [chunk, at] = this.locate(slot);
     return decodeRowCopy(this.dtype, chunk, at + KEY_BYTES, this.dims);
   }
 
   /** Decodes the row of `key` into `out[outAt ..]` without allocating; false when there is none. */
   readInto(key: string, out: Float32Array, outAt: number): boolean {
-    const slot = this.index.get(key);
-    if (slot === undefined) return false;
+    const slot = this.find(key);
+    if (slot === NONE) return false;
     const [chunk, at] = this.locate(slot);
     decodeRow(this.dtype, chunk, at + KEY_BYTES, this.dims, out, outAt);
     return true;
   }
 
   delete(key: string): boolean {
-    return this.index.delete(key);
+    if (this.index.size === 0 || !parseHexKey(key, this.probe)) return false;
+    const slot = this.index.remove(this.probe, hashKey(this.probe));
+    if (slot === NONE) return false;
+    this.dead[slot] = 1;
+    return true;
   }
 
   clear(): void {
     this.index.clear();
+    this.dead = new Uint8Array(0);
     this.chunks.length = 0;
     this.slots = 0;
     this.perChunk = 0;
     this.appending = false;
   }
 
-  keys(): IterableIterator<string> {
-    return this.index.keys();
+  /** Live keys in slot order (file order, or the order they were last set); a key deleted meanwhile is skipped, as a `Map` does. */
+  *keys(): IterableIterator<string> {
+    for (let slot = 0; slot < this.slots; slot++) if (this.dead[slot] === 0) yield this.keyAt(slot);
   }
 
   /** Live records in file order: key and the row's encoded bytes (a view, valid while this holds them). */
   *records(): Generator<readonly [string, Uint8Array]> {
-    for (const [key, slot] of this.index) {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.dead[slot] !== 0) continue;
       const [chunk, at] = this.locate(slot);
-      yield [key, chunk.subarray(at + KEY_BYTES, at + this.recordBytes)];
+      yield [chunk.toString('hex', at, at + KEY_BYTES), chunk.subarray(at + KEY_BYTES, at + this.recordBytes)];
     }
+  }
+
+  /** The slot of `key`, or NONE (also for a string that is no key). */
+  private find(key: string): number {
+    // An empty store answers without parsing: CacheRows asks the journal's rows first, and they are
+    // most often none.
+    if (this.index.size === 0 || !parseHexKey(key, this.probe)) return NONE;
+    return this.index.find(this.probe, hashKey(this.probe));
+  }
+
+  private keyIs(slot: number, key: Int32Array): boolean {
+    const chunk = this.chunks[Math.floor(slot / this.perChunk)] as Buffer;
+    return keyWordsAre(chunk, (slot % this.perChunk) * this.recordBytes, key);
+  }
+
+  private keyAt(slot: number): string {
+    const [chunk, at] = this.locate(slot);
+    return chunk.toString('hex', at, at + KEY_BYTES);
+  }
+
+  /** Room in `dead` for `slots` slots, doubling (amortised O(1) a slot); new slots are live. */
+  private reserveDead(slots: number): void {
+    if (slots <= this.dead.length) return;
+    const grown = new Uint8Array(Math.max(slots, 2 * this.dead.length, 1024));
+    grown.set(this.dead);
+    this.dead = grown;
   }
 
   private locate(slot: number): readonly [Buffer, number] {
