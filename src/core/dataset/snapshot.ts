@@ -16,10 +16,10 @@
  * String columns are described in snapshotSections.ts.
  */
 import type { Dataset, DatasetFormat, DatasetItem, LoadSummary, RowProblem, RowProblemReason } from '../types';
-import { CancelledError, throwIfCancelled } from '../errors';
+import { CancelledError } from '../errors';
 import { crc32Update } from '../labels/crc32';
 import { hashId } from './normalize';
-import { AsciiBlocks, SectionReader, SectionWriter, SnapshotShapeError, type SnapshotSink } from './snapshotSections';
+import { AsciiBlocks, BREATHE_EVERY, breathe, SectionReader, SectionWriter, SnapshotShapeError, type SnapshotSink } from './snapshotSections';
 
 export type { SnapshotSink };
 
@@ -100,16 +100,22 @@ export async function writeSnapshot(dataset: Dataset, key: SnapshotKey, sink: Sn
   const { items, problems } = dataset;
   if (!LITTLE_ENDIAN) throw new SnapshotShapeError('the format is little-endian only');
   if (key.file !== dataset.file) throw new SnapshotShapeError('the key names another file');
-  let ids = 0;
-  let labels = 0;
-  for (const item of items) {
+  const ids: string[] = [];
+  const labels: string[] = [];
+  const idKinds = new Uint8Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    if (i % BREATHE_EVERY === BREATHE_EVERY - 1) await breathe(signal);
+    const item = items[i]!;
     if (!/^[0-9a-f]{32}$/.test(item.textHash) || !(item.line >= 0 && item.line <= MAX_U32) || !(item.count >= 0 && item.count <= MAX_U32)) {
       throw new SnapshotShapeError(`item ${item.id} does not fit the format`);
     }
-    if (item.id !== hashId(item.textHash)) ids++;
+    if (item.id !== hashId(item.textHash)) {
+      idKinds[i] = 1;
+      ids.push(item.id);
+    }
     if (item.importedLabels !== undefined) {
       if (item.importedLabels.length === 0) throw new SnapshotShapeError(`item ${item.id} has an empty label list`);
-      labels += item.importedLabels.length;
+      for (const label of item.importedLabels) labels.push(label);
     }
   }
   for (const p of problems) if (p.file !== dataset.file || !(p.line >= 0 && p.line <= MAX_U32)) throw new SnapshotShapeError('a problem does not fit the format');
@@ -119,25 +125,22 @@ export async function writeSnapshot(dataset: Dataset, key: SnapshotKey, sink: Sn
   out.u32(SNAPSHOT_FORMAT_VERSION);
   out.u32(0); // the CRC, patched at the end
   out.json(keyText(key));
-  const meta: Meta = { format: dataset.format, textField: dataset.textField, fields: dataset.fields, summary: dataset.summary, items: items.length, ids, labels, problems: problems.length };
+  const meta: Meta = { format: dataset.format, textField: dataset.textField, fields: dataset.fields, summary: dataset.summary, items: items.length, ids: ids.length, labels: labels.length, problems: problems.length };
   out.json(JSON.stringify(meta));
   await out.u32Column(items.length, (i) => items[i]!.line);
   await out.u32Column(items.length, (i) => items[i]!.count);
   await out.u32Column(items.length, (i) => items[i]!.importedLabels?.length ?? 0);
-  for (let i = 0; i < items.length; i++) {
-    if (!out.room(1)) await out.flush();
-    out.byte(items[i]!.id === hashId(items[i]!.textHash) ? 0 : 1);
-  }
+  await out.u8Column(idKinds);
   for (let i = 0; i < items.length; i++) {
     if (!out.room(32)) await out.flush();
     out.ascii(items[i]!.textHash);
   }
-  await out.strings(items.map((item) => item.text));
-  await out.strings(items.filter((item) => item.id !== hashId(item.textHash)).map((item) => item.id));
-  await out.strings(items.flatMap((item) => item.importedLabels ?? []));
+  await out.strings(items.length, (i) => items[i]!.text);
+  await out.strings(ids.length, (i) => ids[i]!);
+  await out.strings(labels.length, (i) => labels[i]!);
   await out.u32Column(problems.length, (i) => problems[i]!.line);
-  await out.strings(problems.map((p) => p.reason));
-  await out.strings(problems.map((p) => p.message));
+  await out.strings(problems.length, (i) => problems[i]!.reason);
+  await out.strings(problems.length, (i) => problems[i]!.message);
   await out.flush();
   const crc = Buffer.alloc(4);
   crc.writeUInt32LE(out.crc);
@@ -183,12 +186,11 @@ async function decodeBody(r: SectionReader, file: string, signal: AbortSignal | 
   const messages = r.strings(meta.problems);
   if (!r.atEnd()) return undefined;
 
+  const labelNames = new Interned();
+  const reasonNames = new Interned();
   const items: DatasetItem[] = [];
   for (let i = 0; i < n; i++) {
-    if (i % DECODE_SLICE === DECODE_SLICE - 1) {
-      await new Promise((resolve) => setImmediate(resolve));
-      throwIfCancelled(signal);
-    }
+    if (i % DECODE_SLICE === DECODE_SLICE - 1) await breathe(signal);
     const textHash = hashes.slice(hashAt + 32 * i, hashAt + 32 * i + 32);
     const id = idKinds[i] === 0 ? hashId(textHash) : ids.next();
     const text = texts.next();
@@ -196,12 +198,12 @@ async function decodeBody(r: SectionReader, file: string, signal: AbortSignal | 
     if (labelCount === 0) items.push({ id, text, textHash, line: lines[i]!, count: counts[i]! });
     else {
       const importedLabels: string[] = [];
-      for (let k = 0; k < labelCount; k++) importedLabels.push(labels.next());
+      for (let k = 0; k < labelCount; k++) importedLabels.push(labelNames.of(labels.next()));
       items.push({ id, text, textHash, line: lines[i]!, count: counts[i]!, importedLabels });
     }
   }
   const problems: RowProblem[] = [];
-  for (let i = 0; i < meta.problems; i++) problems.push({ file, line: problemLines[i]!, reason: reasons.next() as RowProblemReason, message: messages.next() });
+  for (let i = 0; i < meta.problems; i++) problems.push({ file, line: problemLines[i]!, reason: reasonNames.of(reasons.next()) as RowProblemReason, message: messages.next() });
   if (!ids.done() || !labels.done()) return undefined;
   return { file, format: meta.format, textField: meta.textField, fields: meta.fields, items, problems, summary: meta.summary };
 }
@@ -214,3 +216,20 @@ function isMeta(m: unknown): m is Meta {
   return counts && summary && typeof x.format === 'string' && typeof x.textField === 'string' && Array.isArray(x.fields) && x.fields.every((f) => typeof f === 'string');
 }
 
+
+/**
+ * One string per distinct value: a label such as "positive" repeats on most rows, and a copy per
+ * row would be a million strings for the garbage collector to keep moving. The duplicate decoded
+ * for the lookup dies young, which costs next to nothing. Stops taking new values past a few
+ * thousand (labels that are all different gain nothing).
+ */
+class Interned {
+  private readonly seen = new Map<string, string>();
+
+  of(value: string): string {
+    const known = this.seen.get(value);
+    if (known !== undefined) return known;
+    if (this.seen.size < 4096) this.seen.set(value, value);
+    return value;
+  }
+}

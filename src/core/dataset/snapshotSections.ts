@@ -13,6 +13,14 @@ const ENCODINGS = ['latin1', 'utf8', 'utf16le'] as const;
 const MAX_STRING_BYTES = 0x3fffffff;
 /** ASCII strings are decoded this many bytes at a time, and sliced (`AsciiBlocks`). */
 const ASCII_BLOCK_BYTES = 32 * 1024 * 1024;
+/** A background write lets other work run (a label, a message) after this many items of a loop. */
+export const BREATHE_EVERY = 32_768;
+
+/** One turn of the event loop, then a cancellation check. */
+export async function breathe(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  throwIfCancelled(signal);
+}
 
 /** Where the snapshot goes: appended in large chunks, and the checksum patched in at the end. */
 export interface SnapshotSink {
@@ -91,15 +99,25 @@ export class SectionWriter {
     this.pad();
     for (let i = 0; i < n; i++) {
       if (!this.room(4)) await this.flush();
+      else if (i % BREATHE_EVERY === BREATHE_EVERY - 1) await breathe(this.signal);
       this.at = this.buf.writeUInt32LE(value(i), this.at);
     }
   }
 
+  async u8Column(values: Uint8Array): Promise<void> {
+    for (let at = 0; at < values.length; ) {
+      if (!this.room(1)) await this.flush();
+      const n = Math.min(values.length - at, this.buf.length - this.at);
+      this.bytes(values.subarray(at, at + n));
+      at += n;
+    }
+  }
+
   /** The tagged lengths, then every string's bytes; a string larger than a chunk is written alone. */
-  async strings(values: readonly string[]): Promise<void> {
-    const tagged = new Uint32Array(values.length);
-    await this.u32Column(values.length, (i) => {
-      const s = values[i]!;
+  async strings(count: number, value: (i: number) => string): Promise<void> {
+    const tagged = new Uint32Array(count);
+    await this.u32Column(count, (i) => {
+      const s = value(i);
       const utf8 = Buffer.byteLength(s, 'utf8');
       // As many UTF-8 bytes as UTF-16 code units: all ASCII, which latin1 decodes fastest.
       const tag = utf8 === s.length ? 0 : isWellFormed(s) ? 1 : 2;
@@ -107,11 +125,12 @@ export class SectionWriter {
       if (bytes > MAX_STRING_BYTES) throw new SnapshotShapeError('a string is too large');
       return (tagged[i] = ((tag << 30) | bytes) >>> 0);
     });
-    for (let i = 0; i < values.length; i++) {
-      const s = values[i]!;
+    for (let i = 0; i < count; i++) {
+      const s = value(i);
       const encoding = ENCODINGS[tagged[i]! >>> 30]!;
       const bytes = tagged[i]! & MAX_STRING_BYTES;
       if (!this.room(bytes)) await this.flush();
+      else if (i % BREATHE_EVERY === BREATHE_EVERY - 1) await breathe(this.signal);
       if (this.room(bytes)) this.at += this.buf.write(s, this.at, bytes, encoding);
       else {
         const alone = Buffer.from(s, encoding);
