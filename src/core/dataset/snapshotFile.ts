@@ -16,6 +16,7 @@ const HASH_CHUNK_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 /** A larger file cannot be read into one Buffer; no dataset that fits in memory makes one. */
 const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
+const STALE_TEMP_MS = 10 * 60 * 1000;
 
 export interface FileHash {
   readonly sha256: string;
@@ -141,11 +142,19 @@ async function writeAll(handle: fsp.FileHandle, bytes: Buffer, position: number)
   }
 }
 
-/** Another process's temp file may be removed too: its rename then fails, and it writes no snapshot. */
+/**
+ * Removes the temp files of writes that died (a killed worker, a crash): those untouched for a few
+ * minutes. A live write touches its temp file every 8 MiB, so another window's write is left alone.
+ */
 async function removeStaleTemps(dir: string, name: string): Promise<void> {
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
   const prefix = `.${name}.`;
-  for (const n of names) if (n.startsWith(prefix) && n.endsWith('.tmp')) await fsp.rm(join(dir, n), { force: true }).catch(() => undefined);
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
+    const file = join(dir, n);
+    const stat = await fsp.stat(file).catch(() => undefined);
+    if (stat !== undefined && Date.now() - stat.mtimeMs > STALE_TEMP_MS) await fsp.rm(file, { force: true }).catch(() => undefined);
+  }
 }
 
 /** Removes a snapshot that no longer applies (the dataset became small); a missing one is fine. */

@@ -244,12 +244,17 @@ test('an unusable store folder means no snapshot, never an error; no temp file i
   assert.deepEqual((await fs.readdir(path.dirname(snap))).filter((f) => f.endsWith('.tmp')), []);
 });
 
-test('a cancelled save stops, removes its temp file and keeps the old snapshot; leftover temp files are cleared', async () => {
+test("a cancelled save stops, removes its temp file and keeps the old snapshot; a dead write's temp file is cleared", async () => {
   const { file, snap } = await dataset('cancel.jsonl', '{"text": "one"}\n{"text": "two"}\n');
   await roundTrip(file, snap);
   const good = await fs.readFile(snap);
   const leftover = path.join(path.dirname(snap), '.dataset.snapshot.bin.999.dead.tmp');
-  await fs.writeFile(leftover, 'from a process that died');
+  await fs.writeFile(leftover, 'from a process that died an hour ago');
+  const hourAgo = Date.now() / 1000 - 3600;
+  await fs.utimes(leftover, hourAgo, hourAgo);
+  // Another window's write, under way: left alone.
+  const live = path.join(path.dirname(snap), '.dataset.snapshot.bin.998.live.tmp');
+  await fs.writeFile(live, 'being written');
   await fs.appendFile(file, '{"text": "three"}\n');
   const opened = await open(file, snap);
   const abort = new AbortController();
@@ -257,5 +262,5 @@ test('a cancelled save stops, removes its temp file and keeps the old snapshot; 
   await assert.rejects(opened.save!(abort.signal), { name: 'CancelledError' });
   assert.deepStrictEqual(await fs.readFile(snap), good);
   assert.equal((await opened.save!()).written, true);
-  assert.deepEqual((await fs.readdir(path.dirname(snap))).sort(), ['dataset.snapshot.bin']);
+  assert.deepEqual((await fs.readdir(path.dirname(snap))).sort(), ['.dataset.snapshot.bin.998.live.tmp', 'dataset.snapshot.bin']);
 });
