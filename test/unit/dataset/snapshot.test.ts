@@ -79,6 +79,14 @@ test('JSONL with duplicates, bad lines, ids, imported labels, numbers as text an
   await roundTrip(file, path.join(path.dirname(snap), 'named', 'dataset.snapshot.bin'), { labelField: 'label', idField: 'id', maxRecordBytes: 40 });
 });
 
+test('a named field first met after the sampled head', async () => {
+  const rows = Array.from({ length: 1100 }, (_, i) => JSON.stringify(i === 1050 ? { text: `row ${i}`, tag: 'late' } : { text: `row ${i}` }));
+  const { file, snap } = await dataset('late.jsonl', `${rows.join('\n')}\n`);
+  const d = await roundTrip(file, snap, { labelField: 'tag' });
+  assert.ok(d.fields.includes('tag'));
+  assert.deepEqual(d.items.find((i) => i.importedLabels !== undefined)?.importedLabels, ['late']);
+});
+
 test('non-ASCII text: emoji, CJK, combining marks, Latin-1, invisible marks and lone surrogates', async () => {
   const texts = ['😀 emoji and 👩‍👩‍👧 family', '中文文本，日本語のテキスト', 'cafe\u0301 and caf\u00e9', 'na\u00efve r\u00e9sum\u00e9 \u00fc', 'zero\u200bwidth', 'a lone \ud800 surrogate', 'a lone \udfff low one', 'مرحبا بالعالم', 'plain ascii that is long enough to be sliced'];
   const body = texts.map((text, i) => JSON.stringify({ id: i % 2 === 0 ? `ид-${i}` : undefined, text, label: i % 3 === 0 ? 'ラベル' : undefined })).join('\n');
