@@ -73,6 +73,8 @@ interface Timeline {
   readonly firstModel: number | undefined;
   /** The whole pool embedded (the cold run on a large dataset), ms from the spawn. */
   readonly poolDone: number | undefined;
+  /** What the worker logged about the dataset snapshot (written, read, or why not). */
+  readonly snapshot: readonly string[];
 }
 
 function modelFor(name: string): string {
@@ -126,7 +128,9 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
     // On a large file the cold run's pool goes on embedding after the first item: wait for all of it.
     const poolDone =
       label && LARGE ? await host.wait('poolEmbedding', (m) => m.state !== 'embedding', 7_200_000).then(() => at(host, t0, (m) => m.type === 'poolEmbedding' && m.state !== 'embedding')) : undefined;
+    const snapshot = host.messages.flatMap((m) => (m.type === 'log' && /snapshot/i.test(m.message) ? [`${m.message} (at ${ms(at(host, t0, (x) => x === m))} ms)`] : []));
     return {
+      snapshot,
       poolDone,
       boot: first,
       dataset: loadingModel - first,
@@ -156,6 +160,7 @@ function medianTimeline(runs: readonly Timeline[]): Timeline {
     total: median((t) => t.total) ?? 0,
     firstModel: median((t) => t.firstModel),
     poolDone: median((t) => t.poolDone),
+    snapshot: [],
   };
 }
 
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
         const coldPeak = peakMiB();
         const resumed = await run(dir, dataset, model, false, worker);
         runs.push({ cold, resumed });
+        for (const line of [...cold.snapshot.map((l) => `cold: ${l}`), ...resumed.snapshot.map((l) => `resumed: ${l}`)]) console.log(`  ${line}`);
         if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold.total)} ms to the first item, pool done at ${ms(cold.poolDone)} ms; resumed ${ms(resumed.total)} ms; peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,7 @@
 import { CancelledError } from '../core/errors';
 import { datasetStoreDir } from '../core/labels';
 import { diffItems, type ItemsChange, type LabelingSession } from '../core/session';
+import type { OpenedDataset } from '../core/dataset';
 import type { Dataset, Matrix } from '../core/types';
 import type { DatasetReloadedMessage, WorkerToHost } from '../shared/protocol/engine';
 import type { SessionInit } from '../shared/protocol/sessionInit';
@@ -20,6 +21,7 @@ import type { ItemDelivery } from './itemDelivery';
 import type { LabelWriter } from './labelWriter';
 import type { Retrainer } from './retrainer';
 import type { ReviewPublisher } from './reviewPublisher';
+import type { SnapshotSaver } from './snapshotSaver';
 import { readDataset } from './startSession';
 
 type Post = (message: WorkerToHost) => void;
@@ -33,10 +35,13 @@ export interface ReloadParts {
   readonly review: ReviewPublisher;
   /** The file's own labels as the setup chose to use them: applied to the rows a reload adds or changes. */
   readonly fileLabels: FileLabels;
+  readonly snapshots: SnapshotSaver;
 }
 
 interface Prepared {
   readonly dataset: Dataset;
+  /** Writes the new file's snapshot, once the reload is applied. */
+  readonly save: OpenedDataset['save'];
   /** Undefined when no item changed (only the file's problems may have). */
   readonly matrix: Matrix | undefined;
 }
@@ -106,13 +111,14 @@ export class DatasetReloader {
       this.abort = undefined;
     }
     await this.inOrder(() => this.apply(prepared));
+    if (!this.stopped) this.parts.snapshots.save(prepared.save);
   }
 
   private async prepare(signal: AbortSignal): Promise<Prepared> {
-    const dataset = await readDataset(this.init, signal);
+    const { dataset, save } = await readDataset(this.init, signal);
     const session = this.parts.session;
     const change = diffItems(session.items, dataset.items);
-    if (change.added.length === 0 && change.removed.length === 0 && change.changed.length === 0) return { dataset, matrix: undefined };
+    if (change.added.length === 0 && change.removed.length === 0 && change.changed.length === 0) return { dataset, save, matrix: undefined };
     let shown = false;
     const storeDir = datasetStoreDir(this.init.workspaceRoot, this.init.datasetFile);
     const embedded = await embedItems(this.init, dataset, storeDir, signal, (p) => {
@@ -128,7 +134,7 @@ export class DatasetReloader {
         `Its new rows would be embedded with ${embedded.label}, but the session's vectors come from ${this.embedder}. Close the panel and run Start Labeling again to start over on the new file.`,
       );
     }
-    return { dataset, matrix: embedded.matrix };
+    return { dataset, save, matrix: embedded.matrix };
   }
 
   private async apply(prepared: Prepared): Promise<void> {

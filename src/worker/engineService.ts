@@ -22,6 +22,7 @@ import { ReviewPublisher } from './reviewPublisher';
 import { ReviewQueue } from './reviewQueue';
 import { DatasetReloader } from './datasetReloader';
 import { PoolEmbedder } from './poolEmbedder';
+import { SnapshotSaver } from './snapshotSaver';
 import { SETTING_SPECS } from '../shared/settings';
 import { InitError, startSession, type StartedSession } from './startSession';
 
@@ -45,6 +46,8 @@ interface Running {
   readonly reloader: DatasetReloader;
   /** The rest of the pool, embedding in the background; absent when everything was embedded at start. */
   readonly pool: PoolEmbedder | undefined;
+  /** Writes the dataset snapshot after the start and after reloads, in the background. */
+  readonly snapshots: SnapshotSaver;
 }
 
 export class EngineService {
@@ -244,6 +247,7 @@ export class EngineService {
         imported: started.imported,
       });
       this.running.retrainer.announceRestored();
+      if (started.fromSnapshot) this.post({ type: 'log', level: 'debug', message: 'Dataset read from its snapshot in the store folder: the file is unchanged since it was written.' });
       for (const warning of saved.warning !== undefined ? [...started.warnings, saved.warning] : started.warnings) {
         this.post({ type: 'log', level: 'warn', message: warning });
         this.post({ type: 'notice', message: warning });
@@ -261,6 +265,8 @@ export class EngineService {
         this.running.reloader.request();
       } else {
         this.running.pool?.start();
+        // After the first items: writing the snapshot never delays them.
+        this.running.snapshots.save(started.saveSnapshot);
       }
     } catch (error) {
       const e = error instanceof InitError ? error : new InitError(String(error), 'internal');
@@ -305,7 +311,8 @@ export class EngineService {
     };
     review.reset();
     const delivery = new ItemDelivery(started.session, this.post, started.toReview, reviewQueue);
-    const parts = { session: started.session, writer, delivery, retrainer, review, fileLabels: started.fileLabels };
+    const snapshots = new SnapshotSaver(this.post);
+    const parts = { session: started.session, writer, delivery, retrainer, review, fileLabels: started.fileLabels, snapshots };
     const reloader = new DatasetReloader(init, parts, started.embedder, (m) => this.afterReload(m, started), (step) => this.inOrder(step));
     const pool =
       started.pending === undefined
@@ -316,7 +323,7 @@ export class EngineService {
             holdAfterChunks: init.staging?.holdAfterChunks,
           });
     if (pool !== undefined) delivery.growing = () => pool.growing;
-    return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader, pool };
+    return { started, writer, delivery, retrainer, review, reviewQueue, stateFile, reloader, pool, snapshots };
   }
 
   /** The reloader's messages; a reload embeds the whole file, so a pool left partial is now complete. */
@@ -361,7 +368,10 @@ export class EngineService {
     const r = this.running;
     this.running = undefined;
     r?.reloader.stop();
+    r?.snapshots.stop();
     r?.review.stop();
+    // A write that stops removes its temp file: let it, before the worker may exit.
+    await r?.snapshots.idle;
     await r?.pool?.stop({ quiet: true });
     await r?.retrainer.stop();
     await r?.started.log.close();

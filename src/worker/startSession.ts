@@ -6,7 +6,8 @@
  * classified so the host can offer the right action.
  */
 import { CancelledError } from '../core/errors';
-import { loadDataset } from '../core/dataset';
+import { join } from 'node:path';
+import { SNAPSHOT_FILE_NAME, loadDatasetCached, type OpenedDataset } from '../core/dataset';
 import { embedItems, type PendingEmbedding } from './embedItems';
 import { InitError } from './initError';
 
@@ -43,6 +44,10 @@ export interface StartedSession {
   readonly events: readonly LabelEvent[];
   /** The rest of the pool, to embed in the background (src/worker/poolEmbedder.ts); absent when all is embedded. */
   readonly pending?: PendingEmbedding;
+  /** The dataset was decoded from its snapshot, not parsed from the file. */
+  readonly fromSnapshot: boolean;
+  /** Writes the dataset snapshot for the next start (src/worker/snapshotSaver.ts); absent when it was read from one. */
+  readonly saveSnapshot?: OpenedDataset['save'];
 }
 
 export interface ReplacementHook {
@@ -57,9 +62,14 @@ export async function startSession(
   progress: (p: Progress) => void,
 ): Promise<StartedSession> {
   let dataset: Dataset;
+  let saveSnapshot: OpenedDataset['save'];
+  let fromSnapshot = false;
   try {
     const started = performance.now();
-    dataset = await readDataset(init, signal, (done, total) => progress(rate('loading', done, total, started)));
+    const opened = await readDataset(init, signal, (done, total) => progress(rate('loading', done, total, started)));
+    dataset = opened.dataset;
+    saveSnapshot = opened.save;
+    fromSnapshot = opened.fromSnapshot;
   } catch (error) {
     throw classify(error, 'dataset');
   }
@@ -123,6 +133,8 @@ export async function startSession(
       imported: imported.length,
       replacements,
       ...(pending !== undefined ? { pending } : {}),
+      fromSnapshot,
+      ...(saveSnapshot !== undefined ? { saveSnapshot } : {}),
     };
   } catch (error) {
     await pending?.embedder.dispose().catch(() => undefined);
@@ -131,14 +143,19 @@ export async function startSession(
   }
 }
 
-/** The session's dataset, read with its setup (text field, label field); a reload reads it the same way. */
-export function readDataset(init: SessionInit, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Dataset> {
-  return loadDataset(init.datasetFile, {
+/**
+ * The session's dataset, read with its setup (text field, label field), from its snapshot in the
+ * store folder when that was made from these very bytes; a reload reads it the same way.
+ */
+export function readDataset(init: SessionInit, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<OpenedDataset> {
+  const options = {
     textField: init.textField,
     ...(init.existingLabels !== undefined ? { labelField: init.existingLabels.field } : {}),
     signal,
     ...(onProgress !== undefined ? { onProgress } : {}),
-  });
+  };
+  const path = join(datasetStoreDir(init.workspaceRoot, init.datasetFile), SNAPSHOT_FILE_NAME);
+  return loadDatasetCached(init.datasetFile, options, { path, ...(init.snapshotMinItems !== undefined ? { minItems: init.snapshotMinItems } : {}) });
 }
 
 function rate(phase: Progress['phase'], done: number, total: number, started: number): Progress {

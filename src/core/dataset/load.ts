@@ -7,6 +7,15 @@ import { detectFormat } from './format';
 import { readRows } from './rows';
 import { type Sniffed, sniff } from './sniff';
 
+/**
+ * The loader's output version. BUMP IT whenever a change here or in the readers, the builder,
+ * normalization, ids, hashes or problem messages changes what `loadDataset` returns for some file:
+ * dataset snapshots (snapshot.ts, cachedLoad.ts) are keyed on it, and an unbumped change would let
+ * a snapshot written by the old loader stand in for the new loader's result.
+ */
+export const LOADER_VERSION = 1;
+
+/** Every option that changes the result must also be in the snapshot key (`keyBase` in cachedLoad.ts). */
 export interface LoadOptions {
   /** Overrides the detected text field (for headerless CSV: `column1..N`). */
   readonly textField?: string;

@@ -64,6 +64,11 @@ export const SessionInitSchema = v.object({
       holdAfterChunks: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     }),
   ),
+  /**
+   * Datasets with at least this many items get a snapshot in the store folder, read by the next
+   * start instead of parsing the file (tests lower it; default 20,000, `DEFAULT_SNAPSHOT_MIN_ITEMS`).
+   */
+  snapshotMinItems: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** Keywords or `/regex/flags` that put matching items first during cold start. */
   seedPatterns: v.optional(v.array(v.string())),
 });
