@@ -423,6 +423,6 @@ export class LabelingSession {
   /** Every labeled row with its targets; the evaluation items among them are marked. */
   trainingSet(): TrainingSet {
     // A labeled row without its vector yet (its zeros are no data) trains once it has one.
-    return buildTraining(this.items, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap, this.embedded.filter);
+    return buildTraining(this.items, this.rowOf, this.embeddings, this.state, (id) => this.evaluationIds.has(id), this.classMap, this.embedded.filter);
   }
 }

@@ -21,6 +21,8 @@ export interface TrainingSet {
 
 export function buildTraining(
   items: readonly DatasetItem[],
+  /** Item id -> row of `items`. */
+  rowOf: ReadonlyMap<string, number>,
   embeddings: Matrix,
   state: LabelState,
   isEvaluation: (itemId: string) => boolean,
@@ -31,7 +33,16 @@ export function buildTraining(
   const rows: number[] = [];
   const labels: (readonly string[])[] = [];
   const evaluation: EvaluationItem[] = [];
-  items.forEach((item, row) => {
+  // The items with events, in row order (as a pass over every item visits them): the cost follows
+  // the labels, not the pool, and a million-item session asks after every label.
+  const withEvents: number[] = [];
+  for (const itemId of state.labels.keys()) {
+    const row = rowOf.get(itemId);
+    if (row !== undefined) withEvents.push(row);
+  }
+  withEvents.sort((a, b) => a - b);
+  withEvents.forEach((row) => {
+    const item = items[row] as DatasetItem;
     const current = state.get(item.id);
     if (current === undefined || !current.labeled || hasVector?.(row) === false) return;
     // Single-label rows whose label is not a class cannot train (classOf < 0); skip them.
