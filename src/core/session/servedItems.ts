@@ -65,6 +65,11 @@ export class ServedItems {
     return this.outstanding.keys().next().value;
   }
 
+  /** The items out with the page now. */
+  outstandingIds(): IterableIterator<string> {
+    return this.outstanding.keys();
+  }
+
   isOutstanding(itemId: string): boolean {
     return this.outstanding.has(itemId);
   }

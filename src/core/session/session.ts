@@ -284,7 +284,7 @@ export class LabelingSession {
    * `exclude` are left out of this batch only (they stay servable).
    */
   nextBatch(n: number = this.config.batchSize, exclude?: ReadonlySet<string>): BatchPick[] {
-    const pool = servableRows(this.items, this.state, this.served, (row) => this.isEmbedded(row), exclude);
+    const pool = servableRows(this.items, this.rowOf, this.state, this.served, (row) => this.isEmbedded(row), exclude);
     const batchSeed = (this.config.seed + 7919 * ++this.batches) >>> 0;
     const want = Math.min(pool.length, n);
     const out: BatchPick[] = want > 0 ? this.selectFromPool(pool, want, batchSeed) : [];
