@@ -15,9 +15,24 @@ export function cacheFileFor(storeDir: string, model: string): string {
 
 /** Text hashes are 32 hex chars (16 bytes); anything else is hashed down to 16 bytes. */
 export function keyOf(textHash: string): string {
-  return /^[0-9a-f]{32}$/.test(textHash)
-    ? textHash
-    : createHash('sha256').update(textHash).digest('hex').slice(0, KEY_BYTES * 2);
+  return isKey(textHash) ? textHash : createHash('sha256').update(textHash).digest('hex').slice(0, KEY_BYTES * 2);
+}
+
+/** The value of a lowercase hex digit's char code, or -1 (a table: this runs for every row of a million-row cache). */
+const HEX_VALUE = (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let d = 0; d < 16; d++) table['0123456789abcdef'.charCodeAt(d)] = d;
+  return table;
+})();
+
+/** True for exactly 32 lowercase hex digits (what /^[0-9a-f]{32}$/ accepts). */
+function isKey(text: string): boolean {
+  if (text.length !== KEY_BYTES * 2) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || (HEX_VALUE[c] as number) < 0) return false;
+  }
+  return true;
 }
 
 /**
@@ -30,7 +45,12 @@ export function corpusKey(textHashes: readonly string[]): string {
   const lanes = new Uint32Array(4);
   for (const h of textHashes) {
     const key = keyOf(h);
-    for (let lane = 0; lane < 4; lane++) lanes[lane] += parseInt(key.slice(lane * 8, lane * 8 + 8), 16);
+    // Each lane is the key's next 8 hex digits as a number (parseInt of the slice, without the slice).
+    for (let lane = 0; lane < 4; lane++) {
+      let v = 0;
+      for (let i = lane * 8; i < lane * 8 + 8; i++) v = v * 16 + (HEX_VALUE[key.charCodeAt(i)] as number);
+      lanes[lane] += v;
+    }
   }
   const digest = createHash('sha256').update(lanes).update(String(textHashes.length)).digest('hex');
   return `${textHashes.length}:${digest.slice(0, 32)}`;

@@ -65,10 +65,13 @@ export class CacheRows {
    * may point at them instead of copying them (int8Matrix.ts), and keep them alive after the cache.
    */
   encoded(key: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array; readonly shared: boolean } | undefined {
-    for (const rows of [this.fresh, this.journaled, this.stored]) {
-      const bytes = rows?.encoded(key);
-      if (rows !== undefined && bytes !== undefined) return { dtype: rows.dtype, bytes, shared: true };
-    }
+    // Layer by layer without a list per call: this runs for every row of a re-opened pool.
+    const fresh = this.fresh?.encoded(key);
+    if (fresh !== undefined) return { dtype: (this.fresh as StoredRows).dtype, bytes: fresh, shared: true };
+    const journaled = this.journaled?.encoded(key);
+    if (journaled !== undefined) return { dtype: (this.journaled as StoredRows).dtype, bytes: journaled, shared: true };
+    const stored = this.stored?.encoded(key);
+    if (stored !== undefined) return { dtype: (this.stored as StoredRows).dtype, bytes: stored, shared: true };
     const spilled = this.spill?.encoded(key);
     return spilled === undefined ? undefined : { dtype: this.dtype, bytes: spilled, shared: false };
   }
