@@ -12,6 +12,8 @@ export interface ReadOptions {
    * multi-byte character lands on a chunk boundary somewhere.
    */
   readonly chunkBytes?: number;
+  /** Every chunk read, raw and in order (the bytes a snapshot is keyed on: cachedLoad.ts). */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 export const defaultMaxRecordBytes = 16 * 1024 * 1024;
@@ -33,6 +35,7 @@ export async function* readChunks(file: string, size: number, options: ReadOptio
       throwIfCancelled(options.signal);
       const buf = chunk as Buffer;
       bytesRead += buf.length;
+      options.onBytes?.(buf);
       options.onProgress?.(bytesRead, Math.max(size, bytesRead));
       yield buf;
     }

@@ -30,6 +30,11 @@ export interface LoadOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Cancels between chunks with `CancelledError`. */
   readonly signal?: AbortSignal;
+  /**
+   * Every byte the rows were read from, in order, once (the head the format is sniffed from is not
+   * passed again): a snapshot is keyed on the hash of exactly what was parsed (cachedLoad.ts).
+   */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 /**
@@ -68,7 +73,7 @@ export async function loadDataset(file: string, options: LoadOptions = {}): Prom
     maxRecordBytes: read.maxRecordBytes,
     watchFields: late.map(({ field }) => field),
   });
-  await feed(builder, file, facts, sniffed, read);
+  await feed(builder, file, facts, sniffed, options.onBytes !== undefined ? { ...read, onBytes: options.onBytes } : read);
   const unseen = new Set(builder.unseenFields());
   const missing = late.find(({ field }) => unseen.has(field));
   if (missing !== undefined) throw notInFile(file, sniffed.fields, missing.field, missing.role);

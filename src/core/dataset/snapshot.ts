@@ -160,7 +160,7 @@ export async function readSnapshot(bytes: Buffer, key: SnapshotKey, signal?: Abo
   const r = new SectionReader(bytes, CHECKED_FROM);
   try {
     if (r.json() !== keyText(key)) return undefined;
-    return await decodeBody(r, key.file, signal);
+    return await decodeBody(r, key.file, key.size, signal);
   } catch (error) {
     // Bytes with a right checksum but a wrong shape (only a crafted file has them) are no snapshot either.
     if (error instanceof CancelledError) throw error;
@@ -168,9 +168,9 @@ export async function readSnapshot(bytes: Buffer, key: SnapshotKey, signal?: Abo
   }
 }
 
-async function decodeBody(r: SectionReader, file: string, signal: AbortSignal | undefined): Promise<Dataset | undefined> {
+async function decodeBody(r: SectionReader, file: string, fileBytes: number, signal: AbortSignal | undefined): Promise<Dataset | undefined> {
   const meta: unknown = JSON.parse(r.json());
-  if (!isMeta(meta)) return undefined;
+  if (!isMeta(meta) || !withinFile(meta, fileBytes)) return undefined;
   const n = meta.items;
   const lines = r.u32s(n);
   const counts = r.u32s(n);
@@ -186,6 +186,10 @@ async function decodeBody(r: SectionReader, file: string, signal: AbortSignal | 
   const messages = r.strings(meta.problems);
   if (!r.atEnd()) return undefined;
 
+  // Every label listed is some item's: the loop below then allocates no more than the snapshot holds.
+  let labelTotal = 0;
+  for (let i = 0; i < n; i++) labelTotal += labelCounts[i] as number;
+  if (labelTotal !== meta.labels) return undefined;
   const labelNames = new Interned();
   const reasonNames = new Interned();
   const items: DatasetItem[] = [];
@@ -206,6 +210,16 @@ async function decodeBody(r: SectionReader, file: string, signal: AbortSignal | 
   for (let i = 0; i < meta.problems; i++) problems.push({ file, line: problemLines[i]!, reason: reasonNames.of(reasons.next()) as RowProblemReason, message: messages.next() });
   if (!ids.done() || !labels.done()) return undefined;
   return { file, format: meta.format, textField: meta.textField, fields: meta.fields, items, problems, summary: meta.summary };
+}
+
+/**
+ * What a file of `fileBytes` bytes can hold: each item, label and problem is at least a byte of its
+ * row, and a line (a problem) at least its line break. The CRC is a check for damage, not
+ * authentication: a snapshot crafted with a right checksum (a cloned repository can carry one)
+ * must still not make the reader allocate more than the dataset could need.
+ */
+function withinFile(meta: Meta, fileBytes: number): boolean {
+  return meta.items <= fileBytes && meta.ids <= meta.items && meta.labels <= fileBytes && meta.problems <= fileBytes + 1;
 }
 
 function isMeta(m: unknown): m is Meta {

@@ -16,6 +16,9 @@ const HASH_CHUNK_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 /** A larger file cannot be read into one Buffer; no dataset that fits in memory makes one. */
 const MAX_SNAPSHOT_BYTES = 2 ** 31 - 1;
+/** A snapshot larger than this many times its dataset file, plus the slack, is refused unread. */
+const MAX_SNAPSHOT_RATIO = 64;
+const SNAPSHOT_SLACK_BYTES = 1024 * 1024;
 const STALE_TEMP_MS = 10 * 60 * 1000;
 
 export interface FileHash {
@@ -46,7 +49,7 @@ export async function hashFile(file: string, options: { signal?: AbortSignal; on
     }
     return { sha256: hash.digest('hex'), size };
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
 }
 
@@ -67,7 +70,9 @@ export async function readSnapshotFile(snapshotFile: string, key: Omit<SnapshotK
   let fileHash: FileHash;
   try {
     const stat = await handle.stat();
-    if (!stat.isFile() || stat.size > MAX_SNAPSHOT_BYTES) return undefined;
+    // Bounded by the dataset too: a real snapshot is about the file's size (texts, ids, 32-byte
+    // hashes, problem messages); anything far larger is not one and is not read.
+    if (!stat.isFile() || stat.size > Math.min(MAX_SNAPSHOT_BYTES, MAX_SNAPSHOT_RATIO * key.size + SNAPSHOT_SLACK_BYTES)) return undefined;
     // Allocated unpooled, so its u32 arrays are aligned views and nothing else shares the memory.
     bytes = Buffer.allocUnsafeSlow(stat.size);
     const head = await readFully(handle, bytes, 0, Math.min(HEAD_BYTES, stat.size));
@@ -80,7 +85,7 @@ export async function readSnapshotFile(snapshotFile: string, key: Omit<SnapshotK
     if (error instanceof CancelledError) throw error;
     return undefined;
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
   if (fileHash.size !== key.size) return undefined;
   return readSnapshot(bytes, { ...key, sha256: fileHash.sha256 }, signal);

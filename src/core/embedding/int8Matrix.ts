@@ -13,16 +13,14 @@
  * is then kept up to date; that is correct but costs the memory this type saves, so it is counted
  * (`fullDecodes`) and the session's paths never do it.
  */
-import type { EncodedMatrix } from '../math/matrix';
+import { type EncodedMatrix, encodedFullDecodes, noteFullDecode } from '../math/matrix';
 import type { Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
 import { type VectorDtype, decodeRow, encodeRow, rowBytes } from './quantize';
 
-let fullDecodes = 0;
-
-/** How many times any Int8Matrix's `data` was decoded whole (tests check that the session's paths never do). */
+/** How many times an encoded matrix's `data` was decoded whole (tests check that the session's paths never do). */
 export function int8FullDecodes(): number {
-  return fullDecodes;
+  return encodedFullDecodes();
 }
 
 /** Rows written by the matrix itself are packed this many to a buffer. */
@@ -101,7 +99,7 @@ export class Int8Matrix implements EncodedMatrix {
   /** Every row decoded (a float32 copy, kept up to date by later writes): see the file's comment. */
   get data(): Float32Array {
     if (this.decoded === undefined) {
-      fullDecodes++;
+      noteFullDecode();
       const out = new Float32Array(this.rows * this.cols);
       this.readRows(0, this.rows, out, 0);
       this.decoded = out;

@@ -38,6 +38,18 @@ export interface EncodedMatrix extends Matrix {
   view(from: number, to: number): EncodedMatrix;
 }
 
+let fullDecodes = 0;
+
+/** An encoded matrix's `data` was decoded whole: counted, as the session's paths must never do it. */
+export function noteFullDecode(): void {
+  fullDecodes++;
+}
+
+/** How many times any encoded matrix's `data` was decoded whole (tests check the session's paths). */
+export function encodedFullDecodes(): number {
+  return fullDecodes;
+}
+
 export function isEncoded(m: Matrix): m is EncodedMatrix {
   return typeof (m as Partial<EncodedMatrix>).readRows === 'function';
 }

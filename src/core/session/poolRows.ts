@@ -5,7 +5,7 @@
  * served or labeled, so this buffer drops them in place (one `copyWithin` per kept run, no
  * allocation) and only refills from the source when rows come back (undo, a released queue).
  */
-import { declareRowSubset, type EncodedMatrix, isEncoded, takeRows } from '../math/matrix';
+import { declareRowSubset, type EncodedMatrix, isEncoded, noteFullDecode, takeRows } from '../math/matrix';
 import type { Matrix } from '../types';
 
 export class PoolRows {
@@ -112,6 +112,7 @@ function subsetOf(source: EncodedMatrix, wanted: Int32Array): EncodedMatrix {
     view: (from: number, to: number): EncodedMatrix => subsetOf(source, wanted.subarray(from, to)),
     get data(): Float32Array {
       if (data === undefined) {
+        noteFullDecode();
         data = new Float32Array(wanted.length * cols);
         view.readRows(0, wanted.length, data, 0);
       }

@@ -272,3 +272,28 @@ test("a cancelled save stops, removes its temp file and keeps the old snapshot; 
   assert.equal((await opened.save!()).written, true);
   assert.deepEqual((await fs.readdir(path.dirname(snap))).sort(), ['.dataset.snapshot.bin.998.live.tmp', 'dataset.snapshot.bin']);
 });
+
+test('a crafted snapshot with a right checksum and key is refused when it holds more than its file could', async () => {
+  const { file, snap } = await dataset('crafted.jsonl', '{"text": "one"}\n{"text": "two"}\n');
+  const { sha256, size } = await hashFile(file);
+  const key: SnapshotKey = { loaderVersion: LOADER_VERSION, unicode: process.versions.unicode ?? '', file, format: null, textField: null, idField: null, labelField: null, maxRecordBytes: defaultMaxRecordBytes, size, sha256 };
+  const real = await loadDataset(file);
+  // Written through the format's own API for this very key: only the content is impossible.
+  const many = Array.from({ length: size + 5 }, (_, i) => ({ ...real.items[0]!, id: `id-${i}`, text: `t${i}`, textHash: i.toString(16).padStart(32, '0') }));
+  const labeled = real.items.map((item) => ({ ...item, importedLabels: Array.from({ length: size + 1 }, () => 'x') }));
+  for (const [what, forged] of [
+    ['more items than bytes', { ...real, items: many }],
+    ['more labels than bytes', { ...real, items: labeled }],
+    ['more problems than lines', { ...real, problems: Array.from({ length: size + 2 }, (_, i) => ({ file, line: i + 1, reason: 'invalid-json' as const, message: 'm' })) }],
+  ] as const) {
+    await writeSnapshotFile(snap, (sink) => writeSnapshot(forged, key, sink));
+    const opened = await open(file, snap);
+    assert.equal(opened.fromSnapshot, false, what);
+    assert.deepStrictEqual(opened.dataset, real, what);
+  }
+  // A file far larger than its dataset could need is not even read.
+  await writeSnapshotFile(snap, (sink) => writeSnapshot(real, key, sink));
+  assert.equal((await open(file, snap)).fromSnapshot, true, 'the real one is used');
+  await fs.appendFile(snap, Buffer.alloc(64 * size + 1024 * 1024 + 1));
+  assert.equal((await open(file, snap)).fromSnapshot, false);
+});
