@@ -156,13 +156,14 @@ export class Int8Matrix implements EncodedMatrix {
    * Row `r` from `cache` (the row of `textHash`): the cache's own bytes, shared rather than copied
    * when the cache keeps them in memory in int8 (a re-opened pool then costs no second copy of the
    * cache's rows), copied from its spill file, re-encoded from another dtype; false when the cache
-   * has no such row.
+   * has no such row. `share` false copies even those: when the cache holds far more rows than the
+   * pool, pointing at them would keep all of the cache's buffers alive for the pool's sake.
    */
-  putFromCache(r: number, cache: EmbeddingCache, textHash: string): boolean {
+  putFromCache(r: number, cache: EmbeddingCache, textHash: string, share = true): boolean {
     const stored = cache.encoded(textHash);
     if (stored === undefined) return false;
     if (stored.dtype !== 'int8') this.putVector(r, decodeAs(stored.dtype, stored.bytes, this.cols));
-    else if (!stored.shared) this.putEncoded(r, stored.bytes, 0);
+    else if (!stored.shared || !share) this.putEncoded(r, stored.bytes, 0);
     else this.point(r, this.buffers.idOf(stored.bytes.buffer), stored.bytes.byteOffset);
     return true;
   }
@@ -197,6 +198,15 @@ function decodeAs(dtype: VectorDtype, bytes: Uint8Array, cols: number): Float32A
   return out;
 }
 
+/**
+ * Whether a pool of `rows` rows may point at `cache`'s rows instead of copying them: when the cache
+ * holds at most twice as many rows (a cache of an earlier, larger version of the dataset would
+ * otherwise stay in memory whole, for the few rows the pool uses of each buffer).
+ */
+function mayShare(cache: EmbeddingCache, rows: number): boolean {
+  return cache.size <= 2 * rows;
+}
+
 /** The in-memory storage of a pool whose vectors the cache keeps in `dtype`: int8 as int8, anything else as float32. */
 export function poolMatrix(dtype: VectorDtype, rows: number, cols: number): Matrix {
   return dtype === 'int8' ? new Int8Matrix(rows, cols) : { data: new Float32Array(rows * cols), rows, cols };
@@ -209,7 +219,7 @@ export function poolMatrix(dtype: VectorDtype, rows: number, cols: number): Matr
 export function putPoolRow(m: Matrix, r: number, source: { readonly cache: EmbeddingCache; readonly textHash: string } | Float32Array): boolean {
   if (m instanceof Int8Matrix) {
     if (source instanceof Float32Array) return m.putVector(r, source);
-    return m.putFromCache(r, source.cache, source.textHash);
+    return m.putFromCache(r, source.cache, source.textHash, mayShare(source.cache, m.rows));
   }
   if (source instanceof Float32Array) {
     m.data.set(source, r * m.cols);

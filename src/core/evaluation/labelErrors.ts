@@ -8,6 +8,7 @@
  * 4. rank by how little the model believes the given label (score = 1 - P(given)).
  * Single-label and binary modes only: multi-label errors are not a single "other class".
  */
+import { takeRows } from '../math/matrix';
 import { createRng, shuffled } from '../random';
 import type { Matrix } from '../types';
 
@@ -31,15 +32,8 @@ export interface SuspectedLabelError {
   readonly suggestedProb: number;
 }
 
-/** Copy the given rows of a matrix into a new one. */
-export function takeRows(x: Matrix, rows: ArrayLike<number>): Matrix {
-  const data = new Float32Array(rows.length * x.cols);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i] as number;
-    data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
-  }
-  return { data, rows: rows.length, cols: x.cols };
-}
+/** Copy the given rows of a matrix into a new one (one definition: math/matrix.ts). */
+export { takeRows };
 
 /** Stratified fold assignment: each class's rows are shuffled and dealt round-robin. */
 export function stratifiedFolds(y: Int32Array, folds: number, seed: number): Int32Array {

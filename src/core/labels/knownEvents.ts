@@ -25,7 +25,13 @@ export class KnownEvents {
   /** The file's event with this eventId, as far as the log knows. */
   get(eventId: string): LabelEvent | undefined {
     const at = this.index.indexOf(eventId);
-    if (at >= 0 && at < this.replayedCount) return this.events[at];
+    if (at >= 0 && at < this.replayedCount) {
+      const event = this.events[at] as LabelEvent;
+      // The reducer numbers events in the order it records them; should that ever change, a label
+      // the file does not hold would look written: refuse loudly instead.
+      if (event.eventId !== eventId) throw new Error(`label log index out of step: event ${at} is ${event.eventId}, not ${eventId}`);
+      return event;
+    }
     return this.written.get(eventId);
   }
 

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EmbeddingCache, cacheFileFor } from '../../../src/core/embedding/cache';
-import { Int8Matrix } from '../../../src/core/embedding/int8Matrix';
+import { Int8Matrix, putPoolRow } from '../../../src/core/embedding/int8Matrix';
 import { decodeRows, encodeRows } from '../../../src/core/embedding/quantize';
 import { rowRange } from '../../../src/core/math/matrix';
 import { createRng } from '../../../src/core/random';
@@ -105,6 +105,18 @@ describe('Int8Matrix filled from the cache', () => {
     again.bind({ model: 'm', dimensions: DIMS, fingerprint: '' });
     assert.deepEqual(again.get(hashOf(5)), undefined, 'dropped by retainOnly');
     assert.deepEqual(again.get(hashOf(3)), asInt8(v[3] as Float32Array), 'the cache file is untouched by the pool');
+  });
+
+  it('a pool much smaller than the cache copies its rows instead of keeping the cache\'s buffers alive', async () => {
+    const v = vectors(5);
+    const cache = await filled(cacheFileFor(path.join(dir, 'e'), 'm'), v);
+    const small = new Int8Matrix(ROWS / 4, DIMS);
+    for (let i = 0; i < small.rows; i++) putPoolRow(small, i, { cache, textHash: hashOf(i * 4) });
+    assert.ok(small.ownBytes >= small.rows * (DIMS + 4), 'copied');
+    assert.deepEqual(readAll(small), v.filter((_, i) => i % 4 === 0).map(asInt8));
+    const half = new Int8Matrix(ROWS / 2, DIMS);
+    for (let i = 0; i < half.rows; i++) putPoolRow(half, i, { cache, textHash: hashOf(i) });
+    assert.equal(half.ownBytes, 0, 'shared when the cache holds at most twice the pool');
   });
 
   it('rows the cache stores in another dtype are re-encoded as int8 from what the cache decodes', async () => {
