@@ -4,15 +4,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { EngineService } from './engineService';
-import { enginePriorityStep, lowerThreadPriority } from './threadPriority';
 
 const port = parentPort;
 if (port === null) {
   throw new Error('engineWorker must run in a worker thread (new Worker(...)), not as a main script.');
 }
-
-// Background embedding and retraining yield the CPU to the editor (see threadPriority.ts).
-lowerThreadPriority(enginePriorityStep(process.env.ACTIVE_LABEL_ENGINE_NICE));
 
 const engine = new EngineService(
   (message) => port.postMessage(message),
