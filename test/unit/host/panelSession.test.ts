@@ -31,7 +31,11 @@ before(async () => {
   const rows = Array.from({ length: 60 }, (_, i) => JSON.stringify({ id: `n${i}`, text: `${TOPICS[i % 3]} report ${i} ${'x'.repeat(i % 4)}` }));
   await fs.writeFile(dataset, rows.join('\n') + '\n');
 });
+/** Every engine the sessions spawned: a disposed session's engine may still be saving into the workspace. */
+const engines: WorkerClient[] = [];
 after(async () => {
+  // Each engine closes its log and exits (dispose resolves on its exit event) before the folder goes.
+  await Promise.all(engines.map((engine) => engine.dispose()));
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -152,11 +156,14 @@ function open(model: string, workspaceRoot: string, options: OpenOptions = {}): 
     panel,
     status,
     ui,
-    spawnEngine: () =>
-      new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => ui.log('warn', reason), {
+    spawnEngine: () => {
+      const engine = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => ui.log('warn', reason), {
         eval: true,
         workerData: { file: WORKER },
-      }),
+      });
+      engines.push(engine);
+      return engine;
+    },
     saveAnswers: options.saveAnswers ?? (() => Promise.resolve()),
   });
   return { session, panel, ui, status };
