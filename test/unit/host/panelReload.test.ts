@@ -23,7 +23,11 @@ before(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'al-panel-reload-'));
   dataset = path.join(dir, 'news.jsonl');
 });
+/** Every engine the sessions spawned: a disposed session's engine may still be saving into the workspace. */
+const engines: WorkerClient[] = [];
 after(async () => {
+  // Each engine closes its log and exits (dispose resolves on its exit event) before the folder goes.
+  await Promise.all(engines.map((engine) => engine.dispose()));
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -88,7 +92,11 @@ test('reloadDataset: the page drops nothing it should keep, hears what changed; 
     panel,
     status: { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined, hide: () => undefined },
     ui,
-    spawnEngine: () => new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", undefined, { eval: true, workerData: { file: WORKER } }),
+    spawnEngine: () => {
+      const engine = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", undefined, { eval: true, workerData: { file: WORKER } });
+      engines.push(engine);
+      return engine;
+    },
   });
   try {
     panel.send({ type: 'ready', restored: false });
