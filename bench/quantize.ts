@@ -30,7 +30,7 @@ import { trainHead } from '../src/core/model';
 import { createRng, shuffled } from '../src/core/random';
 import { STRATEGIES, STRATEGY_NAMES, selectBatch, type StrategyName } from '../src/core/sampling';
 import { runSimulation, type SimulationData } from '../src/core/session/simulation';
-import { takeRowsOf } from '../src/core/session';
+import { takeRows } from '../src/core/math/matrix';
 import type { DatasetItem, Matrix } from '../src/core/types';
 import { writeSpamSample } from './learningData';
 import { LEARNING_CACHE, useLiteVectors, writeHeadlinesJsonl } from './learningVectors';
@@ -115,15 +115,15 @@ function sameLabels(data: Data, seeds: readonly number[], strategies: readonly S
     let reference: number[] = [];
     for (const dtype of VECTOR_DTYPES) {
       const m = views.get(dtype) as Matrix;
-      const labeled = takeRowsOf(m, trainRows);
+      const labeled = takeRows(m, trainRows);
       const targets = { kind: 'single', y } as const;
       const head = trainHead(labeled, targets, data.classes, 'single');
-      const predicted = argmaxRows(head.predict(takeRowsOf(m, testRows)).probs);
+      const predicted = argmaxRows(head.predict(takeRows(m, testRows)).probs);
       if (dtype === 'float32') reference = predicted;
       const r = results.get(dtype) as SameLabels;
       r.accuracy.push(mean(predicted.map((p, i) => (p === testTruth[i] ? 1 : 0))));
       r.flipped.push(mean(predicted.map((p, i) => (p === reference[i] ? 0 : 1))));
-      const pool = takeRowsOf(m, restRows);
+      const pool = takeRows(m, restRows);
       const poolTexts = restRows.map((row) => (data.items[row] as DatasetItem).text);
       for (const strategy of strategies) {
         log(`${data.name}/${data.embedder} seed ${seed} ${dtype} ${strategy}`);

@@ -222,6 +222,10 @@ export class EmbeddingCache {
     return this.rows.size;
   }
 
+  has(textHash: string): boolean {
+    return this.rows.has(keyOf(textHash));
+  }
+
   /** The vector of `textHash` as the file holds it (decoded from the cache's dtype), as a new array. */
   get(textHash: string): Float32Array | undefined {
     return this.rows.get(keyOf(textHash));

@@ -46,6 +46,10 @@ export class CacheRows {
     return (this.fresh?.size ?? 0) + (this.journaled?.size ?? 0) + (this.stored?.size ?? 0) + (this.spill?.size ?? 0);
   }
 
+  has(key: string): boolean {
+    return this.fresh?.has(key) === true || this.journaled?.has(key) === true || this.stored?.has(key) === true || this.spill?.has(key) === true;
+  }
+
   get(key: string): Float32Array | undefined {
     return this.fresh?.get(key) ?? this.journaled?.get(key) ?? this.stored?.get(key) ?? this.spill?.get(key);
   }

@@ -69,8 +69,11 @@ export async function embedDataset(
 ): Promise<EmbedDatasetResult> {
   const matrix = poolMatrix(options.storage ?? 'float32', items.length, embedder.dimensions);
   const result = await runEmbedding(items, embedder, cache, options, (i, vector) => {
-    // The cache's own bytes when it kept the row, so an int8 matrix holds exactly what the cache does.
-    if (cache === undefined || !putPoolRow(matrix, i, { cache, textHash: (items[i] as DatasetItem).textHash })) putPoolRow(matrix, i, vector);
+    // What the cache kept of the row (quantized, see quantize.ts), so this run's vectors are the next
+    // run's and an int8 matrix holds exactly the cache's bytes; the vector itself when it kept none.
+    if (cache !== undefined && putPoolRow(matrix, i, { cache, textHash: (items[i] as DatasetItem).textHash })) return;
+    if (vector === undefined) throw new Error(`the cache lost the vector of item ${i} while embedding`);
+    putPoolRow(matrix, i, vector);
   });
   return { matrix, ...result };
 }
@@ -88,13 +91,16 @@ export async function embedToCache(
   return runEmbedding(items, embedder, cache, options, undefined);
 }
 
-/** The loop; `sink` receives each item's vector (from the cache or computed), when there is one. */
+/**
+ * The loop; `sink` hears of each item once it has a vector: `vector` is the computed one, or
+ * undefined when the cache already held the row (the sink reads it there).
+ */
 async function runEmbedding(
   items: readonly DatasetItem[],
   embedder: Embedder,
   cache: EmbeddingCache | undefined,
   options: Partial<EmbedDatasetOptions>,
-  sink: ((itemIndex: number, vector: Float32Array) => void) | undefined,
+  sink: ((itemIndex: number, vector?: Float32Array) => void) | undefined,
 ): Promise<EmbedToCacheResult> {
   const { batchSize, signal, onProgress, onWarning } = { ...defaultEmbedDatasetOptions, ...options };
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
@@ -115,8 +121,7 @@ async function runEmbedding(
   const total = items.length;
   const unsorted: number[] = [];
   items.forEach((item, i) => {
-    const cached = cache?.get(item.textHash);
-    if (cached) sink?.(i, cached);
+    if (cache?.has(item.textHash) === true) sink?.(i);
     else unsorted.push(i);
   });
   const fromCache = total - unsorted.length;

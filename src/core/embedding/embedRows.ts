@@ -11,7 +11,11 @@ import type { Embedder } from './embedder';
 export interface EmbedRowsOptions {
   readonly batchSize: number;
   readonly signal?: AbortSignal | undefined;
-  /** Receives each computed vector (a view: copy it to keep it). */
+  /**
+   * Receives each computed vector as the embedder gave it (a view: copy it to keep it). The cache,
+   * when there is one, has already stored it: a sink that wants what the cache keeps (quantized)
+   * reads it there (int8Matrix.ts `putPoolRow`).
+   */
   readonly sink?: ((itemIndex: number, vector: Float32Array) => void) | undefined;
   /** After each batch, with the number of rows it embedded. */
   readonly onBatch?: ((rows: number) => void) | undefined;
@@ -26,8 +30,6 @@ export function byLength(items: readonly DatasetItem[], rows: readonly number[])
 export async function embedRows(items: readonly DatasetItem[], rows: readonly number[], embedder: Embedder, cache: EmbeddingCache | undefined, options: EmbedRowsOptions): Promise<void> {
   const { batchSize, signal, sink, onBatch } = options;
   const dims = embedder.dimensions;
-  // What the cache stores is decoded here, once per row, without a new array per row.
-  const stored = new Float32Array(dims);
   for (let start = 0; start < rows.length; start += batchSize) {
     // Let queued messages (a cancel request, labels in a worker) run between batches.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -44,8 +46,7 @@ export async function embedRows(items: readonly DatasetItem[], rows: readonly nu
       const vector = batch.data.subarray(row * dims, (row + 1) * dims);
       const hash = (items[itemIndex] as DatasetItem).textHash;
       cache?.set(hash, vector);
-      // What the cache stores (quantized, see quantize.ts), so this run's vectors are the next run's.
-      sink?.(itemIndex, cache?.readInto(hash, stored, 0) === true ? stored : vector);
+      sink?.(itemIndex, vector);
     });
     onBatch?.(indices.length);
   }

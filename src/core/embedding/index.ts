@@ -41,4 +41,4 @@ export {
 } from './openaiEmbedder';
 export { RemoteEmbedderError } from './openaiResponse';
 export { cacheDtypeFor, DEFAULT_VECTOR_DTYPE, type VectorDtype } from './quantize';
-export { Int8Matrix, int8FullDecodes, poolMatrix } from './int8Matrix';
+export { Int8Matrix, poolMatrix } from './int8Matrix';

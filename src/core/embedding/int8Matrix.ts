@@ -11,17 +11,12 @@
  * Code that reads rows goes through `takeRows`, `rowRange` and `readRowInto` (math/matrix.ts),
  * which decode only the rows asked for. Reading `data` decodes everything into a float32 copy that
  * is then kept up to date; that is correct but costs the memory this type saves, so it is counted
- * (`fullDecodes`) and the session's paths never do it.
+ * (`encodedFullDecodes` in math/matrix.ts) and the session's paths never do it.
  */
-import { type EncodedMatrix, encodedFullDecodes, noteFullDecode } from '../math/matrix';
+import { type EncodedMatrix, noteFullDecode } from '../math/matrix';
 import type { Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
 import { type VectorDtype, decodeRow, encodeRow, rowBytes } from './quantize';
-
-/** How many times an encoded matrix's `data` was decoded whole (tests check that the session's paths never do). */
-export function int8FullDecodes(): number {
-  return encodedFullDecodes();
-}
 
 /** Rows written by the matrix itself are packed this many to a buffer. */
 const OWN_ROWS_PER_BUFFER = 4096;

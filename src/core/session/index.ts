@@ -1,5 +1,5 @@
 /** The labeling loop as a pure state machine, its oracle-driven simulation, and model.json (its version and curve beside the log). */
-export { LabelingSession, takeRowsOf } from './session';
+export { LabelingSession } from './session';
 export type { BatchPick, CurvePointV, ItemPrediction, ModelUpdate, RestoredModel, SessionProgress } from './session';
 export { MODEL_FILE_NAME, modelStatePath, readModelState, writeModelState } from './modelStore';
 export type { ReadModelState } from './modelStore';

@@ -37,7 +37,7 @@ export class PoolRows {
     const generation = ++this.generation;
     let data: Float32Array | undefined;
     const pack = (): Float32Array => {
-      if (generation !== this.generation) return takeRowsOf(this.source, Array.from(wanted)).data;
+      if (generation !== this.generation) return takeRows(this.source, wanted).data;
       if (kind === 'compacted') this.compact(wanted);
       else if (kind === 'rebuilt') this.rebuild(wanted);
       // Packed now: a later read of this view or an `unchanged` update needs no work.
@@ -139,9 +139,4 @@ function isSubsequence(sub: Int32Array, of: Int32Array): boolean {
     j++;
   }
   return true;
-}
-
-/** Copies the given rows (the pool handed to a strategy is a fresh, compact matrix). */
-export function takeRowsOf(x: Matrix, rows: readonly number[]): Matrix {
-  return takeRows(x, rows);
 }

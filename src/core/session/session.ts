@@ -25,7 +25,6 @@ import { ModelHistory, type CurvePointV, type ModelUpdate, type RestoredModel } 
 export type { CurvePointV, ModelUpdate, RestoredModel } from './modelHistory';
 import { EmbeddedRows } from './embeddedRows';
 import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
-export { takeRowsOf } from './poolRows';
 import { predictAll, predictionAt, scoreRows, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
 export type { ItemPrediction } from './scoring';
 import { ClassMap } from './targets';

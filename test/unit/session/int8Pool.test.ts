@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Int8Matrix, int8FullDecodes } from '../../../src/core/embedding/int8Matrix';
+import { Int8Matrix } from '../../../src/core/embedding/int8Matrix';
 import { decodeRows, encodeRow, encodeRows, rowBytes } from '../../../src/core/embedding/quantize';
-import { readRowInto, rowRange, rowsView, takeRows } from '../../../src/core/math/matrix';
+import { encodedFullDecodes, readRowInto, rowRange, rowsView, takeRows } from '../../../src/core/math/matrix';
 import { createRng } from '../../../src/core/random';
 import type { StrategyName } from '../../../src/core/sampling/registry';
 import { LabelingSession } from '../../../src/core/session/session';
@@ -52,12 +52,12 @@ test('Int8Matrix holds what the cache stores: rows, ranges, takes and encoded co
 test('Int8Matrix: a whole decode is counted and kept up to date; permute and views move codes and scales together', () => {
   const { x } = blobs(40, ['a', 'b'], 3);
   const { q, decoded } = quantized(x);
-  const before = int8FullDecodes();
+  const before = encodedFullDecodes();
   assert.deepEqual(q.data, decoded.data);
-  assert.equal(int8FullDecodes(), before + 1);
+  assert.equal(encodedFullDecodes(), before + 1);
   q.putVector(2, x.data.subarray(0, x.cols));
   assert.deepEqual(q.data.subarray(2 * x.cols, 3 * x.cols), decoded.data.subarray(0, x.cols), 'the decoded copy follows writes');
-  assert.equal(int8FullDecodes(), before + 1, 'decoded once');
+  assert.equal(encodedFullDecodes(), before + 1, 'decoded once');
 
   const fresh = quantized(x).q;
   const order = Int32Array.from({ length: 40 }, (_, i) => (i * 7) % 40);
@@ -103,16 +103,16 @@ for (const strategy of STRATEGIES) {
     };
     const reference = run(decoded);
     // The training set of a simulation's full pool is one run of rows: a view, not a decoded copy.
-    const before = int8FullDecodes();
+    const before = encodedFullDecodes();
     const trained = simulateFullPool(q, truth, classes);
-    assert.equal(int8FullDecodes(), before);
+    assert.equal(encodedFullDecodes(), before);
     // Close, not bit-equal: at 8 dims the float32 trainer reads rows in place (the narrow path, for
     // error heads), while an int8 matrix is gathered into batches, which sums in another order.
     const expected = simulateFullPool(decoded, truth, classes);
     trained.forEach((p, i) => assert.ok(Math.abs(p - (expected[i] as number)) < 1e-5, `prob ${i}: ${p} vs ${expected[i]}`));
-    const decodes = int8FullDecodes();
+    const decodes = encodedFullDecodes();
     const actual = run(q);
-    assert.equal(int8FullDecodes(), decodes, 'the int8 pool was never decoded whole');
+    assert.equal(encodedFullDecodes(), decodes, 'the int8 pool was never decoded whole');
     assert.ok(reference.picks.length >= 30);
     assert.deepEqual(actual.picks, reference.picks);
     assert.deepEqual(actual.probs, reference.probs);

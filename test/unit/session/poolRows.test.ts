@@ -10,7 +10,7 @@ import { defaultEngine, type Engine } from '../../../src/core/session/engine';
 import type { SamplingInput } from '../../../src/core/sampling';
 import { takeRows } from '../../../src/core/math/matrix';
 import { PoolRows } from '../../../src/core/session/poolRows';
-import { LabelingSession, takeRowsOf } from '../../../src/core/session/session';
+import { LabelingSession } from '../../../src/core/session/session';
 import type { Matrix } from '../../../src/core/types';
 import { blobs, labelEvent } from './fixtures';
 
@@ -39,7 +39,7 @@ test('PoolRows: removals compact in place, additions rebuild, and the rows alway
       assert.equal(pool.lastUpdate, 'compacted');
       assert.equal(view.data.buffer, firstBuffer, 'no new buffer for removals');
     }
-    assert.deepEqual(view, takeRowsOf(x, rows), `step ${step}`);
+    assert.deepEqual(view, takeRows(x, rows), `step ${step}`);
   }
   pool.update(rows);
   assert.equal(pool.lastUpdate, 'unchanged');
@@ -58,7 +58,7 @@ test('the session hands strategies packed pool rows, and a logistic head shares 
       const s = holder.session as LabelingSession;
       // The rows a fresh copy would hold: unlabeled, not outstanding.
       const rows = items.flatMap((item, row) => (!s.isLabeled(item.id) && !outstanding.has(item.id) ? [row] : []));
-      seen.push({ pool: { ...input.pool, data: input.pool.data.slice() }, hiddenIsPool: input.poolPrediction && input.poolPrediction.hidden === input.pool, expected: takeRowsOf(x, rows) });
+      seen.push({ pool: { ...input.pool, data: input.pool.data.slice() }, hiddenIsPool: input.poolPrediction && input.poolPrediction.hidden === input.pool, expected: takeRows(x, rows) });
       return defaultEngine.select(input, request);
     },
   };
@@ -86,19 +86,19 @@ test('PoolRows packs a view only when its data is read; a sample taken from it c
   const view = pool.update(rows);
   const sample = [0, 3, 17, rows.length - 1, 3];
   // A sample (cold start's clustering) equals the same sample of a fresh copy...
-  assert.deepEqual(takeRows(view, sample), takeRows(takeRowsOf(x, rows), sample));
+  assert.deepEqual(takeRows(view, sample), takeRows(takeRows(x, rows), sample));
   // ...and packed nothing: the same rows again still need the rebuild the first update would have done.
   pool.update(rows);
   assert.equal(pool.lastUpdate, 'rebuilt');
 
   const fewer = rows.filter((r) => r % 3 !== 0);
   const older = pool.update(rows);
-  assert.deepEqual(older.data, takeRowsOf(x, rows).data);
+  assert.deepEqual(older.data, takeRows(x, rows).data);
   const newer = pool.update(fewer);
   assert.equal(pool.lastUpdate, 'compacted');
-  assert.deepEqual(newer, takeRowsOf(x, fewer));
+  assert.deepEqual(newer, takeRows(x, fewer));
   // Read after a later update, an unread view still gives its own rows, not the buffer's new ones.
   const stale = pool.update(rows);
   pool.update(fewer);
-  assert.deepEqual(stale.data, takeRowsOf(x, rows).data);
+  assert.deepEqual(stale.data, takeRows(x, rows).data);
 });
