@@ -70,6 +70,13 @@ export interface Dataset {
   readonly items: readonly DatasetItem[];
   readonly problems: readonly RowProblem[];
   readonly summary: LoadSummary;
+  /**
+   * Row r's item: the index in `items` of the item the r-th data row (file order; header and blank
+   * JSONL/TXT lines excluded, skipped and duplicate rows included) became or repeated, or -1 for a
+   * skipped row. A vector file is aligned by it (one vector per data row). The loader and the
+   * snapshot always set it; a dataset built another way may not (see embedding/datasetRows.ts).
+   */
+  readonly rowItems?: Int32Array;
 }
 
 export type LabelSource = 'queue' | 'review' | 'import' | 'edit';

@@ -23,7 +23,8 @@ export async function chooseEmbedder(init: SessionInit, dataset: Dataset, signal
   const vectors = init.vectors ?? (await findSidecarVectors(init.datasetFile));
   if (vectors !== undefined) {
     try {
-      const load = await loadPrecomputedVectors(vectors, dataset, { loadOptions: { textField: init.textField }, signal });
+      // No sha256 of the file: the session keeps no cache of these vectors (the file is one), so nothing is keyed by it.
+      const load = await loadPrecomputedVectors(vectors, dataset, { loadOptions: { textField: init.textField }, signal, hash: false });
       return { embedder: load.embedder, label: `vectors: ${load.embedder.id}`, notes: [load.summary, ...load.warnings] };
     } catch (error) {
       if (error instanceof VectorFileError) throw new InitError(`${error.message} (vectors from ${vectors})`, 'dataset');

@@ -73,6 +73,11 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
   const embedder = created.embedder;
   let handedOver = false;
   try {
+    if (embedder.vectorsFor !== undefined) {
+      // A vector file is already a store of every row: no cache, nothing to embed in the background.
+      progress({ phase: 'embedding', done: dataset.items.length, total: dataset.items.length, itemsPerSecond: 0, etaSeconds: 0 });
+      return { matrix: embedder.vectorsFor(dataset.items), label: created.label, warnings, fromCacheOnly: false };
+    }
     const cache = await EmbeddingCache.open(cacheFileFor(storeDir, embedder.id), { dtype: cacheDtypeFor(embedder) });
     const common = {
       // A server embeds `callSize` texts per call (its batch size times the requests in flight).

@@ -32,11 +32,15 @@ interface MutableItem {
  */
 export class DatasetBuilder {
   private readonly items: MutableItem[] = [];
-  private readonly byHash = new Map<string, MutableItem>();
+  /** Item index by text hash. */
+  private readonly byHash = new Map<string, number>();
   private readonly byId = new Map<string, MutableItem>();
   private readonly problems: RowProblem[] = [];
   private readonly skippedByReason: Partial<Record<RowProblemReason, number>> = {};
   private rows = 0;
+  /** Per row, in the order reported: its line, and its item's index or -1 (see `Dataset.rowItems`). */
+  private readonly rowLines: number[] = [];
+  private readonly rowItem: number[] = [];
   private duplicateRows = 0;
   private nonStringTexts = 0;
   private readonly unseen: Set<string>;
@@ -47,21 +51,27 @@ export class DatasetBuilder {
 
   /** `source` is the JSONL line as written, for the spelling of a number used as text. */
   addRow(line: number, value: Readonly<Record<string, unknown>>, source?: string): void {
+    this.rowItem.push(this.addItem(line, value, source));
+    this.rowLines.push(line);
+  }
+
+  /** The row's item index, or -1 once the row is reported as skipped. */
+  private addItem(line: number, value: Readonly<Record<string, unknown>>, source: string | undefined): number {
     this.rows++;
     const { textField, idField, labelField } = this.config;
     if (this.unseen.size > 0) for (const field of this.unseen) if (Object.hasOwn(value, field)) this.unseen.delete(field);
     const raw = ownField(value, textField);
     const text = this.textOf(line, raw, source);
-    if (text === undefined) return;
+    if (text === undefined) return -1;
     const normalized = normalizeText(text);
     if (normalized === '') {
       this.skip(line, 'empty-text');
-      return;
+      return -1;
     }
     const invisible = invisibleCodePoints(normalized);
     if (invisible !== undefined) {
       this.skip(line, 'empty-text', `it holds only invisible characters: ${invisible}`);
-      return;
+      return -1;
     }
     const hash = hashNormalized(normalized);
     const explicitId = idField !== undefined ? idValue(ownField(value, idField)) : undefined;
@@ -69,25 +79,28 @@ export class DatasetBuilder {
     const labels = labelField !== undefined ? parseLabels(ownField(value, labelField)) : undefined;
 
     const coerced = typeof raw !== 'string';
-    const same = this.byHash.get(hash);
-    if (same !== undefined) {
+    const sameAt = this.byHash.get(hash);
+    if (sameAt !== undefined) {
+      const same = this.items[sameAt] as MutableItem;
       same.count++;
       this.duplicateRows++;
       if (coerced) this.nonStringTexts++;
       if (same.importedLabels === undefined && labels !== undefined) same.importedLabels = labels;
-      return;
+      return sameAt;
     }
     const clash = this.byId.get(id);
     if (clash !== undefined) {
       this.skip(line, 'duplicate-id', `id ${JSON.stringify(id)} is already used by line ${clash.line} with a different text`);
-      return;
+      return -1;
     }
     const item: MutableItem = { id, text, textHash: hash, line, count: 1 };
     if (labels !== undefined) item.importedLabels = labels;
+    const index = this.items.length;
     this.items.push(item);
-    this.byHash.set(hash, item);
+    this.byHash.set(hash, index);
     this.byId.set(id, item);
     if (coerced) this.nonStringTexts++;
+    return index;
   }
 
   /**
@@ -118,7 +131,21 @@ export class DatasetBuilder {
   /** A row the reader could not turn into an object (bad JSON, bad bytes, too long, CSV syntax). */
   addBad(line: number, reason: RowProblemReason, detail?: string, bytes?: number): void {
     this.rows++;
+    this.rowItem.push(-1);
+    this.rowLines.push(line);
     this.skip(line, reason, detail, bytes);
+  }
+
+  /** Each row's item in file order (rows are reported in line order but for a bad one now and then). */
+  private rowItems(): Int32Array {
+    const { rowLines, rowItem } = this;
+    const out = Int32Array.from(rowItem);
+    let ordered = true;
+    for (let r = 1; r < rowLines.length && ordered; r++) ordered = (rowLines[r - 1] as number) < (rowLines[r] as number);
+    if (ordered) return out;
+    const order = Array.from(rowLines.keys()).sort((a, b) => (rowLines[a] as number) - (rowLines[b] as number));
+    order.forEach((from, r) => (out[r] = rowItem[from] as number));
+    return out;
   }
 
   finish(): Dataset {
@@ -141,6 +168,7 @@ export class DatasetBuilder {
       items: this.items as DatasetItem[],
       problems,
       summary,
+      rowItems: this.rowItems(),
     };
   }
 

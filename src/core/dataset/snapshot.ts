@@ -13,6 +13,7 @@
  *   items (n): u32 line[n], u32 count[n], u32 labelCount[n], u8 idKind[n] (0: the id is `h:` + the
  *     hash), hash[n] (32 hex digits each), strings text[n], strings id[ids], strings label[labels]
  *   problems (m): u32 line[m], strings reason[m], strings message[m]
+ *   rows (summary.rows): u32 rowItem[rows] (0xffffffff for a skipped row; see Dataset.rowItems)
  * String columns are described in snapshotSections.ts.
  */
 import type { Dataset, DatasetFormat, DatasetItem, LoadSummary, RowProblem, RowProblemReason } from '../types';
@@ -24,12 +25,14 @@ import { AsciiBlocks, BREATHE_EVERY, breathe, SectionReader, SectionWriter, Snap
 export type { SnapshotSink };
 
 /** Bump when the layout below changes: an older snapshot is then ignored and rewritten. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 const MAGIC = Buffer.from('ALDSNAP\n', 'latin1');
 /** The CRC covers every byte from here to the end (the key length, the key and the body). */
 const CHECKED_FROM = 16;
 const CRC_AT = 12;
 const MAX_U32 = 0xffffffff;
+/** A skipped row in the rows section. */
+const NO_ITEM = 0xffffffff;
 /** Items decoded between two turns of the event loop (cancellation, messages). */
 const DECODE_SLICE = 131_072;
 /** The u32 arrays are read as views in the machine's order: the format is written little-endian only. */
@@ -119,6 +122,8 @@ export async function writeSnapshot(dataset: Dataset, key: SnapshotKey, sink: Sn
     }
   }
   for (const p of problems) if (p.file !== dataset.file || !(p.line >= 0 && p.line <= MAX_U32)) throw new SnapshotShapeError('a problem does not fit the format');
+  const rowItems = dataset.rowItems;
+  if (rowItems === undefined || rowItems.length !== dataset.summary.rows) throw new SnapshotShapeError('the dataset does not say which item each row is');
 
   const out = new SectionWriter(sink, CHECKED_FROM, signal);
   out.bytes(MAGIC);
@@ -141,6 +146,7 @@ export async function writeSnapshot(dataset: Dataset, key: SnapshotKey, sink: Sn
   await out.u32Column(problems.length, (i) => problems[i]!.line);
   await out.strings(problems.length, (i) => problems[i]!.reason);
   await out.strings(problems.length, (i) => problems[i]!.message);
+  await out.u32Column(rowItems.length, (r) => (rowItems[r]! < 0 ? NO_ITEM : rowItems[r]!));
   await out.flush();
   const crc = Buffer.alloc(4);
   crc.writeUInt32LE(out.crc);
@@ -184,7 +190,16 @@ async function decodeBody(r: SectionReader, file: string, fileBytes: number, sig
   const problemLines = r.u32s(meta.problems);
   const reasons = r.strings(meta.problems);
   const messages = r.strings(meta.problems);
+  const rows = meta.summary.rows;
+  if (!Number.isSafeInteger(rows) || rows < 0 || rows > fileBytes) return undefined;
+  const storedRowItems = r.u32s(rows);
   if (!r.atEnd()) return undefined;
+  const rowItems = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    const v = storedRowItems[k]!;
+    if (v !== NO_ITEM && v >= n) return undefined;
+    rowItems[k] = v === NO_ITEM ? -1 : v;
+  }
 
   // Every label listed is some item's: the loop below then allocates no more than the snapshot holds.
   let labelTotal = 0;
@@ -209,7 +224,7 @@ async function decodeBody(r: SectionReader, file: string, fileBytes: number, sig
   const problems: RowProblem[] = [];
   for (let i = 0; i < meta.problems; i++) problems.push({ file, line: problemLines[i]!, reason: reasonNames.of(reasons.next()) as RowProblemReason, message: messages.next() });
   if (!ids.done() || !labels.done()) return undefined;
-  return { file, format: meta.format, textField: meta.textField, fields: meta.fields, items, problems, summary: meta.summary };
+  return { file, format: meta.format, textField: meta.textField, fields: meta.fields, items, problems, summary: meta.summary, rowItems };
 }
 
 /**

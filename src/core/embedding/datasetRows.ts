@@ -1,12 +1,10 @@
 /**
  * The dataset seen row by row, as a user's vector file sees it: one entry per data row (header
  * excluded, blank JSONL/TXT lines excluded, skipped and duplicate rows included), holding the
- * row's text hash, or null for a row the loader skipped. A `Dataset` keeps only unique items, so
- * this re-reads the file with the dataset module's own readers: the rows are exactly the ones the
- * loader counted, never a second opinion of what a row is.
- *
- * (If DatasetItem ever records its row ordinal and the hashes of its duplicate rows, this file can
- * go.)
+ * index of the row's item, or -1 for a row the loader skipped. The loader records it
+ * (`Dataset.rowItems`); for a dataset that lacks it, this re-reads the file with the dataset
+ * module's own readers: the rows are exactly the ones the loader counted, never a second opinion
+ * of what a row is.
  */
 import { type LoadOptions, DatasetError } from '../dataset';
 import { defaultMaxRecordBytes } from '../dataset/chunks';
@@ -16,6 +14,19 @@ import { hashNormalized, normalizeText } from '../dataset/normalize';
 import { readRows } from '../dataset/rows';
 import { sniff } from '../dataset/sniff';
 import type { Dataset } from '../types';
+
+/**
+ * The item of each row of `dataset.file` (see the file's comment): `dataset.rowItems` when the
+ * loader recorded it, else from the rows' text hashes. `options` must be the ones the dataset was
+ * loaded with.
+ */
+export async function datasetRowItems(dataset: Dataset, options: LoadOptions = {}): Promise<Int32Array> {
+  if (dataset.rowItems !== undefined && dataset.rowItems.length === dataset.summary.rows) return dataset.rowItems;
+  const itemOf = new Map<string, number>();
+  dataset.items.forEach((item, i) => itemOf.set(item.textHash, i));
+  const hashes = await datasetRowHashes(dataset, options);
+  return Int32Array.from(hashes, (hash) => (hash === null ? -1 : (itemOf.get(hash) ?? -1)));
+}
 
 /**
  * One text hash (or null) per row of `dataset.file`. `options` must be the ones the dataset was

@@ -67,6 +67,14 @@ export async function embedDataset(
   cache: EmbeddingCache | undefined,
   options: Partial<EmbedDatasetOptions> = {},
 ): Promise<EmbedDatasetResult> {
+  if (cache === undefined && embedder.vectorsFor !== undefined) {
+    // Vectors the embedder already holds (a vector file's, in the dtype its loader chose).
+    const started = performance.now();
+    throwIfCancelled(options.signal);
+    const matrix = embedder.vectorsFor(items);
+    options.onProgress?.({ done: items.length, total: items.length, fromCache: 0, itemsPerSecond: 0, etaSeconds: 0 });
+    return { matrix, fromCache: 0, computed: items.length, seconds: (performance.now() - started) / 1000, fit: 'none' };
+  }
   const matrix = poolMatrix(options.storage ?? 'float32', items.length, embedder.dimensions);
   const result = await runEmbedding(items, embedder, cache, options, (i, vector) => {
     // What the cache kept of the row (quantized, see quantize.ts), so this run's vectors are the next

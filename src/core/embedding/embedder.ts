@@ -3,7 +3,7 @@
  * is a cosine similarity everywhere downstream (sampling, clustering, similarity search).
  */
 import { ActiveLabelError } from '../errors';
-import type { Matrix } from '../types';
+import type { DatasetItem, Matrix } from '../types';
 
 /**
  * `transformer`: transformers.js (a Hugging Face id or local folder); `use-lite`: the bundled
@@ -39,6 +39,11 @@ export interface Embedder {
    * batch size x requests in flight). Callers of `embedDataset` pass it as the batch size.
    */
   readonly callSize?: number;
+  /**
+   * The vectors of `items`, row k for items[k], when the embedder already holds them (a vector
+   * file's): no embedding and no cache. `embedDataset` uses it when it is given no cache.
+   */
+  vectorsFor?(items: readonly DatasetItem[]): Matrix;
 }
 
 /** The model could not be loaded; the message names the model, where we looked and how to fix it. */

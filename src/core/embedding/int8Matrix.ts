@@ -28,6 +28,8 @@ const OWN_ROWS_PER_BUFFER = 4096;
  */
 class RowBuffers {
   readonly bytes: Int8Array[] = [];
+  /** The same buffers as bytes, for writing a row in the cache's layout in place. */
+  readonly unsigned: Uint8Array[] = [];
   readonly views: DataView[] = [];
   private readonly ids = new Map<ArrayBufferLike, number>();
   /** The buffer own rows go to, and the next free offset in it. */
@@ -43,6 +45,7 @@ class RowBuffers {
     let id = this.ids.get(buffer);
     if (id === undefined) {
       this.bytes.push(new Int8Array(buffer));
+      this.unsigned.push(new Uint8Array(buffer));
       this.views.push(new DataView(buffer));
       id = this.bytes.length;
       this.ids.set(buffer, id);
@@ -69,8 +72,8 @@ export class Int8Matrix implements EncodedMatrix {
   private readonly rowBuffer: Uint32Array;
   private readonly rowAt: Uint32Array;
   private decoded: Float32Array | undefined;
-  /** One row in the cache's int8 layout (scale, then codes), for `putVector`. */
-  private readonly row: Uint8Array;
+  /** Bytes of one row in the cache's int8 layout (scale, then codes). */
+  private readonly rowLength: number;
 
   /** A matrix of zero rows, or rows over another matrix's storage (see `view`). */
   constructor(
@@ -78,8 +81,8 @@ export class Int8Matrix implements EncodedMatrix {
     readonly cols: number,
     storage?: { readonly buffers: RowBuffers; readonly rowBuffer: Uint32Array; readonly rowAt: Uint32Array },
   ) {
-    this.row = new Uint8Array(rowBytes('int8', cols));
-    this.buffers = storage?.buffers ?? new RowBuffers(this.row.length);
+    this.rowLength = rowBytes('int8', cols);
+    this.buffers = storage?.buffers ?? new RowBuffers(this.rowLength);
     this.rowBuffer = storage?.rowBuffer ?? new Uint32Array(rows);
     this.rowAt = storage?.rowAt ?? new Uint32Array(rows);
   }
@@ -131,29 +134,34 @@ export class Int8Matrix implements EncodedMatrix {
   }
 
   /**
-   * Stores `vector` as the cache would store it (int8, quantize.ts). A vector with NaN or infinite
+   * Stores `vector` (times `factor`) as the cache would store it (int8, quantize.ts). A vector with NaN or infinite
    * values is stored as zeros (the cache does not keep it either); false then.
    */
-  putVector(r: number, vector: Float32Array): boolean {
+  putVector(r: number, vector: Float32Array, factor = 1): boolean {
+    const [id, to] = this.slotFor(r);
+    const target = this.buffers.unsigned[id - 1] as Uint8Array;
     let stored = true;
     try {
-      encodeRow('int8', vector, this.row, 0);
+      encodeRow('int8', vector, target, to, factor);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      this.row.fill(0);
+      target.fill(0, to, to + this.rowLength);
       stored = false;
     }
-    this.putEncoded(r, this.row, 0);
+    this.point(r, id, to);
     return stored;
+  }
+
+  /** Where row r may be written: its own slot when it has one, else a fresh one (never a cache's bytes). */
+  private slotFor(r: number): readonly [number, number] {
+    const id = this.rowBuffer[r] as number;
+    return this.buffers.owned.has(id) ? [id, this.rowAt[r] as number] : this.buffers.ownSlot();
   }
 
   /** Copies a row already in the cache's int8 layout: `bytes[at ..]` is the float32 scale (little endian), then `cols` codes. */
   putEncoded(r: number, bytes: Uint8Array, at: number): void {
-    let id = this.rowBuffer[r] as number;
-    let to = this.rowAt[r] as number;
-    if (!this.buffers.owned.has(id)) [id, to] = this.buffers.ownSlot();
-    const target = this.buffers.bytes[id - 1] as Int8Array;
-    target.set(new Int8Array(bytes.buffer, bytes.byteOffset + at, this.row.length), to);
+    const [id, to] = this.slotFor(r);
+    (this.buffers.unsigned[id - 1] as Uint8Array).set(bytes.subarray(at, at + this.rowLength), to);
     this.point(r, id, to);
   }
 
@@ -189,6 +197,22 @@ export class Int8Matrix implements EncodedMatrix {
       this.rowAt[p] = ats[from] as number;
     }
     this.decoded = undefined;
+  }
+
+  /**
+   * The given rows, in order, as another Int8Matrix over this one's storage: no row is copied. As
+   * with `view`, a write to a row in place shows in both; gather a matrix that is read, not written.
+   */
+  gather(indices: ArrayLike<number>): Int8Matrix {
+    const rowBuffer = new Uint32Array(indices.length);
+    const rowAt = new Uint32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const r = indices[k] as number;
+      if (!(r >= 0 && r < this.rows)) throw new RangeError(`row ${r} is outside 0..${this.rows - 1}`);
+      rowBuffer[k] = this.rowBuffer[r] as number;
+      rowAt[k] = this.rowAt[r] as number;
+    }
+    return new Int8Matrix(indices.length, this.cols, { buffers: this.buffers, rowBuffer, rowAt });
   }
 
   /** Rows [from, to) as another Int8Matrix over this one's storage (no copy; writes to either show in both, but not in a decoded `data` copy). */

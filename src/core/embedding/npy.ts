@@ -21,8 +21,11 @@ export interface NpyHeader {
 
 const ITEM_BYTES: Record<NpyDtype, number> = { f2: 2, f4: 4, f8: 8 };
 
-/** Parses and checks the header; `size` is the file's length, to report truncation precisely. */
-export function parseNpyHeader(bytes: Buffer, file: string): NpyHeader {
+/**
+ * Parses and checks the header in `bytes` (the file's first bytes, at least the whole header);
+ * `size` is the file's length, to report truncation precisely.
+ */
+export function parseNpyHeader(bytes: Buffer, file: string, size = bytes.length): NpyHeader {
   const fail = (why: string): never => {
     throw new VectorFileError(`${file}: not a readable .npy file: ${why}`, file);
   };
@@ -34,7 +37,8 @@ export function parseNpyHeader(bytes: Buffer, file: string): NpyHeader {
   if (bytes.length < headerStart) fail('the file ends inside the header (truncated)');
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
   const dataOffset = headerStart + headerLength;
-  if (bytes.length < dataOffset) fail(`the file ends inside the header (truncated: ${bytes.length} bytes, header needs ${dataOffset})`);
+  if (size < dataOffset) fail(`the file ends inside the header (truncated: ${size} bytes, header needs ${dataOffset})`);
+  if (bytes.length < dataOffset) throw new RangeError(`parseNpyHeader needs the first ${dataOffset} bytes of ${file}`);
   const header = bytes.subarray(headerStart, dataOffset).toString(major === 3 ? 'utf8' : 'latin1');
 
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
@@ -64,7 +68,7 @@ export function parseNpyHeader(bytes: Buffer, file: string): NpyHeader {
   if (cols === 0) fail('the vectors have 0 dimensions');
 
   const expected = rows * cols * ITEM_BYTES[dtype as NpyDtype];
-  const actual = bytes.length - dataOffset;
+  const actual = size - dataOffset;
   if (actual < expected) {
     const rowBytes = cols * ITEM_BYTES[dtype as NpyDtype];
     throw new VectorFileError(
@@ -89,20 +93,17 @@ function isLittleEndianHost(): boolean {
   return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
-/** The values as float32, row-major, whatever the stored float width. */
-export function decodeNpyData(bytes: Buffer, header: NpyHeader): Float32Array {
-  const n = header.rows * header.cols;
-  const out = new Float32Array(n);
-  const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, n * ITEM_BYTES[header.dtype]);
-  if (header.dtype === 'f4') {
-    if (isLittleEndianHost()) new Uint8Array(out.buffer).set(bytes.subarray(header.dataOffset, header.dataOffset + n * 4));
-    else for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
-  } else if (header.dtype === 'f8') {
-    for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
-  } else {
-    for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
-  }
-  return out;
+/** Bytes per value of `dtype`. */
+export function npyItemBytes(dtype: NpyDtype): number {
+  return ITEM_BYTES[dtype];
+}
+
+/** `out.length` values stored as `dtype` (little-endian) from byte `at` of `view`, as float32. */
+export function decodeNpyValues(view: DataView, at: number, dtype: NpyDtype, out: Float32Array): void {
+  const n = out.length;
+  if (dtype === 'f4') for (let j = 0; j < n; j++) out[j] = view.getFloat32(at + 4 * j, true);
+  else if (dtype === 'f8') for (let j = 0; j < n; j++) out[j] = view.getFloat64(at + 8 * j, true);
+  else for (let j = 0; j < n; j++) out[j] = halfToFloat(view.getUint16(at + 2 * j, true));
 }
 
 /** IEEE 754 binary16 to a JS number (Node 20 has no Float16Array). */

@@ -7,15 +7,20 @@
  *   - rows with the same text must carry (nearly) the same vector: a cheap alignment check, since
  *     shuffled or shifted vectors almost never agree on duplicates.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadOptions } from '../dataset';
 import { throwIfCancelled } from '../errors';
-import type { Dataset, Matrix } from '../types';
-import { datasetRowHashes } from './datasetRows';
+import { hashNormalized, normalizeText } from '../dataset/normalize';
+import { StringIndex } from '../labels/stringIndex';
+import { readRowInto, takeRows } from '../math/matrix';
+import type { Dataset, DatasetItem, Matrix } from '../types';
+import { datasetRowItems } from './datasetRows';
 import { type Embedder, emptyMatrix } from './embedder';
-import { type ReadVectorOptions, type VectorFile, readVectorFile } from './vectorFile';
+import { Int8Matrix, poolMatrix } from './int8Matrix';
+import { precomputedStorage, rowBytes, type VectorDtype } from './quantize';
+import { type ReadVectorOptions, type VectorRows, streamVectorFile, unitInto } from './vectorFile';
 import { VectorFileError } from './vectorFileError';
 
 /** The optional sidecar `<vectors file>.meta.json`. Every field is optional. */
@@ -34,11 +39,13 @@ export interface PrecomputedOptions extends Omit<ReadVectorOptions, 'signal'> {
   /** The options the dataset was loaded with (text field, header detection). */
   readonly loadOptions?: LoadOptions;
   readonly signal?: AbortSignal;
+  /** How to keep the rows in memory; default `precomputedStorage` (float32 as given, int8 for a large pool). */
+  readonly storage?: VectorDtype;
 }
 
 export interface PrecomputedLoad {
   readonly embedder: PrecomputedVectors;
-  readonly vectors: VectorFile;
+  readonly vectors: VectorRows;
   readonly meta?: VectorsMeta;
   /** 'fingerprint' when the sidecar's dataset sha256 matched; 'rows' when only the count did. */
   readonly matchedBy: 'fingerprint' | 'rows';
@@ -107,15 +114,9 @@ export async function loadPrecomputedVectors(vectorFile: string, dataset: Datase
   const meta = await readVectorsMeta(vectorFile);
   const dimensions = options.dimensions ?? meta?.dimensions;
   const field = options.field ?? meta?.field;
-  const vectors = await readVectorFile(vectorFile, {
-    ...(dimensions !== undefined ? { dimensions } : {}),
-    ...(field !== undefined ? { field } : {}),
-    ...(options.format !== undefined ? { format: options.format } : {}),
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-  });
-  const rowHashes = await datasetRowHashes(dataset, { ...options.loadOptions, ...(options.signal ? { signal: options.signal } : {}) });
+  const rowItems = await datasetRowItems(dataset, { ...options.loadOptions, ...(options.signal ? { signal: options.signal } : {}) });
   throwIfCancelled(options.signal);
-  const rows = rowHashes.length;
+  const rows = rowItems.length;
   const name = path.basename(vectorFile);
 
   let matchedBy: PrecomputedLoad['matchedBy'] = 'rows';
@@ -136,104 +137,173 @@ export async function loadPrecomputedVectors(vectorFile: string, dataset: Datase
       vectorFile,
     );
   }
-  if (vectors.matrix.rows !== rows) {
-    throw new VectorFileError(
-      `${vectorFile}: ${vectors.matrix.rows.toLocaleString('en-US')} vectors for ${rows.toLocaleString('en-US')} data rows in ${dataset.file}. ` +
+  const countMismatch = (vectors: number): VectorFileError =>
+    new VectorFileError(
+      `${vectorFile}: ${vectors.toLocaleString('en-US')} vectors for ${rows.toLocaleString('en-US')} data rows in ${dataset.file}. ` +
         'A vector file needs exactly one row per data row, in file order (header and blank lines excluded, skipped and duplicate rows included).',
       vectorFile,
     );
-  }
 
-  const aligned = alignRows(vectors, dataset, rowHashes);
-  const warnings = [...aligned.warnings];
-  const embedder = new PrecomputedVectors(`vectors:${name}${meta?.model ? `#${meta.model}` : ''}`, vectors.sha256, dataset, aligned.matrix);
+  const aligner = new RowAligner(vectorFile, dataset, rowItems, options.storage);
+  const vectors = await streamVectorFile(
+    vectorFile,
+    {
+      ...(dimensions !== undefined ? { dimensions } : {}),
+      ...(field !== undefined ? { field } : {}),
+      ...(options.format !== undefined ? { format: options.format } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.hash !== undefined ? { hash: options.hash } : {}),
+    },
+    {
+      // A format that states its row count is refused before a row is read.
+      shape: (cols, count) => {
+        if (count !== undefined && count !== rows) throw countMismatch(count);
+        aligner.start(cols);
+      },
+      row: (r, row, norm) => aligner.row(r, row, norm),
+    },
+  );
+  if (vectors.rows !== rows) throw countMismatch(vectors.rows);
+  const aligned = aligner.finish(vectors.cols);
+  const embedder = new PrecomputedVectors(`vectors:${name}${meta?.model ? `#${meta.model}` : ''}`, vectors.sha256, dataset, aligned.matrix, aligned.storage);
   const how = matchedBy === 'fingerprint' ? 'the dataset fingerprint in the .meta.json sidecar and the row count' : 'row count and position';
+  const kept =
+    aligned.storage === 'int8'
+      ? ` Kept in memory as int8 with a scale per row (${mib(rowBytes('int8', vectors.cols) * dataset.items.length)}; float32 would take ${mib(4 * vectors.cols * dataset.items.length)}).`
+      : '';
   const summary =
-    `${name}: ${rows.toLocaleString('en-US')} rows x ${vectors.matrix.cols} dimensions matched ${dataset.file}'s ` +
-    `${rows.toLocaleString('en-US')} data rows by ${how}${meta?.model ? ` (model ${meta.model})` : ''}.`;
-  return { embedder, vectors, matchedBy, summary, warnings, ...(meta ? { meta } : {}) };
+    `${name}: ${rows.toLocaleString('en-US')} rows x ${vectors.cols} dimensions matched ${dataset.file}'s ` +
+    `${rows.toLocaleString('en-US')} data rows by ${how}${meta?.model ? ` (model ${meta.model})` : ''}.${kept}`;
+  return { embedder, vectors, matchedBy, summary, warnings: aligned.warnings, ...(meta ? { meta } : {}) };
 }
 
-/** Row i of the result is the vector of dataset.items[i]; later duplicate rows are only checked. */
-function alignRows(vectors: VectorFile, dataset: Dataset, rowHashes: readonly (string | null)[]): { matrix: Matrix; warnings: string[] } {
-  const { cols, data } = vectors.matrix;
-  const itemOf = new Map<string, number>();
-  dataset.items.forEach((item, i) => itemOf.set(item.textHash, i));
-  const firstRow = new Int32Array(dataset.items.length).fill(-1);
-  const out = new Float32Array(dataset.items.length * cols);
-  const disagreements: string[] = [];
-  let disagreeing = 0;
-  let zeroItems = 0;
-  rowHashes.forEach((hash, r) => {
-    const i = hash === null ? undefined : itemOf.get(hash);
-    if (i === undefined) return;
-    const vector = data.subarray(r * cols, (r + 1) * cols);
-    if (firstRow[i] < 0) {
-      firstRow[i] = r;
-      out.set(vector, i * cols);
-      if (vector.every((v) => v === 0)) zeroItems++;
+const mib = (bytes: number): string => `${Math.round(bytes / (1024 * 1024)).toLocaleString('en-US')} MiB`;
+
+/**
+ * Row i of the result is the vector of dataset.items[i], from the item's first row; a later
+ * duplicate row is only checked against it (shuffled or shifted vectors almost never agree there).
+ */
+class RowAligner {
+  private matrix: Matrix | undefined;
+  private storage: VectorDtype = 'float32';
+  private readonly firstRow: Int32Array;
+  private scratch = new Float32Array(0);
+  private readonly disagreements: string[] = [];
+  private disagreeing = 0;
+  private zeroItems = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly dataset: Dataset,
+    private readonly rowItems: Int32Array,
+    private readonly requested: VectorDtype | undefined,
+  ) {
+    this.firstRow = new Int32Array(dataset.items.length).fill(-1);
+  }
+
+  start(cols: number): void {
+    const n = this.dataset.items.length;
+    this.storage = this.requested ?? precomputedStorage(n, cols);
+    this.matrix = poolMatrix(this.storage, n, cols);
+    this.scratch = new Float32Array(cols);
+  }
+
+  row(r: number, row: Float32Array, norm: number): void {
+    const i = r < this.rowItems.length ? (this.rowItems[r] as number) : -1;
+    const m = this.matrix;
+    if (i < 0 || m === undefined) return;
+    const first = this.firstRow[i] as number;
+    const unit = norm === 0 ? 0 : 1 / norm;
+    if (first < 0) {
+      this.firstRow[i] = r;
+      if (m instanceof Int8Matrix) m.putVector(i, row, unit);
+      else unitInto(row, norm, m.data, i * m.cols);
+      if (norm === 0) this.zeroItems++;
       return;
     }
-    const cos = dotRows(data, firstRow[i] * cols, r * cols, cols);
+    readRowInto(m, i, this.scratch);
+    let cos = 0;
+    for (let j = 0; j < row.length; j++) cos += (this.scratch[j] as number) * (row[j] as number);
+    cos *= unit;
+    // 0.95: int8 storage moves a cosine by well under 0.01 (quantize.ts bounds each element's error).
     if (cos < 0.95) {
-      disagreeing++;
-      if (disagreements.length < 3) disagreements.push(`rows ${firstRow[i] + 1} and ${r + 1} (cosine ${cos.toFixed(2)})`);
+      this.disagreeing++;
+      if (this.disagreements.length < 3) this.disagreements.push(`rows ${first + 1} and ${r + 1} (cosine ${cos.toFixed(2)})`);
     }
-  });
-  const missing = firstRow.indexOf(-1);
-  if (missing >= 0) throw new VectorFileError(`${dataset.file}: item at line ${dataset.items[missing].line} has no row; the file changed on disk`, vectors.file);
-  const warnings: string[] = [];
-  if (disagreeing > 0) {
-    warnings.push(
-      `${vectors.file}: ${disagreeing} rows repeat an earlier row's text with a different vector, e.g. ${disagreements.join(', ')}. ` +
-        'Are the vectors in the dataset\'s row order? The first row of each text is used.',
-    );
   }
-  if (zeroItems > 0) warnings.push(`${vectors.file}: ${zeroItems} items have an all-zero vector; they will look similar to nothing.`);
-  return { matrix: { data: out, rows: dataset.items.length, cols }, warnings };
-}
 
-function dotRows(data: Float32Array, a: number, b: number, cols: number): number {
-  let s = 0;
-  for (let j = 0; j < cols; j++) s += data[a + j] * data[b + j];
-  return s;
+  finish(cols: number): { matrix: Matrix; storage: VectorDtype; warnings: string[] } {
+    const { dataset, file } = this;
+    if (this.matrix === undefined) this.start(cols);
+    const missing = this.firstRow.indexOf(-1);
+    if (missing >= 0) throw new VectorFileError(`${dataset.file}: item at line ${dataset.items[missing]?.line} has no row; the file changed on disk`, file);
+    const warnings: string[] = [];
+    if (this.disagreeing > 0) {
+      warnings.push(
+        `${file}: ${this.disagreeing} rows repeat an earlier row's text with a different vector, e.g. ${this.disagreements.join(', ')}. ` +
+          'Are the vectors in the dataset\'s row order? The first row of each text is used.',
+      );
+    }
+    if (this.zeroItems > 0) warnings.push(`${file}: ${this.zeroItems} items have an all-zero vector; they will look similar to nothing.`);
+    return { matrix: this.matrix as Matrix, storage: this.storage, warnings };
+  }
 }
 
 /**
- * An `Embedder` that looks texts up instead of computing them. `embed` accepts only the dataset's
- * own item texts (that is what `embedDataset` passes); anything else is an error, not a guess.
- * The fingerprint is the vector file's sha256, so a cache keyed by it is rebuilt when the file changes.
+ * An `Embedder` that looks vectors up instead of computing them, for the dataset it was aligned
+ * with. `vectorsFor` hands over the rows of that dataset's items without a cache (the vector file
+ * is already a store of them); `embed` accepts only the dataset's own item texts, anything else is
+ * an error, not a guess. The fingerprint is the vector file's sha256, so a cache keyed by it is
+ * rebuilt when the file changes; a load that skipped the hash (`hash: false`) has a fingerprint no
+ * cache will ever match.
  */
 export class PrecomputedVectors implements Embedder {
   readonly kind = 'precomputed' as const;
   readonly dimensions: number;
-  private readonly rowOfText = new Map<string, number>();
+  private index: StringIndex | undefined;
+  private readonly unhashed = `unhashed:${randomUUID()}`;
 
   constructor(
     readonly id: string,
-    private readonly sha256: string,
-    dataset: Dataset,
+    private readonly sha256: string | undefined,
+    private readonly dataset: Dataset,
     private readonly matrix: Matrix,
+    /** How the rows are kept in memory (see `precomputedStorage`). */
+    readonly storage: VectorDtype,
   ) {
     this.dimensions = matrix.cols;
-    dataset.items.forEach((item, i) => this.rowOfText.set(item.text, i));
+  }
+
+  /**
+   * The vectors of `items` (the dataset's items, or some of them), row k for items[k]. The dataset's
+   * own `items` array gets the embedder's matrix itself (not a copy: this embedder holds nothing
+   * else, and keeps no claim on it); any other list gets its rows gathered.
+   */
+  vectorsFor(items: readonly DatasetItem[]): Matrix {
+    if (items === this.dataset.items) return this.matrix;
+    const rows = Int32Array.from(items, (item) => this.rowOf(item.textHash, item.text));
+    return this.matrix instanceof Int8Matrix ? this.matrix.gather(rows) : takeRows(this.matrix, rows);
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Matrix> {
     throwIfCancelled(signal);
     const cols = this.dimensions;
     if (texts.length === 0) return emptyMatrix(cols);
-    const data = new Float32Array(texts.length * cols);
-    texts.forEach((text, k) => {
-      const i = this.rowOfText.get(text);
-      if (i === undefined) throw new VectorFileError(`${this.id} has no vector for the text ${JSON.stringify(text.slice(0, 60))}: it is not in the dataset the vectors were matched with`, this.id);
-      data.set(this.matrix.data.subarray(i * cols, (i + 1) * cols), k * cols);
-    });
-    return { data, rows: texts.length, cols };
+    return takeRows(this.matrix, Int32Array.from(texts, (text) => this.rowOf(hashNormalized(normalizeText(text)), text)));
+  }
+
+  private rowOf(textHash: string, text: string): number {
+    if (this.index === undefined) {
+      this.index = new StringIndex();
+      for (const item of this.dataset.items) this.index.findOrAdd(item.textHash);
+    }
+    const i = this.index.find(textHash);
+    if (i < 0) throw new VectorFileError(`${this.id} has no vector for the text ${JSON.stringify(text.slice(0, 60))}: it is not in the dataset the vectors were matched with`, this.id);
+    return i;
   }
 
   fingerprint(): string {
-    return `sha256:${this.sha256}`;
+    return this.sha256 !== undefined ? `sha256:${this.sha256}` : this.unhashed;
   }
 
   async dispose(): Promise<void> {}

@@ -6,16 +6,20 @@
  *     dataset readers skip them, so the dataset file itself can carry its vectors;
  *   - `.f32` (or `.bin`): raw little-endian float32 values, with the width given explicitly.
  * Every value is checked (NaN, Infinity, widths, truncation) with `file:row` in the message, and
- * the rows are L2-normalised, as every embedder's are. The file's sha256 identifies the vectors.
+ * each row comes with its L2 norm: the rows are used L2-normalised, as every embedder's are. The file's sha256 identifies the vectors.
+ *
+ * The file is streamed (`streamVectorFile`): a row at a time reaches the caller, so a million rows
+ * of 384 floats (1.5 GB) never sit in memory whole, let alone twice. Binary formats are read a few
+ * MiB at a time; their shape and size are checked before the first row, so a file that is cut
+ * short or has the wrong width fails at once.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { throwIfCancelled } from '../errors';
 import type { Matrix } from '../types';
-import { normalizeRows } from './embedder';
-import { decodeNpyData, parseNpyHeader } from './npy';
+import { decodeNpyValues, npyItemBytes, parseNpyHeader, type NpyDtype } from './npy';
 import { VectorFileError } from './vectorFileError';
 
 export type VectorFormat = 'npy' | 'jsonl' | 'f32';
@@ -31,20 +35,51 @@ export interface ReadVectorOptions {
   /** Overrides detection by extension. */
   readonly format?: VectorFormat;
   readonly signal?: AbortSignal;
+  /** False skips the file's sha256 (`VectorRows.sha256` is then undefined): 1.4 s per GB saved. */
+  readonly hash?: boolean;
 }
 
-export interface VectorFile {
+/** What a streamed file held, besides its rows. */
+export interface VectorRows {
   readonly file: string;
   readonly format: VectorFormat;
-  /** Row i is the i-th vector of the file, L2-normalised (all-zero rows stay zero). */
-  readonly matrix: Matrix;
-  /** sha256 (hex) of the file's bytes. */
-  readonly sha256: string;
+  readonly rows: number;
+  readonly cols: number;
+  /** sha256 (hex) of the file's bytes, unless `hash: false`. */
+  readonly sha256?: string;
   /** The JSONL field the vectors came from. */
   readonly field?: string;
   /** How many rows are all zeros (they cannot be normalised, and match nothing). */
   readonly zeroRows: number;
 }
+
+export interface VectorFile extends VectorRows {
+  /** Row i is the i-th vector of the file, L2-normalised (all-zero rows stay zero). */
+  readonly matrix: Matrix;
+  readonly sha256: string;
+}
+
+/** What `streamVectorFile` tells its caller. */
+export interface VectorSink {
+  /** The width, and the row count when the format states it (JSONL does not), before the first row. */
+  shape?(cols: number, rows: number | undefined): void;
+  /**
+   * Row r as read (every value checked finite) and its L2 norm (0 for an all-zero row): the unit
+   * vector is `row / norm`, left to the sink so that a quantizing sink needs no pass of its own.
+   * `row` is only valid during the call (it is reused or a view of a buffer that is): copy what you keep.
+   */
+  row(r: number, row: Float32Array, norm: number): void;
+}
+
+/** `row / norm` (zeros for a zero row) into `out` at `at`. */
+export function unitInto(row: Float32Array, norm: number, out: Float32Array, at = 0): void {
+  const inv = norm === 0 ? 0 : 1 / norm;
+  for (let j = 0; j < row.length; j++) out[at + j] = (row[j] as number) * inv;
+}
+
+const CHUNK_BYTES = 8 * 1024 * 1024;
+const HEAD_BYTES = 64 * 1024;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function vectorFormatOf(file: string): VectorFormat | undefined {
   const ext = path.extname(file).toLowerCase();
@@ -54,7 +89,31 @@ export function vectorFormatOf(file: string): VectorFormat | undefined {
   return undefined;
 }
 
+/** The whole file as a matrix (small files, tests): `streamVectorFile` collected. */
 export async function readVectorFile(file: string, options: ReadVectorOptions = {}): Promise<VectorFile> {
+  let data = new Float32Array(0);
+  let cols = 0;
+  let count = 0;
+  const read = await streamVectorFile(file, { ...options, hash: true }, {
+    shape: (width, rows) => {
+      cols = width;
+      data = new Float32Array((rows ?? 1024) * width);
+    },
+    row: (r, row, norm) => {
+      if ((r + 1) * cols > data.length) {
+        const grown = new Float32Array(Math.max(2 * data.length, (r + 1) * cols));
+        grown.set(data);
+        data = grown;
+      }
+      unitInto(row, norm, data, r * cols);
+      count = r + 1;
+    },
+  });
+  return { ...read, sha256: read.sha256 as string, matrix: { data: data.slice(0, count * read.cols), rows: read.rows, cols: read.cols } };
+}
+
+/** Streams `file`'s rows, checked and L2-normalised, to `sink`; throws `VectorFileError` naming the row on bad input. */
+export async function streamVectorFile(file: string, options: ReadVectorOptions, sink: VectorSink): Promise<VectorRows> {
   const format = options.format ?? vectorFormatOf(file);
   if (format === undefined) {
     throw new VectorFileError(`${file}: unknown vector file type "${path.extname(file)}"; use .npy, .jsonl or .f32 (with the dimension given)`, file);
@@ -63,81 +122,166 @@ export async function readVectorFile(file: string, options: ReadVectorOptions = 
     throw new RangeError(`dimensions must be a positive integer, got ${options.dimensions}`);
   }
   throwIfCancelled(options.signal);
-  const read = format === 'jsonl' ? await readJsonl(file, options) : await readBinary(file, format, options);
-  const { matrix } = read;
-  if (options.dimensions !== undefined && matrix.cols !== options.dimensions && matrix.rows > 0) {
-    throw new VectorFileError(`${file}: the vectors have ${matrix.cols} dimensions, expected ${options.dimensions}`, file);
-  }
-  checkFinite(matrix, file, read.lines);
-  const zeroRows = countZeroRows(matrix);
-  normalizeRows(matrix.data, matrix.cols);
-  return { file, format, matrix, sha256: read.sha256, zeroRows, ...(read.field !== undefined ? { field: read.field } : {}) };
+  const hash = options.hash === false ? undefined : createHash('sha256');
+  const rows = new RowChecker(file, options.dimensions, sink);
+  const read = format === 'jsonl' ? await readJsonl(file, options, hash, rows) : await readBinary(file, format, options, hash, rows);
+  return {
+    file,
+    format,
+    rows: rows.count,
+    cols: read.cols,
+    zeroRows: rows.zeroRows,
+    ...(hash !== undefined ? { sha256: hash.digest('hex') } : {}),
+    ...(read.field !== undefined ? { field: read.field } : {}),
+  };
 }
 
-interface RawRead {
-  readonly matrix: Matrix;
-  readonly sha256: string;
-  readonly field?: string;
-  /** JSONL: the file line of each row, for messages. */
-  readonly lines?: readonly number[];
-}
+/** Checks each row, finds its norm and hands it on; counts the rows and the all-zero ones. */
+class RowChecker {
+  count = 0;
+  zeroRows = 0;
+  private cols = -1;
 
-async function readBinary(file: string, format: 'npy' | 'f32', options: ReadVectorOptions): Promise<RawRead> {
-  const bytes = await readWhole(file);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (format === 'npy') {
-    const header = parseNpyHeader(bytes, file);
-    return { matrix: { data: decodeNpyData(bytes, header), rows: header.rows, cols: header.cols }, sha256 };
+  constructor(
+    private readonly file: string,
+    private readonly expected: number | undefined,
+    private readonly sink: VectorSink,
+  ) {}
+
+  shape(cols: number, rows: number | undefined): void {
+    if (this.expected !== undefined && cols !== this.expected && rows !== 0) {
+      throw new VectorFileError(`${this.file}: the vectors have ${cols} dimensions, expected ${this.expected}`, this.file);
+    }
+    this.cols = cols;
+    this.sink.shape?.(cols, rows);
   }
-  const cols = options.dimensions;
-  if (cols === undefined) {
-    throw new VectorFileError(`${file}: a raw .f32 file does not say how wide its vectors are; give the dimension (--vectors-dim N)`, file);
+
+  /** `line` is the JSONL line, for messages; binary rows are named by their 1-based number. */
+  row(values: Float32Array, line?: number): void {
+    const r = this.count;
+    let sum = 0;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j] as number;
+      if (!Number.isFinite(v)) this.notFinite(v, j, r, line);
+      sum += v * v;
+    }
+    if (sum === 0) this.zeroRows++;
+    this.count++;
+    this.sink.row(r, values, Math.sqrt(sum));
   }
-  const rowBytes = cols * 4;
-  if (bytes.length % rowBytes !== 0) {
+
+  get width(): number {
+    return this.cols;
+  }
+
+  private notFinite(v: number, j: number, r: number, line: number | undefined): never {
+    const row = line ?? r + 1;
+    const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
     throw new VectorFileError(
-      `${file}: ${bytes.length} bytes is not a whole number of ${cols}-dimensional float32 rows (${rowBytes} bytes each): ` +
-        `${Math.floor(bytes.length / rowBytes)} complete rows and ${bytes.length % rowBytes} bytes left over. ` +
-        'The file is truncated, or the dimension is wrong.',
-      file,
+      `${this.file}:${row}: ${line !== undefined ? 'the vector on this line' : `row ${row} (index ${r})`} holds ${what} at dimension ${j + 1}; ` +
+        'every value must be a finite number (float16 overflows to Infinity above 65504)',
+      this.file,
+      row,
     );
   }
-  const rows = bytes.length / rowBytes;
-  const data = new Float32Array(rows * cols);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
-  return { matrix: { data, rows, cols }, sha256 };
 }
 
-async function readWhole(file: string): Promise<Buffer> {
+async function openFile(file: string): Promise<fs.FileHandle> {
   try {
-    return await fs.readFile(file);
+    return await fs.open(file, 'r');
   } catch (error) {
     throw new VectorFileError(`${file}: cannot read the vector file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, file);
   }
 }
 
-async function readJsonl(file: string, options: ReadVectorOptions): Promise<RawRead> {
+async function readBinary(file: string, format: 'npy' | 'f32', options: ReadVectorOptions, hash: Hash | undefined, rows: RowChecker): Promise<{ cols: number; field?: string }> {
+  const handle = await openFile(file);
+  try {
+    const size = (await handle.stat()).size;
+    let dtype: NpyDtype = 'f4';
+    let cols: number;
+    let count: number;
+    let dataOffset = 0;
+    if (format === 'npy') {
+      const head = await readAt(handle, 0, Math.min(size, HEAD_BYTES));
+      let header;
+      try {
+        header = parseNpyHeader(head, file, size);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        // A header longer than HEAD_BYTES (legal, never written by NumPy for 2-D arrays): read it whole.
+        header = parseNpyHeader(await readAt(handle, 0, Math.min(size, 12 + head.readUInt32LE(8))), file, size);
+      }
+      ({ dtype, cols, rows: count, dataOffset } = header);
+      hash?.update(await readAt(handle, 0, dataOffset));
+    } else {
+      const given = options.dimensions;
+      if (given === undefined) throw new VectorFileError(`${file}: a raw .f32 file does not say how wide its vectors are; give the dimension (--vectors-dim N)`, file);
+      cols = given;
+      const rowBytes = cols * 4;
+      if (size % rowBytes !== 0) {
+        throw new VectorFileError(
+          `${file}: ${size} bytes is not a whole number of ${cols}-dimensional float32 rows (${rowBytes} bytes each): ` +
+            `${Math.floor(size / rowBytes)} complete rows and ${size % rowBytes} bytes left over. The file is truncated, or the dimension is wrong.`,
+          file,
+        );
+      }
+      count = size / rowBytes;
+    }
+    rows.shape(cols, count);
+    const rowBytes = cols * npyItemBytes(dtype);
+    const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+    // A buffer of its own (offset 0): float32 rows can then be viewed in place, 4-byte aligned.
+    const chunk = Buffer.from(new ArrayBuffer(perChunk * rowBytes));
+    const view = new DataView(chunk.buffer);
+    const floats = new Float32Array(chunk.buffer);
+    const row = new Float32Array(cols);
+    const direct = dtype === 'f4' && LITTLE_ENDIAN;
+    for (let done = 0; done < count; ) {
+      throwIfCancelled(options.signal);
+      const n = Math.min(perChunk, count - done);
+      const bytes = n * rowBytes;
+      const { bytesRead } = await handle.read(chunk, 0, bytes, dataOffset + done * rowBytes);
+      if (bytesRead !== bytes) throw new VectorFileError(`${file}: the file got shorter while it was read (at row ${done + 1}); was it being written?`, file);
+      hash?.update(chunk.subarray(0, bytes));
+      for (let k = 0; k < n; k++) {
+        if (direct) rows.row(floats.subarray(k * cols, (k + 1) * cols));
+        else {
+          decodeNpyValues(view, k * rowBytes, dtype, row);
+          rows.row(row);
+        }
+      }
+      done += n;
+    }
+    return { cols };
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readAt(handle: fs.FileHandle, position: number, length: number): Promise<Buffer> {
+  const out = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(out, 0, length, position);
+  return out.subarray(0, bytesRead);
+}
+
+async function readJsonl(file: string, options: ReadVectorOptions, hash: Hash | undefined, rows: RowChecker): Promise<{ cols: number; field?: string }> {
   await fs.stat(file).catch((error: NodeJS.ErrnoException) => {
     throw new VectorFileError(`${file}: cannot read the vector file (${error.code ?? error.message})`, file);
   });
   // The hash and the line reader listen to the same stream, attached together before it flows.
-  const hash = createHash('sha256');
   const stream = createReadStream(file);
-  stream.on('data', (chunk) => hash.update(chunk));
+  if (hash !== undefined) stream.on('data', (chunk) => hash.update(chunk));
   const reader = createInterface({ input: stream, crlfDelay: Infinity });
   let field = options.field;
-  let cols = options.dimensions ?? -1;
-  let values = new Float32Array(1024);
-  let count = 0;
-  const lines: number[] = [];
+  let row = new Float32Array(0);
   let lineNo = 0;
   try {
     for await (const raw of reader) {
       lineNo++;
       const text = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (text.trim() === '') continue;
-      if (lines.length % 4096 === 0) throwIfCancelled(options.signal);
+      if (rows.count % 4096 === 0) throwIfCancelled(options.signal);
       const at = `${file}:${lineNo}`;
       let parsed: unknown;
       try {
@@ -158,64 +302,28 @@ async function readJsonl(file: string, options: ReadVectorOptions): Promise<RawR
         if (vector === undefined) throw new VectorFileError(`${at}: the field "${field}" is missing`, file, lineNo);
       }
       if (!Array.isArray(vector)) throw new VectorFileError(`${at}: "${field}" is not an array of numbers`, file, lineNo);
-      if (cols < 0) cols = vector.length;
-      if (vector.length !== cols) {
-        const before = options.dimensions !== undefined && lines.length === 0 ? 'expected' : 'the rows before have';
-        throw new VectorFileError(`${at}: the vector has ${vector.length} numbers; ${before} ${cols}`, file, lineNo);
+      if (rows.width < 0) {
+        if (options.dimensions !== undefined && vector.length !== options.dimensions) {
+          throw new VectorFileError(`${at}: the vector has ${vector.length} numbers; expected ${options.dimensions}`, file, lineNo);
+        }
+        if (vector.length === 0) throw new VectorFileError(`${at}: the vector is empty`, file, lineNo);
+        rows.shape(vector.length, undefined);
+        row = new Float32Array(vector.length);
       }
-      if (cols === 0) throw new VectorFileError(`${at}: the vector is empty`, file, lineNo);
-      if (count + cols > values.length) {
-        const grown = new Float32Array(Math.max(values.length * 2, count + cols));
-        grown.set(values.subarray(0, count));
-        values = grown;
-      }
-      for (let j = 0; j < cols; j++) {
-        const v = vector[j];
+      if (vector.length !== row.length) throw new VectorFileError(`${at}: the vector has ${vector.length} numbers; the rows before have ${row.length}`, file, lineNo);
+      for (let j = 0; j < row.length; j++) {
+        const v: unknown = vector[j];
         if (typeof v !== 'number') {
           throw new VectorFileError(`${at}: value ${j + 1} of the vector is ${v === null ? 'null' : `a ${typeof v}`}, not a number`, file, lineNo);
         }
-        values[count + j] = v;
+        row[j] = v;
       }
-      count += cols;
-      lines.push(lineNo);
+      rows.row(row, lineNo);
     }
   } finally {
     reader.close();
     stream.destroy();
   }
-  const rows = lines.length;
-  return {
-    matrix: { data: values.slice(0, count), rows, cols: Math.max(cols, 0) },
-    sha256: hash.digest('hex'),
-    ...(field !== undefined ? { field } : {}),
-    lines,
-  };
-}
-
-/** NaN or Infinity anywhere is an error naming the row (and its line, for JSONL). */
-function checkFinite(m: Matrix, file: string, lines: readonly number[] | undefined): void {
-  const { data, cols } = m;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (Number.isFinite(v)) continue;
-    const r = Math.floor(i / cols);
-    const row = lines ? lines[r] : r + 1;
-    const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-    throw new VectorFileError(
-      `${file}:${row}: ${lines ? 'the vector on this line' : `row ${row} (index ${r})`} holds ${what} at dimension ${(i % cols) + 1}; ` +
-        'every value must be a finite number (float16 overflows to Infinity above 65504)',
-      file,
-      row,
-    );
-  }
-}
-
-function countZeroRows(m: Matrix): number {
-  let zeros = 0;
-  for (let r = 0; r < m.rows; r++) {
-    let any = false;
-    for (let j = r * m.cols; j < (r + 1) * m.cols && !any; j++) any = m.data[j] !== 0;
-    if (!any) zeros++;
-  }
-  return zeros;
+  if (rows.width < 0 && options.dimensions !== undefined) rows.shape(options.dimensions, 0);
+  return { cols: Math.max(rows.width, 0), ...(field !== undefined ? { field } : {}) };
 }
