@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   const write = (b: Buffer): Promise<void> => new Promise((resolve, reject) => stream.write(b, (e) => (e ? reject(e) : resolve())));
   await write(npyHeader(rows, dims));
   const noise = new Float32Array(dims);
+  const firstLabel = new Map<string, string>();
   const CHUNK = 4096;
   let chunk = new Float32Array(CHUNK * dims);
   let inChunk = 0;
@@ -85,7 +86,10 @@ async function main(): Promise<void> {
     const record = JSON.parse(line) as { text?: unknown; label?: unknown };
     // Seeded by the text as the loader groups it (normalized), so every row of an item agrees.
     const text = normalizeText(String(record.text ?? ''));
-    const c = centre(typeof record.label === 'string' ? record.label : 'none');
+    // A text's vector is the text's alone: a repeat with another label keeps its first label's centre.
+    let label = firstLabel.get(text);
+    if (label === undefined) firstLabel.set(text, (label = typeof record.label === 'string' ? record.label : 'none'));
+    const c = centre(label);
     normals(seedOf(text), noise);
     const row = chunk.subarray(inChunk * dims, (inChunk + 1) * dims);
     for (let j = 0; j < dims; j++) row[j] = 0.35 * c[j] + noise[j];

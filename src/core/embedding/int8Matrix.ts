@@ -16,10 +16,12 @@
 import { type EncodedMatrix, noteFullDecode } from '../math/matrix';
 import type { Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
-import { type VectorDtype, decodeRow, encodeRow, rowBytes } from './quantize';
+import { type VectorDtype, decodeRow, encodeInt8, encodeRow, rowBytes } from './quantize';
 
 /** Rows written by the matrix itself are packed this many to a buffer. */
 const OWN_ROWS_PER_BUFFER = 4096;
+/** No buffer is larger: offsets are u32, and a failed allocation of one huge piece is likelier. */
+const MAX_BUFFER_BYTES = 1024 * 1024 * 1024;
 
 /**
  * The byte buffers that hold a matrix's rows (shared by its views): each row is the cache's int8
@@ -37,8 +39,19 @@ class RowBuffers {
   private ownAt = 0;
   /** Ids of the buffers this matrix allocated (it may rewrite rows in them in place). */
   readonly owned = new Set<number>();
+  /** Rows still to come in buffers sized for them (see `reserve`). */
+  private reserved = 0;
 
   constructor(private readonly rowBytes: number) {}
+
+  /**
+   * The next own buffers hold `rows` rows (at most MAX_BUFFER_BYTES each): one allocation instead
+   * of hundreds for a matrix that will write every row itself. Each new buffer of external memory
+   * may start a full garbage collection, which costs a fifth of a second beside a million items.
+   */
+  reserve(rows: number): void {
+    this.reserved = rows;
+  }
 
   /** The id of `buffer`, adding it (an id is the index into `bytes` plus one: 0 means no row). */
   idOf(buffer: ArrayBufferLike): number {
@@ -56,7 +69,9 @@ class RowBuffers {
   /** A fresh slot for a row this matrix writes: [id, offset]. */
   ownSlot(): readonly [number, number] {
     if (this.ownId < 0 || this.ownAt + this.rowBytes > (this.bytes[this.ownId - 1] as Int8Array).length) {
-      this.ownId = this.idOf(new ArrayBuffer(OWN_ROWS_PER_BUFFER * this.rowBytes));
+      const rows = this.reserved > 0 ? Math.min(this.reserved, Math.max(1, Math.floor(MAX_BUFFER_BYTES / this.rowBytes))) : OWN_ROWS_PER_BUFFER;
+      this.reserved = Math.max(0, this.reserved - rows);
+      this.ownId = this.idOf(new ArrayBuffer(rows * this.rowBytes));
       this.ownAt = 0;
       this.owned.add(this.ownId);
     }
@@ -85,6 +100,13 @@ export class Int8Matrix implements EncodedMatrix {
     this.buffers = storage?.buffers ?? new RowBuffers(this.rowLength);
     this.rowBuffer = storage?.rowBuffer ?? new Uint32Array(rows);
     this.rowAt = storage?.rowAt ?? new Uint32Array(rows);
+  }
+
+  /** For a matrix that will write its `rows` rows itself: their storage is allocated at once (see RowBuffers.reserve). */
+  static filled(rows: number, cols: number): Int8Matrix {
+    const m = new Int8Matrix(rows, cols);
+    m.buffers.reserve(rows);
+    return m;
   }
 
   /** Bytes of row storage this matrix (with its views) allocated itself, beside the rows it shares with a cache. */
@@ -134,15 +156,15 @@ export class Int8Matrix implements EncodedMatrix {
   }
 
   /**
-   * Stores `vector` (times `factor`) as the cache would store it (int8, quantize.ts). A vector with NaN or infinite
+   * Stores `vector` as the cache would store it (int8, quantize.ts). A vector with NaN or infinite
    * values is stored as zeros (the cache does not keep it either); false then.
    */
-  putVector(r: number, vector: Float32Array, factor = 1): boolean {
+  putVector(r: number, vector: Float32Array): boolean {
     const [id, to] = this.slotFor(r);
     const target = this.buffers.unsigned[id - 1] as Uint8Array;
     let stored = true;
     try {
-      encodeRow('int8', vector, target, to, factor);
+      encodeRow('int8', vector, target, to);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       target.fill(0, to, to + this.rowLength);
@@ -150,6 +172,13 @@ export class Int8Matrix implements EncodedMatrix {
     }
     this.point(r, id, to);
     return stored;
+  }
+
+  /** Stores `vector * factor`, whose values are finite and at most `maxAbs` in magnitude (`vector`'s own, before the factor). */
+  putUnit(r: number, vector: Float32Array, maxAbs: number, factor: number): void {
+    const [id, to] = this.slotFor(r);
+    encodeInt8(vector, maxAbs, factor, this.buffers.unsigned[id - 1] as Uint8Array, to);
+    this.point(r, id, to);
   }
 
   /** Where row r may be written: its own slot when it has one, else a fresh one (never a cache's bytes). */

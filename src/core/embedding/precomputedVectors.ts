@@ -160,7 +160,7 @@ export async function loadPrecomputedVectors(vectorFile: string, dataset: Datase
         if (count !== undefined && count !== rows) throw countMismatch(count);
         aligner.start(cols);
       },
-      row: (r, row, norm) => aligner.row(r, row, norm),
+      row: (r, row, norm, maxAbs) => aligner.row(r, row, norm, maxAbs),
     },
   );
   if (vectors.rows !== rows) throw countMismatch(vectors.rows);
@@ -204,11 +204,11 @@ class RowAligner {
   start(cols: number): void {
     const n = this.dataset.items.length;
     this.storage = this.requested ?? precomputedStorage(n, cols);
-    this.matrix = poolMatrix(this.storage, n, cols);
+    this.matrix = this.storage === 'int8' ? Int8Matrix.filled(n, cols) : poolMatrix(this.storage, n, cols);
     this.scratch = new Float32Array(cols);
   }
 
-  row(r: number, row: Float32Array, norm: number): void {
+  row(r: number, row: Float32Array, norm: number, maxAbs: number): void {
     const i = r < this.rowItems.length ? (this.rowItems[r] as number) : -1;
     const m = this.matrix;
     if (i < 0 || m === undefined) return;
@@ -216,7 +216,7 @@ class RowAligner {
     const unit = norm === 0 ? 0 : 1 / norm;
     if (first < 0) {
       this.firstRow[i] = r;
-      if (m instanceof Int8Matrix) m.putVector(i, row, unit);
+      if (m instanceof Int8Matrix) m.putUnit(i, row, maxAbs, unit);
       else unitInto(row, norm, m.data, i * m.cols);
       if (norm === 0) this.zeroItems++;
       return;

@@ -129,13 +129,8 @@ function int8Scale(maxAbs: number): number {
   return scale;
 }
 
-/**
- * Writes `vector` in `dtype` at `out[at ..]` (rowBytes(dtype, vector.length) bytes). `factor`
- * (int8 only) stores `vector * factor` instead, in the same pass (a row and its norm, normalised
- * as it is quantized).
- */
-export function encodeRow(dtype: VectorDtype, vector: Float32Array, out: Uint8Array, at: number, factor = 1): void {
-  if (factor !== 1 && dtype !== 'int8') throw new RangeError(`a factor is for int8 rows only, not ${dtype}`);
+/** Writes `vector` in `dtype` at `out[at ..]` (rowBytes(dtype, vector.length) bytes). */
+export function encodeRow(dtype: VectorDtype, vector: Float32Array, out: Uint8Array, at: number): void {
   const dims = vector.length;
   switch (dtype) {
     case 'float32': {
@@ -163,19 +158,29 @@ export function encodeRow(dtype: VectorDtype, vector: Float32Array, out: Uint8Ar
         const a = Math.abs(v);
         if (a > maxAbs) maxAbs = a;
       }
-      const scale = int8Scale(factor === 1 ? maxAbs : maxAbs * factor);
-      writeFloat32(scale, out, at);
-      const inv = scale === 0 ? 0 : factor / scale;
-      for (let i = 0; i < dims; i++) {
-        // Math.round(x), computed as floor(x + 0.5) (three times faster in V8), corrected for the
-        // one case where they differ: x + 0.5 rounded up to an integer, for x just below k + 0.5.
-        const x = (vector[i] as number) * inv;
-        let q = Math.floor(x + 0.5);
-        if (q - 0.5 > x) q -= 1;
-        out[at + 4 + i] = (q > 127 ? 127 : q < -127 ? -127 : q) & 0xff;
-      }
+      encodeInt8(vector, maxAbs, 1, out, at);
       return;
     }
+  }
+}
+
+/**
+ * The int8 row of `vector * factor` at `out[at ..]`, given `maxAbs`, the largest |value| of
+ * `vector` (finite, checked by the caller): a caller that has made a pass over the row already
+ * (a vector file's reader) saves encodeRow's.
+ */
+export function encodeInt8(vector: Float32Array, maxAbs: number, factor: number, out: Uint8Array, at: number): void {
+  const dims = vector.length;
+  const scale = int8Scale(factor === 1 ? maxAbs : maxAbs * factor);
+  writeFloat32(scale, out, at);
+  const inv = scale === 0 ? 0 : factor / scale;
+  for (let i = 0; i < dims; i++) {
+    // Math.round(x), computed as floor(x + 0.5) (three times faster in V8), corrected for the
+    // one case where they differ: x + 0.5 rounded up to an integer, for x just below k + 0.5.
+    const x = (vector[i] as number) * inv;
+    let q = Math.floor(x + 0.5);
+    if (q - 0.5 > x) q -= 1;
+    out[at + 4 + i] = (q > 127 ? 127 : q < -127 ? -127 : q) & 0xff;
   }
 }
 

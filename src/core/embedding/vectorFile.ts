@@ -64,11 +64,12 @@ export interface VectorSink {
   /** The width, and the row count when the format states it (JSONL does not), before the first row. */
   shape?(cols: number, rows: number | undefined): void;
   /**
-   * Row r as read (every value checked finite) and its L2 norm (0 for an all-zero row): the unit
-   * vector is `row / norm`, left to the sink so that a quantizing sink needs no pass of its own.
-   * `row` is only valid during the call (it is reused or a view of a buffer that is): copy what you keep.
+   * Row r as read (every value checked finite), its L2 norm (0 for an all-zero row) and its largest
+   * |value|: the unit vector is `row / norm`, left to the sink so that a quantizing sink needs no
+   * pass of its own. `row` is only valid during the call (it is reused, or a view of a buffer that
+   * is): copy what you keep.
    */
-  row(r: number, row: Float32Array, norm: number): void;
+  row(r: number, row: Float32Array, norm: number, maxAbs: number): void;
 }
 
 /** `row / norm` (zeros for a zero row) into `out` at `at`. */
@@ -141,6 +142,8 @@ class RowChecker {
   count = 0;
   zeroRows = 0;
   private cols = -1;
+  /** rowStats' results: the sum of squares and the largest |value|. */
+  private readonly stats = new Float64Array(2);
 
   constructor(
     private readonly file: string,
@@ -159,15 +162,12 @@ class RowChecker {
   /** `line` is the JSONL line, for messages; binary rows are named by their 1-based number. */
   row(values: Float32Array, line?: number): void {
     const r = this.count;
-    let sum = 0;
-    for (let j = 0; j < values.length; j++) {
-      const v = values[j] as number;
-      if (!Number.isFinite(v)) this.notFinite(v, j, r, line);
-      sum += v * v;
-    }
+    const bad = rowStats(values, this.stats);
+    if (bad >= 0) this.notFinite(values[bad] as number, bad, r, line);
+    const sum = this.stats[0] as number;
     if (sum === 0) this.zeroRows++;
     this.count++;
-    this.sink.row(r, values, Math.sqrt(sum));
+    this.sink.row(r, values, Math.sqrt(sum), this.stats[1] as number);
   }
 
   get width(): number {
@@ -184,6 +184,48 @@ class RowChecker {
       row,
     );
   }
+}
+
+/**
+ * The sum of squares and the largest |value| of `values` into `out`; the index of the first value
+ * that is not finite, or -1. Four sums side by side: one running sum is a chain of additions, each
+ * waiting on the last, and four chains keep the floating-point unit busy.
+ */
+function rowStats(values: Float32Array, out: Float64Array): number {
+  const n = values.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let m0 = 0;
+  let m1 = 0;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const a = values[j] as number;
+    const b = values[j + 1] as number;
+    const c = values[j + 2] as number;
+    const d = values[j + 3] as number;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
+    m0 = Math.max(m0, Math.abs(a), Math.abs(b));
+    m1 = Math.max(m1, Math.abs(c), Math.abs(d));
+  }
+  for (; j < n; j++) {
+    const a = values[j] as number;
+    s0 += a * a;
+    m0 = Math.max(m0, Math.abs(a));
+  }
+  const sum = s0 + s1 + (s2 + s3);
+  const max = Math.max(m0, m1);
+  // A NaN or an infinity anywhere makes the sum NaN or infinite: only then look for it.
+  if (!Number.isFinite(sum)) {
+    for (let k = 0; k < n; k++) if (!Number.isFinite(values[k] as number)) return k;
+  }
+  out[0] = sum;
+  out[1] = max;
+  return -1;
 }
 
 async function openFile(file: string): Promise<fs.FileHandle> {
