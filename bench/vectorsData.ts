@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     const c = centre(label);
     normals(seedOf(text), noise);
     const row = chunk.subarray(inChunk * dims, (inChunk + 1) * dims);
-    for (let j = 0; j < dims; j++) row[j] = 0.35 * c[j] + noise[j];
+    for (let j = 0; j < dims; j++) row[j] = 0.1 * c[j] + noise[j];
     if (++inChunk === CHUNK) {
       await write(Buffer.from(chunk.buffer, 0, inChunk * dims * 4));
       chunk = new Float32Array(CHUNK * dims);

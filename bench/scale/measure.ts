@@ -1,6 +1,8 @@
 /** Shared pieces of the scale benchmarks: the generated files, a measured child process, the growth table. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import * as path from 'node:path';
 import { benchDataFile } from '../data';
 import { generateDataset } from './generate';
@@ -8,14 +10,42 @@ import { generateDataset } from './generate';
 export const SIZES = [100_000, 300_000, 1_000_000] as const;
 const PRELOAD = path.resolve(__dirname, 'peakRss.cjs');
 
-/** The generated dataset of `lines` lines (the same generator and seed as `npm run bench:data`), made if missing. */
+/** The user's own dataset (`bench:scale -- --dataset FILE`), in place of the generated one. */
+let ownDataset: string | undefined;
+
+export function useDataset(file: string): void {
+  if (!existsSync(file)) throw new Error(`--dataset ${file}: no such file`);
+  ownDataset = file;
+}
+
+/**
+ * The generated dataset of `lines` lines (the same generator and seed as `npm run bench:data`), made
+ * if missing; with `useDataset`, the first `lines` lines of that file (the whole file when it has no more).
+ */
 export async function dataFile(lines: number): Promise<string> {
+  if (ownDataset !== undefined) return firstLines(ownDataset, lines);
   const file = benchDataFile(lines);
   if (!existsSync(file)) {
     mkdirSync(path.dirname(file), { recursive: true });
     await generateDataset(file, { lines });
   }
   return file;
+}
+
+/** `file`'s first `lines` lines, as a file of their own beside the generated ones (the file itself when it is no longer). */
+async function firstLines(file: string, lines: number): Promise<string> {
+  const out = path.join(path.dirname(benchDataFile(lines)), `own-${lines}-${path.basename(file)}`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  const sink = createWriteStream(out);
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (n === 0 && /\.(csv|tsv)$/i.test(file)) lines++; // a header is not a row
+    if (n++ >= lines) break;
+    if (!sink.write(`${line}\n`)) await once(sink, 'drain');
+  }
+  sink.end();
+  await once(sink, 'finish');
+  return n <= lines ? file : out;
 }
 
 export interface ChildRun {

@@ -6,11 +6,12 @@
  *
  * Vectors: a seeded Gaussian mixture (50 centres, unit-length rows, like sentence embeddings).
  * Labels: the nearest of 4 random directions, with 10% noise. Sizes: SCALE_SIZES=100000,300000.
+ * `useVectors(file)` (bench:scale's `--vectors FILE`) replaces the mixture with the file's rows.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { recordFigures } from './figures';
 import { Int8Matrix } from '../../src/core/embedding/int8Matrix';
 import { trainHead } from '../../src/core/model/train';
@@ -21,6 +22,7 @@ import { clusteredUncertaintySampling, CLUSTER_FIT_ROWS } from '../../src/core/s
 import { predictAll } from '../../src/core/session/scoring';
 import type { Matrix } from '../../src/core/types';
 import { embeddings } from '../common';
+import { readVectorFile } from '../../src/core/embedding/vectorFile';
 
 const D = 384;
 const LABELS = 10_000;
@@ -130,10 +132,34 @@ function drain(head: DenseHead, pool: Matrix): Float32Array {
   }
 }
 
-export function measureSize(n: number, withReference = true): ScaleRow {
-  const runs = n >= 1_000_000 ? 3 : 5;
-  const pool = embeddings(n, D, 11);
-  const labeled = embeddings(LABELS, D, 12);
+/** The user's own vectors (`npm run bench:scale -- --vectors FILE`), in place of the Gaussian mixture. */
+let own: Matrix | undefined;
+let ownName = '';
+
+/** Reads `file` (a vector file, as `--vectors` takes it) for the pools that follow. */
+export async function useVectors(file: string): Promise<void> {
+  const v = await readVectorFile(file);
+  if (v.matrix.rows < LABELS + 1) throw new Error(`${file}: ${v.matrix.rows} rows; the sampling bench needs more than ${LABELS}`);
+  own = v.matrix;
+  ownName = basename(file);
+}
+
+/** The pool of n rows and the labeled set: the file's first n rows and its last LABELS rows, or the mixture. */
+function poolAndLabeled(n: number): { pool: Matrix; labeled: Matrix } {
+  if (own === undefined) return { pool: embeddings(n, D, 11), labeled: embeddings(LABELS, D, 12) };
+  const cols = own.cols;
+  const rows = Math.min(n, own.rows);
+  return {
+    pool: { data: own.data.subarray(0, rows * cols), rows, cols },
+    labeled: { data: own.data.subarray((own.rows - LABELS) * cols), rows: LABELS, cols },
+  };
+}
+
+export function measureSize(size: number, withReference = true): ScaleRow {
+  const runs = size >= 1_000_000 ? 3 : 5;
+  const { pool, labeled } = poolAndLabeled(size);
+  const n = pool.rows;
+  const D = pool.cols;
   const y = labelsFor(labeled, 13);
   const targets = { kind: 'single' as const, y };
   let head = trainHead(labeled, targets, CLASSES, 'single', { seed: 1 });
@@ -215,7 +241,7 @@ const ratio = (a: number, b: number | undefined): string => (b === undefined || 
 export function table(rows: readonly ScaleRow[]): string {
   const lines = [
     `Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end of the run (shared machine). ` +
-      `Pool: Gaussian mixture x ${D}; retrain: logistic head, warm start, ${LABELS.toLocaleString('en-US')} labels, 4 classes; ` +
+      `Pool: ${own !== undefined ? `the first N rows of ${ownName} (${own.cols} dims; labeled set: its last ${LABELS.toLocaleString('en-US')} rows, labels from 4 random directions)` : `Gaussian mixture x ${D}`}; retrain: logistic head, warm start, ${LABELS.toLocaleString('en-US')} labels, 4 classes; ` +
       `clustered uncertainty: batch ${BATCH}, top ${PERCENT}% by margin, k = ${K}, ${ITERATIONS} iterations; ` +
       `active transfer: ${TRANSFER_LABELS.toLocaleString('en-US')} labels, batch ${BATCH}; ATLAS batch ${BATCH * 2} (2 steps). ` +
       `Times are wall-clock medians (clustered uncertainty after ${CLUSTERED_WARMUP} warm-up calls: in a fresh process the first calls run before V8 has optimized them and take 2-3x longer); the CPU columns are the same calls' CPU time (user + system), what a batch takes on an idle core.`,
@@ -230,7 +256,7 @@ export function table(rows: readonly ScaleRow[]): string {
   return lines.join('\n');
 }
 
-export function run(): string {
+export async function run(): Promise<string> {
   const sizes = (process.env.SCALE_SIZES ?? '100000,300000,1000000').split(',').map(Number);
   const withReference = process.env.SCALE_REFERENCE !== '0';
   const rows: ScaleRow[] = [];
@@ -267,4 +293,4 @@ function writeSection(tableText: string): void {
   writeFileSync(DOC, next);
 }
 
-if (require.main === module) run();
+if (require.main === module) void run();
