@@ -13,6 +13,7 @@
  */
 import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
 import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
+import type { RowLocation } from './rowLocation';
 
 const KEY_BYTES = 16;
 /** `append` allocates chunks of about this many bytes. */
@@ -132,6 +133,22 @@ export class StoredRows {
 
   has(key: string): boolean {
     return this.find(key) !== NONE;
+  }
+
+  /** Slots used so far, live and dead: a slot `locateKey` reports is below it. */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /**
+   * `encoded` without the view: fills `into` with the chunk and offset of `key`'s row, its record
+   * being `base` plus its slot; false when there is none.
+   */
+  locateKey(key: string, into: RowLocation, base: number): boolean {
+    const slot = this.find(key);
+    if (slot === NONE) return false;
+    const chunk = this.chunks[Math.floor(slot / this.perChunk)] as Buffer;
+    return into.set(this.dtype, chunk, (slot % this.perChunk) * this.recordBytes + KEY_BYTES, true, base + slot);
   }
 
   get(key: string): Float32Array | undefined {
