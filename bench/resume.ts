@@ -82,6 +82,8 @@ interface Timeline {
   readonly poolDone: number | undefined;
   /** What the worker logged about the dataset snapshot (written, read, or why not). */
   readonly snapshot: readonly string[];
+  /** CPU seconds of this process (the worker is a thread of it) from the spawn to the first item: steadier than wall time on a loaded machine. */
+  readonly cpuToFirstItem: number;
 }
 
 function modelFor(name: string): string {
@@ -99,12 +101,15 @@ function at(host: Host, t0: number, pred: (m: WorkerToHost) => boolean): number 
 
 async function run(dir: string, dataset: string, model: string, label: boolean, worker: string | undefined): Promise<Timeline> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const profile = values['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
   const host = worker !== undefined ? new Host(worker, profile) : new Host();
   try {
     host.send(initMessage(dataset, dir, LABELS, { model, strategy: 'margin' }));
     host.send({ type: 'needItems', count: 10 });
     await host.wait('items', () => true, 300_000);
+    const used = process.cpuUsage(cpu0);
+    const cpuToFirstItem = (used.user + used.system) / 1e6;
     const progress = (phase: string) => (m: WorkerToHost) => m.type === 'progress' && m.phase === phase;
     const first = at(host, t0, (m) => m.type === 'progress') ?? 0;
     const embedding = at(host, t0, progress('embedding')) ?? first;
@@ -139,6 +144,7 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
     const snapshot = host.messages.flatMap((m) => (m.type === 'log' && /snapshot/i.test(m.message) ? [`${m.message} (at ${ms(at(host, t0, (x) => x === m))} ms)`] : []));
     return {
       snapshot,
+      cpuToFirstItem,
       poolDone,
       boot: first,
       dataset: loadingModel - first,
@@ -169,6 +175,7 @@ function medianTimeline(runs: readonly Timeline[]): Timeline {
     firstModel: median((t) => t.firstModel),
     poolDone: median((t) => t.poolDone),
     snapshot: [],
+    cpuToFirstItem: median((t) => t.cpuToFirstItem) ?? 0,
   };
 }
 
@@ -198,7 +205,7 @@ async function main(): Promise<void> {
         const resumed = await run(dir, dataset, model, false, worker);
         runs.push({ cold, resumed });
         for (const line of [...(cold?.snapshot ?? []).map((l) => `cold: ${l}`), ...resumed.snapshot.map((l) => `resumed: ${l}`)]) console.log(`  ${line}`);
-        if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold?.total)} ms to the first item, pool done at ${ms(cold?.poolDone)} ms; resumed ${ms(resumed.total)} ms; peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
+        if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold?.total)} ms to the first item, pool done at ${ms(cold?.poolDone)} ms; resumed ${ms(resumed.total)} ms (${resumed.cpuToFirstItem.toFixed(2)} CPU s); peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
       } finally {
         if (kept === undefined) rmSync(dir, { recursive: true, force: true });
       }
