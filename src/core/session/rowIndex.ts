@@ -4,8 +4,10 @@
  * item count (an open-addressing table of two int32 per slot, at most half full: 16 MiB at 1M
  * items), and stores no string: a slot holds the row and the id's 32-bit hash, and a probe compares
  * the id itself only when the hashes agree. It answers as the `Map` did, a later row of the same id
- * included (a dataset has unique ids, but a caller's items need not).
+ * included (a dataset has unique ids, but a caller's items need not). The hash is the label log's
+ * seeded one (stringIndex.ts), so that no dataset can be written to make every id collide.
  */
+import { hashOf as hashId } from '../labels/stringIndex';
 import type { DatasetItem } from '../types';
 
 /** What the session asks of its item index (a `ReadonlyMap<string, number>` is one too). */
@@ -56,13 +58,3 @@ export class RowIndex implements RowLookup {
   }
 }
 
-/** FNV-1a over the UTF-16 code units, then murmur3's finalizer, so the low bits (the home slot) depend on every unit. */
-function hashId(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
