@@ -20,10 +20,15 @@
  * `npm run bench:data`): the cold run then also waits until the whole pool is embedded in the
  * background (so the resume is a fully cached re-open), and each row adds the process's peak
  * resident memory (the worker is a thread of this process).
- * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source --dataset file]
+ * `--workspace <dir>` keeps the workspace in `dir` (made if missing) instead of a fresh one per run:
+ * the cold run happens only while `dir` has no copy of the dataset yet, and every later run (and
+ * every later invocation) is a resume of it, so re-opens can be measured and profiled one after
+ * another without paying the cold start each time (the cold row then reports that first run only).
+ * `--cpu-prof <dir>` writes a CPU profile of each run's worker thread (the bundle) into `dir`.
+ * Usage: npm run bench:resume [-- --models tiny,minilm,lexical --labels 30 --repeat 3 --worker bundle|source --dataset file --workspace dir --cpu-prof dir]
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +47,8 @@ const { values } = parseArgs({
     worker: { type: 'string', default: 'bundle' },
     repeat: { type: 'string', default: '3' },
     dataset: { type: 'string' },
+    workspace: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const DATASET = values.dataset !== undefined ? path.resolve(values.dataset) : SAMPLE;
@@ -75,6 +82,8 @@ interface Timeline {
   readonly poolDone: number | undefined;
   /** What the worker logged about the dataset snapshot (written, read, or why not). */
   readonly snapshot: readonly string[];
+  /** CPU seconds of this process (the worker is a thread of it) from the spawn to the first item: steadier than wall time on a loaded machine. */
+  readonly cpuToFirstItem: number;
 }
 
 function modelFor(name: string): string {
@@ -92,11 +101,15 @@ function at(host: Host, t0: number, pred: (m: WorkerToHost) => boolean): number 
 
 async function run(dir: string, dataset: string, model: string, label: boolean, worker: string | undefined): Promise<Timeline> {
   const t0 = performance.now();
-  const host = worker !== undefined ? new Host(worker) : new Host();
+  const cpu0 = process.cpuUsage();
+  const profile = values['cpu-prof'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values['cpu-prof'])}`] : [];
+  const host = worker !== undefined ? new Host(worker, profile) : new Host();
   try {
     host.send(initMessage(dataset, dir, LABELS, { model, strategy: 'margin' }));
     host.send({ type: 'needItems', count: 10 });
     await host.wait('items', () => true, 300_000);
+    const used = process.cpuUsage(cpu0);
+    const cpuToFirstItem = (used.user + used.system) / 1e6;
     const progress = (phase: string) => (m: WorkerToHost) => m.type === 'progress' && m.phase === phase;
     const first = at(host, t0, (m) => m.type === 'progress') ?? 0;
     const embedding = at(host, t0, progress('embedding')) ?? first;
@@ -131,6 +144,7 @@ async function run(dir: string, dataset: string, model: string, label: boolean, 
     const snapshot = host.messages.flatMap((m) => (m.type === 'log' && /snapshot/i.test(m.message) ? [`${m.message} (at ${ms(at(host, t0, (x) => x === m))} ms)`] : []));
     return {
       snapshot,
+      cpuToFirstItem,
       poolDone,
       boot: first,
       dataset: loadingModel - first,
@@ -161,6 +175,7 @@ function medianTimeline(runs: readonly Timeline[]): Timeline {
     firstModel: median((t) => t.firstModel),
     poolDone: median((t) => t.poolDone),
     snapshot: [],
+    cpuToFirstItem: median((t) => t.cpuToFirstItem) ?? 0,
   };
 }
 
@@ -174,24 +189,31 @@ async function main(): Promise<void> {
   console.log(`| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |${LARGE ? ' ---: | ---: |' : ''}`);
   for (const name of (values.models ?? '').split(',').filter(Boolean)) {
     const model = modelFor(name);
-    const runs: { cold: Timeline; resumed: Timeline }[] = [];
+    const runs: { cold: Timeline | undefined; resumed: Timeline }[] = [];
     for (let r = 0; r < repeat; r++) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
+      const kept = values.workspace !== undefined ? path.resolve(values.workspace, name) : undefined;
+      if (kept !== undefined) mkdirSync(kept, { recursive: true });
+      const dir = kept ?? mkdtempSync(path.join(tmpdir(), 'al-bench-resume-'));
       try {
         const dataset = path.join(dir, path.basename(DATASET));
-        copyFileSync(DATASET, dataset);
-        const cold = await run(dir, dataset, model, true, worker);
+        let cold: Timeline | undefined;
+        if (!existsSync(dataset)) {
+          copyFileSync(DATASET, dataset);
+          cold = await run(dir, dataset, model, true, worker);
+        }
         const coldPeak = peakMiB();
         const resumed = await run(dir, dataset, model, false, worker);
         runs.push({ cold, resumed });
-        for (const line of [...cold.snapshot.map((l) => `cold: ${l}`), ...resumed.snapshot.map((l) => `resumed: ${l}`)]) console.log(`  ${line}`);
-        if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold.total)} ms to the first item, pool done at ${ms(cold.poolDone)} ms; resumed ${ms(resumed.total)} ms; peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
+        for (const line of [...(cold?.snapshot ?? []).map((l) => `cold: ${l}`), ...resumed.snapshot.map((l) => `resumed: ${l}`)]) console.log(`  ${line}`);
+        if (LARGE) console.log(`  run ${r + 1}: cold ${ms(cold?.total)} ms to the first item, pool done at ${ms(cold?.poolDone)} ms; resumed ${ms(resumed.total)} ms (${resumed.cpuToFirstItem.toFixed(2)} CPU s); peak RSS ${coldPeak.toFixed(0)} MiB after the cold run, ${peakMiB().toFixed(0)} MiB after the resume`);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        if (kept === undefined) rmSync(dir, { recursive: true, force: true });
       }
     }
     for (const kind of ['cold', 'resumed'] as const) {
-      const t = medianTimeline(runs.map((r) => r[kind]));
+      const of = runs.flatMap((r) => (r[kind] !== undefined ? [r[kind]] : []));
+      if (of.length === 0) continue;
+      const t = medianTimeline(of);
       const large = LARGE ? ` ${ms(t.poolDone)} | ${kind === 'resumed' ? `${peakMiB().toFixed(0)} MiB` : ''} |` : '';
       console.log(`| ${name} | ${kind} | ${ms(t.boot)} | ${ms(t.dataset)} | ${ms(t.model)} | ${ms(t.embed)} | ${ms(t.items)} | **${ms(t.total)}** | ${ms(t.firstModel)} |${large}`);
     }

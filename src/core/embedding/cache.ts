@@ -23,6 +23,7 @@ import { CacheJournal, type JournalBinding } from './cacheJournal';
 import { keyOf } from './cacheKeys';
 import { DEFAULT_VECTOR_DTYPE, type VectorDtype, canEncode, rowBytes } from './quantize';
 import { CacheRows } from './cacheRows';
+import type { RowLocation } from './rowLocation';
 
 const FIX = 'Fix: remove it or point the cache elsewhere.';
 
@@ -239,6 +240,23 @@ export class EmbeddingCache {
   /** The row of `textHash` as stored, with its dtype, or undefined: see CacheRows.encoded (`shared` rows are never rewritten). */
   encoded(textHash: string): { readonly dtype: VectorDtype; readonly bytes: Uint8Array; readonly shared: boolean } | undefined {
     return this.rows.encoded(keyOf(textHash));
+  }
+
+  /**
+   * `encoded` without allocating (a re-opened pool asks once per row): fills `into` with where the
+   * row of `textHash` lies, and its record number (see RowLocation); false when the cache has none.
+   */
+  locate(textHash: string, into: RowLocation): boolean {
+    // Tried as it is first: a text hash is most often a key already, and then `keyOf` is itself,
+    // while a string that is no key finds nothing (no layer holds one), so only a miss asks `keyOf`.
+    if (this.rows.locate(textHash, into)) return true;
+    const key = keyOf(textHash);
+    return key !== textHash && this.rows.locate(key, into);
+  }
+
+  /** Every record number `locate` gives is below this, until the next `set`. */
+  get recordSlots(): number {
+    return this.rows.recordSlots;
   }
 
   /**

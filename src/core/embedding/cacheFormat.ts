@@ -247,6 +247,8 @@ export class CacheDecoder {
     const n = chunk.length / this.recordBytes;
     if (!Number.isInteger(n) || n > this.remaining) throw new CorruptCacheError('more records than the header declares');
     this.crc = crc32(chunk, this.crc);
+    // The header's count is within the file's length (checked before any record is read).
+    if (this.seen === 0) this.rows.reserve(this.header.count);
     if (this.firstBad === -1) {
       for (let r = 0; r < n; r++) {
         if (!rowIsFinite(this.dtype, chunk, r * this.recordBytes + KEY_BYTES, this.header.dims)) {

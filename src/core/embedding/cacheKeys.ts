@@ -43,15 +43,44 @@ function isKey(text: string): boolean {
  */
 export function corpusKey(textHashes: readonly string[]): string {
   const lanes = new Uint32Array(4);
-  for (const h of textHashes) {
-    const key = keyOf(h);
-    // Each lane is the key's next 8 hex digits as a number (parseInt of the slice, without the slice).
-    for (let lane = 0; lane < 4; lane++) {
-      let v = 0;
-      for (let i = lane * 8; i < lane * 8 + 8; i++) v = v * 16 + (HEX_VALUE[key.charCodeAt(i)] as number);
-      lanes[lane] += v;
-    }
-  }
+  // A text hash is most often a key already: read as one, and hashed down (keyOf) only when it is not.
+  for (const h of textHashes) if (!addLanes(h, lanes)) addLanes(keyOf(h), lanes);
   const digest = createHash('sha256').update(lanes).update(String(textHashes.length)).digest('hex');
   return `${textHashes.length}:${digest.slice(0, 32)}`;
+}
+
+/**
+ * Adds `key`'s four lanes (each the next 8 hex digits as a number: parseInt of the slice, without
+ * the slice) to `lanes`, when `key` is 32 lowercase hex digits (what `isKey` accepts, checked on the
+ * way instead of in a pass of its own); false, adding nothing, for anything else.
+ */
+function addLanes(key: string, lanes: Uint32Array): boolean {
+  if (key.length !== KEY_BYTES * 2) return false;
+  let v0 = 0;
+  let v1 = 0;
+  let v2 = 0;
+  let v3 = 0;
+  let bad = 0;
+  for (let i = 0; i < 8; i++) {
+    const c0 = key.charCodeAt(i);
+    const c1 = key.charCodeAt(i + 8);
+    const c2 = key.charCodeAt(i + 16);
+    const c3 = key.charCodeAt(i + 24);
+    const d0 = HEX_VALUE[c0 & 127] as number;
+    const d1 = HEX_VALUE[c1 & 127] as number;
+    const d2 = HEX_VALUE[c2 & 127] as number;
+    const d3 = HEX_VALUE[c3 & 127] as number;
+    // A digit of -1, or a char code past 127 (which `& 127` would have folded onto a digit), makes `bad` negative.
+    bad |= d0 | d1 | d2 | d3 | ((c0 | c1 | c2 | c3) > 127 ? -1 : 0);
+    v0 = v0 * 16 + d0;
+    v1 = v1 * 16 + d1;
+    v2 = v2 * 16 + d2;
+    v3 = v3 * 16 + d3;
+  }
+  if (bad < 0) return false;
+  lanes[0] += v0;
+  lanes[1] += v1;
+  lanes[2] += v2;
+  lanes[3] += v3;
+  return true;
 }

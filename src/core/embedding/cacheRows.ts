@@ -6,6 +6,7 @@
  */
 import type { CacheRecord } from './cacheFormat';
 import type { VectorDtype } from './quantize';
+import type { RowLocation } from './rowLocation';
 import { SpillFile } from './spillFile';
 import { StoredRows } from './storedRows';
 
@@ -78,6 +79,28 @@ export class CacheRows {
     if (stored !== undefined) return { dtype: (this.stored as StoredRows).dtype, bytes: stored, shared: true };
     const spilled = this.spill?.encoded(key);
     return spilled === undefined ? undefined : { dtype: this.dtype, bytes: spilled, shared: false };
+  }
+
+  /**
+   * `encoded` without allocating: fills `into` with where the row of `key` lies. Records are numbered
+   * across the layers (the file's slots, then the journal's, this run's, the spill file's), so each
+   * key's row has its own number below `recordSlots` until the next row is set.
+   */
+  locate(key: string, into: RowLocation): boolean {
+    const stored = this.stored?.slotCount ?? 0;
+    const journaled = stored + (this.journaled?.slotCount ?? 0);
+    const fresh = journaled + (this.fresh?.slotCount ?? 0);
+    return (
+      this.fresh?.locateKey(key, into, journaled) === true ||
+      this.journaled?.locateKey(key, into, stored) === true ||
+      this.stored?.locateKey(key, into, 0) === true ||
+      this.spill?.locateKey(key, into, fresh) === true
+    );
+  }
+
+  /** How many record numbers `locate` may give: every one is below this. */
+  get recordSlots(): number {
+    return (this.stored?.slotCount ?? 0) + (this.journaled?.slotCount ?? 0) + (this.fresh?.slotCount ?? 0) + (this.spill?.recordCount ?? 0);
   }
 
   /** Drops the row of `key` from the file's and the journal's rows; true when there was one. */

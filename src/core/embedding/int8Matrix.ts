@@ -17,6 +17,7 @@ import { type EncodedMatrix, noteFullDecode } from '../math/matrix';
 import type { Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
 import { type VectorDtype, decodeRow, encodeInt8, encodeRow, rowBytes } from './quantize';
+import { RowLocation } from './rowLocation';
 
 /** Rows written by the matrix itself are packed this many to a buffer. */
 const OWN_ROWS_PER_BUFFER = 4096;
@@ -53,8 +54,13 @@ class RowBuffers {
     this.reserved = rows;
   }
 
+  /** The buffer `idOf` was last asked about, and its id: consecutive rows mostly share one. */
+  private lastBuffer: ArrayBufferLike | undefined;
+  private lastId = 0;
+
   /** The id of `buffer`, adding it (an id is the index into `bytes` plus one: 0 means no row). */
   idOf(buffer: ArrayBufferLike): number {
+    if (buffer === this.lastBuffer) return this.lastId;
     let id = this.ids.get(buffer);
     if (id === undefined) {
       this.bytes.push(new Int8Array(buffer));
@@ -63,6 +69,8 @@ class RowBuffers {
       id = this.bytes.length;
       this.ids.set(buffer, id);
     }
+    this.lastBuffer = buffer;
+    this.lastId = id;
     return id;
   }
 
@@ -202,12 +210,16 @@ export class Int8Matrix implements EncodedMatrix {
    * pool, pointing at them would keep all of the cache's buffers alive for the pool's sake.
    */
   putFromCache(r: number, cache: EmbeddingCache, textHash: string, share = true): boolean {
-    const stored = cache.encoded(textHash);
-    if (stored === undefined) return false;
-    if (stored.dtype !== 'int8') this.putVector(r, decodeAs(stored.dtype, stored.bytes, this.cols));
-    else if (!stored.shared || !share) this.putEncoded(r, stored.bytes, 0);
-    else this.point(r, this.buffers.idOf(stored.bytes.buffer), stored.bytes.byteOffset);
+    if (!cache.locate(textHash, SCRATCH)) return false;
+    this.putLocated(r, SCRATCH, share);
     return true;
+  }
+
+  /** `putFromCache` of a row already located (EmbeddingCache.locate). */
+  putLocated(r: number, row: RowLocation, share = true): void {
+    if (row.dtype !== 'int8') this.putVector(r, decodeAs(row.dtype, row.bytes, row.at, this.cols));
+    else if (!row.shared || !share) this.putEncoded(r, row.bytes, row.at);
+    else this.point(r, this.buffers.idOf(row.bytes.buffer), row.bytes.byteOffset + row.at);
   }
 
   private point(r: number, id: number, at: number): void {
@@ -250,11 +262,14 @@ export class Int8Matrix implements EncodedMatrix {
   }
 }
 
-function decodeAs(dtype: VectorDtype, bytes: Uint8Array, cols: number): Float32Array {
+function decodeAs(dtype: VectorDtype, bytes: Uint8Array, at: number, cols: number): Float32Array {
   const out = new Float32Array(cols);
-  decodeRow(dtype, bytes, 0, cols, out);
+  decodeRow(dtype, bytes, at, cols, out);
   return out;
 }
+
+/** The row `putFromCache` and `putPoolRow` look up (filled and read at once, so one serves every call). */
+const SCRATCH = new RowLocation();
 
 /**
  * Whether a pool of `rows` rows may point at `cache`'s rows instead of copying them: when the cache
@@ -283,5 +298,16 @@ export function putPoolRow(m: Matrix, r: number, source: { readonly cache: Embed
     m.data.set(source, r * m.cols);
     return true;
   }
-  return source.cache.readInto(source.textHash, m.data, r * m.cols);
+  if (!source.cache.locate(source.textHash, SCRATCH)) return false;
+  decodeRow(SCRATCH.dtype, SCRATCH.bytes, SCRATCH.at, m.cols, m.data, r * m.cols);
+  return true;
+}
+
+/**
+ * `putPoolRow` of a row the caller located in `cache` itself (to count the records it hit, see
+ * StagedEmbedding): the same bytes, shared or copied, as `putPoolRow` writes.
+ */
+export function putLocatedRow(m: Matrix, r: number, cache: EmbeddingCache, row: RowLocation): void {
+  if (m instanceof Int8Matrix) m.putLocated(r, row, mayShare(cache, m.rows));
+  else decodeRow(row.dtype, row.bytes, row.at, m.cols, m.data, r * m.cols);
 }

@@ -1,9 +1,10 @@
 /**
- * Record numbers by 16-byte key, for records whose keys stay where they are stored (the chunks of
- * StoredRows): an open-addressing table with linear probing, each slot a record number beside the
- * 32-bit hash of its key, so a probe reads the record's key bytes only when the hashes agree. There is
- * no string and no object per record: 1,000,000 keys take 16 MiB (2^21 slots of two int32), where a
- * `Map` of hex strings took about 74 MiB and a `toString('hex')` per record to build.
+ * Record numbers by 16-byte key: an open-addressing table with linear probing, each slot a record
+ * number beside the key's four words, so a probe compares keys in the table and never reads a
+ * record. There is no string and no object per record: 1,000,000 keys take 40 MiB (2^21 slots of
+ * five int32), where a `Map` of hex strings took about 74 MiB and a `toString('hex')` per record to
+ * build. (A slot of record and hash only, 16 MiB, read the record's key bytes on every hit: two
+ * cache misses a lookup over a half-gigabyte cache instead of one, 0.5 s of a re-open at 1M.)
  *
  * A key is handled as KEY_WORDS little-endian int32 words: parsed from its 32 hex digits
  * (`parseHexKey`, no allocation) or read from a record's bytes (`readKeyWords`).
@@ -14,65 +15,78 @@ export const KEY_WORDS = 4;
 export const NONE = -1;
 /** The table starts at 2^MIN_BITS slots and doubles when half full. */
 const MIN_BITS = 4;
-/** 2^30 slots of 8 bytes: far beyond what a cache can hold (each record is bytes of a chunk too). */
-const MAX_BITS = 30;
-
-/** Whether record `record`'s key is `key` (KEY_WORDS words). */
-export type KeyMatches = (record: number, key: Int32Array) => boolean;
+/** 2^28 slots of 20 bytes: far beyond what a cache can hold (each record is bytes of a chunk too). */
+const MAX_BITS = 28;
+/** Int32 words per slot: the record, then the key's words. */
+const SLOT = 1 + KEY_WORDS;
 
 export class KeyIndex {
-  /** Slot i is [2i] the record number (NONE when empty) and [2i + 1] the hash of its key. */
+  /** Slot i is [5i] the record number (NONE when empty), [5i + 1 .. 5i + 4] its key's words. */
   private table = emptyTable(MIN_BITS);
   private bits = MIN_BITS;
   private count = 0;
+  /** A stored key's words, copied out to hash them (growing, removing). */
+  private readonly scratch = new Int32Array(KEY_WORDS);
 
-  constructor(private readonly matches: KeyMatches) {}
+  /** `hashOf` places keys (hashKey; tests force collisions with their own). */
+  constructor(private readonly hashOf: (key: Int32Array) => number = hashKey) {}
 
   get size(): number {
     return this.count;
   }
 
-  /** The record of `key` (its `hashKey` is `hash`), or NONE. */
-  find(key: Int32Array, hash: number): number {
-    return this.table[2 * this.slotOf(key, hash)];
+  /** The record of `key`, or NONE. */
+  find(key: Int32Array): number {
+    return this.table[SLOT * this.slotOf(key)] as number;
   }
 
   /** Points `key` at `record`; returns the record it pointed at before, or NONE. */
-  put(key: Int32Array, hash: number, record: number): number {
-    let slot = this.slotOf(key, hash);
-    const before = this.table[2 * slot];
+  put(key: Int32Array, record: number): number {
+    let slot = this.slotOf(key);
+    const before = this.table[SLOT * slot] as number;
     if (before === NONE) {
       // Half full at most, so a probe meets an empty slot within a few steps on average.
       if (2 * (this.count + 1) > 1 << this.bits) {
         this.grow();
-        slot = this.freeSlot(hash);
+        slot = this.freeSlot(this.hashOf(key));
       }
-      this.table[2 * slot + 1] = hash | 0;
+      const at = SLOT * slot + 1;
+      for (let w = 0; w < KEY_WORDS; w++) this.table[at + w] = key[w] as number;
       this.count++;
     }
-    this.table[2 * slot] = record;
+    this.table[SLOT * slot] = record;
     return before;
   }
 
   /** Forgets `key`; returns the record it pointed at, or NONE. */
-  remove(key: Int32Array, hash: number): number {
-    let hole = this.slotOf(key, hash);
-    const before = this.table[2 * hole];
+  remove(key: Int32Array): number {
+    let hole = this.slotOf(key);
+    const table = this.table;
+    const before = table[SLOT * hole] as number;
     if (before === NONE) return NONE;
     // Backward-shift deletion: entries after the hole that may live there move up, so no probe
     // ever stops early at it, and the table holds no tombstones.
     const mask = (1 << this.bits) - 1;
-    for (let next = (hole + 1) & mask; this.table[2 * next] !== NONE; next = (next + 1) & mask) {
-      const home = this.home(this.table[2 * next + 1]);
+    for (let next = (hole + 1) & mask; table[SLOT * next] !== NONE; next = (next + 1) & mask) {
+      const home = this.home(this.storedHash(next));
       const staysPut = hole <= next ? hole < home && home <= next : hole < home || home <= next;
       if (staysPut) continue;
-      this.table[2 * hole] = this.table[2 * next];
-      this.table[2 * hole + 1] = this.table[2 * next + 1];
+      table.copyWithin(SLOT * hole, SLOT * next, SLOT * next + SLOT);
       hole = next;
     }
-    this.table[2 * hole] = NONE;
+    table[SLOT * hole] = NONE;
     this.count--;
     return before;
+  }
+
+  /** Room for `keys` keys without growing (only while empty: a file's records, whose count its header gives). */
+  reserve(keys: number): void {
+    if (this.count !== 0) return;
+    let bits = this.bits;
+    while (2 * keys > 1 << bits && bits < MAX_BITS) bits++;
+    if (bits === this.bits) return;
+    this.bits = bits;
+    this.table = emptyTable(bits);
   }
 
   clear(): void {
@@ -82,47 +96,62 @@ export class KeyIndex {
   }
 
   /** The slot holding `key`, or the empty slot where its probe ends. */
-  private slotOf(key: Int32Array, hash: number): number {
-    // As the table stores it: an int32 (hashKey gives one; another hash may be a uint32).
-    hash |= 0;
+  private slotOf(key: Int32Array): number {
     const table = this.table;
     const mask = (1 << this.bits) - 1;
-    for (let slot = this.home(hash); ; slot = (slot + 1) & mask) {
-      const record = table[2 * slot];
-      if (record === NONE || (table[2 * slot + 1] === hash && this.matches(record, key))) return slot;
+    const k0 = key[0] as number;
+    const k1 = key[1] as number;
+    const k2 = key[2] as number;
+    const k3 = key[3] as number;
+    for (let slot = this.home(this.hashOf(key)); ; slot = (slot + 1) & mask) {
+      const at = SLOT * slot;
+      if (table[at] === NONE || (table[at + 1] === k0 && table[at + 2] === k1 && table[at + 3] === k2 && table[at + 4] === k3)) return slot;
     }
+  }
+
+  /** The hash of the key stored in `slot`. */
+  private storedHash(slot: number): number {
+    const at = SLOT * slot + 1;
+    const words = this.scratch;
+    for (let w = 0; w < KEY_WORDS; w++) words[w] = this.table[at + w] as number;
+    return this.hashOf(words);
   }
 
   /** The first empty slot of `hash`'s probe (for a key known to be absent). */
   private freeSlot(hash: number): number {
     const mask = (1 << this.bits) - 1;
     let slot = this.home(hash);
-    while (this.table[2 * slot] !== NONE) slot = (slot + 1) & mask;
+    while (this.table[SLOT * slot] !== NONE) slot = (slot + 1) & mask;
     return slot;
   }
 
+  /** As the table places it: the top bits of an int32 (hashKey gives one; another hash may be a uint32). */
   private home(hash: number): number {
-    return hash >>> (32 - this.bits);
+    return (hash | 0) >>> (32 - this.bits);
   }
 
-  /** Doubles the table, re-placing entries by their stored hashes (no key is read). */
+  /** Doubles the table, re-placing every entry by its key's hash (no record is read). */
   private grow(): void {
     if (this.bits === MAX_BITS) throw new RangeError(`KeyIndex: more than 2^${MAX_BITS - 1} keys`);
     const old = this.table;
+    const oldSlots = 1 << this.bits;
     this.bits++;
     this.table = emptyTable(this.bits);
-    for (let i = 0; i < old.length; i += 2) {
-      const record = old[i];
-      if (record === NONE) continue;
-      const slot = this.freeSlot(old[i + 1]);
-      this.table[2 * slot] = record;
-      this.table[2 * slot + 1] = old[i + 1];
+    const words = this.scratch;
+    for (let s = 0; s < oldSlots; s++) {
+      const at = SLOT * s;
+      if (old[at] === NONE) continue;
+      for (let w = 0; w < KEY_WORDS; w++) words[w] = old[at + 1 + w] as number;
+      const to = SLOT * this.freeSlot(this.hashOf(words));
+      for (let w = 0; w < SLOT; w++) this.table[to + w] = old[at + w] as number;
     }
   }
 }
 
 function emptyTable(bits: number): Int32Array {
-  return new Int32Array(2 << bits).fill(NONE);
+  const table = new Int32Array(SLOT << bits);
+  for (let at = 0; at < table.length; at += SLOT) table[at] = NONE;
+  return table;
 }
 
 /**

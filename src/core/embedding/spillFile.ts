@@ -10,6 +10,7 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync
 import { dirname } from 'node:path';
 import type { CacheRecord } from './cacheFormat';
 import { type VectorDtype, decodeRow, encodeRow, rowBytes } from './quantize';
+import type { RowLocation } from './rowLocation';
 
 const KEY_BYTES = 16;
 /** Records waiting to be written, in bytes: one write per few MiB instead of one per vector. */
@@ -94,6 +95,18 @@ export class SpillFile {
     const bytes = new Uint8Array(length);
     readFully(this.openFd(), bytes, n * this.recordBytes + KEY_BYTES);
     return bytes;
+  }
+
+  /** Records written so far (a key set again leaves its older record dead): a record `locateKey` reports is below it. */
+  get recordCount(): number {
+    return this.flushed + this.pendingCount;
+  }
+
+  /** `encoded` into `into` (a copy, not shared), its record being `base` plus its record number; false when there is none. */
+  locateKey(key: string, into: RowLocation, base: number): boolean {
+    const n = this.index.get(key);
+    if (n === undefined) return false;
+    return into.set(this.dtype, this.encoded(key) as Uint8Array, 0, false, base + n);
   }
 
   delete(key: string): boolean {

@@ -19,8 +19,9 @@ import { fitCorpus } from './embedDataset';
 import type { Embedder } from './embedder';
 import type { EmbedOrder } from './embedOrder';
 import { byLength, embedRows } from './embedRows';
-import { poolMatrix, putPoolRow } from './int8Matrix';
+import { poolMatrix, putLocatedRow, putPoolRow } from './int8Matrix';
 import { cacheDtypeFor } from './quantize';
+import { RowLocation } from './rowLocation';
 
 export interface StagedEmbeddingOptions {
   batchSize: number;
@@ -59,6 +60,8 @@ export class StagedEmbedding {
   private warned = 0;
   private lastSave = performance.now();
   private lastSaveMs = 0;
+  /** Set by `fromCacheRows`: the items hit every record the cache held (nothing for `retainOnly` to drop). */
+  private cacheHeldOnlyItems = false;
 
   private constructor(
     private readonly items: readonly DatasetItem[],
@@ -100,12 +103,12 @@ export class StagedEmbedding {
     // Corpus statistics first: they are part of what the cache must match.
     fitCorpus(items, embedder, cache);
     cache?.bind({ model: embedder.id, dimensions: embedder.dimensions, fingerprint: embedder.fingerprint?.() ?? '' });
+    if (cache !== undefined) this.fromCacheRows(cache);
     const sample: number[] = [];
     for (let i = 0; i < order.order.length; i++) {
       const row = order.order[i] as number;
-      // Copied straight into the matrix: no vector allocated per cached row.
-      if (cache !== undefined && putPoolRow(this.matrix, row, { cache, textHash: (items[row] as DatasetItem).textHash })) this.mark(row);
-      else if (i < order.sampleSize) sample.push(row);
+      if (this.embedded[row] === 1) continue;
+      if (i < order.sampleSize) sample.push(row);
       else this.rest.push(row);
     }
     (this as { fromCache: number }).fromCache = this.embeddedRows;
@@ -141,6 +144,28 @@ export class StagedEmbedding {
     if (this.rest.length === 0) await this.finish();
     // The sample is kept before labeling starts on it.
     else if (computed > 0) await this.checkpoint();
+  }
+
+  /**
+   * Every row the cache holds, put into the matrix (the cache's bytes, no vector allocated per row),
+   * in row order: which rows are cached does not depend on the order, and the items are then read
+   * where they lie one after another. Counts the distinct records hit on the way, for `finish`.
+   */
+  private fromCacheRows(cache: EmbeddingCache): void {
+    const items = this.items;
+    const hit = new Uint8Array(cache.recordSlots);
+    const at = new RowLocation();
+    let distinct = 0;
+    for (let row = 0; row < items.length; row++) {
+      if (!cache.locate((items[row] as DatasetItem).textHash, at)) continue;
+      putLocatedRow(this.matrix, row, cache, at);
+      this.mark(row);
+      if (hit[at.record] === 0) {
+        hit[at.record] = 1;
+        distinct++;
+      }
+    }
+    this.cacheHeldOnlyItems = distinct === cache.size;
   }
 
   /**
@@ -215,23 +240,14 @@ export class StagedEmbedding {
     this.flushWarnings();
   }
 
-  /** Everything is embedded: the file keeps only this dataset's texts. */
-  private async finish(): Promise<void> {
-    if (this.cache !== undefined && !this.cacheHoldsOnlyItems()) this.cache.retainOnly(this.items.map((item) => item.textHash));
-    await this.save();
-  }
-
   /**
-   * True when the cache holds nothing but these items' vectors, so `retainOnly` would drop nothing
-   * (it costs seconds at a million rows): every row came from the cache, and the cache holds as many
-   * vectors as the items have distinct texts.
+   * Everything is embedded: the file keeps only this dataset's texts. `retainOnly` (seconds at a
+   * million rows) is skipped when it would drop nothing: every record the cache held at the start
+   * was some item's, and every row set since is an item's too (the rows this run computed).
    */
-  private cacheHoldsOnlyItems(): boolean {
-    const cache = this.cache;
-    if (cache === undefined || this.fromCache !== this.items.length || cache.size !== this.items.length) return false;
-    const distinct = new Set<string>();
-    for (const item of this.items) distinct.add(item.textHash);
-    return distinct.size === cache.size;
+  private async finish(): Promise<void> {
+    if (this.cache !== undefined && !this.cacheHeldOnlyItems) this.cache.retainOnly(this.items.map((item) => item.textHash));
+    await this.save();
   }
 
   private flushWarnings(): void {

@@ -6,13 +6,15 @@
  * float32 vectors held 1.5 GB plus a million array headers; and the file is read chunk by chunk
  * into these buffers, never as one.
  *
- * The keys stay in the records: `KeyIndex` finds a record by hashing and comparing the 16 bytes
- * where they lie, so adopting a million records builds no string and no `Map` entry (those took
- * 57 MiB more at 1M, and 0.6-1.3 s more CPU to open and read; docs/benchmarks.md, "Binary key
- * index"). Keys come and go as 32 hex digits, parsed once per call into a reused buffer.
+ * The keys are binary, in the records and in `KeyIndex` (which holds each key's words beside its
+ * record number, so a lookup never reads a record): adopting a million records builds no string and
+ * no `Map` entry (those took 57 MiB more at 1M, and 0.6-1.3 s more CPU to open and read;
+ * docs/benchmarks.md, "Binary key index"). Keys come and go as 32 hex digits, parsed once per call
+ * into a reused buffer.
  */
-import { KEY_WORDS, KeyIndex, NONE, hashKey, keyWordsAre, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
+import { KEY_WORDS, KeyIndex, NONE, parseHexKey, readKeyWords, writeKeyWords } from './keyIndex';
 import { type VectorDtype, decodeRow, decodeRowCopy, encodeRow, rowBytes } from './quantize';
+import type { RowLocation } from './rowLocation';
 
 const KEY_BYTES = 16;
 /** `append` allocates chunks of about this many bytes. */
@@ -20,7 +22,7 @@ const APPEND_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export class StoredRows {
   /** Key -> slot (record number across the chunks). A slot it does not point at is dead. */
-  private readonly index = new KeyIndex((slot, key) => this.keyIs(slot, key));
+  private readonly index = new KeyIndex();
   /**
    * 1 for a dead slot (its key deleted, or set again in a later slot), so that `keys()` and
    * `records()` walk the live ones in slot order: the order a `Map` kept, as the file is written.
@@ -78,7 +80,7 @@ export class StoredRows {
     const located = this.locate(slot);
     writeKeyWords(this.probe, located[0], located[1]);
     // The replaced slot dies, so a key set again moves to the end, in the order it was last set.
-    const replaced = this.index.put(this.probe, hashKey(this.probe), slot);
+    const replaced = this.index.put(this.probe, slot);
     if (replaced !== NONE) this.dead[replaced] = 1;
     return located;
   }
@@ -89,6 +91,13 @@ export class StoredRows {
     if (slot === NONE) return undefined;
     const [chunk, at] = this.locate(slot);
     return chunk.subarray(at + KEY_BYTES, at + this.recordBytes);
+  }
+
+  /** Room for `records` records to be adopted (a file's, as its header counts them), so the index is sized once. */
+  reserve(records: number): void {
+    if (this.slots > 0) return;
+    this.index.reserve(records);
+    this.reserveDead(records);
   }
 
   /**
@@ -110,9 +119,8 @@ export class StoredRows {
     const probe = this.probe;
     for (let r = 0; r < records; r++) {
       readKeyWords(buffer, r * this.recordBytes, probe);
-      const hash = hashKey(probe);
-      const earlier = this.index.put(probe, hash, first + r);
-      if (earlier !== NONE) this.repeated(earlier, first + r, hash);
+      const earlier = this.index.put(probe, first + r);
+      if (earlier !== NONE) this.repeated(earlier, first + r);
     }
   }
 
@@ -122,16 +130,32 @@ export class StoredRows {
    * store's own once adopted) and the later one dies. This is the one write over a stored row, and
    * it comes while the file is read, before any view of a row (`encoded`) can have been handed out.
    */
-  private repeated(earlier: number, later: number, hash: number): void {
+  private repeated(earlier: number, later: number): void {
     const [from, fromAt] = this.locate(later);
     const [to, toAt] = this.locate(earlier);
     to.set(from.subarray(fromAt + KEY_BYTES, fromAt + this.recordBytes), toAt + KEY_BYTES);
-    this.index.put(this.probe, hash, earlier);
+    this.index.put(this.probe, earlier);
     this.dead[later] = 1;
   }
 
   has(key: string): boolean {
     return this.find(key) !== NONE;
+  }
+
+  /** Slots used so far, live and dead: a slot `locateKey` reports is below it. */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /**
+   * `encoded` without the view: fills `into` with the chunk and offset of `key`'s row, its record
+   * being `base` plus its slot; false when there is none.
+   */
+  locateKey(key: string, into: RowLocation, base: number): boolean {
+    const slot = this.find(key);
+    if (slot === NONE) return false;
+    const chunk = this.chunks[Math.floor(slot / this.perChunk)] as Buffer;
+    return into.set(this.dtype, chunk, (slot % this.perChunk) * this.recordBytes + KEY_BYTES, true, base + slot);
   }
 
   get(key: string): Float32Array | undefined {
@@ -152,7 +176,7 @@ export class StoredRows {
 
   delete(key: string): boolean {
     if (this.index.size === 0 || !parseHexKey(key, this.probe)) return false;
-    const slot = this.index.remove(this.probe, hashKey(this.probe));
+    const slot = this.index.remove(this.probe);
     if (slot === NONE) return false;
     this.dead[slot] = 1;
     return true;
@@ -186,12 +210,7 @@ export class StoredRows {
     // An empty store answers without parsing: CacheRows asks the journal's rows first, and they are
     // most often none.
     if (this.index.size === 0 || !parseHexKey(key, this.probe)) return NONE;
-    return this.index.find(this.probe, hashKey(this.probe));
-  }
-
-  private keyIs(slot: number, key: Int32Array): boolean {
-    const chunk = this.chunks[Math.floor(slot / this.perChunk)] as Buffer;
-    return keyWordsAre(chunk, (slot % this.perChunk) * this.recordBytes, key);
+    return this.index.find(this.probe);
   }
 
   private keyAt(slot: number): string {

@@ -15,8 +15,11 @@ const SEED = (Math.random() * 0x100000000) | 0;
 const EMPTY = 0;
 const INITIAL_SLOTS = 64;
 
-/** FNV-1a over the UTF-16 code units, then murmur3's finalizer so that every bit reaches the low ones. */
-function hashOf(key: string): number {
+/**
+ * FNV-1a over the UTF-16 code units, then murmur3's finalizer so that every bit reaches the low
+ * ones; seeded per process. Also the session's item index's (src/core/session/rowIndex.ts).
+ */
+export function hashOf(key: string): number {
   let h = SEED ^ 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   h ^= h >>> 16;

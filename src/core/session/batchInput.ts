@@ -13,6 +13,7 @@ import type { SelectionRequest } from './engine';
 import type { PoolScores } from './scoring';
 import type { ServedItems } from './servedItems';
 import type { TrainingSet } from './training';
+import type { RowLookup } from './rowIndex';
 
 /**
  * Rows that may be served now, ascending: embedded, not labeled, not flagged (a flagged item waits
@@ -22,7 +23,7 @@ import type { TrainingSet } from './training';
  */
 export function servableRows(
   items: readonly DatasetItem[],
-  rowOf: ReadonlyMap<string, number>,
+  rowOf: RowLookup,
   state: LabelState,
   served: ServedItems,
   isEmbedded: (row: number) => boolean,

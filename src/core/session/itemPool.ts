@@ -16,12 +16,13 @@ import { createRng, shuffled } from '../random';
 import type { DatasetItem, Matrix } from '../types';
 import type { SessionConfig } from './config';
 import { PoolRows } from './poolRows';
+import { RowIndex, type RowLookup } from './rowIndex';
 import { predictAll, type PoolScores } from './scoring';
 
 export interface ItemPool {
   readonly items: readonly DatasetItem[];
   readonly embeddings: Matrix;
-  readonly rowOf: ReadonlyMap<string, number>;
+  readonly rowOf: RowLookup;
   /** Unlabeled-at-start candidates whose decisions feed the stopping signal, ascending rows. */
   readonly stopRows: Int32Array;
   /** The pool's embeddings packed, kept between batches. */
@@ -51,8 +52,7 @@ export function buildItemPool(items: readonly DatasetItem[], embeddings: Matrix,
     throw new RangeError(`${items.length} items but ${embeddings.rows} embedding rows`);
   }
   if (embedded !== undefined && embedded.length !== items.length) throw new RangeError(`${items.length} items but ${embedded.length} embedded flags`);
-  const rowOf = new Map<string, number>();
-  items.forEach((item, row) => rowOf.set(item.id, row));
+  const rowOf = new RowIndex(items);
   // The stop set's decisions compare versions, so it holds rows that have their vectors from the start.
   const rows = embedded === undefined ? items.map((_, row) => row) : items.map((_, row) => row).filter((row) => embedded[row] === 1);
   const stop = shuffled(rows, createRng(config.seed ^ 0x5eed)).slice(0, config.stopSetSize);

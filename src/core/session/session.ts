@@ -24,6 +24,7 @@ import { ServedItems } from './servedItems';
 import { ModelHistory, type CurvePointV, type ModelUpdate, type RestoredModel } from './modelHistory';
 export type { CurvePointV, ModelUpdate, RestoredModel } from './modelHistory';
 import { EmbeddedRows } from './embeddedRows';
+import type { RowLookup } from './rowIndex';
 import { buildItemPool, diffItems, scoreAll, stopSetMoved, trainingMoved, type ItemPool, type ItemsReplaced } from './itemPool';
 import { predictAll, predictionAt, scoreRows, stopSetDecisions, type ItemPrediction, type PoolScores } from './scoring';
 export type { ItemPrediction } from './scoring';
@@ -86,7 +87,7 @@ export class LabelingSession {
     return this.pool.embeddings;
   }
 
-  private get rowOf(): ReadonlyMap<string, number> {
+  private get rowOf(): RowLookup {
     return this.pool.rowOf;
   }
 

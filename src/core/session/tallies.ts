@@ -5,6 +5,7 @@
 import type { LabelState } from '../labels/state';
 import type { LabelMode } from '../types';
 import type { ClassMap } from './targets';
+import type { RowLookup } from './rowIndex';
 
 export interface SessionProgress {
   readonly total: number;
@@ -15,7 +16,7 @@ export interface SessionProgress {
 }
 
 /** Labeled items per class (evaluation items included); multi mode counts every label of an item. */
-export function labelCounts(state: LabelState, inDataset: ReadonlyMap<string, number>, classMap: ClassMap, mode: LabelMode): Record<string, number> {
+export function labelCounts(state: LabelState, inDataset: RowLookup, classMap: ClassMap, mode: LabelMode): Record<string, number> {
   const out: Record<string, number> = {};
   for (const c of classMap.classes) out[c] = 0;
   for (const current of state.labels.values()) {
@@ -31,7 +32,7 @@ export function labelCounts(state: LabelState, inDataset: ReadonlyMap<string, nu
 }
 
 /** `total` is the dataset's item count. */
-export function progressOf(state: LabelState, inDataset: ReadonlyMap<string, number>, total: number, isEvaluation: (id: string) => boolean): SessionProgress {
+export function progressOf(state: LabelState, inDataset: RowLookup, total: number, isEvaluation: (id: string) => boolean): SessionProgress {
   let labeled = 0;
   let evaluationLabeled = 0;
   let skipped = 0;

@@ -6,6 +6,7 @@ import type { HeadOptions, Targets } from '../model/types';
 import type { DatasetItem, LabelMode, Matrix } from '../types';
 import type { Engine } from './engine';
 import type { ClassMap } from './targets';
+import type { RowLookup } from './rowIndex';
 
 export interface TrainingSet {
   /** Rows (into items) trained on, ascending. */
@@ -22,7 +23,7 @@ export interface TrainingSet {
 export function buildTraining(
   items: readonly DatasetItem[],
   /** Item id -> row of `items`. */
-  rowOf: ReadonlyMap<string, number>,
+  rowOf: RowLookup,
   embeddings: Matrix,
   state: LabelState,
   isEvaluation: (itemId: string) => boolean,

@@ -34,6 +34,10 @@ test('keyOf and corpusKey equal the regular-expression and parseInt versions, on
     `${hex(31)}g`,
     `${hex(31)}\u0660`,
     `${hex(16)}\uff10${hex(15)}`,
+    // Char codes past 127 whose low 7 bits are a hex digit ('0', 'a'): no digit for all that.
+    `${hex(31)}\u00b0`,
+    `${hex(20)}\u01e1${hex(11)}`,
+    `\u0130${hex(31)}`,
     `${hex(31)}\n`,
     ` ${hex(31)}`,
     'ffffffffffffffffffffffffffffffff',

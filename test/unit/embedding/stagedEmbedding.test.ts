@@ -232,4 +232,47 @@ describe('StagedEmbedding', () => {
     assert.equal(last.get((fewer[99] as (typeof fewer)[number]).textHash), undefined);
     assert.deepEqual(again.matrix.data.subarray(99 * again.matrix.cols), again.matrix.data.subarray(0, again.matrix.cols));
   });
+
+  it('drops a stale vector whether it sits in the file or the journal, and when the start computes rows too', async () => {
+    const file = cacheFileFor(path.join(dir, 'retain-layers'), 'fixed-lexical');
+    const order = (n: number) => sampleFirstOrder(n, 5, { sampleSize: 10 });
+    const all = itemsFromTexts(headlines(90));
+    const lexical = new LexicalEmbedder();
+    lexical.fit(all.map((item) => item.text));
+    const fixed = (): Embedder => ({ id: 'fixed-lexical', kind: 'lexical', dimensions: lexical.dimensions, embed: (t, signal) => lexical.embed(t, signal), dispose: async () => undefined });
+    // The file holds items 0..59; the journal items 60..79 (checkpoints append them).
+    const first = await StagedEmbedding.start(all.slice(0, 60), fixed(), await EmbeddingCache.open(file), order(60), {});
+    for await (const _chunk of first.background()) {
+      // drain
+    }
+    const writer = await EmbeddingCache.open(file);
+    writer.bind({ model: 'fixed-lexical', dimensions: lexical.dimensions, fingerprint: '' });
+    const vectors = await lexical.embed(all.slice(60, 80).map((item) => item.text));
+    all.slice(60, 80).forEach((item, k) => writer.set(item.textHash, row(vectors, k)));
+    assert.equal(await writer.checkpoint(), true);
+    await stat(journalFileFor(file));
+    assert.equal((await EmbeddingCache.open(file)).size, 80);
+
+    // Every row cached, one stale row in the journal (item 79): as many rows as the cache holds but one.
+    const noLast = [...all.slice(0, 79)];
+    const resumed = await StagedEmbedding.start(noLast, fixed(), await EmbeddingCache.open(file), order(noLast.length), {});
+    assert.equal(resumed.fromCache, 79);
+    const kept = await EmbeddingCache.open(file);
+    assert.equal(kept.size, 79);
+    assert.equal(kept.get((all[79] as (typeof all)[number]).textHash), undefined, 'the stale journal row was kept');
+
+    // Items 10..89: ten rows to compute, and items 0..9 stale in the file; the background ends with only the dataset's rows.
+    const shifted = all.slice(10, 90);
+    const counted = counting(lexical);
+    const partly = await StagedEmbedding.start(shifted, { ...fixed(), embed: counted.embedder.embed }, await EmbeddingCache.open(file), order(shifted.length), {});
+    assert.equal(partly.fromCache, 69);
+    for await (const _chunk of partly.background()) {
+      // drain
+    }
+    assert.equal(counted.texts.length, 11, 'items 79..89 were computed');
+    const last = await EmbeddingCache.open(file);
+    assert.equal(last.size, 80);
+    for (const item of all.slice(0, 10)) assert.equal(last.get(item.textHash), undefined, 'a stale file row was kept');
+    for (const item of shifted) assert.notEqual(last.get(item.textHash), undefined, `${item.id} was dropped`);
+  });
 });

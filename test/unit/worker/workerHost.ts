@@ -27,14 +27,17 @@ export class Host {
   readonly arrivedAt: number[] = [];
   private waiters: Waiter[] = [];
 
-  /** `file`: the worker entry; the TypeScript source by default, or a built bundle (`dist/worker.js`). */
-  constructor(file = WORKER) {
+  /**
+   * `file`: the worker entry; the TypeScript source by default, or a built bundle (`dist/worker.js`).
+   * `bundleArgv`: Node options for a bundle's thread (a benchmark's `--cpu-prof`); none by default.
+   */
+  constructor(file = WORKER, bundleArgv: readonly string[] = []) {
     // Node 20 workers do not take a .ts entry even with tsx preloaded; register tsx's CJS hook
     // inside the thread, then load the real entry file.
     this.worker = file.endsWith('.ts')
       ? new Worker("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", { eval: true, workerData: { file } })
       : // A bundle runs as in the extension host: without this process's tsx loader (workers inherit execArgv).
-        new Worker(file, { execArgv: [] });
+        new Worker(file, { execArgv: [...bundleArgv] });
     this.worker.on('error', (error) => {
       for (const w of this.waiters) w.reject(error);
       this.waiters = [];
