@@ -5,6 +5,7 @@ import {
   VECTOR_DTYPES,
   decodeRow,
   decodeRows,
+  encodeInt8,
   encodeRow,
   encodeRows,
   fromFloat16Bits,
@@ -116,4 +117,57 @@ test('float32 is stored bit for bit, and each dtype takes the bytes it says', ()
   assert.equal(encodeRows('float32', data, 5).length, 3 * 20);
   assert.equal(encodeRows('float16', data, 5).length, 3 * 10);
   assert.equal(encodeRows('int8', data, 5).length, 3 * 9);
+});
+
+/** The int8 encoding as first written (Math.round), as a reference for the faster rounding. */
+function referenceInt8(vector: Float32Array): Uint8Array {
+  let maxAbs = 0;
+  for (const v of vector) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const out = new Uint8Array(4 + vector.length);
+  // Same scale: encodeRow's own (its first four bytes), which this test does not re-derive.
+  encodeRow('int8', vector, out, 0);
+  const scale = new DataView(out.buffer).getFloat32(0, true);
+  const inv = scale === 0 ? 0 : 1 / scale;
+  vector.forEach((v, i) => (out[4 + i] = Math.max(-127, Math.min(127, Math.round(v * inv))) & 0xff));
+  return out;
+}
+
+test('int8: the codes are Math.round\'s, on random rows and on values that fall on and beside half steps', () => {
+  const rng = createRng(17);
+  const rows: Float32Array[] = [];
+  for (let r = 0; r < 3000; r++) rows.push(Float32Array.from({ length: 1 + rng.int(64) }, () => rng.normal() * 10 ** (rng.int(9) - 4)));
+  // max|x| = 127 makes the scale 1: every k + 0.5 and its float32 neighbours are hit exactly.
+  for (let k = -127; k < 127; k++) {
+    const half = k + 0.5;
+    rows.push(Float32Array.from([127, half, Math.fround(half - 2 ** -18), Math.fround(half + 2 ** -18), -k, k]));
+  }
+  for (const row of rows) {
+    const got = new Uint8Array(4 + row.length);
+    encodeRow('int8', row, got, 0);
+    assert.deepEqual(got, referenceInt8(row), `row ${Array.from(row.slice(0, 4)).join(', ')}`);
+  }
+});
+
+test('int8: encoding a row times a factor matches encoding the scaled row, code for code within one', () => {
+  const rng = createRng(23);
+  for (let r = 0; r < 500; r++) {
+    const row = Float32Array.from({ length: 48 }, () => rng.normal());
+    let maxAbs = 0;
+    let sum = 0;
+    for (const v of row) {
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+      sum += v * v;
+    }
+    const factor = 1 / Math.sqrt(sum);
+    const fused = new Uint8Array(4 + row.length);
+    encodeInt8(row, maxAbs, factor, fused, 0);
+    const scaled = new Uint8Array(4 + row.length);
+    encodeRow('int8', row.map((v) => v * factor), scaled, 0);
+    const a = new Float32Array(row.length);
+    const b = new Float32Array(row.length);
+    decodeRow('int8', fused, 0, row.length, a);
+    decodeRow('int8', scaled, 0, row.length, b);
+    const step = (maxAbs * factor) / 127;
+    for (let j = 0; j < row.length; j++) assert.ok(Math.abs(a[j]! - b[j]!) <= step * 1.0001, `row ${r} [${j}]: ${a[j]} vs ${b[j]}`);
+  }
 });
