@@ -16,6 +16,8 @@
  * file of `npm run bench:data`), with the file's own labels ignored, and writes its block between
  * <!-- bench:ui-large:start --> and <!-- bench:ui-large:end -->. It also reads the resident memory of
  * the extension host process (its VmRSS before the panel opens, and its VmHWM at the end).
+ * BENCH_UI_VECTORS=<file> adds your own vectors for it (the `activeLabel.vectors` setting), and
+ * writes between <!-- bench:ui-vectors:start --> and <!-- bench:ui-vectors:end -->.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -32,7 +34,9 @@ const PACE_MS = 120;
 const BURNERS = Number(process.env.BENCH_UI_BURNERS) || 2;
 const BURN = 'let x = 0; for (;;) { x = (x * 1103515245 + 12345) % 2147483648; }';
 const DATASET = process.env.BENCH_UI_DATASET ? path.resolve(process.env.BENCH_UI_DATASET) : undefined;
-const MARKER = DATASET === undefined ? 'bench:ui' : 'bench:ui-large';
+/** The user's own vectors for that dataset (the `activeLabel.vectors` setting): nothing embeds in the background. */
+const VECTORS = process.env.BENCH_UI_VECTORS ? path.resolve(process.env.BENCH_UI_VECTORS) : undefined;
+const MARKER = DATASET === undefined ? 'bench:ui' : VECTORS === undefined ? 'bench:ui-large' : 'bench:ui-vectors';
 
 /** The extension host processes of the code-server whose process group is `group` (pid and /proc status). */
 function extensionHosts(group: number): { pid: number; rssMiB: number; hwmMiB: number }[] {
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
   const name = path.basename(dataset);
   const wb = await launchWorkbench({
     files: [dataset],
-    settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'bench' },
+    settings: { 'activeLabel.model': 'lexical', 'activeLabel.annotator': 'bench', ...(VECTORS !== undefined ? { 'activeLabel.vectors': VECTORS } : {}) },
     vsix,
     log,
   });
@@ -206,9 +210,9 @@ async function main(): Promise<void> {
     };
     const date = new Date().toISOString().slice(0, 10);
     const block = [
-      DATASET === undefined ? '## UI latency (keypress -> next item painted)' : `### UI latency on ${name}`,
+      DATASET === undefined ? '## UI latency (keypress -> next item painted)' : `### UI latency on ${name}${VECTORS !== undefined ? ` with your own vectors (${path.basename(VECTORS)})` : ''}`,
       '',
-      `Command: \`${DATASET === undefined ? '' : `BENCH_UI_DATASET=${path.relative(repoRoot, dataset)} `}npm run bench:ui\` (${date}, Node ${process.version}, ${os.cpus().length} cores; ` +
+      `Command: \`${DATASET === undefined ? '' : `BENCH_UI_DATASET=${path.relative(repoRoot, dataset)} `}${VECTORS === undefined ? '' : `BENCH_UI_VECTORS=${path.relative(repoRoot, VECTORS)} `}npm run bench:ui\` (${date}, Node ${process.version}, ${os.cpus().length} cores; ` +
         `code-server 4.100.3, headless Chromium, software rendering). Two passes in one run and one workbench: ${KEYPRESSES} keypresses each in the labeling panel of the packaged extension, ` +
         `${PACE_MS} ms apart, while the engine retrains every 10 labels in its worker; the busy pass runs ${BURNERS} CPU-bound processes beside it (both cores busy).`,
       '',
