@@ -38,6 +38,20 @@ export interface EncodedMatrix extends Matrix {
   view(from: number, to: number): EncodedMatrix;
 }
 
+/**
+ * An encoded matrix whose rows are stored in the int8 layout of embedding/quantize.ts (a float32
+ * scale, little endian, then `cols` int8 codes): kernels can read the bytes instead of decoded
+ * floats (math/product.ts), a quarter of the memory traffic.
+ */
+export interface Int8RowsMatrix extends EncodedMatrix {
+  /** Copies rows [from, to) as stored, 4 + cols bytes each, into `out[outAt ..]`; a row never written is zeros. */
+  copyEncodedRows(from: number, to: number, out: Int8Array, outAt: number): void;
+}
+
+export function isInt8Rows(m: Matrix): m is Int8RowsMatrix {
+  return isEncoded(m) && typeof (m as Partial<Int8RowsMatrix>).copyEncodedRows === 'function';
+}
+
 let fullDecodes = 0;
 
 /** An encoded matrix's `data` was decoded whole: counted, as the session's paths must never do it. */

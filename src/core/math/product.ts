@@ -1,4 +1,5 @@
 import type { Matrix } from '../types';
+import { type EncodedMatrix, isEncoded, isInt8Rows, rowRange } from './matrix';
 import { wasmDots } from './wasmDots';
 
 /**
@@ -183,7 +184,58 @@ export class RowDotter {
   }
 }
 
-/** out (a.rows x b.rows) = A * B^T, one-off (A is streamed through the kernel in chunks). */
+/** out (a.rows x b.rows) = A * B^T, one-off (A is streamed through the kernel in chunks; an encoded A is decoded a chunk at a time). */
 export function multiplyTransposed(a: Matrix, b: Matrix, out?: Float32Array): Float32Array {
+  if (isEncoded(a)) return encodedProduct(a, b, out ?? new Float32Array(a.rows * b.rows));
   return new RowDotter(a, false).dots(b, out);
+}
+
+/** Rows of an encoded A decoded per kernel call: their floats stay in cache between the decode and the product. */
+const ENCODED_CHUNK_ROWS = 128;
+
+/**
+ * A * B^T for an encoded A, bit-identical to the product of its decoded rows (the same kernel on
+ * the same floats). Int8 rows are copied into the kernel's memory as stored, a quarter of the
+ * bytes of their floats, and decoded there; other encodings are decoded in JavaScript a chunk at
+ * a time. A is never decoded whole.
+ */
+function encodedProduct(a: EncodedMatrix, b: Matrix, out: Float32Array): Float32Array {
+  if (b.cols !== a.cols) throw new RangeError(`cannot multiply ${a.cols}-d rows with ${b.cols}-d rows`);
+  if (out.length < a.rows * b.rows) throw new RangeError('output buffer too small');
+  const kernel = wasmDots();
+  const d = a.cols;
+  if (kernel === null || !isInt8Rows(a) || d % 8 !== 0) {
+    const chunk = Math.max(ENCODED_CHUNK_ROWS, Math.floor(CHUNK_BYTES / (4 * Math.max(1, d))));
+    const scratch = new Float32Array(Math.min(a.rows, chunk) * d);
+    for (let from = 0; from < a.rows; from += chunk) {
+      const to = Math.min(a.rows, from + chunk);
+      new RowDotter(rowRange(a, from, to, scratch), false).dots(b, out.subarray(from * b.rows, to * b.rows));
+    }
+    return out;
+  }
+  const k = b.rows;
+  const k4 = up4(k);
+  const stride = 4 + d;
+  const chunkRows = Math.min(a.rows, ENCODED_CHUNK_ROWS);
+  // Byte regions: the stored rows, their floats, B (k4 x d), the output (chunkRows x k4).
+  const xAt = ((chunkRows * stride + 15) & ~15) / 4;
+  const bAt = xAt + chunkRows * d;
+  const outAt = bAt + k4 * d;
+  ensureBytes(kernel.memory, (outAt + chunkRows * k4) * 4);
+  residentOwner = null;
+  const heap = new Float32Array(kernel.memory.buffer);
+  const raw = new Int8Array(kernel.memory.buffer);
+  copyRows(heap, bAt, b, 0, k, d);
+  heap.fill(0, bAt + k * d, bAt + k4 * d);
+  for (let from = 0; from < a.rows; from += chunkRows) {
+    const to = Math.min(a.rows, from + chunkRows);
+    const rows = to - from;
+    a.copyEncodedRows(from, to, raw, 0);
+    kernel.decodeInt8(0, xAt * 4, rows, d);
+    const even = rows & ~1;
+    if (even > 0) kernel.dots2(xAt * 4, bAt * 4, outAt * 4, even, k4, d);
+    if (rows > even) kernel.dots((xAt + even * d) * 4, bAt * 4, (outAt + even * k4) * 4, 1, k4, d);
+    readOut(heap, outAt, rows, k, k4, out, from);
+  }
+  return out;
 }

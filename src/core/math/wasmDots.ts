@@ -223,14 +223,57 @@ function accumulateBody(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * decodeInt8(src, dst, n, d): n rows in the int8 layout of embedding/quantize.ts (a float32 scale,
+ * then d int8 codes; rows 4 + d bytes apart) decoded to float32 rows d floats apart, d a multiple
+ * of 8. Each value is f32(code * scale), the product JavaScript's decode rounds to float32 (a code
+ * times a float32 is exact in double), so the floats are bit-identical to Int8Matrix.readRows'.
+ */
+function decodeInt8Body(): number[] {
+  const [SRC, DST, DN, DD] = [0, 1, 2, 3];
+  const [DI, DJ, SROW, DROW, STRIDE, OUTP2] = [4, 5, 6, 7, 8, 9];
+  const [SCALE, CODES] = [10, 11];
+  const f32load = [0x2a, 0, 0];
+  const splat = simd(0x13);
+  const load8x8s = simd(0x01, 0, 4);
+  const store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
+  const widen = (high: boolean): number[] => [
+    ...get(CODES), ...simd(high ? 0xa8 : 0xa7), ...simd(0xfa), ...get(SCALE), ...f32x4mul,
+  ];
+  const code: number[] = [
+    ...get(DD), ...i32c(4), ...add, ...set(STRIDE),
+    ...get(SRC), ...set(SROW), ...get(DST), ...set(DROW), ...i32c(0), ...set(DI),
+    ...block, ...loop,
+    ...get(DI), ...get(DN), ...geU, ...brIf(1),
+    ...get(SROW), ...f32load, ...splat, ...set(SCALE),
+    ...get(DROW), ...set(OUTP2), ...i32c(0), ...set(DJ),
+    ...block, ...loop,
+    ...get(DJ), ...get(DD), ...geU, ...brIf(1),
+    // Eight codes (after the 4-byte scale), sign-extended to i16x8; each half becomes four floats.
+    ...get(SROW), ...get(DJ), ...add, ...load8x8s, ...set(CODES),
+    ...get(OUTP2), ...widen(false), ...store(0),
+    ...get(OUTP2), ...widen(true), ...store(16),
+    ...get(OUTP2), ...i32c(32), ...add, ...set(OUTP2),
+    ...get(DJ), ...i32c(8), ...add, ...set(DJ),
+    ...br(0), ...end, ...end,
+    ...get(SROW), ...get(STRIDE), ...add, ...set(SROW),
+    ...get(DROW), ...get(DD), ...i32c(2), 0x74, ...add, ...set(DROW),
+    ...get(DI), ...i32c(1), ...add, ...set(DI),
+    ...br(0), ...end, ...end,
+    ...end,
+  ];
+  const fn = [2, 6, I32, 2, V128, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0]),
-    ...section(3, [3, 0, 1, 0]),
+    ...section(1, [3, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
+    ...section(3, [4, 0, 1, 0, 2]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [4, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('mem'), 0x02, 0]),
-    ...section(10, [3, ...body(), ...accumulateBody(), ...dots2Body()]),
+    ...section(7, [5, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('mem'), 0x02, 0]),
+    ...section(10, [4, ...body(), ...accumulateBody(), ...dots2Body(), ...decodeInt8Body()]),
   ];
   return new Uint8Array(bytes);
 }
@@ -243,6 +286,8 @@ export interface WasmDots {
   dots2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** sums (groups x d, f32) += row i of A into row groups[i] (i32). d a multiple of 4. */
   accumulate(a: number, groups: number, sums: number, n: number, d: number): void;
+  /** n int8 rows at src (4 + d bytes each) decoded to float32 rows at dst (d floats each); d a multiple of 8. */
+  decodeInt8(src: number, dst: number, n: number, d: number): void;
 }
 
 let cached: WasmDots | null | undefined;
@@ -257,9 +302,10 @@ export function wasmDots(): WasmDots | null {
       dots: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       dots2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       accumulate: (a: number, groups: number, sums: number, n: number, d: number) => void;
+      decodeInt8: (src: number, dst: number, n: number, d: number) => void;
       mem: WebAssembly.Memory;
     };
-    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, accumulate: exports.accumulate };
+    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
   } catch {
     cached = null;
   }
