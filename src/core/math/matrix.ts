@@ -120,11 +120,37 @@ export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   return { data: out, rows: indices.length, cols };
 }
 
-/** Squared L2 norm of every row. */
+/**
+ * Squared L2 norm of every row, each summed in float64 from its first value to its last. Four rows
+ * go through one loop: a row's sum is a chain of dependent additions, so one row at a time waits on
+ * each addition, while four independent chains (each in the same order, so the same bits) overlap.
+ */
 export function rowSquaredNorms(m: Matrix): Float64Array {
   const out = new Float64Array(m.rows);
   const { data, cols } = m;
-  for (let i = 0; i < m.rows; i++) {
+  let i = 0;
+  for (; i + 4 <= m.rows; i += 4) {
+    const o = i * cols;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < cols; j++) {
+      const a = data[o + j] as number;
+      const b = data[o + cols + j] as number;
+      const c = data[o + 2 * cols + j] as number;
+      const d = data[o + 3 * cols + j] as number;
+      s0 += a * a;
+      s1 += b * b;
+      s2 += c * c;
+      s3 += d * d;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < m.rows; i++) {
     let s = 0;
     const o = i * cols;
     for (let j = 0; j < cols; j++) s += data[o + j] * data[o + j];
@@ -138,18 +164,20 @@ export function rowSquaredNorms(m: Matrix): Float64Array {
  * Infinity: one such row would otherwise turn a cosine centroid, and every distance to it, into NaN.
  */
 export function normalizeRows(m: Matrix): Matrix {
-  const out = new Float32Array(m.data);
+  const { data, cols } = m;
+  const out = new Float32Array(m.rows * cols);
   const norms = rowSquaredNorms(m);
   for (let i = 0; i < m.rows; i++) {
-    const o = i * m.cols;
+    const o = i * cols;
     if (!(norms[i] > 0 && norms[i] < Infinity)) {
-      if (norms[i] !== 0) out.fill(0, o, o + m.cols);
+      // A zero row stays as it is (its -0s included); a non-finite one is the zeros `out` starts with.
+      if (norms[i] === 0) out.set(data.subarray(o, o + cols), o);
       continue;
     }
     const inv = 1 / Math.sqrt(norms[i]);
-    for (let j = 0; j < m.cols; j++) out[o + j] *= inv;
+    for (let j = 0; j < cols; j++) out[o + j] = data[o + j] * inv;
   }
-  return { data: out, rows: m.rows, cols: m.cols };
+  return { data: out, rows: m.rows, cols };
 }
 
 /** Mean of all rows (zeros for an empty matrix). */
