@@ -1,6 +1,6 @@
 import type { Matrix } from '../types';
 import { type EncodedMatrix, isEncoded, isInt8Rows, rowRange } from './matrix';
-import { wasmDots } from './wasmDots';
+import { type WasmDots, wasmDots } from './wasmDots';
 
 /**
  * out = A * B^T, i.e. out[i*k + j] = A_i . B_j, for A (n x d) and B (k x d).
@@ -16,6 +16,25 @@ const PAGE = 65536;
 let residentOwner: object | null = null;
 
 const up4 = (v: number): number => (v + 3) & ~3;
+const up2 = (v: number): number => (v + 1) & ~1;
+
+/**
+ * Output floats per row of the kernel's product with k rows of B: k rounded up to 2 when B's rows
+ * can go through the kernel two at a time with fewer padding rows than four at a time (k = 1, 2,
+ * 5, 6, ...), else to 4. Either way each product is summed the same way (wasmDots.ts).
+ */
+const strideFor = (k: number): number => (up2(k) < up4(k) ? up2(k) : up4(k));
+
+/**
+ * `rows` rows of A at byte offset `aAt` times B (at `bAt`, zero-padded to up4(k) rows) into `outAt`,
+ * `stride` floats per row (strideFor): pairs of rows through dots2 or dots2x2, an odd last row through
+ * dots, which writes up4(k) floats (the output region holds rows * up4(k)).
+ */
+function kernelRows(kernel: WasmDots, aAt: number, bAt: number, outAt: number, rows: number, stride: number, d4: number): void {
+  const even = rows & ~1;
+  if (even > 0) (stride % 4 === 0 ? kernel.dots2 : kernel.dots2x2)(aAt, bAt, outAt, even, stride, d4);
+  if (rows > even) kernel.dots(aAt + even * d4 * 4, bAt, outAt + even * stride * 4, 1, up4(stride), d4);
+}
 
 function ensureBytes(memory: WebAssembly.Memory, bytes: number): void {
   const have = memory.buffer.byteLength;
@@ -74,7 +93,7 @@ function jsProduct(a: Matrix, b: Matrix, out: Float32Array, rowFrom: number, row
   }
 }
 
-/** Copies the kernel's k4-strided output rows into `out` (k-strided). */
+/** Copies the kernel's output rows, `k4` floats apart, into `out` (k-strided). */
 function readOut(heap: Float32Array, at: number, rows: number, k: number, k4: number, out: Float32Array, outRow: number): void {
   if (k === k4) {
     out.set(heap.subarray(at, at + rows * k), outRow * k);
@@ -151,6 +170,7 @@ export class RowDotter {
     }
     const d4 = this.stride;
     const k4 = up4(b.rows);
+    const stride = strideFor(b.rows);
     const aBytes = a.rows * d4 * 4;
     const resident = this.keepResident && aBytes <= RESIDENT_LIMIT_BYTES;
     const chunkRows = resident ? a.rows : Math.max(16, Math.floor(CHUNK_BYTES / ((d4 + k4) * 4)));
@@ -174,11 +194,8 @@ export class RowDotter {
         copyRows(heap, 0, a, from, to, d4);
         aAt = 0;
       }
-      const rows = to - from;
-      const even = rows & ~1;
-      if (even > 0) kernel.dots2(aAt * 4, bAt * 4, outAt * 4, even, k4, d4);
-      if (rows > even) kernel.dots((aAt + even * d4) * 4, bAt * 4, (outAt + even * k4) * 4, 1, k4, d4);
-      readOut(heap, outAt, to - from, b.rows, k4, out, from);
+      kernelRows(kernel, aAt * 4, bAt * 4, outAt * 4, to - from, stride, d4);
+      readOut(heap, outAt, to - from, b.rows, stride, out, from);
     }
     return out;
   }
@@ -232,10 +249,8 @@ function encodedProduct(a: EncodedMatrix, b: Matrix, out: Float32Array): Float32
     const rows = to - from;
     a.copyEncodedRows(from, to, raw, 0);
     kernel.decodeInt8(0, xAt * 4, rows, d);
-    const even = rows & ~1;
-    if (even > 0) kernel.dots2(xAt * 4, bAt * 4, outAt * 4, even, k4, d);
-    if (rows > even) kernel.dots((xAt + even * d) * 4, bAt * 4, (outAt + even * k4) * 4, 1, k4, d);
-    readOut(heap, outAt, rows, k, k4, out, from);
+    kernelRows(kernel, xAt * 4, bAt * 4, outAt * 4, rows, strideFor(k), d);
+    readOut(heap, outAt, rows, k, strideFor(k), out, from);
   }
   return out;
 }

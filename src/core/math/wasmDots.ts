@@ -9,61 +9,12 @@
  *   out[i*k + j] = sum_t A[i*d + t] * B[j*d + t]
  * `dots2` does the same two rows of A at a time (n even), with the same additions in the same
  * order, so its sums are bit-identical; sharing each B load between two rows makes it ~1.5x faster
- * (the MLP of active transfer learning spends most of its training in this product).
+ * (the MLP of active transfer learning spends most of its training in this product). `dots2x2`
+ * is `dots2` over B two rows at a time instead of four, for k a multiple of 2: k-means with k = 2
+ * (the default batch's clusters) then computes no products with padding rows, half of them at 4.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(Buffer.from(text, 'utf8'));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-// Instruction helpers (params 0..5 = a, b, out, n, k, d).
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const add = [0x6a];
-const geU = [0x4f];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const v128load = (): number[] => simd(0x00, 0, 0);
-const f32x4add = simd(0xe4);
-const f32x4mul = simd(0xe6);
-const extract = (lane: number): number[] => simd(0x1f, lane);
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
-const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
+import { I32, V128, add, block, br, brIf, end, extract, f32x4add, f32x4mul, geU, get, i32c, loop, name, section, set, simd, uleb, v128load } from './wasmAsm';
 
 // Locals.
 const [A, B, OUT, N, K, D] = [0, 1, 2, 3, 4, 5];
@@ -133,9 +84,10 @@ function body(): number[] {
 
 /**
  * dots2(a, b, out, n, k, d): the same product two rows of A at a time (n even). Each load of a B
- * vector serves both rows, so a pass does 6 loads per 8 multiply-adds instead of 5 per 4.
+ * vector serves both rows, so a pass does 6 loads per 8 multiply-adds instead of 5 per 4. `width`
+ * rows of B go through one pass (k a multiple of it); each product is summed the same way either way.
  */
-function dots2Body(): number[] {
+function dots2Body(width: 2 | 4): number[] {
   // Locals after the 6 params: 13 i32, then 11 v128.
   const [I2, CB2, J2, XR, P0, RB, OP, P1, P2, P3, XR2, OP2, KB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
   const accs = [19, 20, 21, 22, 23, 24, 25, 26];
@@ -149,7 +101,8 @@ function dots2Body(): number[] {
     ...get(XR), ...get(J2), ...add, ...v128load(), ...set(X1),
     ...get(XR2), ...get(J2), ...add, ...v128load(), ...set(X2),
   ];
-  for (let c = 0; c < 4; c++) {
+  const used = [...accs.slice(0, width), ...accs.slice(4, 4 + width)];
+  for (let c = 0; c < width; c++) {
     inner.push(
       ...get(accs[c]), ...get(X1), ...get(ptrs[c]), ...get(J2), ...add, ...v128load(), ...tee(BV), ...f32x4mul, ...f32x4add, ...set(accs[c]),
       ...get(accs[c + 4]), ...get(X2), ...get(BV), ...f32x4mul, ...f32x4add, ...set(accs[c + 4]),
@@ -157,21 +110,19 @@ function dots2Body(): number[] {
   }
   inner.push(...get(J2), ...i32c(16), ...add, ...set(J2), ...br(0), ...end, ...end);
   const stores: number[] = [];
-  for (let c = 0; c < 4; c++) stores.push(...horizontalSumStore(accs[c], 4 * c, OP), ...horizontalSumStore(accs[c + 4], 4 * c, OP2));
+  for (let c = 0; c < width; c++) stores.push(...horizontalSumStore(accs[c], 4 * c, OP), ...horizontalSumStore(accs[c + 4], 4 * c, OP2));
   const centroidLoop: number[] = [
     ...block, ...loop,
     ...get(CB2), ...get(K), ...geU, ...brIf(1),
-    ...get(P0), ...get(RB), ...add, ...set(P1),
-    ...get(P1), ...get(RB), ...add, ...set(P2),
-    ...get(P2), ...get(RB), ...add, ...set(P3),
-    ...accs.flatMap((acc) => [...zero, ...set(acc)]),
+    ...ptrs.slice(1, width).flatMap((ptr, c) => [...get(ptrs[c]), ...get(RB), ...add, ...set(ptr)]),
+    ...used.flatMap((acc) => [...zero, ...set(acc)]),
     ...i32c(0), ...set(J2),
     ...inner,
     ...stores,
-    ...get(OP), ...i32c(16), ...add, ...set(OP),
-    ...get(OP2), ...i32c(16), ...add, ...set(OP2),
-    ...get(P3), ...get(RB), ...add, ...set(P0),
-    ...get(CB2), ...i32c(4), ...add, ...set(CB2),
+    ...get(OP), ...i32c(4 * width), ...add, ...set(OP),
+    ...get(OP2), ...i32c(4 * width), ...add, ...set(OP2),
+    ...get(ptrs[width - 1]), ...get(RB), ...add, ...set(P0),
+    ...get(CB2), ...i32c(width), ...add, ...set(CB2),
     ...br(0), ...end, ...end,
   ];
   const code: number[] = [
@@ -270,10 +221,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [3, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
-    ...section(3, [4, 0, 1, 0, 2]),
+    ...section(3, [5, 0, 1, 0, 2, 0]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [5, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('mem'), 0x02, 0]),
-    ...section(10, [4, ...body(), ...accumulateBody(), ...dots2Body(), ...decodeInt8Body()]),
+    ...section(7, [6, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('dots2x2'), 0x00, 4, ...name('mem'), 0x02, 0]),
+    ...section(10, [5, ...body(), ...accumulateBody(), ...dots2Body(4), ...decodeInt8Body(), ...dots2Body(2)]),
   ];
   return new Uint8Array(bytes);
 }
@@ -284,6 +235,8 @@ export interface WasmDots {
   dots(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** The same as `dots` for an even n, two rows of A per pass (faster). */
   dots2(a: number, b: number, out: number, n: number, k: number, d: number): void;
+  /** `dots2` with k a multiple of 2 (not 4): the same sums. */
+  dots2x2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** sums (groups x d, f32) += row i of A into row groups[i] (i32). d a multiple of 4. */
   accumulate(a: number, groups: number, sums: number, n: number, d: number): void;
   /** n int8 rows at src (4 + d bytes each) decoded to float32 rows at dst (d floats each); d a multiple of 8. */
@@ -301,11 +254,12 @@ export function wasmDots(): WasmDots | null {
     const exports = instance.exports as unknown as {
       dots: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       dots2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
+      dots2x2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       accumulate: (a: number, groups: number, sums: number, n: number, d: number) => void;
       decodeInt8: (src: number, dst: number, n: number, d: number) => void;
       mem: WebAssembly.Memory;
     };
-    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
+    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, dots2x2: exports.dots2x2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
   } catch {
     cached = null;
   }

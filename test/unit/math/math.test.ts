@@ -77,7 +77,7 @@ for (const kernel of ['wasm', 'js'] as const) {
   });
 }
 
-test('the two-rows-per-pass kernel (dots2) gives exactly the one-row kernel\'s sums', () => {
+test('the two-rows-per-pass kernels (dots2, and dots2x2 over B two rows at a time) give exactly the one-row kernel\'s sums', () => {
   const kernel = wasmDots();
   assert.ok(kernel, 'WebAssembly SIMD is available in Node 20');
   const [n, k, d] = [10, 12, 20];
@@ -94,6 +94,13 @@ test('the two-rows-per-pass kernel (dots2) gives exactly the one-row kernel\'s s
   kernel.dots2(aAt * 4, bAt * 4, out2 * 4, n, k, d);
   const one = Array.from(heap.subarray(out1, out1 + n * k));
   assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * k)), one);
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots2x2(aAt * 4, bAt * 4, out2 * 4, n, k, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * k)), one, 'dots2x2');
+  // k = 2 (k-means' default): the first two columns of the same products, two floats per row.
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots2x2(aAt * 4, bAt * 4, out2 * 4, n, 2, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * 2)), one.flatMap((v, i) => (i % k < 2 ? [v] : [])), 'dots2x2 with k = 2');
   assertClose(Float32Array.from(one), reference(a, b), 1e-4, 'dots against the reference');
 });
 
