@@ -162,16 +162,21 @@ export function rowSquaredNorms(m: Matrix): Float64Array {
 /**
  * A copy with every row scaled to unit length. Zero rows stay zero, and so do rows holding NaN or
  * Infinity: one such row would otherwise turn a cosine centroid, and every distance to it, into NaN.
+ * `inPlace` scales `m` itself instead (a caller's own scratch copy: no second array to allocate).
  */
-export function normalizeRows(m: Matrix): Matrix {
+export function normalizeRows(m: Matrix, inPlace = false): Matrix {
   const { data, cols } = m;
-  const out = new Float32Array(m.rows * cols);
+  const out = inPlace ? data : new Float32Array(m.rows * cols);
   const norms = rowSquaredNorms(m);
   for (let i = 0; i < m.rows; i++) {
     const o = i * cols;
     if (!(norms[i] > 0 && norms[i] < Infinity)) {
-      // A zero row stays as it is (its -0s included); a non-finite one is the zeros `out` starts with.
-      if (norms[i] === 0) out.set(data.subarray(o, o + cols), o);
+      // A zero row stays as it is (its -0s included); a non-finite one becomes zeros.
+      if (norms[i] === 0) {
+        if (!inPlace) out.set(data.subarray(o, o + cols), o);
+      } else if (inPlace) {
+        out.fill(0, o, o + cols);
+      }
       continue;
     }
     const inv = 1 / Math.sqrt(norms[i]);

@@ -59,8 +59,9 @@ export function pickFromClusters(pool: Matrix, allCandidates: readonly number[],
   const candidates = options.maxRows === undefined ? allCandidates : subsampleCandidates(allCandidates, options.maxRows, options.seed);
   const scores = options.scores && candidates !== allCandidates ? subsampleScores(allCandidates, candidates, options.scores) : options.scores;
   const k = Math.max(1, Math.min(options.clusters, candidates.length));
+  // `sub` is a copy of its own: k-means may normalize it in place.
   const sub = takeRows(pool, candidates);
-  const result = kmeans(sub, k, { distance: 'cosine', seed: options.seed, maxIterations: 20 });
+  const result = kmeans(sub, k, { distance: 'cosine', seed: options.seed, maxIterations: 20, overwriteData: true });
   const members: number[][] = Array.from({ length: result.centroids.rows }, () => []);
   for (let i = 0; i < candidates.length; i++) members[result.assignments[i]].push(i);
   // Cosine distance on unit vectors: ||x - c||^2 = 2 - 2 cos.

@@ -51,6 +51,12 @@ test('matrix helpers: shape checks, row views, gathers, norms, means, stacking',
   assert.deepEqual([...row(n, 1)], [0, 0, 0], 'a zero row stays zero');
   const bad = normalizeRows(fromRows([[NaN, 1], [Infinity, 0]]));
   assert.deepEqual([...bad.data], [0, 0, 0, 0], 'NaN and Infinity rows become zero, never NaN downstream');
+  // In place: the same floats (-0s of a zero row kept), in the matrix itself.
+  const mixed = fromRows([[3, 4, 0], [NaN, 1, 2], [-0, 0, -0], [1e-20, -2e-20, 5], [Infinity, 1, 1], [0.1, 0.2, 0.3]]);
+  const copy = normalizeRows(mixed);
+  const same = normalizeRows(mixed, true);
+  assert.equal(same.data, mixed.data);
+  assert.ok(same.data.every((v, i) => Object.is(v, copy.data[i])), `${[...same.data]} vs ${[...copy.data]}`);
   const stacked = stackRows([fromRows([[1, 2]]), fromRows([[3, 4], [5, 6]])], 2);
   assert.deepEqual([stacked.rows, ...stacked.data], [3, 1, 2, 3, 4, 5, 6]);
 });
