@@ -27,13 +27,26 @@ const strideFor = (k: number): number => (up2(k) < up4(k) ? up2(k) : up4(k));
 
 /**
  * `rows` rows of A at byte offset `aAt` times B (at `bAt`, zero-padded to up4(k) rows) into `outAt`,
- * `stride` floats per row (strideFor): pairs of rows through dots2 or dots2x2, an odd last row through
- * dots, which writes up4(k) floats (the output region holds rows * up4(k)).
+ * `stride` floats per row (strideFor): pairs of rows through dots2, or with B two rows at a time
+ * fours through dots4x2 and a last pair through dots2x2; an odd last row through dots, which writes
+ * up4(k) floats (the output region holds rows * up4(k)).
  */
 function kernelRows(kernel: WasmDots, aAt: number, bAt: number, outAt: number, rows: number, stride: number, d4: number): void {
+  let done = 0;
+  const at = (row: number): readonly [number, number] => [aAt + row * d4 * 4, outAt + row * stride * 4];
+  if (stride % 4 !== 0) {
+    done = rows & ~3;
+    if (done > 0) kernel.dots4x2(aAt, bAt, outAt, done, stride, d4);
+  }
   const even = rows & ~1;
-  if (even > 0) (stride % 4 === 0 ? kernel.dots2 : kernel.dots2x2)(aAt, bAt, outAt, even, stride, d4);
-  if (rows > even) kernel.dots(aAt + even * d4 * 4, bAt, outAt + even * stride * 4, 1, up4(stride), d4);
+  if (even > done) {
+    const [a, out] = at(done);
+    (stride % 4 === 0 ? kernel.dots2 : kernel.dots2x2)(a, bAt, out, even - done, stride, d4);
+  }
+  if (rows > even) {
+    const [a, out] = at(even);
+    kernel.dots(a, bAt, out, 1, up4(stride), d4);
+  }
 }
 
 function ensureBytes(memory: WebAssembly.Memory, bytes: number): void {

@@ -83,66 +83,75 @@ function body(): number[] {
 }
 
 /**
- * dots2(a, b, out, n, k, d): the same product two rows of A at a time (n even). Each load of a B
- * vector serves both rows, so a pass does 6 loads per 8 multiply-adds instead of 5 per 4. `width`
- * rows of B go through one pass (k a multiple of it); each product is summed the same way either way.
+ * dots2(a, b, out, n, k, d): the same product `rows` rows of A at a time (n a multiple of `rows`)
+ * and `width` rows of B (k a multiple of `width`). Each load of a B vector serves every row of A in
+ * the pass (dots2: 6 loads per 8 multiply-adds instead of 5 per 4), and the rows x width
+ * accumulators are independent chains of additions, so they overlap: two rows with two of B would
+ * be only four, each waiting on its last addition, hence four rows when B goes two at a time. Every
+ * product is summed exactly as `dots` sums it.
  */
-function dots2Body(width: 2 | 4): number[] {
-  // Locals after the 6 params: 13 i32, then 11 v128.
-  const [I2, CB2, J2, XR, P0, RB, OP, P1, P2, P3, XR2, OP2, KB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-  const accs = [19, 20, 21, 22, 23, 24, 25, 26];
-  const [X1, X2, BV] = [27, 28, 29];
-  const ptrs = [P0, P1, P2, P3];
+function dotsRowsBody(rows: 2 | 4, width: 2 | 4): number[] {
+  // Locals after the 6 params: i32 first, then v128.
+  let next = 6;
+  const local = (): number => next++;
+  const [I2, CB2, J2, RB, KB] = [local(), local(), local(), local(), local()];
+  const ptrs = Array.from({ length: width }, local);
+  const xrs = Array.from({ length: rows }, local);
+  const ops = Array.from({ length: rows }, local);
+  const i32s = next - 6;
+  const accs = Array.from({ length: rows }, () => Array.from({ length: width }, local));
+  const xs = Array.from({ length: rows }, local);
+  const BV = local();
+  const v128s = next - 6 - i32s;
   const tee = (i: number): number[] => [0x22, ...uleb(i)];
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   const inner: number[] = [
     ...block, ...loop,
     ...get(J2), ...get(RB), ...geU, ...brIf(1),
-    ...get(XR), ...get(J2), ...add, ...v128load(), ...set(X1),
-    ...get(XR2), ...get(J2), ...add, ...v128load(), ...set(X2),
+    ...xs.flatMap((x, r) => [...get(xrs[r] as number), ...get(J2), ...add, ...v128load(), ...set(x)]),
   ];
-  const used = [...accs.slice(0, width), ...accs.slice(4, 4 + width)];
   for (let c = 0; c < width; c++) {
-    inner.push(
-      ...get(accs[c]), ...get(X1), ...get(ptrs[c]), ...get(J2), ...add, ...v128load(), ...tee(BV), ...f32x4mul, ...f32x4add, ...set(accs[c]),
-      ...get(accs[c + 4]), ...get(X2), ...get(BV), ...f32x4mul, ...f32x4add, ...set(accs[c + 4]),
-    );
+    inner.push(...get(ptrs[c] as number), ...get(J2), ...add, ...v128load(), ...set(BV));
+    for (let r = 0; r < rows; r++) {
+      const acc = (accs[r] as number[])[c] as number;
+      inner.push(...get(acc), ...get(xs[r] as number), ...get(BV), ...f32x4mul, ...f32x4add, ...set(acc));
+    }
   }
   inner.push(...get(J2), ...i32c(16), ...add, ...set(J2), ...br(0), ...end, ...end);
   const stores: number[] = [];
-  for (let c = 0; c < width; c++) stores.push(...horizontalSumStore(accs[c], 4 * c, OP), ...horizontalSumStore(accs[c + 4], 4 * c, OP2));
+  for (let c = 0; c < width; c++) for (let r = 0; r < rows; r++) stores.push(...horizontalSumStore((accs[r] as number[])[c] as number, 4 * c, ops[r]));
   const centroidLoop: number[] = [
     ...block, ...loop,
     ...get(CB2), ...get(K), ...geU, ...brIf(1),
-    ...ptrs.slice(1, width).flatMap((ptr, c) => [...get(ptrs[c]), ...get(RB), ...add, ...set(ptr)]),
-    ...used.flatMap((acc) => [...zero, ...set(acc)]),
+    ...ptrs.slice(1).flatMap((ptr, c) => [...get(ptrs[c] as number), ...get(RB), ...add, ...set(ptr)]),
+    ...accs.flat().flatMap((acc) => [...zero, ...set(acc)]),
     ...i32c(0), ...set(J2),
     ...inner,
     ...stores,
-    ...get(OP), ...i32c(4 * width), ...add, ...set(OP),
-    ...get(OP2), ...i32c(4 * width), ...add, ...set(OP2),
-    ...get(ptrs[width - 1]), ...get(RB), ...add, ...set(P0),
+    ...ops.flatMap((op) => [...get(op), ...i32c(4 * width), ...add, ...set(op)]),
+    ...get(ptrs[width - 1] as number), ...get(RB), ...add, ...set(ptrs[0] as number),
     ...get(CB2), ...i32c(width), ...add, ...set(CB2),
     ...br(0), ...end, ...end,
   ];
+  const [xr0, op0] = [xrs[0] as number, ops[0] as number];
   const code: number[] = [
     ...get(D), ...i32c(2), 0x74, ...set(RB),
     ...get(K), ...i32c(2), 0x74, ...set(KB),
-    ...get(A), ...set(XR), ...get(OUT), ...set(OP), ...i32c(0), ...set(I2),
+    ...get(A), ...set(xr0), ...get(OUT), ...set(op0), ...i32c(0), ...set(I2),
     ...block, ...loop,
     ...get(I2), ...get(N), ...geU, ...brIf(1),
-    ...get(XR), ...get(RB), ...add, ...set(XR2),
-    ...get(OP), ...get(KB), ...add, ...set(OP2),
-    ...i32c(0), ...set(CB2), ...get(B), ...set(P0),
+    ...xrs.slice(1).flatMap((xr, r) => [...get(xrs[r] as number), ...get(RB), ...add, ...set(xr)]),
+    ...ops.slice(1).flatMap((op, r) => [...get(ops[r] as number), ...get(KB), ...add, ...set(op)]),
+    ...i32c(0), ...set(CB2), ...get(B), ...set(ptrs[0] as number),
     ...centroidLoop,
-    // OP has walked over row i's outputs; skip row i + 1's (written through OP2).
-    ...get(OP), ...get(KB), ...add, ...set(OP),
-    ...get(XR2), ...get(RB), ...add, ...set(XR),
-    ...get(I2), ...i32c(2), ...add, ...set(I2),
+    // Each output pointer has walked over its row's outputs: the last one now starts the next pass's first row.
+    ...get(ops[rows - 1] as number), ...set(op0),
+    ...get(xrs[rows - 1] as number), ...get(RB), ...add, ...set(xr0),
+    ...get(I2), ...i32c(rows), ...add, ...set(I2),
     ...br(0), ...end, ...end,
     ...end,
   ];
-  const fn = [2, 13, I32, 11, V128, ...code];
+  const fn = [2, i32s, I32, v128s, V128, ...code];
   return [...uleb(fn.length), ...fn];
 }
 
@@ -150,6 +159,13 @@ function dots2Body(width: 2 | 4): number[] {
 function accumulateBody(): number[] {
   const [GA, GROUPS, SUMS, GN, GD] = [0, 1, 2, 3, 4];
   const [GI, GJ, GXROW, GSP, GROWB] = [5, 6, 7, 8, 9];
+  /** sums[j + offset bytes] += A_i[j + offset bytes], one f32x4. */
+  const addVector = (offset: number): number[] => [
+    ...get(GSP), ...get(GJ), ...add,
+    ...get(GSP), ...get(GJ), ...add, ...simd(0x00, 0, ...uleb(offset)),
+    ...get(GXROW), ...get(GJ), ...add, ...simd(0x00, 0, ...uleb(offset)),
+    ...f32x4add, ...simd(0x0b, 0, ...uleb(offset)),
+  ];
   const code: number[] = [
     ...get(GD), ...i32c(2), 0x74, ...set(GROWB),
     ...get(GA), ...set(GXROW), ...i32c(0), ...set(GI),
@@ -157,12 +173,15 @@ function accumulateBody(): number[] {
     ...get(GI), ...get(GN), ...geU, ...brIf(1),
     ...get(SUMS), ...get(GROUPS), ...get(GI), ...i32c(2), 0x74, ...add, 0x28, 0, 0, ...get(GROWB), 0x6c, ...add, ...set(GSP),
     ...i32c(0), ...set(GJ),
+    // Four vectors per pass while they fit (a quarter of the loop's bookkeeping), then one at a time.
+    ...block, ...loop,
+    ...get(GJ), ...i32c(64), ...add, ...get(GROWB), 0x4b, ...brIf(1),
+    ...[0, 16, 32, 48].flatMap(addVector),
+    ...get(GJ), ...i32c(64), ...add, ...set(GJ),
+    ...br(0), ...end, ...end,
     ...block, ...loop,
     ...get(GJ), ...get(GROWB), ...geU, ...brIf(1),
-    ...get(GSP), ...get(GJ), ...add,
-    ...get(GSP), ...get(GJ), ...add, ...v128load(),
-    ...get(GXROW), ...get(GJ), ...add, ...v128load(),
-    ...f32x4add, ...simd(0x0b, 0, 0),
+    ...addVector(0),
     ...get(GJ), ...i32c(16), ...add, ...set(GJ),
     ...br(0), ...end, ...end,
     ...get(GXROW), ...get(GROWB), ...add, ...set(GXROW),
@@ -221,10 +240,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [3, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
-    ...section(3, [5, 0, 1, 0, 2, 0]),
+    ...section(3, [6, 0, 1, 0, 2, 0, 0]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [6, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('dots2x2'), 0x00, 4, ...name('mem'), 0x02, 0]),
-    ...section(10, [5, ...body(), ...accumulateBody(), ...dots2Body(4), ...decodeInt8Body(), ...dots2Body(2)]),
+    ...section(7, [7, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('dots2x2'), 0x00, 4, ...name('dots4x2'), 0x00, 5, ...name('mem'), 0x02, 0]),
+    ...section(10, [6, ...body(), ...accumulateBody(), ...dotsRowsBody(2, 4), ...decodeInt8Body(), ...dotsRowsBody(2, 2), ...dotsRowsBody(4, 2)]),
   ];
   return new Uint8Array(bytes);
 }
@@ -237,6 +256,8 @@ export interface WasmDots {
   dots2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** `dots2` with k a multiple of 2 (not 4): the same sums. */
   dots2x2(a: number, b: number, out: number, n: number, k: number, d: number): void;
+  /** `dots2x2` four rows of A at a time (n a multiple of 4): the same sums. */
+  dots4x2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** sums (groups x d, f32) += row i of A into row groups[i] (i32). d a multiple of 4. */
   accumulate(a: number, groups: number, sums: number, n: number, d: number): void;
   /** n int8 rows at src (4 + d bytes each) decoded to float32 rows at dst (d floats each); d a multiple of 8. */
@@ -255,11 +276,12 @@ export function wasmDots(): WasmDots | null {
       dots: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       dots2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       dots2x2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
+      dots4x2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       accumulate: (a: number, groups: number, sums: number, n: number, d: number) => void;
       decodeInt8: (src: number, dst: number, n: number, d: number) => void;
       mem: WebAssembly.Memory;
     };
-    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, dots2x2: exports.dots2x2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
+    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, dots2x2: exports.dots2x2, dots4x2: exports.dots4x2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
   } catch {
     cached = null;
   }

@@ -83,7 +83,7 @@ for (const kernel of ['wasm', 'js'] as const) {
   });
 }
 
-test('the two-rows-per-pass kernels (dots2, and dots2x2 over B two rows at a time) give exactly the one-row kernel\'s sums', () => {
+test('the several-rows-per-pass kernels (dots2; dots2x2 and dots4x2 over B two rows at a time) give exactly the one-row kernel\'s sums', () => {
   const kernel = wasmDots();
   assert.ok(kernel, 'WebAssembly SIMD is available in Node 20');
   const [n, k, d] = [10, 12, 20];
@@ -107,6 +107,13 @@ test('the two-rows-per-pass kernels (dots2, and dots2x2 over B two rows at a tim
   heap.fill(0, out2, out2 + n * k);
   kernel.dots2x2(aAt * 4, bAt * 4, out2 * 4, n, 2, d);
   assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * 2)), one.flatMap((v, i) => (i % k < 2 ? [v] : [])), 'dots2x2 with k = 2');
+  // Four rows of A at a time (n = 8 of the 10).
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots4x2(aAt * 4, bAt * 4, out2 * 4, 8, k, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + 8 * k)), one.slice(0, 8 * k), 'dots4x2');
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots4x2(aAt * 4, bAt * 4, out2 * 4, 8, 2, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + 8 * 2)), one.slice(0, 8 * k).flatMap((v, i) => (i % k < 2 ? [v] : [])), 'dots4x2 with k = 2');
   assertClose(Float32Array.from(one), reference(a, b), 1e-4, 'dots against the reference');
 });
 
@@ -114,4 +121,10 @@ test('group sums add the rows of each group', () => {
   const a = fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]]);
   const sums = new RowDotter(a).groupSums(Int32Array.from([0, 1, 0, 1]), 2);
   assert.deepEqual([...sums], [8, 10, 12, 5, 6, 7]);
+  // The kernel (resident rows, four vectors per pass and a remainder) adds exactly as the JavaScript loop (streamed rows).
+  for (const cols of [37, 64, 384]) {
+    const m = randomMatrix(301, cols, cols);
+    const groups = Int32Array.from({ length: m.rows }, (_, i) => (i * 7) % 5);
+    assert.deepEqual(new RowDotter(m).groupSums(groups, 5), new RowDotter(m, false).groupSums(groups, 5), `${cols} columns`);
+  }
 });
