@@ -103,7 +103,6 @@ function dotsRowsBody(rows: 2 | 4, width: 2 | 4): number[] {
   const xs = Array.from({ length: rows }, local);
   const BV = local();
   const v128s = next - 6 - i32s;
-  const tee = (i: number): number[] => [0x22, ...uleb(i)];
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   const inner: number[] = [
     ...block, ...loop,
