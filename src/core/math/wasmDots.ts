@@ -11,7 +11,9 @@
  * order, so its sums are bit-identical; sharing each B load between two rows makes it ~1.5x faster
  * (the MLP of active transfer learning spends most of its training in this product). `dots2x2`
  * is `dots2` over B two rows at a time instead of four, for k a multiple of 2: k-means with k = 2
- * (the default batch's clusters) then computes no products with padding rows, half of them at 4.
+ * (the default batch's clusters) then computes no products with padding rows, half of them at 4;
+ * `dots4x2` is the same four rows of A at a time. `decodeInt8` turns int8 rows into float32 rows
+ * inside the module's memory, so an int8 pool is copied in at a quarter of its floats' bytes.
  */
 
 import { I32, V128, add, block, br, brIf, end, extract, f32x4add, f32x4mul, geU, get, i32c, loop, name, section, set, simd, uleb, v128load } from './wasmAsm';
