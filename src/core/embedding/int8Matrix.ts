@@ -9,11 +9,12 @@
  * pool and the cache share one copy of the rows, and the pool keeps them when the cache is released.
  *
  * Code that reads rows goes through `takeRows`, `rowRange` and `readRowInto` (math/matrix.ts),
- * which decode only the rows asked for. Reading `data` decodes everything into a float32 copy that
+ * which decode only the rows asked for; a head's forward pass (math/product.ts) copies the stored
+ * bytes themselves (`copyEncodedRows`) and decodes them inside its kernel. Reading `data` decodes everything into a float32 copy that
  * is then kept up to date; that is correct but costs the memory this type saves, so it is counted
  * (`encodedFullDecodes` in math/matrix.ts) and the session's paths never do it.
  */
-import { type EncodedMatrix, noteFullDecode } from '../math/matrix';
+import { type Int8RowsMatrix, noteFullDecode } from '../math/matrix';
 import type { Matrix } from '../types';
 import type { EmbeddingCache } from './cache';
 import { type VectorDtype, decodeRow, encodeInt8, encodeRow, rowBytes } from './quantize';
@@ -89,7 +90,7 @@ class RowBuffers {
   }
 }
 
-export class Int8Matrix implements EncodedMatrix {
+export class Int8Matrix implements Int8RowsMatrix {
   private readonly buffers: RowBuffers;
   /** Row r is at `rowAt[r]` of buffer `rowBuffer[r]` (an id of `buffers`; 0: not written, zeros). */
   private readonly rowBuffer: Uint32Array;
@@ -160,6 +161,28 @@ export class Int8Matrix implements EncodedMatrix {
         k += 4;
       }
       for (; j < cols; j++) out[k++] = (codes[o + j] as number) * s;
+    }
+  }
+
+  copyEncodedRows(from: number, to: number, out: Int8Array, outAt: number): void {
+    const { rowBuffer, rowAt } = this;
+    const { bytes } = this.buffers;
+    const stride = this.row.length;
+    let k = outAt;
+    for (let r = from; r < to; ) {
+      const id = rowBuffer[r] as number;
+      if (id === 0) {
+        out.fill(0, k, k + stride);
+        k += stride;
+        r++;
+        continue;
+      }
+      // Rows written one after another sit side by side in one buffer: one copy per run, not per row.
+      const start = rowAt[r] as number;
+      let end = start + stride;
+      for (r++; r < to && rowBuffer[r] === id && rowAt[r] === end; r++) end += stride;
+      out.set((bytes[id - 1] as Int8Array).subarray(start, end), k);
+      k += end - start;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Matrix } from '../types';
-import { wasmDots } from './wasmDots';
+import { type EncodedMatrix, isEncoded, isInt8Rows, rowRange } from './matrix';
+import { type WasmDots, wasmDots } from './wasmDots';
 
 /**
  * out = A * B^T, i.e. out[i*k + j] = A_i . B_j, for A (n x d) and B (k x d).
@@ -15,6 +16,38 @@ const PAGE = 65536;
 let residentOwner: object | null = null;
 
 const up4 = (v: number): number => (v + 3) & ~3;
+const up2 = (v: number): number => (v + 1) & ~1;
+
+/**
+ * Output floats per row of the kernel's product with k rows of B: k rounded up to 2 when B's rows
+ * can go through the kernel two at a time with fewer padding rows than four at a time (k = 1, 2,
+ * 5, 6, ...), else to 4. Either way each product is summed the same way (wasmDots.ts).
+ */
+const strideFor = (k: number): number => (up2(k) < up4(k) ? up2(k) : up4(k));
+
+/**
+ * `rows` rows of A at byte offset `aAt` times B (at `bAt`, zero-padded to up4(k) rows) into `outAt`,
+ * `stride` floats per row (strideFor): pairs of rows through dots2, or with B two rows at a time
+ * fours through dots4x2 and a last pair through dots2x2; an odd last row through dots, which writes
+ * up4(k) floats (the output region holds rows * up4(k)).
+ */
+function kernelRows(kernel: WasmDots, aAt: number, bAt: number, outAt: number, rows: number, stride: number, d4: number): void {
+  let done = 0;
+  const at = (row: number): readonly [number, number] => [aAt + row * d4 * 4, outAt + row * stride * 4];
+  if (stride % 4 !== 0) {
+    done = rows & ~3;
+    if (done > 0) kernel.dots4x2(aAt, bAt, outAt, done, stride, d4);
+  }
+  const even = rows & ~1;
+  if (even > done) {
+    const [a, out] = at(done);
+    (stride % 4 === 0 ? kernel.dots2 : kernel.dots2x2)(a, bAt, out, even - done, stride, d4);
+  }
+  if (rows > even) {
+    const [a, out] = at(even);
+    kernel.dots(a, bAt, out, 1, up4(stride), d4);
+  }
+}
 
 function ensureBytes(memory: WebAssembly.Memory, bytes: number): void {
   const have = memory.buffer.byteLength;
@@ -73,7 +106,7 @@ function jsProduct(a: Matrix, b: Matrix, out: Float32Array, rowFrom: number, row
   }
 }
 
-/** Copies the kernel's k4-strided output rows into `out` (k-strided). */
+/** Copies the kernel's output rows, `k4` floats apart, into `out` (k-strided). */
 function readOut(heap: Float32Array, at: number, rows: number, k: number, k4: number, out: Float32Array, outRow: number): void {
   if (k === k4) {
     out.set(heap.subarray(at, at + rows * k), outRow * k);
@@ -150,6 +183,7 @@ export class RowDotter {
     }
     const d4 = this.stride;
     const k4 = up4(b.rows);
+    const stride = strideFor(b.rows);
     const aBytes = a.rows * d4 * 4;
     const resident = this.keepResident && aBytes <= RESIDENT_LIMIT_BYTES;
     const chunkRows = resident ? a.rows : Math.max(16, Math.floor(CHUNK_BYTES / ((d4 + k4) * 4)));
@@ -173,17 +207,63 @@ export class RowDotter {
         copyRows(heap, 0, a, from, to, d4);
         aAt = 0;
       }
-      const rows = to - from;
-      const even = rows & ~1;
-      if (even > 0) kernel.dots2(aAt * 4, bAt * 4, outAt * 4, even, k4, d4);
-      if (rows > even) kernel.dots((aAt + even * d4) * 4, bAt * 4, (outAt + even * k4) * 4, 1, k4, d4);
-      readOut(heap, outAt, to - from, b.rows, k4, out, from);
+      kernelRows(kernel, aAt * 4, bAt * 4, outAt * 4, to - from, stride, d4);
+      readOut(heap, outAt, to - from, b.rows, stride, out, from);
     }
     return out;
   }
 }
 
-/** out (a.rows x b.rows) = A * B^T, one-off (A is streamed through the kernel in chunks). */
+/** out (a.rows x b.rows) = A * B^T, one-off (A is streamed through the kernel in chunks; an encoded A is decoded a chunk at a time). */
 export function multiplyTransposed(a: Matrix, b: Matrix, out?: Float32Array): Float32Array {
+  if (isEncoded(a)) return encodedProduct(a, b, out ?? new Float32Array(a.rows * b.rows));
   return new RowDotter(a, false).dots(b, out);
+}
+
+/** Rows of an encoded A decoded per kernel call: their floats stay in cache between the decode and the product. */
+const ENCODED_CHUNK_ROWS = 128;
+
+/**
+ * A * B^T for an encoded A, bit-identical to the product of its decoded rows (the same kernel on
+ * the same floats). Int8 rows are copied into the kernel's memory as stored, a quarter of the
+ * bytes of their floats, and decoded there; other encodings are decoded in JavaScript a chunk at
+ * a time. A is never decoded whole.
+ */
+function encodedProduct(a: EncodedMatrix, b: Matrix, out: Float32Array): Float32Array {
+  if (b.cols !== a.cols) throw new RangeError(`cannot multiply ${a.cols}-d rows with ${b.cols}-d rows`);
+  if (out.length < a.rows * b.rows) throw new RangeError('output buffer too small');
+  const kernel = wasmDots();
+  const d = a.cols;
+  if (kernel === null || !isInt8Rows(a) || d % 8 !== 0) {
+    const chunk = Math.max(ENCODED_CHUNK_ROWS, Math.floor(CHUNK_BYTES / (4 * Math.max(1, d))));
+    const scratch = new Float32Array(Math.min(a.rows, chunk) * d);
+    for (let from = 0; from < a.rows; from += chunk) {
+      const to = Math.min(a.rows, from + chunk);
+      new RowDotter(rowRange(a, from, to, scratch), false).dots(b, out.subarray(from * b.rows, to * b.rows));
+    }
+    return out;
+  }
+  const k = b.rows;
+  const k4 = up4(k);
+  const stride = 4 + d;
+  const chunkRows = Math.min(a.rows, ENCODED_CHUNK_ROWS);
+  // Byte regions: the stored rows, their floats, B (k4 x d), the output (chunkRows x k4).
+  const xAt = ((chunkRows * stride + 15) & ~15) / 4;
+  const bAt = xAt + chunkRows * d;
+  const outAt = bAt + k4 * d;
+  ensureBytes(kernel.memory, (outAt + chunkRows * k4) * 4);
+  residentOwner = null;
+  const heap = new Float32Array(kernel.memory.buffer);
+  const raw = new Int8Array(kernel.memory.buffer);
+  copyRows(heap, bAt, b, 0, k, d);
+  heap.fill(0, bAt + k * d, bAt + k4 * d);
+  for (let from = 0; from < a.rows; from += chunkRows) {
+    const to = Math.min(a.rows, from + chunkRows);
+    const rows = to - from;
+    a.copyEncodedRows(from, to, raw, 0);
+    kernel.decodeInt8(0, xAt * 4, rows, d);
+    kernelRows(kernel, xAt * 4, bAt * 4, outAt * 4, rows, strideFor(k), d);
+    readOut(heap, outAt, rows, k, strideFor(k), out, from);
+  }
+  return out;
 }

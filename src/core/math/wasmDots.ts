@@ -9,61 +9,14 @@
  *   out[i*k + j] = sum_t A[i*d + t] * B[j*d + t]
  * `dots2` does the same two rows of A at a time (n even), with the same additions in the same
  * order, so its sums are bit-identical; sharing each B load between two rows makes it ~1.5x faster
- * (the MLP of active transfer learning spends most of its training in this product).
+ * (the MLP of active transfer learning spends most of its training in this product). `dots2x2`
+ * is `dots2` over B two rows at a time instead of four, for k a multiple of 2: k-means with k = 2
+ * (the default batch's clusters) then computes no products with padding rows, half of them at 4;
+ * `dots4x2` is the same four rows of A at a time. `decodeInt8` turns int8 rows into float32 rows
+ * inside the module's memory, so an int8 pool is copied in at a quarter of its floats' bytes.
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(Buffer.from(text, 'utf8'));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-// Instruction helpers (params 0..5 = a, b, out, n, k, d).
-const get = (i: number): number[] => [0x20, ...uleb(i)];
-const set = (i: number): number[] => [0x21, ...uleb(i)];
-const i32c = (v: number): number[] => [0x41, ...sleb(v)];
-const add = [0x6a];
-const geU = [0x4f];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-const v128load = (): number[] => simd(0x00, 0, 0);
-const f32x4add = simd(0xe4);
-const f32x4mul = simd(0xe6);
-const extract = (lane: number): number[] => simd(0x1f, lane);
-const block = [0x02, 0x40];
-const loop = [0x03, 0x40];
-const end = [0x0b];
-const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
-const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
+import { I32, V128, add, block, br, brIf, end, extract, f32x4add, f32x4mul, geU, get, i32c, loop, name, section, set, simd, uleb, v128load } from './wasmAsm';
 
 // Locals.
 const [A, B, OUT, N, K, D] = [0, 1, 2, 3, 4, 5];
@@ -132,66 +85,74 @@ function body(): number[] {
 }
 
 /**
- * dots2(a, b, out, n, k, d): the same product two rows of A at a time (n even). Each load of a B
- * vector serves both rows, so a pass does 6 loads per 8 multiply-adds instead of 5 per 4.
+ * dots2(a, b, out, n, k, d): the same product `rows` rows of A at a time (n a multiple of `rows`)
+ * and `width` rows of B (k a multiple of `width`). Each load of a B vector serves every row of A in
+ * the pass (dots2: 6 loads per 8 multiply-adds instead of 5 per 4), and the rows x width
+ * accumulators are independent chains of additions, so they overlap: two rows with two of B would
+ * be only four, each waiting on its last addition, hence four rows when B goes two at a time. Every
+ * product is summed exactly as `dots` sums it.
  */
-function dots2Body(): number[] {
-  // Locals after the 6 params: 13 i32, then 11 v128.
-  const [I2, CB2, J2, XR, P0, RB, OP, P1, P2, P3, XR2, OP2, KB] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
-  const accs = [19, 20, 21, 22, 23, 24, 25, 26];
-  const [X1, X2, BV] = [27, 28, 29];
-  const ptrs = [P0, P1, P2, P3];
-  const tee = (i: number): number[] => [0x22, ...uleb(i)];
+function dotsRowsBody(rows: 2 | 4, width: 2 | 4): number[] {
+  // Locals after the 6 params: i32 first, then v128.
+  let next = 6;
+  const local = (): number => next++;
+  const [I2, CB2, J2, RB, KB] = [local(), local(), local(), local(), local()];
+  const ptrs = Array.from({ length: width }, local);
+  const xrs = Array.from({ length: rows }, local);
+  const ops = Array.from({ length: rows }, local);
+  const i32s = next - 6;
+  const accs = Array.from({ length: rows }, () => Array.from({ length: width }, local));
+  const xs = Array.from({ length: rows }, local);
+  const BV = local();
+  const v128s = next - 6 - i32s;
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   const inner: number[] = [
     ...block, ...loop,
     ...get(J2), ...get(RB), ...geU, ...brIf(1),
-    ...get(XR), ...get(J2), ...add, ...v128load(), ...set(X1),
-    ...get(XR2), ...get(J2), ...add, ...v128load(), ...set(X2),
+    ...xs.flatMap((x, r) => [...get(xrs[r] as number), ...get(J2), ...add, ...v128load(), ...set(x)]),
   ];
-  for (let c = 0; c < 4; c++) {
-    inner.push(
-      ...get(accs[c]), ...get(X1), ...get(ptrs[c]), ...get(J2), ...add, ...v128load(), ...tee(BV), ...f32x4mul, ...f32x4add, ...set(accs[c]),
-      ...get(accs[c + 4]), ...get(X2), ...get(BV), ...f32x4mul, ...f32x4add, ...set(accs[c + 4]),
-    );
+  for (let c = 0; c < width; c++) {
+    inner.push(...get(ptrs[c] as number), ...get(J2), ...add, ...v128load(), ...set(BV));
+    for (let r = 0; r < rows; r++) {
+      const acc = (accs[r] as number[])[c] as number;
+      inner.push(...get(acc), ...get(xs[r] as number), ...get(BV), ...f32x4mul, ...f32x4add, ...set(acc));
+    }
   }
   inner.push(...get(J2), ...i32c(16), ...add, ...set(J2), ...br(0), ...end, ...end);
   const stores: number[] = [];
-  for (let c = 0; c < 4; c++) stores.push(...horizontalSumStore(accs[c], 4 * c, OP), ...horizontalSumStore(accs[c + 4], 4 * c, OP2));
+  for (let c = 0; c < width; c++) for (let r = 0; r < rows; r++) stores.push(...horizontalSumStore((accs[r] as number[])[c] as number, 4 * c, ops[r]));
   const centroidLoop: number[] = [
     ...block, ...loop,
     ...get(CB2), ...get(K), ...geU, ...brIf(1),
-    ...get(P0), ...get(RB), ...add, ...set(P1),
-    ...get(P1), ...get(RB), ...add, ...set(P2),
-    ...get(P2), ...get(RB), ...add, ...set(P3),
-    ...accs.flatMap((acc) => [...zero, ...set(acc)]),
+    ...ptrs.slice(1).flatMap((ptr, c) => [...get(ptrs[c] as number), ...get(RB), ...add, ...set(ptr)]),
+    ...accs.flat().flatMap((acc) => [...zero, ...set(acc)]),
     ...i32c(0), ...set(J2),
     ...inner,
     ...stores,
-    ...get(OP), ...i32c(16), ...add, ...set(OP),
-    ...get(OP2), ...i32c(16), ...add, ...set(OP2),
-    ...get(P3), ...get(RB), ...add, ...set(P0),
-    ...get(CB2), ...i32c(4), ...add, ...set(CB2),
+    ...ops.flatMap((op) => [...get(op), ...i32c(4 * width), ...add, ...set(op)]),
+    ...get(ptrs[width - 1] as number), ...get(RB), ...add, ...set(ptrs[0] as number),
+    ...get(CB2), ...i32c(width), ...add, ...set(CB2),
     ...br(0), ...end, ...end,
   ];
+  const [xr0, op0] = [xrs[0] as number, ops[0] as number];
   const code: number[] = [
     ...get(D), ...i32c(2), 0x74, ...set(RB),
     ...get(K), ...i32c(2), 0x74, ...set(KB),
-    ...get(A), ...set(XR), ...get(OUT), ...set(OP), ...i32c(0), ...set(I2),
+    ...get(A), ...set(xr0), ...get(OUT), ...set(op0), ...i32c(0), ...set(I2),
     ...block, ...loop,
     ...get(I2), ...get(N), ...geU, ...brIf(1),
-    ...get(XR), ...get(RB), ...add, ...set(XR2),
-    ...get(OP), ...get(KB), ...add, ...set(OP2),
-    ...i32c(0), ...set(CB2), ...get(B), ...set(P0),
+    ...xrs.slice(1).flatMap((xr, r) => [...get(xrs[r] as number), ...get(RB), ...add, ...set(xr)]),
+    ...ops.slice(1).flatMap((op, r) => [...get(ops[r] as number), ...get(KB), ...add, ...set(op)]),
+    ...i32c(0), ...set(CB2), ...get(B), ...set(ptrs[0] as number),
     ...centroidLoop,
-    // OP has walked over row i's outputs; skip row i + 1's (written through OP2).
-    ...get(OP), ...get(KB), ...add, ...set(OP),
-    ...get(XR2), ...get(RB), ...add, ...set(XR),
-    ...get(I2), ...i32c(2), ...add, ...set(I2),
+    // Each output pointer has walked over its row's outputs: the last one now starts the next pass's first row.
+    ...get(ops[rows - 1] as number), ...set(op0),
+    ...get(xrs[rows - 1] as number), ...get(RB), ...add, ...set(xr0),
+    ...get(I2), ...i32c(rows), ...add, ...set(I2),
     ...br(0), ...end, ...end,
     ...end,
   ];
-  const fn = [2, 13, I32, 11, V128, ...code];
+  const fn = [2, i32s, I32, v128s, V128, ...code];
   return [...uleb(fn.length), ...fn];
 }
 
@@ -199,6 +160,13 @@ function dots2Body(): number[] {
 function accumulateBody(): number[] {
   const [GA, GROUPS, SUMS, GN, GD] = [0, 1, 2, 3, 4];
   const [GI, GJ, GXROW, GSP, GROWB] = [5, 6, 7, 8, 9];
+  /** sums[j + offset bytes] += A_i[j + offset bytes], one f32x4. */
+  const addVector = (offset: number): number[] => [
+    ...get(GSP), ...get(GJ), ...add,
+    ...get(GSP), ...get(GJ), ...add, ...simd(0x00, 0, ...uleb(offset)),
+    ...get(GXROW), ...get(GJ), ...add, ...simd(0x00, 0, ...uleb(offset)),
+    ...f32x4add, ...simd(0x0b, 0, ...uleb(offset)),
+  ];
   const code: number[] = [
     ...get(GD), ...i32c(2), 0x74, ...set(GROWB),
     ...get(GA), ...set(GXROW), ...i32c(0), ...set(GI),
@@ -206,12 +174,15 @@ function accumulateBody(): number[] {
     ...get(GI), ...get(GN), ...geU, ...brIf(1),
     ...get(SUMS), ...get(GROUPS), ...get(GI), ...i32c(2), 0x74, ...add, 0x28, 0, 0, ...get(GROWB), 0x6c, ...add, ...set(GSP),
     ...i32c(0), ...set(GJ),
+    // Four vectors per pass while they fit (a quarter of the loop's bookkeeping), then one at a time.
+    ...block, ...loop,
+    ...get(GJ), ...i32c(64), ...add, ...get(GROWB), 0x4b, ...brIf(1),
+    ...[0, 16, 32, 48].flatMap(addVector),
+    ...get(GJ), ...i32c(64), ...add, ...set(GJ),
+    ...br(0), ...end, ...end,
     ...block, ...loop,
     ...get(GJ), ...get(GROWB), ...geU, ...brIf(1),
-    ...get(GSP), ...get(GJ), ...add,
-    ...get(GSP), ...get(GJ), ...add, ...v128load(),
-    ...get(GXROW), ...get(GJ), ...add, ...v128load(),
-    ...f32x4add, ...simd(0x0b, 0, 0),
+    ...addVector(0),
     ...get(GJ), ...i32c(16), ...add, ...set(GJ),
     ...br(0), ...end, ...end,
     ...get(GXROW), ...get(GROWB), ...add, ...set(GXROW),
@@ -223,14 +194,57 @@ function accumulateBody(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * decodeInt8(src, dst, n, d): n rows in the int8 layout of embedding/quantize.ts (a float32 scale,
+ * then d int8 codes; rows 4 + d bytes apart) decoded to float32 rows d floats apart, d a multiple
+ * of 8. Each value is f32(code * scale), the product JavaScript's decode rounds to float32 (a code
+ * times a float32 is exact in double), so the floats are bit-identical to Int8Matrix.readRows'.
+ */
+function decodeInt8Body(): number[] {
+  const [SRC, DST, DN, DD] = [0, 1, 2, 3];
+  const [DI, DJ, SROW, DROW, STRIDE, OUTP2] = [4, 5, 6, 7, 8, 9];
+  const [SCALE, CODES] = [10, 11];
+  const f32load = [0x2a, 0, 0];
+  const splat = simd(0x13);
+  const load8x8s = simd(0x01, 0, 4);
+  const store = (offset: number): number[] => simd(0x0b, 0, ...uleb(offset));
+  const widen = (high: boolean): number[] => [
+    ...get(CODES), ...simd(high ? 0xa8 : 0xa7), ...simd(0xfa), ...get(SCALE), ...f32x4mul,
+  ];
+  const code: number[] = [
+    ...get(DD), ...i32c(4), ...add, ...set(STRIDE),
+    ...get(SRC), ...set(SROW), ...get(DST), ...set(DROW), ...i32c(0), ...set(DI),
+    ...block, ...loop,
+    ...get(DI), ...get(DN), ...geU, ...brIf(1),
+    ...get(SROW), ...f32load, ...splat, ...set(SCALE),
+    ...get(DROW), ...set(OUTP2), ...i32c(0), ...set(DJ),
+    ...block, ...loop,
+    ...get(DJ), ...get(DD), ...geU, ...brIf(1),
+    // Eight codes (after the 4-byte scale), sign-extended to i16x8; each half becomes four floats.
+    ...get(SROW), ...get(DJ), ...add, ...load8x8s, ...set(CODES),
+    ...get(OUTP2), ...widen(false), ...store(0),
+    ...get(OUTP2), ...widen(true), ...store(16),
+    ...get(OUTP2), ...i32c(32), ...add, ...set(OUTP2),
+    ...get(DJ), ...i32c(8), ...add, ...set(DJ),
+    ...br(0), ...end, ...end,
+    ...get(SROW), ...get(STRIDE), ...add, ...set(SROW),
+    ...get(DROW), ...get(DD), ...i32c(2), 0x74, ...add, ...set(DROW),
+    ...get(DI), ...i32c(1), ...add, ...set(DI),
+    ...br(0), ...end, ...end,
+    ...end,
+  ];
+  const fn = [2, 6, I32, 2, V128, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0]),
-    ...section(3, [3, 0, 1, 0]),
+    ...section(1, [3, 0x60, 6, I32, I32, I32, I32, I32, I32, 0, 0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
+    ...section(3, [6, 0, 1, 0, 2, 0, 0]),
     ...section(5, [1, 0x00, 1]),
-    ...section(7, [4, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('mem'), 0x02, 0]),
-    ...section(10, [3, ...body(), ...accumulateBody(), ...dots2Body()]),
+    ...section(7, [7, ...name('dots'), 0x00, 0, ...name('accumulate'), 0x00, 1, ...name('dots2'), 0x00, 2, ...name('decodeInt8'), 0x00, 3, ...name('dots2x2'), 0x00, 4, ...name('dots4x2'), 0x00, 5, ...name('mem'), 0x02, 0]),
+    ...section(10, [6, ...body(), ...accumulateBody(), ...dotsRowsBody(2, 4), ...decodeInt8Body(), ...dotsRowsBody(2, 2), ...dotsRowsBody(4, 2)]),
   ];
   return new Uint8Array(bytes);
 }
@@ -241,8 +255,14 @@ export interface WasmDots {
   dots(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** The same as `dots` for an even n, two rows of A per pass (faster). */
   dots2(a: number, b: number, out: number, n: number, k: number, d: number): void;
+  /** `dots2` with k a multiple of 2 (not 4): the same sums. */
+  dots2x2(a: number, b: number, out: number, n: number, k: number, d: number): void;
+  /** `dots2x2` four rows of A at a time (n a multiple of 4): the same sums. */
+  dots4x2(a: number, b: number, out: number, n: number, k: number, d: number): void;
   /** sums (groups x d, f32) += row i of A into row groups[i] (i32). d a multiple of 4. */
   accumulate(a: number, groups: number, sums: number, n: number, d: number): void;
+  /** n int8 rows at src (4 + d bytes each) decoded to float32 rows at dst (d floats each); d a multiple of 8. */
+  decodeInt8(src: number, dst: number, n: number, d: number): void;
 }
 
 let cached: WasmDots | null | undefined;
@@ -256,10 +276,13 @@ export function wasmDots(): WasmDots | null {
     const exports = instance.exports as unknown as {
       dots: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       dots2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
+      dots2x2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
+      dots4x2: (a: number, b: number, out: number, n: number, k: number, d: number) => void;
       accumulate: (a: number, groups: number, sums: number, n: number, d: number) => void;
+      decodeInt8: (src: number, dst: number, n: number, d: number) => void;
       mem: WebAssembly.Memory;
     };
-    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, accumulate: exports.accumulate };
+    cached = { memory: exports.mem, dots: exports.dots, dots2: exports.dots2, dots2x2: exports.dots2x2, dots4x2: exports.dots4x2, accumulate: exports.accumulate, decodeInt8: exports.decodeInt8 };
   } catch {
     cached = null;
   }

@@ -1,4 +1,4 @@
-import { isEncoded, rowRange } from '../math/matrix';
+import { rowRange } from '../math/matrix';
 import type { LabelMode, Matrix } from '../types';
 import { affine, sigmoid, softmaxRows } from './ops';
 import type { ClassifierHead, HeadKind, Prediction } from './types';
@@ -46,11 +46,11 @@ export class DenseHead implements ClassifierHead {
     return { data: z, rows: x.rows, cols: h };
   }
 
+  /** An encoded (int8) `x` is read as stored, never decoded whole (math/product.ts); a logistic head's hidden is then `x` itself. */
   predict(x: Matrix): Prediction {
     if (x.cols !== this.inputSize) {
       throw new RangeError(`model expects ${this.inputSize}-d embeddings, got ${x.cols}-d`);
     }
-    if (isEncoded(x)) return this.predictEncoded(x);
     const c = this.classes.length;
     const hidden = this.hidden(x);
     const logits = affine(hidden, this.parameters.w2, this.parameters.b2, c);
@@ -62,32 +62,7 @@ export class DenseHead implements ClassifierHead {
       hidden,
     };
   }
-
-  /** `predict` of an encoded (int8) matrix, decoded a chunk of rows at a time; a logistic head's hidden is `x` itself. */
-  private predictEncoded(x: Matrix): Prediction {
-    const c = this.classes.length;
-    const probs = new Float32Array(x.rows * c);
-    const logits = new Float32Array(x.rows * c);
-    const h = this.hiddenSize;
-    const hidden = this.kind === 'mlp' ? new Float32Array(x.rows * h) : undefined;
-    const scratch = new Float32Array(Math.min(x.rows, ENCODED_CHUNK_ROWS) * x.cols);
-    for (let from = 0; from < x.rows; from += ENCODED_CHUNK_ROWS) {
-      const to = Math.min(x.rows, from + ENCODED_CHUNK_ROWS);
-      const p = this.predict(rowRange(x, from, to, scratch));
-      probs.set(p.probs.data, from * c);
-      logits.set(p.logits.data, from * c);
-      hidden?.set(p.hidden.data, from * h);
-    }
-    return {
-      probs: { data: probs, rows: x.rows, cols: c },
-      logits: { data: logits, rows: x.rows, cols: c },
-      hidden: hidden === undefined ? x : { data: hidden, rows: x.rows, cols: h },
-    };
-  }
 }
-
-/** Rows an encoded matrix is decoded in at a time by `predict` (2 MiB of float32 at 512 dims). */
-const ENCODED_CHUNK_ROWS = 1024;
 
 /** Predicts `x` in row chunks and hands each chunk to `onChunk` (bounded memory for huge pools). */
 export function predictInChunks(

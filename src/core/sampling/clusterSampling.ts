@@ -28,12 +28,15 @@ export interface ClusterPickOptions {
  */
 export const MAX_CLUSTERED_ROWS = 5_000;
 
+/** Rows of a pool: a plain array, or the typed array a selection returns (not copied into an array). */
+export type CandidateRows = readonly number[] | Int32Array;
+
 /**
  * A uniform random subset of `candidates` of size `max` (Floyd's algorithm), in the candidates'
  * order; the candidates themselves when there are no more than `max`. Uses its own generator
  * (from `seed`) so the caller's random stream is the same with or without subsampling.
  */
-export function subsampleCandidates(candidates: readonly number[], max: number, seed: number): readonly number[] {
+export function subsampleCandidates(candidates: CandidateRows, max: number, seed: number): CandidateRows {
   if (candidates.length <= max) return candidates;
   const rng = createRng((seed ^ 0x51ab5eed) >>> 0);
   const n = candidates.length;
@@ -43,7 +46,7 @@ export function subsampleCandidates(candidates: readonly number[], max: number, 
     chosen[chosen[t] ? j : t] = 1;
   }
   const out: number[] = [];
-  for (let i = 0; i < n; i++) if (chosen[i]) out.push(candidates[i]);
+  for (let i = 0; i < n; i++) if (chosen[i]) out.push(candidates[i] as number);
   return out;
 }
 
@@ -54,13 +57,15 @@ export function subsampleCandidates(candidates: readonly number[], max: number, 
  * set, so two centroids can never yield the same item twice; empty clusters (duplicate points) are
  * skipped.
  */
-export function pickFromClusters(pool: Matrix, allCandidates: readonly number[], batchSize: number, options: ClusterPickOptions, rng: Rng): RankedItem[] {
+/** `allCandidates`: rows of `pool`, ascending or not (a typed array of them is not copied). */
+export function pickFromClusters(pool: Matrix, allCandidates: CandidateRows, batchSize: number, options: ClusterPickOptions, rng: Rng): RankedItem[] {
   if (allCandidates.length === 0 || batchSize <= 0) return [];
   const candidates = options.maxRows === undefined ? allCandidates : subsampleCandidates(allCandidates, options.maxRows, options.seed);
   const scores = options.scores && candidates !== allCandidates ? subsampleScores(allCandidates, candidates, options.scores) : options.scores;
   const k = Math.max(1, Math.min(options.clusters, candidates.length));
+  // `sub` is a copy of its own: k-means may normalize it in place.
   const sub = takeRows(pool, candidates);
-  const result = kmeans(sub, k, { distance: 'cosine', seed: options.seed, maxIterations: 20 });
+  const result = kmeans(sub, k, { distance: 'cosine', seed: options.seed, maxIterations: 20, overwriteData: true });
   const members: number[][] = Array.from({ length: result.centroids.rows }, () => []);
   for (let i = 0; i < candidates.length; i++) members[result.assignments[i]].push(i);
   // Cosine distance on unit vectors: ||x - c||^2 = 2 - 2 cos.
@@ -70,7 +75,7 @@ export function pickFromClusters(pool: Matrix, allCandidates: readonly number[],
   const out: RankedItem[] = [];
   const context = options.context ? `${options.context}, ` : '';
   const push = (local: number, cluster: number, role: string): void => {
-    const index = candidates[local];
+    const index = candidates[local] as number;
     if (picked.has(index) || out.length >= batchSize) return;
     picked.add(index);
     const score = scores ? scores[local] : similarity(local);
@@ -109,7 +114,7 @@ export function pickFromClusters(pool: Matrix, allCandidates: readonly number[],
 }
 
 /** Scores of the sampled candidates, given scores aligned with all candidates (both in one order). */
-function subsampleScores(all: readonly number[], sample: readonly number[], scores: ArrayLike<number>): Float32Array {
+function subsampleScores(all: CandidateRows, sample: CandidateRows, scores: ArrayLike<number>): Float32Array {
   const out = new Float32Array(sample.length);
   for (let i = 0, j = 0; j < sample.length; i++) {
     if (all[i] === sample[j]) out[j++] = scores[i];

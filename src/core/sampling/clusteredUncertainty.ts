@@ -49,12 +49,11 @@ export function clusteredUncertaintySampling(pool: Matrix, probs: Matrix, batchS
   const scores = uncertaintyScores(probs, options.mode, method);
   const top = Math.min(pool.rows, Math.max(batchSize, Math.ceil((percent / 100) * pool.rows)));
   const chosen = topSet(scores, top, rng);
-  const candidates = Array.from(chosen);
   const candidateScores = new Float32Array(chosen.length);
   for (let i = 0; i < chosen.length; i++) candidateScores[i] = scores[chosen[i] as number] as number;
   return pickFromClusters(
     pool,
-    candidates,
+    chosen,
     batchSize,
     {
       clusters: options.clusters ?? Math.ceil(batchSize / 5),

@@ -22,6 +22,8 @@ export interface KMeansOptions {
   readonly distance: KMeansDistance;
   /** Candidates per k-means++ step; 0 means sklearn's 2 + floor(ln k). */
   readonly localTrials: number;
+  /** `data` is the caller's scratch copy: 'cosine' normalizes it in place rather than copying it. */
+  readonly overwriteData: boolean;
 }
 
 export interface KMeansResult {
@@ -43,6 +45,7 @@ export const defaultKMeansOptions: KMeansOptions = {
   initialization: 'kmeans++',
   distance: 'euclidean',
   localTrials: 0,
+  overwriteData: false,
 };
 
 interface Workspace {
@@ -195,7 +198,7 @@ export function kmeans(data: Matrix, k: number, options: Partial<KMeansOptions> 
     return { centroids: { data: new Float32Array(0), rows: 0, cols: data.cols }, assignments: new Int32Array(0), distances: new Float32Array(0), iterations: 0, inertia: 0, converged: true };
   }
   const cosine = opts.distance === 'cosine';
-  const x = cosine ? normalizeRows(data) : data;
+  const x = cosine ? normalizeRows(data, opts.overwriteData) : data;
   const kk = Math.min(k, n);
   const rng = createRng(opts.seed);
   const ws: Workspace = { x, xNorms: rowSquaredNorms(x), dotter: new RowDotter(x), products: new Float32Array(n * kk) };

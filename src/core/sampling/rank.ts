@@ -35,8 +35,49 @@ export function kthLargest(values: Float64Array, k: number): number {
   return values[target] as number;
 }
 
+/**
+ * The k-th largest of `values` (k >= 1), NaN counted as -Infinity as `cutOf` counts it, by a two-pass radix
+ * select on the float32 bits: each value's bits, mapped so that unsigned order is numeric order,
+ * are counted by their top 16 bits, then, inside the one bucket that holds the k-th, by their low 16
+ * bits. Two sequential passes and no copy, against quickselect's float64 copy and random swaps; the
+ * value is the same (the mapped order only splits -0 from +0, which compare equal).
+ */
+export function kthLargestFloat32(values: Float32Array, k: number): number {
+  // Int32 throughout (no value above 2^31, which V8 would box): a float's bits as an int32, with
+  // the lower 31 bits of negative floats flipped, order as the floats do.
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const counts = new Int32Array(65536);
+  let numbers = 0;
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i] as number;
+    if ((b & 0x7fffffff) > 0x7f800000) continue; // NaN
+    counts[((b >= 0 ? b : b ^ 0x7fffffff) >> 16) + 32768]++;
+    numbers++;
+  }
+  // Fewer numbers than k: the k-th largest is one of the NaNs, which rank as -Infinity.
+  if (k > numbers) return -Infinity;
+  let rest = k;
+  let high = 65535;
+  for (; high > 0 && (counts[high] as number) < rest; high--) rest -= counts[high] as number;
+  counts.fill(0);
+  const top = high - 32768;
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i] as number;
+    if ((b & 0x7fffffff) > 0x7f800000) continue;
+    const key = b >= 0 ? b : b ^ 0x7fffffff;
+    if (key >> 16 === top) counts[key & 0xffff]++;
+  }
+  let low = 65535;
+  for (; low > 0 && (counts[low] as number) < rest; low--) rest -= counts[low] as number;
+  const key = (top << 16) | low;
+  const out = new Int32Array(1);
+  out[0] = key >= 0 ? key : key ^ 0x7fffffff;
+  return new Float32Array(out.buffer)[0] as number;
+}
+
 function cutOf(scores: ArrayLike<number>, take: number): number {
   const n = scores.length;
+  if (scores instanceof Float32Array) return kthLargestFloat32(scores, take);
   const copy = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const s = scores[i] as number;

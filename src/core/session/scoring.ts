@@ -4,7 +4,7 @@
  * one item's prediction as the page shows it.
  */
 import { multiLabelMetrics, singleLabelMetrics, type Metrics } from '../evaluation/metrics';
-import { isEncoded, rowRange, takeRows } from '../math/matrix';
+import { rowsView, takeRows } from '../math/matrix';
 import type { ClassifierHead, Prediction } from '../model/types';
 import type { LabelMode, Matrix } from '../types';
 import type { ClassMap } from './targets';
@@ -68,11 +68,10 @@ export function* predictAll(head: ClassifierHead, x: Matrix, chunkRows: number):
   const logits = new Float32Array(x.rows * k);
   let hidden: Float32Array | undefined;
   let hiddenCols = x.cols;
-  // An int8 pool is decoded one chunk at a time into this (float32 rows are read in place).
-  const scratch = isEncoded(x) ? new Float32Array(Math.min(x.rows, chunkRows) * x.cols) : undefined;
   for (let start = 0; start < x.rows; start += chunkRows) {
     const end = Math.min(x.rows, start + chunkRows);
-    const chunk = rowRange(x, start, end, scratch);
+    // A view, not a copy: float32 rows are read in place, an int8 pool's rows as stored (math/product.ts).
+    const chunk = rowsView(x, start, end);
     const p = head.predict(chunk);
     probs.set(p.probs.data, start * k);
     logits.set(p.logits.data, start * k);

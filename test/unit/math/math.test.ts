@@ -51,6 +51,12 @@ test('matrix helpers: shape checks, row views, gathers, norms, means, stacking',
   assert.deepEqual([...row(n, 1)], [0, 0, 0], 'a zero row stays zero');
   const bad = normalizeRows(fromRows([[NaN, 1], [Infinity, 0]]));
   assert.deepEqual([...bad.data], [0, 0, 0, 0], 'NaN and Infinity rows become zero, never NaN downstream');
+  // In place: the same floats (-0s of a zero row kept), in the matrix itself.
+  const mixed = fromRows([[3, 4, 0], [NaN, 1, 2], [-0, 0, -0], [1e-20, -2e-20, 5], [Infinity, 1, 1], [0.1, 0.2, 0.3]]);
+  const copy = normalizeRows(mixed);
+  const same = normalizeRows(mixed, true);
+  assert.equal(same.data, mixed.data);
+  assert.ok(same.data.every((v, i) => Object.is(v, copy.data[i])), `${[...same.data]} vs ${[...copy.data]}`);
   const stacked = stackRows([fromRows([[1, 2]]), fromRows([[3, 4], [5, 6]])], 2);
   assert.deepEqual([stacked.rows, ...stacked.data], [3, 1, 2, 3, 4, 5, 6]);
 });
@@ -77,7 +83,7 @@ for (const kernel of ['wasm', 'js'] as const) {
   });
 }
 
-test('the two-rows-per-pass kernel (dots2) gives exactly the one-row kernel\'s sums', () => {
+test('the several-rows-per-pass kernels (dots2; dots2x2 and dots4x2 over B two rows at a time) give exactly the one-row kernel\'s sums', () => {
   const kernel = wasmDots();
   assert.ok(kernel, 'WebAssembly SIMD is available in Node 20');
   const [n, k, d] = [10, 12, 20];
@@ -94,6 +100,20 @@ test('the two-rows-per-pass kernel (dots2) gives exactly the one-row kernel\'s s
   kernel.dots2(aAt * 4, bAt * 4, out2 * 4, n, k, d);
   const one = Array.from(heap.subarray(out1, out1 + n * k));
   assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * k)), one);
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots2x2(aAt * 4, bAt * 4, out2 * 4, n, k, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * k)), one, 'dots2x2');
+  // k = 2 (k-means' default): the first two columns of the same products, two floats per row.
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots2x2(aAt * 4, bAt * 4, out2 * 4, n, 2, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + n * 2)), one.flatMap((v, i) => (i % k < 2 ? [v] : [])), 'dots2x2 with k = 2');
+  // Four rows of A at a time (n = 8 of the 10).
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots4x2(aAt * 4, bAt * 4, out2 * 4, 8, k, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + 8 * k)), one.slice(0, 8 * k), 'dots4x2');
+  heap.fill(0, out2, out2 + n * k);
+  kernel.dots4x2(aAt * 4, bAt * 4, out2 * 4, 8, 2, d);
+  assert.deepEqual(Array.from(heap.subarray(out2, out2 + 8 * 2)), one.slice(0, 8 * k).flatMap((v, i) => (i % k < 2 ? [v] : [])), 'dots4x2 with k = 2');
   assertClose(Float32Array.from(one), reference(a, b), 1e-4, 'dots against the reference');
 });
 
@@ -101,4 +121,10 @@ test('group sums add the rows of each group', () => {
   const a = fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1]]);
   const sums = new RowDotter(a).groupSums(Int32Array.from([0, 1, 0, 1]), 2);
   assert.deepEqual([...sums], [8, 10, 12, 5, 6, 7]);
+  // The kernel (resident rows, four vectors per pass and a remainder) adds exactly as the JavaScript loop (streamed rows).
+  for (const cols of [37, 64, 384]) {
+    const m = randomMatrix(301, cols, cols);
+    const groups = Int32Array.from({ length: m.rows }, (_, i) => (i * 7) % 5);
+    assert.deepEqual(new RowDotter(m).groupSums(groups, 5), new RowDotter(m, false).groupSums(groups, 5), `${cols} columns`);
+  }
 });

@@ -28,6 +28,18 @@ test('cosine distance clusters by direction, not length', () => {
   }
 });
 
+test('cosine k-means over a scratch copy it may overwrite gives exactly the result over a matrix it must not', () => {
+  const { x } = blobs(3, 40, 6, 0.5, 4);
+  const scratch = { data: x.data.slice(), rows: x.rows, cols: x.cols };
+  const kept = kmeans(x, 3, { seed: 5, distance: 'cosine' });
+  const before = x.data.slice();
+  kmeans(x, 3, { seed: 5, distance: 'cosine' });
+  assert.deepEqual(x.data, before, 'the caller\'s matrix is left alone');
+  const overwritten = kmeans(scratch, 3, { seed: 5, distance: 'cosine', overwriteData: true });
+  assert.deepEqual(overwritten, kept);
+  assert.notDeepEqual(scratch.data, before, 'the scratch copy was normalized in place');
+});
+
 test('k > n, duplicate points and empty data do not crash', () => {
   const x = { data: Float32Array.from([1, 1, 1, 1, 1, 1, 5, 5]), rows: 4, cols: 2 };
   const r = kmeans(x, 10, { seed: 1 });

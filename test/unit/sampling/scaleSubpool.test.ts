@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { createRng } from '../../../src/core/random';
 import { atlasSampling, activeTransferSampling } from '../../../src/core/sampling/activeTransfer';
 import { clusteredUncertaintySampling } from '../../../src/core/sampling/clusteredUncertainty';
-import { kthLargest, topIndices, topSet } from '../../../src/core/sampling/rank';
+import { kthLargest, kthLargestFloat32, topIndices, topSet } from '../../../src/core/sampling/rank';
 import { transferCandidates } from '../../../src/core/sampling/transferPool';
 import { margin } from '../../../src/core/sampling/uncertainty';
 import type { Matrix } from '../../../src/core/types';
@@ -26,6 +26,29 @@ test('kthLargest matches a full sort, on random, sorted, constant and duplicate-
     const sorted = Array.from(values).sort((a, b) => b - a);
     for (const k of [1, 2, 17, values.length]) assert.equal(kthLargest(values.slice(), k), sorted[k - 1], `k=${k}`);
   }
+});
+
+test('kthLargestFloat32 (radix select on the bits) gives quickselect\'s value: negatives, -0, ties, NaN and infinities', () => {
+  const rng = createRng(9);
+  const cases = [
+    Float32Array.from({ length: 2_001 }, () => rng.normal()),
+    Float32Array.from({ length: 3_000 }, () => rng.next()),
+    Float32Array.from({ length: 900 }, () => [0, -0, 0.25, -0.25, NaN, Infinity, -Infinity, 1e-40, -1e-40][rng.int(9)] as number),
+    // One high bucket shared by many values that differ in their low bits only.
+    Float32Array.from({ length: 1_500 }, () => 0.5 + rng.int(1000) * 2 ** -23),
+    new Float32Array(200).fill(0.75),
+  ];
+  for (const values of cases) {
+    for (const k of [1, 2, 3, 17, 100, values.length]) {
+      const copy = Float64Array.from(values, (v) => (Number.isNaN(v) ? -Infinity : v));
+      const expected = kthLargest(copy, k);
+      const actual = kthLargestFloat32(values, k);
+      assert.ok(actual === expected || (Number.isNaN(actual) && Number.isNaN(expected)), `k=${k}: ${actual} vs ${expected}`);
+    }
+  }
+  // topIndices may ask for more than there are numbers: the cut is then -Infinity, as the NaNs count.
+  assert.equal(kthLargestFloat32(Float32Array.from([NaN, 0.5, NaN]), 3), -Infinity);
+  assert.deepEqual(topIndices(Float32Array.from([NaN, 0.5, 0.1]), 3, createRng(1)), [1, 2]);
 });
 
 test('topSet: the same set as topIndices, ascending; ties at the cut are a seeded random choice; NaN never chosen', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createRng } from '../../../src/core/random';
 import { entropy, leastConfidence, margin, ratio, uncertaintyScores, UNCERTAINTY_METHODS } from '../../../src/core/sampling/uncertainty';
 
 const close = (actual: number, expected: number, eps = 1e-9): void => assert.ok(Math.abs(actual - expected) < eps, `${actual} != ${expected}`);
@@ -50,4 +51,24 @@ test('multi-label scores are the mean binary uncertainty per label', () => {
   const p = Math.fround(0.9);
   const q = Math.fround(0.1);
   close(scores[1], ((1 - (p - (1 - p))) + (1 - ((1 - q) - q))) / 2, 1e-6);
+});
+
+test('the top two values (margin, least confidence, ratio) are the sorted top two, for odd and even class counts, ties, negatives and NaN', () => {
+  const rng = createRng(21);
+  for (let trial = 0; trial < 400; trial++) {
+    const n = 2 + (trial % 7);
+    // Few distinct values, so ties (at the top included) are common; NaN and negatives clip to 0.
+    const p = Array.from({ length: n }, () => {
+      const r = rng.next();
+      return r < 0.05 ? NaN : r < 0.1 ? -0.5 : Math.floor(rng.next() * 5) / 5;
+    });
+    const sorted = p.map((v) => (v > 0 ? v : 0)).sort((a, b) => b - a);
+    const [p1, p2] = [sorted[0] as number, sorted[1] as number];
+    const clamp = (v: number): number => Math.min(1, Math.max(0, v));
+    assert.equal(margin(p), clamp(1 - (p1 - p2)), `margin ${p}`);
+    assert.equal(leastConfidence(p), clamp(((1 - p1) * n) / (n - 1)), `least confidence ${p}`);
+    assert.equal(ratio(p), p1 > 0 ? clamp(p2 / p1) : 1, `ratio ${p}`);
+    const row = uncertaintyScores({ data: Float32Array.from(p), rows: 1, cols: n }, 'single', 'margin');
+    assert.equal(row[0], Math.fround(clamp(1 - (Math.fround(p1) - Math.fround(p2)))), `uncertaintyScores ${p}`);
+  }
 });
