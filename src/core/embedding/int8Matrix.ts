@@ -167,7 +167,7 @@ export class Int8Matrix implements Int8RowsMatrix {
   copyEncodedRows(from: number, to: number, out: Int8Array, outAt: number): void {
     const { rowBuffer, rowAt } = this;
     const { bytes } = this.buffers;
-    const stride = this.row.length;
+    const stride = this.rowLength;
     let k = outAt;
     for (let r = from; r < to; ) {
       const id = rowBuffer[r] as number;
