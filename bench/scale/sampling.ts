@@ -144,7 +144,10 @@ export async function useVectors(file: string): Promise<void> {
   ownName = basename(file);
 }
 
-/** The pool of n rows and the labeled set: the file's first n rows and its last LABELS rows, or the mixture. */
+/**
+ * The pool of n rows and the labeled set: the file's first n rows and its last LABELS rows (also in
+ * the pool when the file has fewer than n + LABELS rows: it times the same work), or the mixture.
+ */
 function poolAndLabeled(n: number): { pool: Matrix; labeled: Matrix } {
   if (own === undefined) return { pool: embeddings(n, D, 11), labeled: embeddings(LABELS, D, 12) };
   const cols = own.cols;

@@ -200,7 +200,7 @@ export async function simulate(settings: SimulateSettings, io: CliIO): Promise<S
       await embedDataset(items, embedder, undefined, {
         ...(embedder.callSize !== undefined ? { batchSize: embedder.callSize } : {}),
         onProgress: (p) => io.progress(`Embedding ${formatCount(p.done)}/${formatCount(p.total)}`),
-        // The vectors the extension's session works on: a model's as int8 (as its cache keeps them), the user's own as given.
+        // The vectors the extension's session works on: a model's as int8 (as its cache keeps them), the user's own as their loader keeps them (precomputedStorage).
         storage: cacheDtypeFor(embedder),
       })
     ).matrix;

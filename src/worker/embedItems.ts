@@ -5,7 +5,9 @@
  * chosen and loaded (with its fallbacks) and only the rows the cache lacks, new or changed, are
  * embedded.
  */
+import { rm } from 'node:fs/promises';
 import { CancelledError } from '../core/errors';
+import { journalFileFor } from '../core/embedding/cacheJournal';
 import { EmbeddingCache, StagedEmbedding, cacheDtypeFor, cacheFileFor, embedDataset, findSidecarVectors, identityWithoutLoading, sampleFirstOrder, vectorsFromCache, type Embedder } from '../core/embedding';
 import type { Dataset, Matrix } from '../core/types';
 import type { ProgressSnapshot } from '../shared/protocol/domain';
@@ -75,6 +77,9 @@ export async function embedItems(init: SessionInit, dataset: Dataset, storeDir: 
   try {
     if (embedder.vectorsFor !== undefined) {
       // A vector file is already a store of every row: no cache, nothing to embed in the background.
+      // Earlier versions cached it all the same (float32, 1.5 GB at 1M x 384): that copy goes.
+      const stale = cacheFileFor(storeDir, embedder.id);
+      await Promise.all([rm(stale, { force: true }), rm(journalFileFor(stale), { force: true })]).catch(() => undefined);
       progress({ phase: 'embedding', done: dataset.items.length, total: dataset.items.length, itemsPerSecond: 0, etaSeconds: 0 });
       return { matrix: embedder.vectorsFor(dataset.items), label: created.label, warnings, fromCacheOnly: false };
     }

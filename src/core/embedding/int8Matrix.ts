@@ -75,6 +75,16 @@ class RowBuffers {
     return id;
   }
 
+  /**
+   * The same buffers, for a matrix that reads them (`Int8Matrix.gather`): none is owned, so a row
+   * written there takes a fresh slot instead of overwriting a row this one's matrix holds.
+   */
+  readOnlyCopy(): RowBuffers {
+    const copy = new RowBuffers(this.rowBytes);
+    for (let i = 0; i < this.bytes.length; i++) copy.idOf((this.bytes[i] as Int8Array).buffer);
+    return copy;
+  }
+
   /** A fresh slot for a row this matrix writes: [id, offset]. */
   ownSlot(): readonly [number, number] {
     if (this.ownId < 0 || this.ownAt + this.rowBytes > (this.bytes[this.ownId - 1] as Int8Array).length) {
@@ -264,8 +274,9 @@ export class Int8Matrix implements Int8RowsMatrix {
   }
 
   /**
-   * The given rows, in order, as another Int8Matrix over this one's storage: no row is copied. As
-   * with `view`, a write to a row in place shows in both; gather a matrix that is read, not written.
+   * The given rows, in order, as another Int8Matrix over this one's bytes: no row is copied. Its
+   * buffers are its own list with none of them owned, so writing one of its rows goes to a fresh
+   * slot and never changes this matrix (a row this matrix rewrites in place does show in both).
    */
   gather(indices: ArrayLike<number>): Int8Matrix {
     const rowBuffer = new Uint32Array(indices.length);
@@ -276,7 +287,7 @@ export class Int8Matrix implements Int8RowsMatrix {
       rowBuffer[k] = this.rowBuffer[r] as number;
       rowAt[k] = this.rowAt[r] as number;
     }
-    return new Int8Matrix(indices.length, this.cols, { buffers: this.buffers, rowBuffer, rowAt });
+    return new Int8Matrix(indices.length, this.cols, { buffers: this.buffers.readOnlyCopy(), rowBuffer, rowAt });
   }
 
   /** Rows [from, to) as another Int8Matrix over this one's storage (no copy; writes to either show in both, but not in a decoded `data` copy). */

@@ -160,6 +160,8 @@ export async function loadPrecomputedVectors(vectorFile: string, dataset: Datase
         if (count !== undefined && count !== rows) throw countMismatch(count);
         aligner.start(cols);
       },
+      // A row the dataset skipped (no text, a bad line) has no item: its vector is not read.
+      wants: (r) => r < rowItems.length && (rowItems[r] as number) >= 0,
       row: (r, row, norm, maxAbs) => aligner.row(r, row, norm, maxAbs),
     },
   );

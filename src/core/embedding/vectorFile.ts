@@ -64,6 +64,11 @@ export interface VectorSink {
   /** The width, and the row count when the format states it (JSONL does not), before the first row. */
   shape?(cols: number, rows: number | undefined): void;
   /**
+   * False for a row the caller has no use for (a row the dataset skipped): it is counted but neither
+   * checked nor handed on, so an encoder's NaN for an empty text does not stop the file.
+   */
+  wants?(r: number): boolean;
+  /**
    * Row r as read (every value checked finite), its L2 norm (0 for an all-zero row) and its largest
    * |value|: the unit vector is `row / norm`, left to the sink so that a quantizing sink needs no
    * pass of its own. `row` is only valid during the call (it is reused, or a view of a buffer that
@@ -80,6 +85,8 @@ export function unitInto(row: Float32Array, norm: number, out: Float32Array, at 
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
+/** A longer .npy header is refused rather than read (a 2-D array's is under 1 KiB). */
+const MAX_HEADER_BYTES = 1024 * 1024;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function vectorFormatOf(file: string): VectorFormat | undefined {
@@ -162,6 +169,10 @@ class RowChecker {
   /** `line` is the JSONL line, for messages; binary rows are named by their 1-based number. */
   row(values: Float32Array, line?: number): void {
     const r = this.count;
+    if (this.sink.wants?.(r) === false) {
+      this.count++;
+      return;
+    }
     const bad = rowStats(values, this.stats);
     if (bad >= 0) this.notFinite(values[bad] as number, bad, r, line);
     const sum = this.stats[0] as number;
@@ -251,8 +262,10 @@ async function readBinary(file: string, format: 'npy' | 'f32', options: ReadVect
         header = parseNpyHeader(head, file, size);
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
-        // A header longer than HEAD_BYTES (legal, never written by NumPy for 2-D arrays): read it whole.
-        header = parseNpyHeader(await readAt(handle, 0, Math.min(size, 12 + head.readUInt32LE(8))), file, size);
+        // A header longer than HEAD_BYTES (legal in versions 2 and 3, never written by NumPy for 2-D arrays): read it whole, up to a limit.
+        const length = head.readUInt32LE(8);
+        if (length > MAX_HEADER_BYTES) throw new VectorFileError(`${file}: not a readable .npy file: its header says it is ${length} bytes long; a 2-D array's is under 1 KiB`, file);
+        header = parseNpyHeader(await readAt(handle, 0, Math.min(size, 12 + length)), file, size);
       }
       ({ dtype, cols, rows: count, dataOffset } = header);
       hash?.update(await readAt(handle, 0, dataOffset));
@@ -276,9 +289,10 @@ async function readBinary(file: string, format: 'npy' | 'f32', options: ReadVect
     // A buffer of its own (offset 0): float32 rows can then be viewed in place, 4-byte aligned.
     const chunk = Buffer.from(new ArrayBuffer(perChunk * rowBytes));
     const view = new DataView(chunk.buffer);
-    const floats = new Float32Array(chunk.buffer);
     const row = new Float32Array(cols);
     const direct = dtype === 'f4' && LITTLE_ENDIAN;
+    // Only float32 rows are viewed in place (a float16 chunk need not be a whole number of floats).
+    const floats = direct ? new Float32Array(chunk.buffer) : row;
     for (let done = 0; done < count; ) {
       throwIfCancelled(options.signal);
       const n = Math.min(perChunk, count - done);

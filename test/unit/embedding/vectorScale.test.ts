@@ -15,7 +15,7 @@ import { embedDataset } from '../../../src/core/embedding/embedDataset';
 import { Int8Matrix } from '../../../src/core/embedding/int8Matrix';
 import { encodeNpy } from '../../../src/core/embedding/npy';
 import { loadPrecomputedVectors } from '../../../src/core/embedding/precomputedVectors';
-import { PRECOMPUTED_FLOAT32_BYTES, cacheDtypeFor, precomputedStorage } from '../../../src/core/embedding/quantize';
+import { PRECOMPUTED_FLOAT32_BYTES, cacheDtypeFor, fromFloat16Bits, precomputedStorage, toFloat16Bits } from '../../../src/core/embedding/quantize';
 import { readVectorFile } from '../../../src/core/embedding/vectorFile';
 import { readRowInto } from '../../../src/core/math/matrix';
 import type { Dataset } from '../../../src/core/types';
@@ -30,6 +30,17 @@ function values(rows: number, cols: number, seed = 1): Float32Array {
     out[i] = ((s >>> 8) / 2 ** 24 - 0.5) * (1 + (Math.floor(i / cols) % 7));
   }
   return out;
+}
+
+/** A float16 `.npy` (NumPy's `<f2`), as `np.save(f, x.astype('float16'))` writes it. */
+function npyF16(data: Float32Array, rows: number, cols: number): Buffer {
+  const f32 = encodeNpy(new Float32Array(0), 0, cols); // the header layout, for its length
+  const header = `{'descr': '<f2', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`.padEnd(f32.readUInt16LE(8) - 1, ' ') + '\n';
+  const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
+  prefix.writeUInt16LE(header.length, 8);
+  const body = Buffer.alloc(2 * data.length);
+  data.forEach((x, i) => body.writeUInt16LE(toFloat16Bits(x), 2 * i));
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]);
 }
 
 function unitRow(data: Float32Array, r: number, cols: number): Float32Array {
@@ -60,8 +71,9 @@ describe('vector files at scale', () => {
       const reparsed = await datasetRowItems({ ...dataset, rowItems: undefined } as Dataset);
       assert.deepEqual([...dataset.rowItems], [...reparsed], name);
       assert.ok(dataset.rowItems.includes(-1) && dataset.summary.duplicateRows > 0, `${name} has skipped and duplicate rows`);
-      // Every item is some row's first appearance, at its own line.
-      dataset.items.forEach((_, i) => assert.ok(dataset.rowItems!.includes(i)));
+      // Items are numbered in the order of their first rows.
+      const firsts = dataset.items.map((_, i) => dataset.rowItems!.indexOf(i));
+      assert.ok(firsts.every((r, i) => r >= 0 && (i === 0 || r > firsts[i - 1]!)), `${name}: first rows ${firsts.join(',')}`);
     }
   });
 
@@ -70,9 +82,43 @@ describe('vector files at scale', () => {
     await writeFile(file, '{"text": 1.50}\n{"text": "x"}\n');
     const dataset = await loadDataset(file);
     assert.deepEqual([...dataset.rowItems!], [0, 1]);
-    await writeFile(path.join(dir, 'numbers.npy'), encodeNpy(values(2, 4), 2, 4));
+    const data = values(2, 4);
+    await writeFile(path.join(dir, 'numbers.npy'), encodeNpy(data, 2, 4));
     const load = await loadPrecomputedVectors(path.join(dir, 'numbers.npy'), dataset);
+    const m = load.embedder.vectorsFor(dataset.items);
+    for (const r of [0, 1]) {
+      const want = unitRow(data, r, 4);
+      for (let j = 0; j < 4; j++) assert.ok(Math.abs(m.data[r * 4 + j]! - want[j]!) < 1e-6, `row ${r} [${j}]`);
+    }
+  });
+
+  it('reads float16 files of odd widths (a chunk is not a whole number of floats)', async () => {
+    for (const [rows, cols] of [[5, 3], [7, 383], [3, 1]] as const) {
+      const data = values(rows, cols, cols);
+      const file = path.join(dir, `half-${cols}.npy`);
+      await writeFile(file, npyF16(data, rows, cols));
+      const v = await readVectorFile(file);
+      assert.deepEqual([v.matrix.rows, v.matrix.cols], [rows, cols]);
+      for (let r = 0; r < rows; r++) {
+        const want = unitRow(Float32Array.from(data, (x) => fromFloat16Bits(toFloat16Bits(x))), r, cols);
+        for (let j = 0; j < cols; j++) assert.ok(Math.abs(v.matrix.data[r * cols + j]! - want[j]!) < 1e-6, `${cols} cols, row ${r} [${j}]`);
+      }
+    }
+  });
+
+  it('does not read the vector of a row the dataset skipped: an encoder\'s NaN for an empty text is no error', async () => {
+    const file = path.join(dir, 'gaps.jsonl');
+    await writeFile(file, '{"text": "one"}\n{"text": "   "}\n{"text": "two"}\n');
+    const dataset = await loadDataset(file);
+    assert.deepEqual([...dataset.rowItems!], [0, -1, 1]);
+    const data = values(3, 4);
+    data[4 + 2] = NaN;
+    await writeFile(path.join(dir, 'gaps.npy'), encodeNpy(data, 3, 4));
+    const load = await loadPrecomputedVectors(path.join(dir, 'gaps.npy'), dataset);
     assert.equal(load.embedder.vectorsFor(dataset.items).rows, 2);
+    data[2] = NaN; // now in a row that has an item
+    await writeFile(path.join(dir, 'gaps.npy'), encodeNpy(data, 3, 4));
+    await assert.rejects(loadPrecomputedVectors(path.join(dir, 'gaps.npy'), dataset), /gaps\.npy:1: row 1 \(index 0\) holds NaN at dimension 3/);
   });
 
   it('reads a file of several chunks row for row, with the file\'s sha256', async () => {

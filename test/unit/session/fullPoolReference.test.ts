@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chooseEvaluationItems } from '../../../src/core/evaluation/split';
 import { completeEvent } from '../../../src/core/labels/events';
+import { Int8Matrix } from '../../../src/core/embedding/int8Matrix';
 import { takeRows } from '../../../src/core/math/matrix';
 import { PoolScores, scoreVersion } from '../../../src/core/session/scoring';
 import { LabelingSession } from '../../../src/core/session/session';
@@ -50,12 +51,24 @@ test('the full-pool reference gives exactly the figures of labeling every pool r
   // Multi-label: a second label on some items, so the targets are sets.
   const multiTruth = truth.map((t, i) => (i % 3 === 0 ? [t, classes[(classes.indexOf(t) + 1) % 4]!] : [t]));
   const multi: SimulationData = { items, embeddings: x, truth: multiTruth, labels: classes, mode: 'multi' };
-  for (const data of [single, multi]) {
+  // The pool as a session keeps a model's vectors: int8 rows (the direct path trains on a view of them).
+  const int8 = new Int8Matrix(x.rows, x.cols);
+  for (let r = 0; r < x.rows; r++) int8.putVector(r, x.data.subarray(r * x.cols, (r + 1) * x.cols));
+  const quantized: SimulationData = { ...single, embeddings: int8 };
+  for (const data of [single, multi, quantized]) {
     for (const seed of [1, 2]) {
       const want = byEvents(data, seed, 0.25);
       const got = fullPoolReference(data, { seed, evalFraction: 0.25 });
-      assert.deepEqual(got, want, `${data.mode}, seed ${seed}`);
+      assert.deepEqual(got, want, `${data.mode}${data === quantized ? ' (int8)' : ''}, seed ${seed}`);
       assert.ok(want.macroF1 > 0.3 && want.accuracy < 1, `figures that can differ (${want.accuracy}, ${want.macroF1})`);
     }
   }
+});
+
+test('with a single class in the pool there is no model: the majority baseline, as the event loop reports it', () => {
+  const { items, x } = blobs(60, ['a', 'b'], 5, 0.5);
+  const data: SimulationData = { items, embeddings: x, truth: items.map(() => ['a']), labels: ['a', 'b'], mode: 'single' };
+  const got = fullPoolReference(data, { seed: 1, evalFraction: 0.25 });
+  assert.equal(got.trainedOn, 45);
+  assert.equal(got.accuracy, 1, 'every test item is the one class the pool has');
 });

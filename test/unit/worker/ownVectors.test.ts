@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadDataset } from '../../../src/core/dataset';
+import { journalFileFor } from '../../../src/core/embedding/cacheJournal';
+import { cacheFileFor } from '../../../src/core/embedding/cacheKeys';
 import { LexicalEmbedder } from '../../../src/core/embedding/lexicalEmbedder';
+import { datasetStoreDir } from '../../../src/core/labels/storePath';
 import { encodeNpy } from '../../../src/core/embedding/npy';
 import { Host, initMessage, servedItems } from './workerHost';
 
@@ -41,8 +44,13 @@ async function filesUnder(root: string): Promise<string[]> {
   return out;
 }
 
-test('a vector file is used as it is: nothing embedded, no embedding cache written, labels saved, restart reads it again', async () => {
+test('a vector file is used as it is: nothing embedded, no embedding cache (an old one removed), labels saved, restart reads it again', async () => {
   const items = (await loadDataset(dataset)).items.length;
+  // What an earlier version left: these vectors cached whole, and its journal.
+  const stale = cacheFileFor(datasetStoreDir(dir, dataset), 'vectors:headlines.jsonl.vectors.npy');
+  await fs.mkdir(path.dirname(stale), { recursive: true });
+  await fs.writeFile(stale, 'an old cache');
+  await fs.writeFile(journalFileFor(stale), 'its journal');
   for (const run of [1, 2]) {
     const host = new Host();
     try {
