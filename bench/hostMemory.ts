@@ -12,13 +12,12 @@ import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PanelSession } from '../src/host/panelSession';
-import { WorkerClient } from '../src/host/workerClient';
+import type { WorkerClient } from '../src/host/workerClient';
 import { defaultSettings } from '../src/shared/settings';
-import { RecordingPanel, RecordingStatus, RecordingUi } from '../test/unit/host/recordingPorts';
+import { RecordingPanel, RecordingStatus, RecordingUi, sourceEngine } from '../test/unit/host/recordingPorts';
 import { benchDataFile } from './data';
 
 const MiB = 1024 * 1024;
-const WORKER = path.resolve(__dirname, '../src/worker/engineWorker.ts');
 
 function rssMiB(): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -52,10 +51,7 @@ async function main(): Promise<void> {
     status: new RecordingStatus(),
     ui,
     spawnEngine: () => {
-      engine = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => ui.log('warn', reason), {
-        eval: true,
-        workerData: { file: WORKER },
-      });
+      engine = sourceEngine((reason) => ui.log('warn', reason));
       return engine;
     },
     saveAnswers: () => Promise.resolve(),

@@ -13,14 +13,13 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Presenter } from '../src/host/presenter';
-import { WorkerClient } from '../src/host/workerClient';
 import { DEFAULT_KEYMAP } from '../src/shared/protocol';
 import type { StartMessage } from '../src/shared/protocol/engine';
 import { ensureMiniLmShapedModel } from '../test/fixtures/tinyModel';
+import { sourceEngine } from '../test/unit/host/recordingPorts';
 import { type BenchResult, report, writeDoc } from './common';
 
 const HEADLINES = path.resolve(__dirname, '..', '..', 'shared/datasets/disaster-headlines');
-const WORKER = path.resolve(__dirname, '../src/worker/engineWorker.ts');
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '10000' }, model: { type: 'string', default: 'minilm' } } });
 const items = Number(values.items);
@@ -51,10 +50,7 @@ async function main(): Promise<void> {
       { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined },
     );
     const idleMax = await idleLoop(2000);
-    const client = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => console.error(reason), {
-      eval: true,
-      workerData: { file: WORKER },
-    });
+    const client = sourceEngine((reason) => console.error(reason));
     let progress = 0;
     const ready = new Promise<void>((resolve, reject) =>
       client.onMessage((m) => {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { normalizeText } from '../src/core/dataset/normalize';
+import { encodeNpyHeader } from '../src/core/embedding/npy';
 import { BENCH_DATA_DIR, benchDataFile } from './data';
 
 /** FNV-1a over the UTF-16 code units: a seed per text. */
@@ -36,15 +37,6 @@ function normals(seed: number, out: Float32Array): void {
     out[j] = r * Math.cos(t);
     if (j + 1 < out.length) out[j + 1] = r * Math.sin(t);
   }
-}
-
-function npyHeader(rows: number, cols: number): Buffer {
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
-  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - 10 - 1, ' ') + '\n';
-  const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
-  prefix.writeUInt16LE(header.length, 8);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1')]);
 }
 
 async function countLines(file: string): Promise<number> {
@@ -74,7 +66,7 @@ async function main(): Promise<void> {
   };
   const stream = createWriteStream(out);
   const write = (b: Buffer): Promise<void> => new Promise((resolve, reject) => stream.write(b, (e) => (e ? reject(e) : resolve())));
-  await write(npyHeader(rows, dims));
+  await write(encodeNpyHeader(rows, dims));
   const noise = new Float32Array(dims);
   const firstLabel = new Map<string, string>();
   const CHUNK = 4096;

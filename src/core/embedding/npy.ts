@@ -119,7 +119,17 @@ export function halfToFloat(h: number): number {
 /** A `.npy` file's bytes for `data` (float32, C order): for tests, benchmarks and sidecar exports. */
 export function encodeNpy(data: Float32Array, rows: number, cols: number): Buffer {
   if (data.length !== rows * cols) throw new RangeError(`data has ${data.length} values, not ${rows} x ${cols}`);
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
+  const body = Buffer.alloc(data.length * 4);
+  for (let i = 0; i < data.length; i++) body.writeFloatLE(data[i], i * 4);
+  return Buffer.concat([encodeNpyHeader(rows, cols), body]);
+}
+
+/**
+ * The bytes before a `rows x cols` array's values (version 1.0, C order), for writers that stream
+ * the values themselves: `descr` is NumPy's dtype string, `<f4` (float32) or `<f2` (float16).
+ */
+export function encodeNpyHeader(rows: number, cols: number, descr: '<f4' | '<f2' = '<f4'): Buffer {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`;
   // Pad with spaces so magic + version + length + header + '\n' is a multiple of 64, as NumPy does.
   const total = Math.ceil((10 + header.length + 1) / 64) * 64;
   header = header.padEnd(total - 10 - 1, ' ') + '\n';
@@ -128,7 +138,5 @@ export function encodeNpy(data: Float32Array, rows: number, cols: number): Buffe
   prefix[6] = 1;
   prefix[7] = 0;
   prefix.writeUInt16LE(header.length, 8);
-  const body = Buffer.alloc(data.length * 4);
-  for (let i = 0; i < data.length; i++) body.writeFloatLE(data[i], i * 4);
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1')]);
 }

@@ -15,6 +15,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
+import { endianness } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { throwIfCancelled } from '../errors';
@@ -87,7 +88,6 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 /** A longer .npy header is refused rather than read (a 2-D array's is under 1 KiB). */
 const MAX_HEADER_BYTES = 1024 * 1024;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function vectorFormatOf(file: string): VectorFormat | undefined {
   const ext = path.extname(file).toLowerCase();
@@ -290,7 +290,7 @@ async function readBinary(file: string, format: 'npy' | 'f32', options: ReadVect
     const chunk = Buffer.from(new ArrayBuffer(perChunk * rowBytes));
     const view = new DataView(chunk.buffer);
     const row = new Float32Array(cols);
-    const direct = dtype === 'f4' && LITTLE_ENDIAN;
+    const direct = dtype === 'f4' && endianness() === 'LE';
     // Only float32 rows are viewed in place (a float16 chunk need not be a whole number of floats).
     const floats = direct ? new Float32Array(chunk.buffer) : row;
     for (let done = 0; done < count; ) {

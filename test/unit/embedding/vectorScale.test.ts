@@ -13,7 +13,7 @@ import { loadDataset } from '../../../src/core/dataset';
 import { datasetRowItems } from '../../../src/core/embedding/datasetRows';
 import { embedDataset } from '../../../src/core/embedding/embedDataset';
 import { Int8Matrix } from '../../../src/core/embedding/int8Matrix';
-import { encodeNpy } from '../../../src/core/embedding/npy';
+import { encodeNpy, encodeNpyHeader } from '../../../src/core/embedding/npy';
 import { loadPrecomputedVectors } from '../../../src/core/embedding/precomputedVectors';
 import { PRECOMPUTED_FLOAT32_BYTES, cacheDtypeFor, fromFloat16Bits, precomputedStorage, toFloat16Bits } from '../../../src/core/embedding/quantize';
 import { readVectorFile } from '../../../src/core/embedding/vectorFile';
@@ -34,13 +34,9 @@ function values(rows: number, cols: number, seed = 1): Float32Array {
 
 /** A float16 `.npy` (NumPy's `<f2`), as `np.save(f, x.astype('float16'))` writes it. */
 function npyF16(data: Float32Array, rows: number, cols: number): Buffer {
-  const f32 = encodeNpy(new Float32Array(0), 0, cols); // the header layout, for its length
-  const header = `{'descr': '<f2', 'fortran_order': False, 'shape': (${rows}, ${cols}), }`.padEnd(f32.readUInt16LE(8) - 1, ' ') + '\n';
-  const prefix = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
-  prefix.writeUInt16LE(header.length, 8);
   const body = Buffer.alloc(2 * data.length);
   data.forEach((x, i) => body.writeUInt16LE(toFloat16Bits(x), 2 * i));
-  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]);
+  return Buffer.concat([encodeNpyHeader(rows, cols, '<f2'), body]);
 }
 
 function unitRow(data: Float32Array, r: number, cols: number): Float32Array {

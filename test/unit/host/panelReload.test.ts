@@ -11,11 +11,11 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { PanelSession, type PanelPort, type SessionUi } from '../../../src/host/panelSession';
 import { reloadReport } from '../../../src/host/reloadReport';
-import { WorkerClient } from '../../../src/host/workerClient';
+import type { WorkerClient } from '../../../src/host/workerClient';
 import { defaultSettings } from '../../../src/shared/settings';
 import type { HostToWebview } from '../../../src/shared/protocol';
+import { sourceEngine } from './recordingPorts';
 
-const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
 let dir: string;
 let dataset: string;
 
@@ -93,7 +93,7 @@ test('reloadDataset: the page drops nothing it should keep, hears what changed; 
     status: { showProgress: () => undefined, showModel: () => undefined, showError: () => undefined, hide: () => undefined },
     ui,
     spawnEngine: () => {
-      const engine = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", undefined, { eval: true, workerData: { file: WORKER } });
+      const engine = sourceEngine();
       engines.push(engine);
       return engine;
     },

@@ -13,13 +13,12 @@ import { after, before, test } from 'node:test';
 import { replay } from '../../../src/core/labels/replay';
 import { labelLogPath } from '../../../src/core/labels/storePath';
 import { PanelSession } from '../../../src/host/panelSession';
-import { WorkerClient } from '../../../src/host/workerClient';
+import type { WorkerClient } from '../../../src/host/workerClient';
 import { SetupMemory, type SetupAnswers } from '../../../src/host/setupAnswers';
 import { datasetStoreDir } from '../../../src/core/labels/storePath';
 import { defaultSettings, type Settings } from '../../../src/shared/settings';
-import { RecordingPanel, RecordingStatus, RecordingUi } from './recordingPorts';
+import { RecordingPanel, RecordingStatus, RecordingUi, sourceEngine } from './recordingPorts';
 
-const WORKER = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
 const TOPICS = ['storm', 'market', 'goal'];
 
 let dir: string;
@@ -62,10 +61,7 @@ function open(model: string, workspaceRoot: string, options: OpenOptions = {}): 
     status,
     ui,
     spawnEngine: () => {
-      const engine = new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", (reason) => ui.log('warn', reason), {
-        eval: true,
-        workerData: { file: WORKER },
-      });
+      const engine = sourceEngine((reason) => ui.log('warn', reason));
       engines.push(engine);
       return engine;
     },

@@ -1,9 +1,12 @@
 /**
  * VS Code's side of a PanelSession, replaced for tests and benchmarks that run the real host code
  * and the real engine worker: a panel that records what the page would receive (with waits on
- * arrival), a UI that records and answers like a user clicking a button, and a status bar item.
+ * arrival), a UI that records and answers like a user clicking a button, and a status bar item;
+ * and the real engine worker run from its TypeScript source.
  */
+import * as path from 'node:path';
 import type { PanelPort, SessionUi } from '../../../src/host/panelSession';
+import { WorkerClient } from '../../../src/host/workerClient';
 import type { HostToWebview, ModelSnapshot, ProgressSnapshot } from '../../../src/shared/protocol';
 
 export type Of<T extends HostToWebview['type']> = Extract<HostToWebview, { type: T }>;
@@ -99,4 +102,11 @@ export class RecordingStatus {
   hide(): void {
     this.hidden = true;
   }
+}
+
+const ENGINE_SOURCE = path.resolve(__dirname, '../../../src/worker/engineWorker.ts');
+
+/** The real engine worker, from source through tsx (what the packaged extension runs from dist/). */
+export function sourceEngine(onWarning?: (reason: string) => void): WorkerClient {
+  return new WorkerClient("require('tsx/cjs'); require(require('node:worker_threads').workerData.file);", onWarning, { eval: true, workerData: { file: ENGINE_SOURCE } });
 }
