@@ -3,8 +3,9 @@
  * (errors with actions, failed saves with retry, notices, engine progress) and the side panel
  * (per-label counts, recent labels and undos with their saved/pending state, the stopping hint).
  */
-import { describeInterval, describeScored, ERROR_ACTIONS, isEvaluationTrusted, itemsToScore, PHASE_TITLES, TOO_FEW_EVALUATION_ITEMS, WHY_ITEMS_TO_SCORE } from '../src/shared/protocol';
+import { describeInterval, describeScored, ERROR_ACTIONS, isEvaluationTrusted, itemsToScore, TOO_FEW_EVALUATION_ITEMS, WHY_ITEMS_TO_SCORE } from '../src/shared/protocol';
 import type { ErrorActionId, ErrorMessage, InitMessage, ModelSnapshot, PoolEmbeddingSnapshot, ProgressSnapshot, SlowEmbeddingMessage } from '../src/shared/protocol';
+import { progressParts } from '../src/shared/progressText';
 import { button, el, formatDuration, formatInt, formatPercent, replaceChildren } from './dom';
 import { describeOutcome } from './render';
 import { renderPoolBanners, type PoolBannerCallbacks } from './poolBanner';
@@ -138,9 +139,7 @@ export function renderBanners(container: HTMLElement, view: BannerView, callback
 }
 
 function renderProgress(progress: ProgressSnapshot): HTMLElement {
-  const parts = [`${PHASE_TITLES[progress.phase]} ${formatInt(progress.done)}/${formatInt(progress.total)}`];
-  if (progress.itemsPerSecond > 0) parts.push(`${formatInt(progress.itemsPerSecond)}/s`);
-  if (progress.etaSeconds >= 0) parts.push(`ETA ${formatDuration(progress.etaSeconds)}`);
+  const parts = progressParts(progress, formatDuration);
   const bar = el('progress', { attrs: { max: String(Math.max(1, progress.total)), value: String(progress.done) } });
   return el('div', { className: 'al-banner al-info', attrs: { role: 'status', 'data-testid': 'engine-progress' } }, [
     el('span', { className: 'al-banner-text', text: parts.join(' · ') }),

@@ -2,7 +2,8 @@
  * One notification with a Cancel button for the whole load-and-embed phase of a session.
  */
 import * as vscode from 'vscode';
-import { PHASE_TITLES, type ProgressSnapshot } from '../shared/protocol';
+import type { ProgressSnapshot } from '../shared/protocol';
+import { progressText } from '../shared/progressText';
 
 export class ProgressNotification implements vscode.Disposable {
   private done: (() => void) | undefined;
@@ -12,9 +13,8 @@ export class ProgressNotification implements vscode.Disposable {
   constructor(private readonly onCancel: () => void) {}
 
   show(p: ProgressSnapshot): void {
-    const verb = PHASE_TITLES[p.phase];
     const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-    const message = p.total > 0 ? `${verb} ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')}` : `${verb}…`;
+    const message = progressText(p);
     if (!this.done) {
       this.lastFraction = 0;
       // Set synchronously: the engine may be ready before VS Code runs the progress callback.

@@ -8,13 +8,13 @@ import {
   isEvaluationTrusted,
   itemsToScore,
   MIN_TRUSTED_EVALUATION_ITEMS,
-  PHASE_TITLES,
   TOO_FEW_EVALUATION_ITEMS,
   WHY_ITEMS_TO_SCORE,
   type ModelSnapshot,
   type ProgressSnapshot,
 } from '../shared/protocol';
 import { roughDuration } from '../shared/poolText';
+import { progressText } from '../shared/progressText';
 
 const count = new Intl.NumberFormat('en-US');
 
@@ -23,13 +23,9 @@ export function formatEta(seconds: number): string {
   return roughDuration(seconds, { s: 's', min: 'm', h: 'h' });
 }
 
-/** `Embedding 4,210/10,000 · 85/s · ETA 1m` (rate and ETA only once known). */
+/** `Embedding 4,210/10,000 · 85/s · ETA 1m`, `Reading dataset 12.4 MB of 48.0 MB · …` (src/shared/progressText.ts). */
 export function formatProgress(p: ProgressSnapshot): string {
-  const verb = PHASE_TITLES[p.phase];
-  const parts = [p.total > 0 ? `${verb} ${count.format(p.done)}/${count.format(p.total)}` : `${verb}…`];
-  if (p.itemsPerSecond > 0) parts.push(`${count.format(Math.round(p.itemsPerSecond))}/s`);
-  if (p.etaSeconds > 0) parts.push(`ETA ${formatEta(p.etaSeconds)}`);
-  return parts.join(' · ');
+  return progressText(p, formatEta);
 }
 
 /**
